@@ -1,0 +1,2 @@
+export { init, isReady } from './wasm.js';
+export { LifelineError } from './errors.js';
