@@ -52,6 +52,11 @@ rc=${PIPESTATUS[0]}
 tally playwright "$rc" "$(sed -n 's/^ *\([0-9]*\) passed.*/\1/p' "$logdir/e2e.log" | tail -1)" \
   "$(sed -n 's/^ *\([0-9]*\) failed.*/\1/p' "$logdir/e2e.log" | tail -1)"
 
+stage "benchmarks, short run (BENCH_QUICK=1: proves they run; numbers are not judged here)"
+BENCH_QUICK=1 bash scripts/bench.sh 2>&1 | tail -n 60
+rc=${PIPESTATUS[0]}
+tally bench "$rc" 0 0
+
 echo
 echo "lifeline: $passed passed, $failed failed"
 exit $status
