@@ -2,21 +2,27 @@
  * feed once, and reads back a batch: a table of fixed-size records whose strings live in one
  * arena, so that JS can decode the whole arena with one TextDecoder call when it is ASCII.
  *
- * Record layout (8 x u32, offsets relative to the arena):
- *   EVENT   : kind, data_off, data_len, type_off, type_len, id_off, id_len, 0
+ * Record layout (8 x u32, offsets relative to the arena unless flagged):
+ *   EVENT   : kind, data_off, data_len, type_off, type_len, id_off, id_len, flags
  *             type_off == NONE: "message"; id_off == NONE: same id as the previous event record
- *             of this handle (across batches).
+ *             of this handle (across batches); flags & 1: data_off is relative to the input
+ *             buffer (the parser dispatched it straight from the chunk, so no copy was made).
  *   COMMENT : kind, text_off, text_len, 0...
  *   RETRY   : kind, ms_low32, ms_high32, 0...
  *   ERROR   : kind, code (negative, as u32), 0...
- * Batch header (8 x u32): records ptr, record count, arena ptr, arena len, arena_is_ascii,
- * feed result, last event id ptr, last event id len. */
+ * Batch header (12 x u32): records ptr, record count, arena ptr, arena len, arena_is_ascii,
+ * feed result, last event id ptr, last event id len, input ptr, input len, input_is_ascii
+ * (only computed when a record refers to the input), 0. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lifeline/error.h"
 #include "lifeline/parser.h"
 #include "platform/wasm_export.h"
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 enum { REC_EVENT = 1, REC_COMMENT = 2, REC_RETRY = 3, REC_ERROR = 4 };
 #define REC_WORDS 8
@@ -32,9 +38,11 @@ typedef struct {
   size_t arena_len, arena_cap;
   uint8_t *prev_id;
   size_t prev_id_len, prev_id_cap;
+  size_t fed;      /* bytes of input in the current feed */
+  int input_refs;  /* a record of this batch refers to the input */
   int nonascii;
   int no_memory;
-  uint32_t header[8];
+  uint32_t header[12];
 } wasm_parser;
 
 static int grow(void **ptr, size_t *cap, size_t need, size_t unit) {
@@ -54,6 +62,11 @@ static int grow(void **ptr, size_t *cap, size_t need, size_t unit) {
 static int is_ascii(const uint8_t *s, size_t n) {
   uint64_t acc = 0;
   size_t i = 0;
+#ifdef __wasm_simd128__
+  v128_t vacc = wasm_i64x2_splat(0);
+  for (; i + 16 <= n; i += 16) vacc = wasm_v128_or(vacc, wasm_v128_load(s + i));
+  if (wasm_i8x16_bitmask(vacc)) return 0;
+#endif
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     memcpy(&w, s + i, 8);
@@ -96,7 +109,10 @@ static int on_event(void *user, const lifeline_parser_event *ev) {
   wasm_parser *w = user;
   uint32_t *r = record(w, REC_EVENT);
   if (!r) return 0;
-  uint32_t data = arena_put(w, ev->data.ptr, ev->data.len);
+  uintptr_t d = (uintptr_t)ev->data.ptr, in = (uintptr_t)w->input;
+  int in_input = d >= in && d + ev->data.len <= in + w->fed;
+  uint32_t data = in_input ? (uint32_t)(d - in) : arena_put(w, ev->data.ptr, ev->data.len);
+  w->input_refs |= in_input;
   int is_message = ev->type.len == 7 && memcmp(ev->type.ptr, "message", 7) == 0;
   uint32_t type = is_message ? NONE : arena_put(w, ev->type.ptr, ev->type.len);
   int changed = id_changed(w, ev->id);
@@ -112,6 +128,7 @@ static int on_event(void *user, const lifeline_parser_event *ev) {
     r[4] = is_message ? 0 : (uint32_t)ev->type.len;
     r[5] = id;
     r[6] = (uint32_t)ev->id.len;
+    r[7] = (uint32_t)in_input;
   }
   w->rec_count++;
   return 0;
@@ -194,6 +211,10 @@ static void fill_header(wasm_parser *w, int rc) {
   w->header[5] = (uint32_t)rc;
   w->header[6] = (uint32_t)(uintptr_t)id;
   w->header[7] = (uint32_t)id_len;
+  w->header[8] = (uint32_t)(uintptr_t)w->input;
+  w->header[9] = (uint32_t)w->fed;
+  w->header[10] = w->input_refs ? (uint32_t)is_ascii(w->input, w->fed) : 0;
+  w->header[11] = 0;
 }
 
 /* Parses len bytes from the input buffer; the batch is described by the header. Returns the
@@ -205,6 +226,8 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_parser_feed(wasm_parser *w, uint32_t len)
   w->arena_len = 0;
   w->nonascii = 0;
   w->no_memory = 0;
+  w->input_refs = 0;
+  w->fed = len;
   int rc = lifeline_parser_feed(w->parser, w->input, len);
   if (rc == LIFELINE_OK && w->no_memory) rc = LIFELINE_ERR_NO_MEMORY;
   fill_header(w, rc);
@@ -220,13 +243,15 @@ LIFELINE_WASM_EXPORT void lifeline_wasm_parser_query(wasm_parser *w) {
   if (!w) return;
   w->rec_count = 0;
   w->arena_len = 0;
+  w->input_refs = 0;
   fill_header(w, LIFELINE_OK);
 }
 
-/* Sets the last event id from the first len bytes of the input buffer. */
-LIFELINE_WASM_EXPORT int lifeline_wasm_parser_set_last_event_id(wasm_parser *w, uint32_t len) {
-  if (!w || len > w->input_cap) return LIFELINE_ERR_INVALID_ARGUMENT;
-  return lifeline_parser_set_last_event_id(w->parser, w->input, len);
+/* Sets the last event id from len bytes at id (a buffer JS malloc'd: the input buffer may hold
+ * bytes that records of the batch being delivered still refer to). */
+LIFELINE_WASM_EXPORT int lifeline_wasm_parser_set_last_event_id(wasm_parser *w, const uint8_t *id, uint32_t len) {
+  if (!w) return LIFELINE_ERR_INVALID_ARGUMENT;
+  return lifeline_parser_set_last_event_id(w->parser, id, len);
 }
 
 LIFELINE_WASM_EXPORT uint32_t lifeline_wasm_parser_buffered_bytes(wasm_parser *w) {
