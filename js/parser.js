@@ -8,6 +8,7 @@ import { LifelineError } from './errors.js';
 
 const SLICE = 64 * 1024; // bounds the input buffer and the record table per C call
 const NONE = 0xffffffff;
+const SAME = 0xfffffffe;
 const REC_EVENT = 1;
 const REC_COMMENT = 2;
 const REC_RETRY = 3;
@@ -54,7 +55,7 @@ class Parser {
   #handle; // { h }: shared with the finalizer so free() and GC agree
   #header;
   #cb;
-  #state = { id: '' };
+  #state = { id: '', type: 'message' };
   #busy = false;
 
   constructor(core, handle, cb) {
@@ -126,16 +127,18 @@ class Parser {
         let fn;
         let value;
         if (kind === REC_EVENT) {
-          if (h32[r + 5] !== NONE) state.id = fromArena(h32[r + 5], h32[r + 6]);
+          if (h32[r + 5] !== SAME) state.id = fromArena(h32[r + 5], h32[r + 6]);
+          const t = h32[r + 3];
+          if (t !== NONE && t !== SAME) state.type = fromArena(t, h32[r + 4]);
           fn = cb.onEvent;
           if (!fn) continue;
-          const type = h32[r + 3] === NONE ? 'message' : fromArena(h32[r + 3], h32[r + 4]);
+          const type = t === NONE ? 'message' : state.type;
           const data = (h32[r + 7] & 1 ? fromInput : fromArena)(h32[r + 1], h32[r + 2]);
           value = { type, data, lastEventId: state.id };
         } else if (kind === REC_COMMENT) {
           fn = cb.onComment;
           if (!fn) continue;
-          value = fromArena(h32[r + 1], h32[r + 2]);
+          value = (h32[r + 7] & 1 ? fromInput : fromArena)(h32[r + 1], h32[r + 2]);
         } else if (kind === REC_RETRY) {
           fn = cb.onRetry;
           if (!fn) continue;
