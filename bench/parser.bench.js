@@ -12,7 +12,7 @@ const rounds = quick ? 5 : 9;
 const chunkBytes = 16 << 10;
 const workloads = ['small', 'large', 'multiline', 'comments'];
 const minMs = quick ? 30 : 150; // each timed sample repeats the workload at least this long
-const flags = ['--js-flags=--expose-gc', '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+const flags = [...(process.env.BENCH_NO_GC ? [] : ['--js-flags=--expose-gc']), '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };

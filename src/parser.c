@@ -213,9 +213,10 @@ static int process_line(lifeline_parser *p, const uint8_t *line, size_t n) {
     vlen--;
   }
   int rc = LIFELINE_OK;
-  if (name_len == 4 && memcmp(line, "data", 4) == 0) {
+  /* Byte compares: in Wasm, memcmp is a call even for constant sizes. */
+  if (name_len == 4 && line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a') {
     rc = on_data(p, v, vlen);
-  } else if (name_len == 5 && memcmp(line, "event", 5) == 0) {
+  } else if (name_len == 5 && line[0] == 'e' && memcmp(line, "event", 5) == 0) {
     rc = buf_set(&p->type, v, vlen, p->cfg.max_line_bytes);
     if (rc != LIFELINE_OK) rc = enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
   } else if (name_len == 2 && line[0] == 'i' && line[1] == 'd') {
@@ -223,7 +224,7 @@ static int process_line(lifeline_parser *p, const uint8_t *line, size_t n) {
     rc = buf_set(&p->id_buf, v, vlen, p->cfg.max_line_bytes);
     if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
     p->id_pending = 1;
-  } else if (name_len == 5 && memcmp(line, "retry", 5) == 0) {
+  } else if (name_len == 5 && line[0] == 'r' && memcmp(line, "retry", 5) == 0) {
     rc = on_retry(p, v, vlen);
   }
   return rc;
