@@ -100,12 +100,10 @@ const contenders = {
   },
 };
 
-/** Times one contender on one workload, repeating until minMs passed; returns ms per pass.
- * A full GC first (when the page has gc(), i.e. Chromium runs with --expose-gc) so that garbage
- * left by the previous contender is not collected on this one's time. */
+/** Runs one contender on one workload, repeating until minMs of wall time passed; returns the
+ * number of passes and the wall time per pass. */
 export function run(contender, workload, minMs = 0) {
   const w = workloads.get(workload);
-  if (typeof globalThis.gc === 'function') globalThis.gc();
   let passes = 0;
   let events = 0;
   const t0 = performance.now();
@@ -115,7 +113,13 @@ export function run(contender, workload, minMs = 0) {
     passes++;
     ms = performance.now() - t0;
   } while (ms < minMs);
-  return { ms: ms / passes, events, sink };
+  return { ms: ms / passes, passes, events, sink };
+}
+
+/** A full GC (when Chromium runs with --js-flags=--expose-gc), so that garbage left by one
+ * contender is not collected on the next one's time. */
+export function collect() {
+  if (typeof globalThis.gc === 'function') globalThis.gc();
 }
 
 export const contenderNames = Object.keys(contenders);
