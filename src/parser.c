@@ -41,6 +41,23 @@ struct lifeline_parser {
 static const uint8_t bom[3] = {0xEF, 0xBB, 0xBF};
 static const uint8_t message_type[7] = {'m', 'e', 's', 's', 'a', 'g', 'e'};
 
+/* Most copies are a few bytes (ids, types, short values). In Wasm memcpy is a call that
+ * dispatches on size; a plain loop is cheaper below a cache line. */
+static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
+  if (n > 32) {
+    memcpy(dst, src, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+static int has_nul(const uint8_t *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == 0) return 1;
+  }
+  return 0;
+}
+
 /* Grows b to hold need bytes, geometrically, never beyond limit. */
 static int buf_reserve(buffer *b, size_t need, size_t limit) {
   if (need <= b->cap) return LIFELINE_OK;
@@ -58,7 +75,7 @@ static int buf_reserve(buffer *b, size_t need, size_t limit) {
 static int buf_set(buffer *b, const uint8_t *src, size_t n, size_t limit) {
   int rc = buf_reserve(b, n, limit);
   if (rc != LIFELINE_OK) return rc;
-  if (n) memcpy(b->ptr, src, n);
+  copy_bytes(b->ptr, src, n);
   b->len = n;
   return LIFELINE_OK;
 }
@@ -167,7 +184,7 @@ static int on_data(lifeline_parser *p, const uint8_t *v, size_t n) {
   int rc = buf_reserve(&p->data, need, p->cfg.max_event_bytes);
   if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
   p->data.ptr[len] = '\n';
-  if (n) memcpy(p->data.ptr + len + 1, v, n);
+  copy_bytes(p->data.ptr + len + 1, v, n);
   p->data.len = need;
   return LIFELINE_OK;
 }
@@ -220,7 +237,7 @@ static int process_line(lifeline_parser *p, const uint8_t *line, size_t n) {
     rc = buf_set(&p->type, v, vlen, p->cfg.max_line_bytes);
     if (rc != LIFELINE_OK) rc = enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
   } else if (name_len == 2 && line[0] == 'i' && line[1] == 'd') {
-    if (vlen && memchr(v, 0, vlen)) return LIFELINE_OK;
+    if (has_nul(v, vlen)) return LIFELINE_OK;
     rc = buf_set(&p->id_buf, v, vlen, p->cfg.max_line_bytes);
     if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
     p->id_pending = 1;

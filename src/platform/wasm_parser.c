@@ -66,6 +66,22 @@ static int grow(void **ptr, size_t *cap, size_t need, size_t unit) {
   return 1;
 }
 
+static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
+  if (n > 32) {
+    memcpy(dst, src, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+static int same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
+  if (n > 32) return memcmp(a, b, n) == 0;
+  for (size_t i = 0; i < n; i++) {
+    if (a[i] != b[i]) return 0;
+  }
+  return 1;
+}
+
 static int is_ascii(const uint8_t *s, size_t n) {
   uint64_t acc = 0;
   size_t i = 0;
@@ -87,7 +103,7 @@ static int is_ascii(const uint8_t *s, size_t n) {
 static uint32_t arena_put(wasm_parser *w, const uint8_t *s, size_t n) {
   if (!grow((void **)&w->arena, &w->arena_cap, w->arena_len + n, 1)) return NONE;
   uint32_t off = (uint32_t)w->arena_len;
-  if (n) memcpy(w->arena + off, s, n);
+  copy_bytes(w->arena + off, s, n);
   w->arena_len += n;
   if (!w->nonascii && !is_ascii(s, n)) w->nonascii = 1;
   return off;
@@ -99,16 +115,16 @@ static uint32_t *record(wasm_parser *w, uint32_t kind) {
     return NULL;
   }
   uint32_t *r = w->records + w->rec_count * REC_WORDS;
-  memset(r, 0, REC_WORDS * sizeof *r);
   r[0] = kind;
+  r[1] = r[2] = r[3] = r[4] = r[5] = r[6] = r[7] = 0;
   return r;
 }
 
 /* 0: same as last time; 1: changed (remembered); -1: out of memory. */
 static int seen_update(seen *c, lifeline_span v) {
-  if (v.len == c->len && (v.len == 0 || memcmp(v.ptr, c->ptr, v.len) == 0)) return 0;
+  if (v.len == c->len && same_bytes(v.ptr, c->ptr, v.len)) return 0;
   if (!grow((void **)&c->ptr, &c->cap, v.len, 1)) return -1;
-  if (v.len) memcpy(c->ptr, v.ptr, v.len);
+  copy_bytes(c->ptr, v.ptr, v.len);
   c->len = v.len;
   return 1;
 }
@@ -139,7 +155,7 @@ static int on_event(void *user, const lifeline_parser_event *ev) {
   if (!r) return 0;
   int in_input;
   uint32_t data = place(w, ev->data, &in_input);
-  int is_message = ev->type.len == 7 && memcmp(ev->type.ptr, "message", 7) == 0;
+  int is_message = ev->type.len == 7 && same_bytes(ev->type.ptr, (const uint8_t *)"message", 7);
   uint32_t type = is_message ? SAME : put_seen(w, &w->type, ev->type);
   uint32_t id = put_seen(w, &w->id, ev->id);
   if (data == NONE || type == NONE || id == NONE) {
