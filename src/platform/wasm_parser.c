@@ -47,7 +47,6 @@ typedef struct {
   seen id, type;
   size_t fed;      /* bytes of input in the current feed */
   int input_refs;  /* a record of this batch refers to the input */
-  int nonascii;
   int no_memory;
   uint32_t header[12];
 } wasm_parser;
@@ -105,7 +104,6 @@ static uint32_t arena_put(wasm_parser *w, const uint8_t *s, size_t n) {
   uint32_t off = (uint32_t)w->arena_len;
   copy_bytes(w->arena + off, s, n);
   w->arena_len += n;
-  if (!w->nonascii && !is_ascii(s, n)) w->nonascii = 1;
   return off;
 }
 
@@ -251,7 +249,7 @@ static void fill_header(wasm_parser *w, int rc) {
   w->header[1] = (uint32_t)w->rec_count;
   w->header[2] = (uint32_t)(uintptr_t)w->arena;
   w->header[3] = (uint32_t)w->arena_len;
-  w->header[4] = !w->nonascii;
+  w->header[4] = (uint32_t)is_ascii(w->arena, w->arena_len); /* one SIMD pass, not per field */
   w->header[5] = (uint32_t)rc;
   w->header[6] = (uint32_t)(uintptr_t)id;
   w->header[7] = (uint32_t)id_len;
@@ -268,7 +266,6 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_parser_feed(wasm_parser *w, uint32_t len)
   if (!w || len > w->input_cap) return LIFELINE_ERR_INVALID_ARGUMENT;
   w->rec_count = 0;
   w->arena_len = 0;
-  w->nonascii = 0;
   w->no_memory = 0;
   w->input_refs = 0;
   w->fed = len;
