@@ -127,13 +127,14 @@ class Parser {
         let fn;
         let value;
         if (kind === REC_EVENT) {
-          if (h32[r + 5] !== SAME) state.id = fromArena(h32[r + 5], h32[r + 6]);
+          const flags = h32[r + 7];
+          if (h32[r + 5] !== SAME) state.id = (flags & 2 ? fromInput : fromArena)(h32[r + 5], h32[r + 6]);
           const t = h32[r + 3];
           if (t !== NONE && t !== SAME) state.type = fromArena(t, h32[r + 4]);
           fn = cb.onEvent;
           if (!fn) continue;
           const type = t === NONE ? 'message' : state.type;
-          const data = (h32[r + 7] & 1 ? fromInput : fromArena)(h32[r + 1], h32[r + 2]);
+          const data = (flags & 1 ? fromInput : fromArena)(h32[r + 1], h32[r + 2]);
           value = { type, data, lastEventId: state.id };
         } else if (kind === REC_COMMENT) {
           fn = cb.onComment;

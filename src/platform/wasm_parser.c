@@ -6,8 +6,9 @@
  *   EVENT   : kind, data_off, data_len, type_off, type_len, id_off, id_len, flags
  *             type_off == NONE: "message", SAME: the type of the previous event record whose
  *             type was not "message"; id_off == SAME: the id of the previous event record (both
- *             across batches: JS keeps the strings); flags & 1: data_off is relative to the input
- *             buffer (the parser dispatched it straight from the chunk, so no copy was made).
+ *             across batches: JS keeps the strings); flags & 1: data_off, flags & 2: id_off is
+ *             relative to the input buffer (the parser dispatched it straight from the chunk,
+ *             so no copy was made).
  *   COMMENT : kind, text_off, text_len, 0, 0, 0, 0, flags (flags & 1: text_off in the input)
  *   RETRY   : kind, ms_low32, ms_high32, 0...
  *   ERROR   : kind, code (negative, as u32), 0...
@@ -127,15 +128,19 @@ static int seen_update(seen *c, lifeline_span v) {
   return 1;
 }
 
+/* Offset of a span in the input chunk (*in_input set), or NONE. */
+static uint32_t place_in_input(wasm_parser *w, lifeline_span v, int *in_input) {
+  uintptr_t d = (uintptr_t)v.ptr, in = (uintptr_t)w->input;
+  *in_input = v.len > 0 && d >= in && d + v.len <= in + w->fed;
+  if (!*in_input) return NONE;
+  w->input_refs = 1;
+  return (uint32_t)(d - in);
+}
+
 /* Offset of a span the parser dispatched: in the input chunk (*in_input set) or copied. */
 static uint32_t place(wasm_parser *w, lifeline_span v, int *in_input) {
-  uintptr_t d = (uintptr_t)v.ptr, in = (uintptr_t)w->input;
-  *in_input = d >= in && d + v.len <= in + w->fed;
-  if (*in_input) {
-    w->input_refs = 1;
-    return (uint32_t)(d - in);
-  }
-  return arena_put(w, v.ptr, v.len);
+  uint32_t off = place_in_input(w, v, in_input);
+  return *in_input ? off : arena_put(w, v.ptr, v.len);
 }
 
 /* A type or id: NONE-free offset in the arena, SAME, or NONE when out of memory. */
@@ -155,7 +160,12 @@ static int on_event(void *user, const lifeline_parser_event *ev) {
   uint32_t data = place(w, ev->data, &in_input);
   int is_message = ev->type.len == 7 && same_bytes(ev->type.ptr, (const uint8_t *)"message", 7);
   uint32_t type = is_message ? SAME : put_seen(w, &w->type, ev->type);
-  uint32_t id = put_seen(w, &w->id, ev->id);
+  /* An id still in the chunk is referenced like the data; JS's remembered id then no longer
+   * matches the cache, so the cache is cleared and the next id out of the chunk is sent. */
+  int id_in_input;
+  uint32_t id = place_in_input(w, ev->id, &id_in_input);
+  if (id_in_input) w->id.len = (size_t)-1;
+  else id = put_seen(w, &w->id, ev->id);
   if (data == NONE || type == NONE || id == NONE) {
     w->type.len = w->id.len = (size_t)-1;
     r[0] = REC_ERROR;
@@ -167,7 +177,7 @@ static int on_event(void *user, const lifeline_parser_event *ev) {
     r[4] = (uint32_t)ev->type.len;
     r[5] = id;
     r[6] = (uint32_t)ev->id.len;
-    r[7] = (uint32_t)in_input;
+    r[7] = (uint32_t)in_input | (uint32_t)id_in_input << 1;
   }
   w->rec_count++;
   return 0;

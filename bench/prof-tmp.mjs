@@ -1,0 +1,23 @@
+import { chromium } from '@playwright/test';
+import { startStaticServer } from '../demo/static-server.js';
+const server = await startStaticServer();
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', ...(process.env.FLAGS ? [process.env.FLAGS] : [])] });
+const page = await b.newPage();
+await page.goto(`${server.url}/bench/pages/parser.html`);
+await page.waitForFunction(() => document.getElementById('out').textContent !== 'loading');
+await page.evaluate(async () => (await import('./parser-page.js')).prepare(4 << 20, 16384));
+const who = process.env.WHO || 'lifeline', wl = process.env.W || 'small';
+for (let i = 0; i < 5; i++) await page.evaluate(async ([n, w]) => (await import('./parser-page.js')).run(n, w, 0), [who, wl]);
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+await cdp.send('Profiler.start');
+const r = await page.evaluate(async ([n, w]) => (await import('./parser-page.js')).run(n, w, 1500), [who, wl]);
+const { profile: p } = await cdp.send('Profiler.stop');
+console.log(who, wl, 'passes', r.passes, 'ms/pass', r.ms.toFixed(1), 'MB/s wall', (4.19 / (r.ms / 1000)).toFixed(0));
+const idx = {}; p.nodes.forEach((n) => { idx[n.id] = n; });
+const cnt = {}; p.samples.forEach((s) => { cnt[s] = (cnt[s] || 0) + 1; });
+const self = {};
+for (const id in cnt) { const n = idx[id]; const k = (n.callFrame.functionName || '(anon)') + ' ' + n.callFrame.url.split('/').pop() + ':' + n.callFrame.lineNumber; self[k] = (self[k] || 0) + cnt[id]; }
+console.log(Object.entries(self).sort((a, b) => b[1] - a[1]).slice(0, 20));
+await b.close(); await server.close();
