@@ -31,18 +31,9 @@ try {
   // show how the time splits between Wasm and the JS side.
   const names = quick ? peers : [...peers, 'core-only'];
   const times = {};
-  // Samples are main-thread CPU time (CDP ThreadTime) per pass: on a machine shared with other
-  // processes, wall time mostly measures the scheduler.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const threadTime = async () =>
-    (await cdp.send('Performance.getMetrics')).metrics.find((x) => x.name === 'ThreadTime').value;
   const runOne = async (name, w, min = 0) => {
     await page.evaluate(async () => (await import('./parser-page.js')).collect());
-    const t0 = await threadTime();
-    const r = await page.evaluate(async ([n, wl, t]) => (await import('./parser-page.js')).run(n, wl, t), [name, w, min]);
-    r.cpuMs = ((await threadTime()) - t0) * 1000 / r.passes;
-    return r;
+    return page.evaluate(async ([n, wl, t]) => (await import('./parser-page.js')).run(n, wl, t), [name, w, min]);
   };
   for (const w of workloads) {
     times[w] = Object.fromEntries(names.map((n) => [n, []]));
@@ -56,7 +47,7 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const w of workloads) {
       const order = names.map((_, i) => names[(i + round) % names.length]); // peers alternate
-      for (const n of order) times[w][n].push((await runOne(n, w, minMs)).cpuMs);
+      for (const n of order) times[w][n].push((await runOne(n, w, minMs)).ms);
     }
   }
   const rows = [];
@@ -73,7 +64,7 @@ try {
     }
   }
   console.log(`parser throughput, Chromium ${browser.version()}, ${(totalBytes / 1048576).toFixed(0)} MiB per workload, ` +
-    `${chunkBytes / 1024} KiB chunks, median of ${rounds} interleaved rounds (main-thread CPU time), GC before each${quick ? ' (BENCH_QUICK)' : ''}`);
+    `${chunkBytes / 1024} KiB chunks, median of ${rounds} interleaved rounds, GC before each${quick ? ' (BENCH_QUICK)' : ''}`);
   console.log('"lifeline x" = how many times faster lifeline is than that parser');
   const cols = ['workload', 'parser', 'MB/s', 'events/s', 'lifeline x'];
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
