@@ -20,18 +20,31 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.len
 const server = await startStaticServer();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: flags });
 try {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/bench/pages/parser.html`);
-  await page.waitForFunction(() => document.getElementById('out').textContent !== 'loading');
-  const status = await page.textContent('#out');
-  if (status !== 'ready') throw new Error(`bench page: ${status}`);
-  const info = await page.evaluate(async ([t, c]) => (await import('./parser-page.js')).prepare(t, c), [totalBytes, chunkBytes]);
-  const peers = await page.evaluate(async () => (await import('./parser-page.js')).contenderNames);
+  // One browser context (its own renderer process and JS heap) per parser: garbage or heap
+  // growth left by one parser (fetch-event-source's buffer concatenation leaves a lot) must not
+  // be paid for by the next one.
+  const openPage = async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${server.url}/bench/pages/parser.html`);
+    await page.waitForFunction(() => document.getElementById('out').textContent !== 'loading');
+    const status = await page.textContent('#out');
+    if (status !== 'ready') throw new Error(`bench page: ${status}`);
+    return page;
+  };
+  const first = await openPage();
+  const peers = await first.evaluate(async () => (await import('./parser-page.js')).contenderNames);
   // Full runs add the C core alone (copy in, parse, batch table; no strings, no callbacks) to
   // show how the time splits between Wasm and the JS side.
   const names = quick ? peers : [...peers, 'core-only'];
+  const pages = { [names[0]]: first };
+  for (const n of names.slice(1)) pages[n] = await openPage();
+  let info;
+  for (const n of names) {
+    info = await pages[n].evaluate(async ([t, c]) => (await import('./parser-page.js')).prepare(t, c), [totalBytes, chunkBytes]);
+  }
   const times = {};
   const runOne = async (name, w, min = 0) => {
+    const page = pages[name];
     await page.evaluate(async () => (await import('./parser-page.js')).collect());
     return page.evaluate(async ([n, wl, t]) => (await import('./parser-page.js')).run(n, wl, t), [name, w, min]);
   };
@@ -64,7 +77,7 @@ try {
     }
   }
   console.log(`parser throughput, Chromium ${browser.version()}, ${(totalBytes / 1048576).toFixed(0)} MiB per workload, ` +
-    `${chunkBytes / 1024} KiB chunks, median of ${rounds} interleaved rounds, GC before each${quick ? ' (BENCH_QUICK)' : ''}`);
+    `${chunkBytes / 1024} KiB chunks, median of ${rounds} interleaved rounds, one page (renderer) per parser, GC before each${quick ? ' (BENCH_QUICK)' : ''}`);
   console.log('"lifeline x" = how many times faster lifeline is than that parser');
   const cols = ['workload', 'parser', 'MB/s', 'events/s', 'lifeline x'];
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
