@@ -12,7 +12,7 @@ const rounds = quick ? 3 : 9;
 const chunkBytes = 16 << 10;
 const workloads = ['small', 'large', 'multiline', 'comments'];
 const minMs = quick ? 15 : 150; // each timed sample repeats the workload at least this long
-const flags = [...(process.env.BENCH_NO_GC ? [] : ['--js-flags=--expose-gc']), '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
@@ -45,7 +45,6 @@ try {
   const times = {};
   const runOne = async (name, w, min = 0) => {
     const page = pages[name];
-    await page.evaluate(async () => (await import('./parser-page.js')).collect());
     return page.evaluate(async ([n, wl, t]) => (await import('./parser-page.js')).run(n, wl, t), [name, w, min]);
   };
   for (const w of workloads) {
@@ -77,7 +76,7 @@ try {
     }
   }
   console.log(`parser throughput, Chromium ${browser.version()}, ${(totalBytes / 1048576).toFixed(0)} MiB per workload, ` +
-    `${chunkBytes / 1024} KiB chunks, median of ${rounds} interleaved rounds, one page (renderer) per parser, GC before each${quick ? ' (BENCH_QUICK)' : ''}`);
+    `${chunkBytes / 1024} KiB chunks, median of ${rounds} interleaved rounds, one page (renderer) per parser${quick ? ' (BENCH_QUICK)' : ''}`);
   console.log('"lifeline x" = how many times faster lifeline is than that parser');
   const cols = ['workload', 'parser', 'MB/s', 'events/s', 'lifeline x'];
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));

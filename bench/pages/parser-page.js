@@ -133,10 +133,4 @@ export function run(contender, workload, minMs = 0) {
   return { ms: ms / passes, passes, events, sink };
 }
 
-/** A full GC (when Chromium runs with --js-flags=--expose-gc), so that garbage left by one
- * contender is not collected on the next one's time. */
-export function collect() {
-  if (typeof globalThis.gc === 'function') globalThis.gc();
-}
-
 export const contenderNames = Object.keys(contenders);
