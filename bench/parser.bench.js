@@ -13,7 +13,7 @@ const chunkBytes = 16 << 10;
 const workloads = ['small', 'large', 'multiline', 'comments'];
 const minMs = quick ? 15 : 150; // each timed sample repeats the workload at least this long
 // Pages other than the front one would get a lower process priority (renderer backgrounding):
-// each parser has its own page here, so that is switched off and the page is brought to front.
+// fetch-event-source has a page of its own here, so that is switched off and the page is brought to front.
 const flags = ['--disable-renderer-backgrounding', '--disable-background-timer-throttling',
   '--disable-backgrounding-occluded-windows', '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -23,9 +23,9 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.len
 const server = await startStaticServer();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: flags });
 try {
-  // One browser context (its own renderer process and JS heap) per parser: garbage or heap
-  // growth left by one parser (fetch-event-source's buffer concatenation leaves a lot) must not
-  // be paid for by the next one.
+  // fetch-event-source runs in a page (browser context, renderer, heap) of its own: its buffer
+  // concatenation leaves so much garbage that whoever ran next in the same heap paid for it.
+  // lifeline and eventsource-parser share one page, interleaved sample by sample.
   const openPage = async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${server.url}/bench/pages/parser.html`);
@@ -39,11 +39,11 @@ try {
   // Full runs add the C core alone (copy in, parse, batch table; no strings, no callbacks) to
   // show how the time splits between Wasm and the JS side.
   const names = quick ? peers : [...peers, 'core-only'];
-  const pages = { [names[0]]: first };
-  for (const n of names.slice(1)) pages[n] = await openPage();
+  const own = await openPage();
+  const pages = Object.fromEntries(names.map((n) => [n, n === 'fetch-event-source' ? own : first]));
   let info;
-  for (const n of names) {
-    info = await pages[n].evaluate(async ([t, c]) => (await import('./parser-page.js')).prepare(t, c), [totalBytes, chunkBytes]);
+  for (const page of [first, own]) {
+    info = await page.evaluate(async ([t, c]) => (await import('./parser-page.js')).prepare(t, c), [totalBytes, chunkBytes]);
   }
   const times = {};
   const runOne = async (name, w, min = 0) => {
@@ -80,7 +80,7 @@ try {
     }
   }
   console.log(`parser throughput, Chromium ${browser.version()}, ${(totalBytes / 1048576).toFixed(0)} MiB per workload, ` +
-    `${chunkBytes / 1024} KiB chunks, median of ${rounds} interleaved rounds, one page (renderer) per parser${quick ? ' (BENCH_QUICK)' : ''}`);
+    `${chunkBytes / 1024} KiB chunks, median of ${rounds} interleaved rounds, fetch-event-source in a page of its own${quick ? ' (BENCH_QUICK)' : ''}`);
   console.log('"lifeline x" = how many times faster lifeline is than that parser');
   const cols = ['workload', 'parser', 'MB/s', 'events/s', 'lifeline x'];
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
