@@ -223,8 +223,9 @@ void rt_probe_done(lifeline_router *r, rt_task *t, int status, uint64_t now) {
     rt_schedule_probe(r, s, now, r->cfg.probe_interval_ms);
     return;
   }
-  if (t->half_open || lifeline_breaker_get_state(&s->breaker) == LIFELINE_BREAKER_CLOSED)
-    lifeline_breaker_record(&s->breaker, ok, latency, now);
+  /* Only a trial probe goes into the breaker: regular probes have their own rule (probe-down),
+   * so a dead idle service is not kept out for a doubling break once it is back. */
+  if (t->half_open) lifeline_breaker_record(&s->breaker, ok, latency, now);
   rt_task_free(t);
   if (ok) {
     s->probe_fail_streak = 0;
