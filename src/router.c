@@ -56,6 +56,14 @@ lifeline_router *lifeline_router_new(const lifeline_router_config *c) {
 
 void lifeline_router_free(lifeline_router *r) { free(r); }
 
+/* Time never goes back inside the router: hosts may read the clock in two places (JS timers and
+ * the platform's fetch callbacks) and see slightly out-of-order values. */
+uint64_t rt_now(lifeline_router *r, uint64_t now) {
+  if (now < r->last_now) return r->last_now;
+  r->last_now = now;
+  return now;
+}
+
 /* ---- actions -------------------------------------------------------------------------- */
 
 void rt_push(lifeline_router *r, const lifeline_router_action *a) {
@@ -179,6 +187,7 @@ static void breaker_config(const lifeline_router *r, int index, lifeline_breaker
 
 int lifeline_router_add_service(lifeline_router *r, const lifeline_router_service_config *c,
                                 uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
   if (!c || !c->name) return LIFELINE_ERR_INVALID_ARGUMENT;
   if (r->nsvc == LIFELINE_ROUTER_MAX_SERVICES) return LIFELINE_ERR_FULL;
   for (int i = 0; i < r->nsvc; i++)
@@ -410,6 +419,7 @@ static void finish(lifeline_router *r, rt_request *q, uint32_t winner, int si, i
 
 int64_t lifeline_router_request(lifeline_router *r, const char *capability, uint32_t deadline_ms,
                                 uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
   if (!capability || !*capability) return LIFELINE_ERR_INVALID_ARGUMENT;
   uint32_t slot = 0;
   while (slot < LIFELINE_ROUTER_MAX_REQUESTS && r->req[slot].id) slot++;
@@ -430,6 +440,7 @@ int64_t lifeline_router_request(lifeline_router *r, const char *capability, uint
 }
 
 int lifeline_router_abort(lifeline_router *r, uint32_t request, uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
   rt_request *q = request_find(r, request);
   if (!q) return LIFELINE_ERR_NOT_FOUND;
   for (int i = 0; i < RT_MAX_INFLIGHT; i++) {
@@ -479,6 +490,7 @@ static void call_done(lifeline_router *r, rt_task *t, int status, uint64_t now) 
 }
 
 int lifeline_router_complete(lifeline_router *r, uint32_t id, int status, uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
   if (status < LIFELINE_ROUTER_TIMED_OUT || (status > 0 && status < 100) || status > 599)
     return LIFELINE_ERR_INVALID_ARGUMENT;
   rt_task *t = task_find(r, id);
@@ -500,6 +512,7 @@ static void expire_tasks(lifeline_router *r, uint64_t now) {
 }
 
 void lifeline_router_tick(lifeline_router *r, uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
   expire_tasks(r, now_ms);
   for (uint32_t i = 0; i < LIFELINE_ROUTER_MAX_REQUESTS; i++) {
     rt_request *q = &r->req[i];
@@ -530,6 +543,7 @@ uint64_t lifeline_router_deadline(const lifeline_router *r) {
 }
 
 int lifeline_router_set_online(lifeline_router *r, int online, uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
   online = online != 0;
   if (online == r->online) return LIFELINE_OK;
   r->online = online;

@@ -157,6 +157,7 @@ void rt_text_state(lifeline_router *r, rt_text *t, int si, uint64_t now) {
 }
 
 const char *lifeline_router_explain(lifeline_router *r, const char *capability, uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
   rt_text t;
   rt_text_init(&t, r->explain, sizeof r->explain);
   int cap = lifeline_router_capability_index(r, capability);
@@ -291,6 +292,7 @@ const char *lifeline_health_name(lifeline_health h) {
 
 int lifeline_router_service_info_get(lifeline_router *r, int si, uint64_t now_ms,
                                      lifeline_router_service_info *info) {
+  now_ms = rt_now(r, now_ms);
   if (si < 0 || si >= r->nsvc) return LIFELINE_ERR_NOT_FOUND;
   rt_service *s = &r->svc[si];
   lifeline_breaker_tick(&s->breaker, now_ms);

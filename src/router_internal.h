@@ -90,6 +90,7 @@ struct lifeline_router {
   uint32_t qhead, qcount;
   int online;
   uint32_t epoch;
+  uint64_t last_now;
   char explain[LIFELINE_ROUTER_MESSAGE_MAX];
 };
 
@@ -105,6 +106,7 @@ typedef struct {
 } rt_text;
 
 /* router.c */
+uint64_t rt_now(lifeline_router *r, uint64_t now);
 void rt_push(lifeline_router *r, const lifeline_router_action *a);
 void rt_push_simple(lifeline_router *r, lifeline_router_action_kind kind, uint32_t id, int32_t service);
 rt_task *rt_task_new(lifeline_router *r, int kind, int service, uint64_t now);

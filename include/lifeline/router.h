@@ -3,7 +3,8 @@
  * one circuit breaker per service, active and passive health, degraded/recovered notices.
  *
  * Sans-I/O (see DESIGN.md): the router never reads a clock, never sets a timer and never does
- * I/O. Every entry point takes `now_ms` (any monotonic millisecond clock; it must not go back).
+ * I/O. Every entry point takes `now_ms` (one monotonic millisecond clock; a value earlier than
+ * one seen before is taken as that latest one).
  * Effects come out as actions (lifeline_router_next_action): "call service S for request R with
  * timeout T", "cancel attempt A", "probe service S", "request R is done", "service S is now
  * down", "capability C is degraded". The host performs them and reports each call or probe back
