@@ -1,2 +1,5 @@
 export { init, isReady } from './wasm.js';
 export { LifelineError } from './errors.js';
+export { createBackoff } from './backoff.js';
+export { createBreaker } from './breaker.js';
+export { createHistogram, createMetrics } from './metrics.js';
