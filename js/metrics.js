@@ -24,8 +24,8 @@ class Histogram {
 
   /** Records one value >= 0 (ms by convention). One Wasm call. */
   record(value) {
+    if (typeof value !== 'number') throw new TypeError(`record expects a number, got ${typeof value}`);
     if (this._core._lifeline_wasm_histogram_record(this._ptr || this._live(), value) !== 0) {
-      if (typeof value !== 'number') throw new TypeError(`record expects a number, got ${typeof value}`);
       throw new RangeError(`record expects a finite number >= 0, got ${value}`);
     }
   }
@@ -144,6 +144,7 @@ class Metrics {
     const id = this._register(TYPE.histogram, name, help);
     return {
       observe: (v, now = this._clock()) => {
+        if (typeof v !== 'number') throw new TypeError(`observe expects a number, got ${typeof v}`);
         const rc = this._core._lifeline_wasm_metrics_observe(this._live(), id, v, now);
         if (rc < 0) throw new RangeError(`observe expects a finite number >= 0, got ${v}`);
       },
