@@ -1,0 +1,4 @@
+export * from './backoff.js';
+export * from './breaker.js';
+export * from './metrics.js';
+export * from './router.js';
