@@ -82,6 +82,10 @@ export interface RouterResponse {
   attempts: number;
   /** True when not answered by a best-priority service for the capability. */
   degraded: boolean;
+  /** How long the answering attempt took, ms. */
+  latencyMs: number;
+  /** From request() to the answer, ms; elapsedMs - latencyMs is what failover cost. */
+  elapsedMs: number;
 }
 
 /** Rejections of request(): code -10 LIFELINE_ERR_UNAVAILABLE or -11 LIFELINE_ERR_TIMEOUT. */

@@ -222,10 +222,11 @@ export class Router {
     const core = this.core;
     const p = core._lifeline_wasm_router_next_action(this.ptr);
     if (!p) return null;
-    const v = core.HEAP32.subarray(p >> 2, (p >> 2) + 13);
+    const v = core.HEAP32.subarray(p >> 2, (p >> 2) + 15);
     const a = {
       kind: v[0], id: v[1] >>> 0, request: v[2] >>> 0, service: v[3], capability: v[4], timeoutMs: v[5],
       attempt: v[6], status: v[7], code: v[8], degraded: v[9] !== 0, health: v[10], oldHealth: v[11], message: '',
+      latencyMs: v[13], elapsedMs: v[14],
     };
     if (a.kind === DONE && a.code) a.message = core.UTF8ToString(v[12] >>> 0);
     if (a.capability >= 0 && a.kind !== CALL) a.capabilityName = core.UTF8ToString(core._lifeline_wasm_router_capability_name(this.ptr, a.capability));
@@ -268,7 +269,10 @@ export class Router {
     this.pending.delete(a.request);
     if (a.code === 0) {
       const r = res || { status: a.status, headers: {}, body: '' };
-      req.resolve({ service: this.services[a.service].name, status: r.status, headers: r.headers, body: r.body, attempts: a.attempt, degraded: a.degraded });
+      req.resolve({
+        service: this.services[a.service].name, status: r.status, headers: r.headers, body: r.body,
+        attempts: a.attempt, degraded: a.degraded, latencyMs: a.latencyMs, elapsedMs: a.elapsedMs,
+      });
     } else {
       const err = coreError(a.code);
       const e = new LifelineError(a.code, a.message || err.message, err.codeName);

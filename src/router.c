@@ -389,7 +389,7 @@ static void notify_served(lifeline_router *r, int cap, int si, int degraded) {
 
 /* Ends q: winner (a task id) answered with status, or code says why it failed. */
 static void finish(lifeline_router *r, rt_request *q, uint32_t winner, int si, int status, int code,
-                   uint64_t now) {
+                   uint32_t latency, uint64_t now) {
   for (int i = 0; i < RT_MAX_INFLIGHT; i++) {
     rt_task *t = q->inflight[i] ? task_find(r, q->inflight[i]) : NULL;
     if (t && t->id != winner) cancel_task(r, t, now);
@@ -404,6 +404,8 @@ static void finish(lifeline_router *r, rt_request *q, uint32_t winner, int si, i
   a.attempt = q->attempts;
   a.status = status;
   a.code = code;
+  a.latency_ms = latency;
+  a.elapsed_ms = (uint32_t)(now - q->started);
   if (code) {
     explain_request(r, q, code, now);
     a.message = q->message;
@@ -435,7 +437,7 @@ int64_t lifeline_router_request(lifeline_router *r, const char *capability, uint
   uint32_t id = q->id;
   for (int i = 0; q->cap >= 0 && i < r->nsvc; i++)
     if (r->svc[i].caps & (1u << q->cap)) lifeline_window_add(&r->svc[i].budget, now_ms, 1, 0);
-  if (!start_attempt(r, q, now_ms)) finish(r, q, 0, -1, 0, LIFELINE_ERR_UNAVAILABLE, now_ms);
+  if (!start_attempt(r, q, now_ms)) finish(r, q, 0, -1, 0, LIFELINE_ERR_UNAVAILABLE, 0, now_ms);
   return id;
 }
 
@@ -454,7 +456,7 @@ int lifeline_router_abort(lifeline_router *r, uint32_t request, uint64_t now_ms)
 /* After a failed attempt: the next candidate, or the end of q when nothing is left. */
 static void fail_over(lifeline_router *r, rt_request *q, uint64_t now) {
   if (start_attempt(r, q, now) || inflight_count(q)) return;
-  finish(r, q, 0, -1, 0, now >= q->deadline ? LIFELINE_ERR_TIMEOUT : LIFELINE_ERR_UNAVAILABLE, now);
+  finish(r, q, 0, -1, 0, now >= q->deadline ? LIFELINE_ERR_TIMEOUT : LIFELINE_ERR_UNAVAILABLE, 0, now);
 }
 
 static void call_done(lifeline_router *r, rt_task *t, int status, uint64_t now) {
@@ -481,9 +483,9 @@ static void call_done(lifeline_router *r, rt_task *t, int status, uint64_t now) 
   q->outcome_ms[si] = latency;
   rt_task_free(t);
   if (cls != RT_OUT_FAILURE)
-    finish(r, q, id, si, status, 0, now);
+    finish(r, q, id, si, status, 0, latency, now);
   else if (!r->online)
-    finish(r, q, 0, -1, 0, LIFELINE_ERR_UNAVAILABLE, now);
+    finish(r, q, 0, -1, 0, LIFELINE_ERR_UNAVAILABLE, 0, now);
   else
     fail_over(r, q, now);
   rt_update_health(r, si, now);
@@ -518,7 +520,7 @@ void lifeline_router_tick(lifeline_router *r, uint64_t now_ms) {
     rt_request *q = &r->req[i];
     if (!q->id) continue;
     if (now_ms >= q->deadline) {
-      finish(r, q, 0, -1, 0, LIFELINE_ERR_TIMEOUT, now_ms);
+      finish(r, q, 0, -1, 0, LIFELINE_ERR_TIMEOUT, 0, now_ms);
     } else if (q->hedge_at <= now_ms) {
       q->hedge_at = LIFELINE_NEVER;
       if (inflight_count(q) == 1) start_attempt(r, q, now_ms);

@@ -140,6 +140,8 @@ typedef struct {
   int32_t status;       /* DONE: HTTP status of the answer (0 on error) */
   int32_t code;         /* DONE: 0 or LIFELINE_ERR_UNAVAILABLE / _TIMEOUT */
   int32_t degraded;     /* DONE: 1 when not answered by a best-priority service */
+  uint32_t latency_ms;  /* DONE: how long the winning attempt took (0 on error) */
+  uint32_t elapsed_ms;  /* DONE: since the request started; minus latency_ms = failover cost */
   int32_t health;       /* HEALTH: new lifeline_health */
   int32_t old_health;   /* HEALTH: previous lifeline_health */
   const char *message;  /* DONE with an error: why (names every service's state); else "" */

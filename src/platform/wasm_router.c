@@ -243,16 +243,17 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_router_set_online(lifeline_router *r, int
   return lifeline_router_set_online(r, online, (uint64_t)now);
 }
 
-/* The next action as 13 int32 (kind, id, request, service, capability, timeout_ms, attempt,
- * status, code, degraded, health, old_health, message pointer), or NULL when none is queued.
- * Valid until the next call. */
+/* The next action as 15 int32 (kind, id, request, service, capability, timeout_ms, attempt,
+ * status, code, degraded, health, old_health, message pointer, latency_ms, elapsed_ms), or NULL
+ * when none is queued. Valid until the next call. */
 LIFELINE_WASM_EXPORT const int32_t *lifeline_wasm_router_next_action(lifeline_router *r) {
-  static int32_t out[13];
+  static int32_t out[15];
   lifeline_router_action a;
   if (!lifeline_router_next_action(r, &a)) return NULL;
-  int32_t v[13] = {(int32_t)a.kind, (int32_t)a.id, (int32_t)a.request, a.service, a.capability,
+  int32_t v[15] = {(int32_t)a.kind, (int32_t)a.id, (int32_t)a.request, a.service, a.capability,
                    (int32_t)a.timeout_ms, (int32_t)a.attempt, a.status, a.code, a.degraded,
-                   a.health, a.old_health, (int32_t)(intptr_t)a.message};
+                   a.health, a.old_health, (int32_t)(intptr_t)a.message, (int32_t)a.latency_ms,
+                   (int32_t)a.elapsed_ms};
   memcpy(out, v, sizeof v);
   return out;
 }

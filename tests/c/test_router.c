@@ -219,6 +219,8 @@ static void test_failover_classes(void) {
   d = sim_request(&s, "analysis", 0, 10000);
   CHECK(d && d->service == 1 && d->attempt == 2);
   CHECK_EQ_INT(3000 + 50, s.done_at - t0);
+  CHECK_EQ_INT(50, d->latency_ms);   /* the answering attempt */
+  CHECK_EQ_INT(3050, d->elapsed_ms); /* failover cost: elapsed - latency = 3000 */
   CHECK(s.cancels >= 1);
   /* Everything fails: UNAVAILABLE naming each service's outcome. */
   s.mode[0] = E500;
