@@ -122,8 +122,9 @@ rt_task *rt_task_new(lifeline_router *r, int kind, int service, uint64_t now) {
 void rt_task_free(rt_task *t) { memset(t, 0, sizeof *t); }
 
 static rt_task *task_find(lifeline_router *r, uint32_t id) {
+  if (!id || (id & 0xFF) >= RT_MAX_TASKS) return NULL;
   rt_task *t = &r->task[id & 0xFF];
-  return ((id & 0xFF) < RT_MAX_TASKS && id && t->id == id) ? t : NULL;
+  return t->id == id ? t : NULL;
 }
 
 static rt_request *request_find(lifeline_router *r, uint32_t id) {

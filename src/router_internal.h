@@ -15,9 +15,10 @@
 #define RT_MIN_TIMEOUT_SAMPLES 8
 #define RT_MAX_INFLIGHT 2       /* attempts in flight per request (first + hedge) */
 #define RT_MAX_TASKS (LIFELINE_ROUTER_MAX_REQUESTS * RT_MAX_INFLIGHT + LIFELINE_ROUTER_MAX_SERVICES)
-/* Per call, at most: per request 2 CANCEL + 2 CALL + DONE + 2 notices; per service PROBE,
- * CANCEL, HEALTH. Drained after every call, the queue cannot overflow. */
-#define RT_QUEUE (LIFELINE_ROUTER_MAX_REQUESTS * 7 + LIFELINE_ROUTER_MAX_SERVICES * 4 + 16)
+/* Per call, at most: per request 2 CANCEL (expired) + 2 CALL + 2 CANCEL (finished) + DONE +
+ * a notice + a HEALTH per completion; per service PROBE, CANCEL and a few HEALTH. Drained after
+ * every call, the queue cannot overflow (fuzz_router checks it). */
+#define RT_QUEUE (LIFELINE_ROUTER_MAX_REQUESTS * 12 + LIFELINE_ROUTER_MAX_SERVICES * 8)
 #define RT_ERROR_MAX 48
 
 enum { RT_TASK_FREE = 0, RT_TASK_CALL = 1, RT_TASK_PROBE = 2 };

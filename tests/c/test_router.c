@@ -597,6 +597,8 @@ static void test_bad_input(void) {
   CHECK_EQ_INT(LIFELINE_ERR_INVALID_ARGUMENT, lifeline_router_complete(r, 1, 42, 0));
   CHECK_EQ_INT(LIFELINE_ERR_INVALID_ARGUMENT, lifeline_router_complete(r, 1, 600, 0));
   CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_complete(r, 0, 200, 0));
+  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_complete(r, 0x1FF, 200, 0)); /* slot 255 */
+  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_abort(r, 0x1FF, 0));
   CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_abort(r, 77, 0));
   /* Requests are bounded: the 65th in flight is refused. */
   lifeline_router_action a;
