@@ -201,17 +201,27 @@ static void explain_request(lifeline_router *r, rt_request *q, int code, uint64_
   }
 }
 
-static void cancel_task(lifeline_router *r, rt_task *t, uint64_t now) {
-  rt_service *s = &r->svc[t->service];
-  /* A half-open trial must end, or the breaker would wait for its half-open timeout. */
-  if (t->half_open) lifeline_breaker_record(&s->breaker, 0, (uint32_t)(now - t->started), now);
+/* lost: the request was answered by another attempt (a hedge) while this one was running. */
+static void cancel_task(lifeline_router *r, rt_task *t, int lost, uint64_t now) {
+  int si = t->service;
+  rt_service *s = &r->svc[si];
+  uint32_t elapsed = (uint32_t)(now - t->started);
+  if (t->half_open) {
+    /* A half-open trial must end, or the breaker would wait for its half-open timeout. */
+    lifeline_breaker_record(&s->breaker, 0, elapsed, now);
+  } else if (lost && t->epoch == r->epoch && rt_is_anomalously_slow(s, elapsed, now)) {
+    /* Losing a hedge is no failure, unless this service has gone quiet far beyond its usual
+     * latency: without this a hanging service would never trip its breaker under hedging. */
+    rt_record_outcome(r, si, RT_STATUS_SLOW, elapsed, now);
+  }
   rt_push_simple(r, LIFELINE_ROUTER_CANCEL, t->id, t->service);
   rt_task_free(t);
+  if (lost) rt_update_health(r, si, now);
 }
 
 static void notify_served(lifeline_router *r, int cap, int si, int degraded) {
   lifeline_router_action a;
-  if (degraded && (!r->cap_degraded[cap] || r->cap_served[cap] != si)) {
+  if (degraded && !r->cap_degraded[cap]) {
     action_clear(&a, LIFELINE_ROUTER_DEGRADED);
   } else if (!degraded && r->cap_degraded[cap]) {
     action_clear(&a, LIFELINE_ROUTER_RECOVERED);
@@ -231,7 +241,7 @@ static void finish(lifeline_router *r, rt_request *q, uint32_t winner, int si, i
                    uint32_t latency, uint64_t now) {
   for (int i = 0; i < RT_MAX_INFLIGHT; i++) {
     rt_task *t = q->inflight[i] ? task_find(r, q->inflight[i]) : NULL;
-    if (t && t->id != winner) cancel_task(r, t, now);
+    if (t && t->id != winner) cancel_task(r, t, winner != 0, now);
     q->inflight[i] = 0;
   }
   lifeline_router_action a;
@@ -286,7 +296,7 @@ int lifeline_router_abort(lifeline_router *r, uint32_t request, uint64_t now_ms)
   if (!q) return LIFELINE_ERR_NOT_FOUND;
   for (int i = 0; i < RT_MAX_INFLIGHT; i++) {
     rt_task *t = q->inflight[i] ? task_find(r, q->inflight[i]) : NULL;
-    if (t) cancel_task(r, t, now_ms);
+    if (t) cancel_task(r, t, 0, now_ms);
   }
   q->id = 0;
   return LIFELINE_OK;
@@ -300,22 +310,13 @@ static void fail_over(lifeline_router *r, rt_request *q, uint64_t now) {
 
 static void call_done(lifeline_router *r, rt_task *t, int status, uint64_t now) {
   rt_request *q = &r->req[t->request];
-  rt_service *s = &r->svc[t->service];
   int si = t->service, cls = rt_classify(status);
   uint32_t latency = (uint32_t)(now - t->started), id = t->id;
   /* Failures caused by the browser being offline, or by a deadline shorter than the attempt's
    * own timeout, say nothing about the service. */
   int excused = cls == RT_OUT_FAILURE &&
                 (!r->online || t->epoch != r->epoch || (status == LIFELINE_ROUTER_TIMED_OUT && t->clamped));
-  if (!excused) {
-    lifeline_breaker_record(&s->breaker, cls != RT_OUT_FAILURE, latency, now);
-    rt_record_sample(s, cls != RT_OUT_FAILURE, latency, now);
-    s->calls++;
-    if (cls == RT_OUT_FAILURE) {
-      s->failures++;
-      rt_set_last_error(s, status, latency, now);
-    }
-  }
+  if (!excused) rt_record_outcome(r, si, status, latency, now);
   for (int i = 0; i < RT_MAX_INFLIGHT; i++)
     if (q->inflight[i] == id) q->inflight[i] = 0;
   q->outcome[si] = status;

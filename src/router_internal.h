@@ -23,6 +23,7 @@
 
 enum { RT_TASK_FREE = 0, RT_TASK_CALL = 1, RT_TASK_PROBE = 2 };
 enum { RT_OUT_SUCCESS = 0, RT_OUT_CALLER = 1, RT_OUT_FAILURE = 2 };
+#define RT_STATUS_SLOW (-2) /* internal: a hedge loser far slower than usual */
 
 typedef struct {
   uint64_t at;
@@ -117,6 +118,10 @@ void rt_task_free(rt_task *t);
 void rt_stats_get(const rt_service *s, uint64_t now, rt_stats *st);
 uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint64_t now);
 int rt_budget_allows(lifeline_router *r, rt_service *s, uint64_t now);
+int rt_is_anomalously_slow(const rt_service *s, uint32_t elapsed_ms, uint64_t now);
+/* Records a finished call (status as for lifeline_router_complete, or RT_STATUS_SLOW) in the
+ * service's breaker, samples, counters and last error. */
+void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_ms, uint64_t now);
 void rt_record_sample(rt_service *s, int ok, uint32_t latency_ms, uint64_t now);
 void rt_set_last_error(rt_service *s, int status, uint32_t latency_ms, uint64_t now);
 int rt_probe_down(const lifeline_router *r, const rt_service *s);
