@@ -104,7 +104,7 @@ export class SSEServer {
   publishRaw(text) {
     let n = 0;
     for (const c of this.log.clients) {
-      if (!c.open || c.closed || this.stalled(c)) continue;
+      if (!c.open || c.closed || this.stalled(c) || c.res.writableNeedDrain) continue;
       this.write(c, String(text));
       n++;
     }
