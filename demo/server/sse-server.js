@@ -477,6 +477,7 @@ export class SSEServer {
       url: this.url, port: this.port, listening: this.http.listening, restarting: !!this.restarting,
       connectionsOpen: [...this.clients].filter((c) => !c.closed).length,
       connectionsHeld: [...this.clients].filter((c) => !c.closed && !c.open).length,
+      bufferedBytes: [...this.clients].reduce((n, c) => n + (c.res.writableLength ?? 0), 0),
       ...this.counters,
       lastId: this.log.lastId, oldestId: this.log.oldestId, logSize: this.log.size, logCapacity: this.log.capacity,
       intervalMs: this.opts.intervalMs, heartbeatMs: this.opts.heartbeatMs,

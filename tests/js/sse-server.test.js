@@ -1,5 +1,6 @@
 // The reference SSE server over real loopback HTTP: feed, replay, heartbeats, analysis, faults.
 import { test, describe } from 'node:test';
+import { connect } from 'node:net';
 import assert from 'node:assert/strict';
 import { startSSEServer } from '../../demo/server/sse-server.js';
 import { openSSE } from '../../demo/server/test-client.js';
@@ -467,6 +468,32 @@ describe('faults', () => {
       assert.deepEqual(st.connects.map((c) => c.lastEventId), [3, 4, 5, 6, 7]);
       assert.equal(st.logSize, 10);
       assert.equal(st.lastId, 100);
+    });
+  });
+
+  test('a client that stops reading costs no memory beyond the log, then gets a gap', async () => {
+    await withServer({ logSize: 50 }, async (server) => {
+      const sock = connect(server.port, '127.0.0.1');
+      await new Promise((r) => sock.once('connect', r));
+      sock.write(`GET /api/v1/strategist/feed HTTP/1.1\r\nHost: x\r\n\r\n`);
+      let text = '';
+      sock.once('data', (d) => { text += d; sock.pause(); });
+      await sleep(50);
+      const payload = 'x'.repeat(2000);
+      for (let i = 0; i < 5000; i++) server.publish('poll', { payload });
+      await sleep(50);
+      const st = await status(server);
+      assert.ok(st.bufferedBytes < 64 * 1024, `buffered ${st.bufferedBytes} bytes for a 10 MB burst`);
+      assert.equal(st.logSize, 50);
+      const gap = new Promise((resolve) => {
+        sock.on('data', (d) => {
+          text += d;
+          if (/event: gap\r?\ndata: \{"lastEventId":\d+,"firstAvailableId":4951,/.test(text)) resolve();
+        });
+      });
+      sock.resume();
+      await gap;
+      sock.destroy();
     });
   });
 });
