@@ -203,7 +203,7 @@ export class SSEServer {
     const client = { id: this.nextClientId++, kind, req, res, open: false, closed: false, closeAfter: null, drip: null, notices: [] };
     entry.clientId = client.id;
     if (kind === 'feed') this.attachFeed(client, last);
-    else if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, entry)) return;
+    else if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, url.searchParams.get('stepMs') ?? body.stepMs, entry)) return;
     client.closeAfter = this.faults.takeCloseAfter(kind);
     if (client.closeAfter) entry.fault = 'close-after-event';
     this.clients.add(client);
@@ -228,7 +228,7 @@ export class SSEServer {
   }
 
   /** Returns false when the request was answered (204: the run is over and fully delivered). */
-  attachAnalysis(client, last, ward, entry) {
+  attachAnalysis(client, last, ward, stepMs, entry) {
     let run = last.value !== null ? this.runs.findById(last.value) : undefined;
     if (run && run.done && last.value >= run.log.lastId) {
       entry.status = 204;
@@ -241,7 +241,8 @@ export class SSEServer {
       if (last.value !== null) {
         client.notices.push(formatEvent({ event: 'gap', data: { lastEventId: last.value, reason: 'unknown-run', firstAvailableId: null } }));
       }
-      run = this.runs.start(typeof ward === 'string' && ward.length > 0 && ward.length <= 80 ? ward : WARDS[0]);
+      const name = typeof ward === 'string' && ward.length > 0 && ward.length <= 80 ? ward : WARDS[0];
+      run = this.runs.start(name, clampNum(stepMs, this.opts.analysisStepMs, 1, 60000));
       client.lastSentId = run.log.oldestId - 1;
     }
     client.run = run;

@@ -62,7 +62,7 @@ describe('mock AI services', () => {
       const r = await post(`${ai.urls.llama}/v1/analyze`, {});
       const took = Date.now() - t0;
       assert.equal(r.status, 200);
-      assert.ok(took >= 68 && took < 600, `took ${took} ms`);
+      assert.ok(took >= 68 && took < 3000, `took ${took} ms`);
       const body = await r.json();
       assert.ok(body.latencyMs >= 68);
     });

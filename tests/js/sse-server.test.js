@@ -203,10 +203,14 @@ describe('analysis stream', () => {
     });
   });
 
-  test('POST with a JSON body works too', async () => {
-    await withServer({ analysisStepMs: 5 }, async (server, open) => {
-      const s = await open(server.analysisUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ward: 'Kingsmead' }) });
+  test('POST with a JSON body works too; stepMs sets the pace of one run', async () => {
+    await withServer({ analysisStepMs: 200 }, async (server, open) => {
+      const s = await open(`${server.analysisUrl}?stepMs=5`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ward: 'Kingsmead' }) });
       await s.done;
+      const fast = await open(`${server.analysisUrl}?stepMs=1`);
+      await fast.done;
+      assert.equal(fast.events.at(-1).event, 'analysis:complete');
+      assert.ok(JSON.parse(fast.events.at(-1).data).durationMs < 1000);
       assert.equal(JSON.parse(s.events[0].data).ward, 'Kingsmead');
       assert.equal(s.events.at(-1).event, 'analysis:complete');
     });
@@ -359,12 +363,14 @@ describe('faults', () => {
   test('drip sends events byte by byte; multi-byte characters survive', async () => {
     await withServer({}, async (server, open) => {
       const s = await open(server.feedUrl);
-      server.fault('drip', { ms: 5000, byteMs: 2 });
+      server.fault('drip', { ms: 5000, byteMs: 4 });
       const rec = server.publish('intel', { text: 'Café in Saint-Étienne' });
       await s.waitForEvents(1, 3000);
       const bytes = Buffer.byteLength(`id: ${rec.id}\nevent: intel\ndata: ${JSON.stringify(rec.data)}\n\n`);
-      assert.ok(s.chunks.length >= bytes * 0.8, `${s.chunks.length} chunks for ${bytes} bytes`);
-      assert.ok(s.chunks.filter((n) => n === 1).length >= bytes * 0.6);
+      // Reads may merge bytes when this process is busy; most must still arrive alone.
+      assert.ok(s.chunks.length >= bytes * 0.5, `${s.chunks.length} chunks for ${bytes} bytes`);
+      assert.ok(s.chunks.filter((n) => n === 1).length >= bytes * 0.4);
+      assert.equal(s.chunks.reduce((a, b) => a + b, 0), bytes);
       assert.equal(JSON.parse(s.events[0].data).text, 'Café in Saint-Étienne');
       server.fault('clear');
       server.publish('poll', { after: true });
