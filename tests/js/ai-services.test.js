@@ -1,5 +1,5 @@
 // The mock AI services over real loopback HTTP: endpoints, modes, counters, control API, CLI.
-import { test, describe } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,8 +9,14 @@ import { startAIServices, startAll } from '../../demo/server/index.js';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const post = (url, body, extra = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}), ...extra });
 
+const T = { timeout: 20000 }; // per test: a server bug must fail a test, not hang the run
+// Closed here too, so that a test that timed out cannot keep the process alive.
+const live = new Set();
+after(async () => { await Promise.all([...live].map((s) => s.close())); });
+
 async function withServices(opts, fn) {
   const ai = await startAIServices({ latencyMs: 5, jitterMs: 2, ...opts });
+  live.add(ai);
   try {
     await fn(ai);
   } finally {
@@ -18,7 +24,7 @@ async function withServices(opts, fn) {
   }
 }
 
-describe('mock AI services', () => {
+describe('mock AI services', T, () => {
   test('three services on their own ports, health and capabilities', async () => {
     await withServices({}, async (ai) => {
       const ports = new Set(Object.values(ai.services).map((s) => s.port));
@@ -176,6 +182,7 @@ describe('mock AI services', () => {
 
   test('close() ends hanging requests and refused services cleanly', async () => {
     const ai = await startAIServices({ latencyMs: 5 });
+    live.add(ai);
     await ai.setMode('gemini', 'hang');
     await ai.setMode('llama', 'refuse');
     const pending = post(`${ai.urls.gemini}/v1/analyze`, {});
@@ -185,9 +192,10 @@ describe('mock AI services', () => {
   });
 });
 
-describe('startAll and the CLI', () => {
+describe('startAll and the CLI', T, () => {
   test('startAll gives every URL; the SSE server answers /__ai control routes', async () => {
     const all = await startAll({ sse: { intervalMs: 0 }, ai: { latencyMs: 5 } });
+    live.add(all);
     try {
       assert.equal(all.urls.feed, `${all.sse.url}/api/v1/strategist/feed`);
       assert.deepEqual(Object.keys(all.urls.ai), ['gemini', 'perplexity', 'llama']);
@@ -203,6 +211,7 @@ describe('startAll and the CLI', () => {
   test('cli.js prints one JSON line of URLs and stops on SIGTERM', async () => {
     const cli = fileURLToPath(new URL('../../demo/server/cli.js', import.meta.url));
     const child = spawn(process.execPath, [cli, '--port', '0', '--interval', '50', '--ai-latency', '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    live.add({ close: async () => { if (child.exitCode === null) child.kill('SIGKILL'); } });
     try {
       let out = '';
       for await (const chunk of child.stdout) {

@@ -1,5 +1,5 @@
 // The reference SSE server over real loopback HTTP: feed, replay, heartbeats, analysis, faults.
-import { test, describe } from 'node:test';
+import { test, describe, after } from 'node:test';
 import { connect } from 'node:net';
 import assert from 'node:assert/strict';
 import { startSSEServer } from '../../demo/server/sse-server.js';
@@ -7,10 +7,15 @@ import { openSSE } from '../../demo/server/test-client.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const QUIET = { intervalMs: 0, heartbeatMs: 60000 };
+const T = { timeout: 20000 }; // per test: a server bug must fail a test, not hang the run
+// Closed here too, so that a test that timed out cannot keep the process alive.
+const live = new Set();
+after(async () => { await Promise.all([...live].map((s) => s.close())); });
 
 /** Runs fn with a fresh server and always closes it (and every stream fn opened). */
 async function withServer(opts, fn) {
   const server = await startSSEServer({ ...QUIET, ...opts });
+  live.add(server);
   const streams = [];
   const open = async (url, o) => {
     const s = await openSSE(url, o);
@@ -29,7 +34,7 @@ const post = (url, body) => fetch(url, { method: 'POST', headers: { 'content-typ
 const status = async (server) => (await fetch(`${server.url}/__status`)).json();
 const ids = (s) => s.events.filter((e) => e.id !== '').map((e) => Number(e.id));
 
-describe('feed', () => {
+describe('feed', T, () => {
   test('SSE headers, CORS, generated events with monotonic integer ids and a ts', async () => {
     await withServer({ intervalMs: 20 }, async (server, open) => {
       const s = await open(server.feedUrl);
@@ -178,7 +183,7 @@ describe('feed', () => {
   });
 });
 
-describe('analysis stream', () => {
+describe('analysis stream', T, () => {
   const STAGES = ['Initializing Analysis', 'Gathering Intelligence', 'Processing Data', 'Analyzing Patterns', 'Generating Insights', 'Finalizing Report'];
 
   test('GET runs the 6-stage protocol with ids, sections, complete, then ends', async () => {
@@ -250,7 +255,7 @@ describe('analysis stream', () => {
   });
 });
 
-describe('faults', () => {
+describe('faults', T, () => {
   test('status answers for the next K connects: 500, 503+Retry-After, 204, 401, 404, html', async () => {
     await withServer({}, async (server) => {
       await post(`${server.url}/__fault/500`, { count: 2 });
