@@ -79,8 +79,13 @@ export class Router {
     const core = (this.core = getCore());
     const services = options.services || [];
     if (!services.length) throw new LifelineError(ERR_INVALID, 'createRouter: `services` is empty', 'LIFELINE_ERR_INVALID_ARGUMENT');
-    this.clockBase = 0;
     this.lastNow = 0;
+    // Wall-clock origin of the monotonic clock: health timestamps stay stable between reads.
+    this.wallOrigin = Date.now() - this.now();
+    this.snapshot = null;
+    this.dirty = true;
+    this.storeListeners = new Set();
+    this.notifyQueued = false;
     this.ptr = this.newCore(options);
     this.services = [];
     this.pending = new Map();   // request id -> { resolve, reject, path, method, body, headers, capability }
@@ -207,15 +212,45 @@ export class Router {
       return;
     }
     this.pumping = true;
+    let performed = 0;
     try {
       do {
         this.again = false;
-        for (let a = this.nextAction(); a; a = this.nextAction()) this.perform(a);
+        for (let a = this.nextAction(); a; a = this.nextAction(), performed++) this.perform(a);
       } while (this.again);
     } finally {
       this.pumping = false;
     }
     this.schedule();
+    if (performed) this.changed();
+  }
+
+  /** Something the health snapshot shows may have changed: tell store subscribers once. */
+  changed() {
+    this.dirty = true;
+    if (this.notifyQueued || !this.storeListeners.size) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      if (this.closed) return;
+      for (const cb of [...this.storeListeners]) cb();
+    });
+  }
+
+  /** Store protocol (useSyncExternalStore): called after anything that may change getSnapshot(). */
+  subscribe(listener) {
+    this.storeListeners.add(listener);
+    return () => this.storeListeners.delete(listener);
+  }
+
+  /** getHealth(), cached: the same array object until a figure actually changes. */
+  getSnapshot() {
+    if (this.snapshot && !this.dirty) return this.snapshot;
+    const next = this.getHealth();
+    this.dirty = false;
+    if (this.snapshot && JSON.stringify(next) === JSON.stringify(this.snapshot)) return this.snapshot;
+    this.snapshot = next;
+    return next;
   }
 
   nextAction() {
@@ -381,7 +416,7 @@ export class Router {
     const v = core.HEAPF64.subarray(p >> 3, (p >> 3) + 13);
     const [health, since, p50, p95, p99, errorRate, samples, lastErrorAt, breakerRetry, attemptTimeout, calls, failures] = v;
     const text = (w) => core.UTF8ToString(core._lifeline_wasm_router_info_text(this.ptr, i, w, now));
-    const wall = (t) => (t ? Date.now() - (now - t) : null);
+    const wall = (t) => (t ? Math.round(this.wallOrigin + t) : null);
     return {
       name: this.services[i].name,
       state: HEALTH_NAMES[health],
@@ -394,7 +429,7 @@ export class Router {
       lastErrorAt: wall(lastErrorAt),
       since: wall(since),
       breaker: text(2),
-      breakerRetryInMs: breakerRetry ? Math.max(0, breakerRetry - now) : 0,
+      breakerRetryAt: wall(breakerRetry),
       attemptTimeoutMs: attemptTimeout,
       calls,
       failures,
@@ -403,7 +438,7 @@ export class Router {
 
   /** Per-service health, in registration order. */
   getHealth() {
-    if (this.closed) return [];
+    if (this.closed) return this.snapshot || [];
     const out = this.services.map((_, i) => this.healthOf(i));
     this.pump(); // reading may have noticed a change (HEALTH events)
     return out;
@@ -454,5 +489,6 @@ export class Router {
     for (const req of this.pending.values()) req.reject(new LifelineError(ERR_STATE, 'router closed', 'LIFELINE_ERR_STATE'));
     this.pending.clear();
     for (const set of Object.values(this.listeners)) set.clear();
+    this.storeListeners.clear();
   }
 }
