@@ -49,7 +49,7 @@ uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint6
   rt_stats_get(s, now, &st);
   uint32_t hi = s->timeout_ms, lo = r->cfg.min_attempt_timeout_ms;
   if (st.ok < RT_MIN_TIMEOUT_SAMPLES) return r->cfg.cold_timeout_ms < hi ? r->cfg.cold_timeout_ms : hi;
-  uint64_t t = 3 * (uint64_t)st.p99;
+  uint64_t t = 4 * (uint64_t)st.p95; /* p95, not p99: one or two stalls must not stretch it */
   if (t < lo) t = lo;
   if (t > hi) t = hi;
   return (uint32_t)t;
@@ -58,7 +58,8 @@ uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint6
 int rt_is_anomalously_slow(const rt_service *s, uint32_t elapsed_ms, uint64_t now) {
   rt_stats st;
   rt_stats_get(s, now, &st);
-  return st.ok >= RT_MIN_TIMEOUT_SAMPLES && elapsed_ms >= 2 * (uint64_t)st.p99;
+  /* The median, not p99: one stall among the samples must not excuse a service that hangs. */
+  return st.ok >= RT_MIN_TIMEOUT_SAMPLES && elapsed_ms >= 3 * (uint64_t)st.p50;
 }
 
 void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_ms, uint64_t now) {

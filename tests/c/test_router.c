@@ -244,16 +244,24 @@ static void test_timeout_from_latency(void) {
   s.lat[0] = 100;
   for (int i = 0; i < 20; i++) sim_request(&s, "analysis", 0, 5000);
   lifeline_router_service_info_get(s.r, 0, s.now, &info);
-  CHECK_EQ_INT(1500, info.attempt_timeout_ms); /* 3 x 100 clamped up to 1500 */
+  CHECK_EQ_INT(1500, info.attempt_timeout_ms); /* 4 x 100 clamped up to 1500 */
   CHECK_EQ_INT(100, info.p50_ms);
+  /* Two stalls among 64 calls do not stretch the timeout (they would with p99). */
+  s.lat[0] = 1400;
+  for (int i = 0; i < 2; i++) sim_request(&s, "analysis", 0, 5000);
+  s.lat[0] = 100;
+  for (int i = 0; i < 62; i++) sim_request(&s, "analysis", 0, 5000);
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_INT(1400, info.p99_ms); /* 3 x p99 would give 4.2 s */
+  CHECK_EQ_INT(1500, info.attempt_timeout_ms);
   s.lat[0] = 1200;
   for (int i = 0; i < 64; i++) sim_request(&s, "analysis", 0, 5000);
   lifeline_router_service_info_get(s.r, 0, s.now, &info);
-  CHECK_EQ_INT(3600, info.attempt_timeout_ms);
-  s.lat[0] = 3000; /* grows slowly: each step stays under the current timeout */
+  CHECK_EQ_INT(4800, info.attempt_timeout_ms);
+  s.lat[0] = 2000; /* grows slowly: each step stays under the current timeout */
   for (int i = 0; i < 64; i++) sim_request(&s, "analysis", 0, 60000);
   lifeline_router_service_info_get(s.r, 0, s.now, &info);
-  CHECK_EQ_INT(9000, info.attempt_timeout_ms);
+  CHECK_EQ_INT(8000, info.attempt_timeout_ms);
   s.lat[0] = 5000;
   for (int i = 0; i < 64; i++) sim_request(&s, "analysis", 0, 60000);
   lifeline_router_service_info_get(s.r, 0, s.now, &info);
