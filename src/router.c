@@ -91,7 +91,7 @@ static int candidates(const lifeline_router *r, int cap, uint64_t now, uint8_t *
   for (int i = 0; i < r->nsvc; i++) {
     if (cap < 0 || !(r->svc[i].caps & (1u << cap))) continue;
     rt_stats st;
-    rt_stats_get(&r->svc[i], now, &st);
+    rt_stats_get(&r->svc[i], now, RT_LATENCY_WINDOW_MS, &st);
     key[i] = st.p50 < 0 ? 0 : st.p50;
     int j = n++;
     while (j > 0) { /* insertion sort, stable */

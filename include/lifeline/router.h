@@ -25,8 +25,9 @@
  *   LIFELINE_ERR_UNAVAILABLE and a message naming each service's state.
  * - Attempt timeout (time to the whole response; the browser's XHR gives no first byte):
  *   T = clamp(4 * p95, min_attempt_timeout_ms 1500, service timeout_ms 10000) once the service
- *   has >= 8 latency samples in its recent window, else min(cold_timeout_ms 3000, timeout_ms);
- *   never beyond the request's overall deadline.
+ *   has >= 8 successful calls among its last 64 younger than 10 min, else
+ *   min(cold_timeout_ms 3000, timeout_ms); never beyond the request's overall deadline. Latency
+ *   ordering uses the same 10 min window; health figures use the last 60 s.
  * - Outcome classes: 2xx/3xx success; 4xx other than 408/429 is the caller's error: the request
  *   ends with that response, is not retried, and counts as a success for the service (it
  *   answered). 408, 429, 5xx, network errors (status 0) and timeouts are failures: recorded and

@@ -266,6 +266,15 @@ static void test_timeout_from_latency(void) {
   for (int i = 0; i < 64; i++) sim_request(&s, "analysis", 0, 60000);
   lifeline_router_service_info_get(s.r, 0, s.now, &info);
   CHECK_EQ_INT(10000, info.attempt_timeout_ms); /* capped by the service's timeout */
+  /* Calls a minute apart keep the latency figures (10 min window): not cold again. */
+  s.lat[0] = 100;
+  for (int i = 0; i < 10; i++) {
+    sim_request(&s, "analysis", 0, 5000);
+    s.now += 60000;
+  }
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_INT(1500, info.attempt_timeout_ms);
+  CHECK_EQ_INT(0, info.samples); /* health figures: nothing in the last 60 s */
   /* With observed latency 100 ms, a hanging primary costs 1.5 s, not the cold 3 s. */
   s.lat[0] = 100;
   for (int i = 0; i < 64; i++) sim_request(&s, "analysis", 0, 5000);
