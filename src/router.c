@@ -146,6 +146,7 @@ static int start_attempt(lifeline_router *r, rt_request *q, uint64_t now) {
     t->expires = now + timeout;
     if (t->attempt > 1) lifeline_window_add(&s->budget, now, 0, 1);
     q->tried |= 1u << si;
+    q->outcome[si] = RT_STATUS_PENDING;
     for (int i = 0; i < RT_MAX_INFLIGHT; i++)
       if (!q->inflight[i]) {
         q->inflight[i] = t->id;

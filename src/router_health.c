@@ -128,7 +128,9 @@ void rt_text_tenths(rt_text *t, uint64_t ms) {
 }
 
 void rt_text_outcome(rt_text *t, int status, uint32_t ms) {
-  if (status == RT_STATUS_SLOW) {
+  if (status == RT_STATUS_PENDING) {
+    rt_text_put(t, "no answer yet (cancelled)");
+  } else if (status == RT_STATUS_SLOW) {
     rt_text_put(t, "no answer in ");
     rt_text_u64(t, ms);
     rt_text_put(t, " ms (lost a hedge)");

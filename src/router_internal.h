@@ -26,7 +26,8 @@
 
 enum { RT_TASK_FREE = 0, RT_TASK_CALL = 1, RT_TASK_PROBE = 2 };
 enum { RT_OUT_SUCCESS = 0, RT_OUT_CALLER = 1, RT_OUT_FAILURE = 2 };
-#define RT_STATUS_SLOW (-2) /* internal: a hedge loser far slower than usual */
+#define RT_STATUS_SLOW (-2)    /* internal: a hedge loser far slower than usual */
+#define RT_STATUS_PENDING (-3) /* internal: an attempt still running when its request ended */
 
 typedef struct {
   uint64_t at;

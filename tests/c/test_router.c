@@ -429,6 +429,22 @@ static void test_offline(void) {
   CHECK_EQ_INT(0, info.failures);
   CHECK_EQ_STR("closed", info.breaker);
   CHECK_EQ_INT(LIFELINE_HEALTH_HEALTHY, info.health);
+  /* A hedge still running when the request ends offline is named as such. */
+  lifeline_router_free(s.r);
+  c.hedge_ms = 100;
+  sim_init(&s, &c, 3, all3, "");
+  lifeline_router_set_online(s.r, 0, s.now);
+  s.mode[0] = HANG;
+  s.mode[1] = REFUSE;
+  s.lat[1] = 50;
+  lifeline_router_action *d = sim_request(&s, "analysis", 0, 5000);
+  CHECK(d && d->code == LIFELINE_ERR_UNAVAILABLE && d->attempt == 2);
+  CHECK_EQ_STR("browser is offline; no answer for 'analysis': gemini no answer yet (cancelled), perplexity network error, llama not tried",
+               s.done_msg[s.ndone - 1]);
+  c.hedge_ms = 0;
+  lifeline_router_free(s.r);
+  sim_init(&s, &c, 3, all3, "");
+  lifeline_router_set_online(s.r, 0, s.now);
   /* An attempt that started offline and fails after coming back is not counted either. */
   s.mode[0] = HANG;
   int64_t id = lifeline_router_request(s.r, "analysis", 0, s.now);
