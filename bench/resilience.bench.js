@@ -7,7 +7,7 @@
 // rounds and the ratio to lifeline. BENCH_QUICK=1: fewer, shorter rounds (well under 20 s).
 import { init, createBreaker, createHistogram } from '../js/index.js';
 import CircuitBreaker from 'opossum';
-import { circuitBreaker, handleAll, ConsecutiveBreaker } from 'cockatiel';
+import { circuitBreaker, handleAll, ConsecutiveBreaker, SamplingBreaker } from 'cockatiel';
 import * as hdr from 'hdr-histogram-js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -52,16 +52,23 @@ const work = async () => 1;
 const lifelineBreaker = createBreaker({ seed: 1 });
 const opossum = new CircuitBreaker(work, { timeout: false, resetTimeout: 5000, errorThresholdPercentage: 50, rollingCountTimeout: 60000, rollingCountBuckets: 60 });
 const cockatiel = circuitBreaker(handleAll, { halfOpenAfter: 5000, breaker: new ConsecutiveBreaker(5) });
+// The peer closest to lifeline's rule (failure rate over a time window, minimum volume).
+const cockatielSampling = circuitBreaker(handleAll, { halfOpenAfter: 5000, breaker: new SamplingBreaker({ threshold: 0.5, duration: 60000, minimumRps: 1 }) });
+// Same breaker with a free clock: shows how much of the cost is the clock read (performance.now).
+const lifelineNoClock = createBreaker({ seed: 1, clock: () => 0 });
 
 const breakerRows = await runRounds([
   { name: 'lifeline breaker.fire(fn)', run: async (n) => { for (let i = 0; i < n; i++) await lifelineBreaker.fire(work); } },
   { name: 'opossum breaker.fire()', run: async (n) => { for (let i = 0; i < n; i++) await opossum.fire(); } },
-  { name: 'cockatiel circuitBreaker.execute(fn)', run: async (n) => { for (let i = 0; i < n; i++) await cockatiel.execute(work); } },
+  { name: 'cockatiel execute(fn), ConsecutiveBreaker', run: async (n) => { for (let i = 0; i < n; i++) await cockatiel.execute(work); } },
+  { name: 'cockatiel execute(fn), SamplingBreaker 60 s', run: async (n) => { for (let i = 0; i < n; i++) await cockatielSampling.execute(work); } },
+  { name: '(lifeline fire, clock () => 0)', run: async (n) => { for (let i = 0; i < n; i++) await lifelineNoClock.fire(work); } },
   { name: '(no breaker: await fn())', run: async (n) => { for (let i = 0; i < n; i++) await work(); } },
 ], CALLS);
 report(`breaker: one call on an immediately-resolving async function (median of ${ROUNDS} rounds x ${CALLS} calls)`, breakerRows);
 opossum.shutdown();
 lifelineBreaker.free();
+lifelineNoClock.free();
 
 // ---- 2. histogram record ----
 const values = new Float64Array(1 << 16);
