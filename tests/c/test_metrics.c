@@ -239,7 +239,8 @@ static void test_registry_and_exposition(void) {
   CHECK_EQ_INT(strlen(buf), n);
   CHECK(strstr(buf, "# HELP sse_reconnects_total Reconnections\\nby \\\\ reason\n"
                     "# TYPE sse_reconnects_total counter\nsse_reconnects_total 120\n") != NULL);
-  CHECK(strstr(buf, "# TYPE sse_reconnects_total_rate_1m gauge\nsse_reconnects_total_rate_1m 2\n") != NULL);
+  CHECK(strstr(buf, "# HELP sse_reconnects_total_rate_1m Reconnections\\nby \\\\ reason (per second, last minute)\n"
+                    "# TYPE sse_reconnects_total_rate_1m gauge\nsse_reconnects_total_rate_1m 2\n") != NULL);
   CHECK(strstr(buf, "# TYPE sse_open gauge\nsse_open 3\n") != NULL);
   CHECK(strstr(buf, "# TYPE call_ms summary\ncall_ms{quantile=\"0.5\"} 10\n") != NULL);
   CHECK(strstr(buf, "call_ms{quantile=\"0.99\"} 20\ncall_ms_sum 30\ncall_ms_count 2\n") != NULL);
