@@ -7,6 +7,7 @@
 #include "lifeline/backoff.h"
 #include "lifeline/breaker.h"
 #include "lifeline/histogram.h"
+#include "mbuf.h"
 
 #define REQUIRE(c) \
   do {             \
@@ -140,10 +141,26 @@ static void run_backoff_histogram(const uint8_t *data, size_t size) {
   }
 }
 
+/* The number formatter on arbitrary doubles (UBSan catches an out-of-range conversion). */
+static void run_format(const uint8_t *data, size_t size) {
+  char out[40];
+  for (size_t off = 0; off + 8 <= size; off += 8) {
+    double v;
+    memcpy(&v, data + off, sizeof v);
+    lifeline_mbuf w;
+    lifeline_mbuf_init(&w, out, (size_t)(data[off] % sizeof out));
+    lifeline_mbuf_double(&w, v, "null", "Inf");
+    size_t n = lifeline_mbuf_finish(&w);
+    REQUIRE(n > 0 && n < 32);
+    if (w.cap) REQUIRE(strlen(out) == (n < w.cap ? n : w.cap - 1));
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   input in = {data, size};
   run_breaker(&in);
   run_backoff_histogram(data, size);
+  run_format(data, size);
   return 0;
 }

@@ -189,6 +189,8 @@ static void test_formatting(void) {
   CHECK_EQ_STR("1.234568e20", fmt(1.2345678e20));
   CHECK_EQ_STR("1.844674e19", fmt(18446744073709551616.0));
   CHECK_EQ_STR("1e-7", fmt(1e-7));
+  CHECK_EQ_STR("4.940656e-324", fmt(4.9406564584124654e-324)); /* the smallest subnormal */
+  CHECK_EQ_STR("1.797693e308", fmt(1.7976931348623157e308));
   CHECK_EQ_STR("123456.5", fmt(123456.5));
   CHECK_EQ_STR("null", fmt(NAN));
   CHECK_EQ_STR("-Inf", fmt(-INFINITY));
