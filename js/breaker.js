@@ -25,13 +25,17 @@ const DEFAULTS = {
 const OPTIONS = [...Object.keys(DEFAULTS), 'seed', 'clock', 'isFailure'];
 
 class Breaker {
-  constructor(core, ptr, clock, isFailure) {
+  constructor(core, ptr, clock, isFailure, timed) {
     this._core = core;
+    this._timed = timed;
     this._ptr = ptr;
     this._clock = clock;
     this._isFailure = isFailure;
     this._listeners = [];
     this._rejectMessage = null;
+    // True while the core reports CLOSED: allow() is then always true and changes nothing in the
+    // core, so the Wasm call is skipped. Every call that can change the state refreshes it.
+    this._closed = true;
     registry.register(this, { core, ptr }, this);
   }
 
@@ -42,15 +46,23 @@ class Breaker {
 
   /** True when a call may start now; in half-open an allowed call is a probe and must report. */
   allow(now = this._clock()) {
+    if (this._closed && this._ptr !== 0) return true;
     const r = this._core._lifeline_wasm_breaker_allow(this._live(), now);
+    this._closed = (r & 12) === 0;
     if (r & 2) this._drain();
     return (r & 1) === 1;
+  }
+
+  /** Applies the status word of record/tick/set_mode: state in bits 0-1, pending changes above. */
+  _status(r) {
+    this._closed = (r & 3) === 0;
+    if (r > 3) this._drain();
   }
 
   /** Records an outcome: ok, latency in ms, time the call finished. */
   record(ok, latencyMs = 0, now = this._clock()) {
     if (typeof latencyMs !== 'number' || !(latencyMs >= 0)) throw new RangeError(`latencyMs must be a number >= 0, got ${latencyMs}`);
-    if (this._core._lifeline_wasm_breaker_record(this._live(), ok ? 1 : 0, latencyMs, now) !== 0) this._drain();
+    this._status(this._core._lifeline_wasm_breaker_record(this._live(), ok ? 1 : 0, latencyMs, now));
   }
 
   onSuccess(now = this._clock(), latencyMs = 0) { this.record(true, latencyMs, now); }
@@ -58,8 +70,9 @@ class Breaker {
 
   /** 'closed' | 'open' | 'half-open' as of `now` (applies due time-driven transitions). */
   state(now = this._clock()) {
-    if (this._core._lifeline_wasm_breaker_tick(this._live(), now) !== 0) this._drain();
-    return STATES[this._core._lifeline_wasm_breaker_state(this._ptr)];
+    const r = this._core._lifeline_wasm_breaker_tick(this._live(), now);
+    this._status(r);
+    return STATES[r & 3];
   }
 
   /** When the breaker changes state by itself (ms on the clock), or Infinity. */
@@ -77,6 +90,7 @@ class Breaker {
       consecutiveFailures: v[5], msUntilHalfOpen: v[6], breakMs: v[7], probesAdmitted: v[8],
       probeSuccesses: v[9], probeFailures: v[10], trips: v[11], rejected: v[12],
     };
+    this._closed = v[0] === 0;
     this._drain(); // the snapshot's tick may have changed the state
     return snap;
   }
@@ -95,7 +109,9 @@ class Breaker {
   reset(now = this._clock()) { this._mode(0, now); }
 
   _mode(mode, now) {
-    if (this._core._lifeline_wasm_breaker_set_mode(this._live(), mode, now) !== 0) this._drain();
+    const r = this._core._lifeline_wasm_breaker_set_mode(this._live(), mode, now);
+    if (r < 0) throw coreError(r, 'breaker mode');
+    this._status(r);
   }
 
   _drain() {
@@ -120,26 +136,32 @@ class Breaker {
 
   /**
    * Runs fn(...args) through the breaker: rejects at once with LIFELINE_ERR_REJECTED when the
-   * call is not allowed, otherwise records the outcome and latency when fn's promise settles.
+   * call is not allowed, otherwise records the outcome when fn's promise settles. The clock is
+   * read once per call; with slowCallMs set it is read again at the end to measure the latency.
    */
   fire(fn, ...args) {
     if (typeof fn !== 'function') return Promise.reject(new TypeError('fire expects a function'));
-    const core = this._core;
+    const ptr = this._ptr || this._live();
     const t0 = this._clock();
-    const r = core._lifeline_wasm_breaker_allow(this._live(), t0);
-    if (r & 2) this._drain();
-    if ((r & 1) === 0) return Promise.reject(this._rejected());
-    let p;
+    if (!this._closed) {
+      const r = this._core._lifeline_wasm_breaker_allow(ptr, t0);
+      this._closed = (r & 12) === 0;
+      if (r & 2) this._drain();
+      if ((r & 1) === 0) return Promise.reject(this._rejected());
+    }
+    return this._run(fn, args, t0);
+  }
+
+  async _run(fn, args, t0) {
+    let value;
     try {
-      p = fn(...args);
+      value = await fn(...args);
     } catch (err) {
       this._settle(this._isFailure(err), t0);
-      return Promise.reject(err);
+      throw err;
     }
-    return Promise.resolve(p).then(
-      (value) => { this._settle(false, t0); return value; },
-      (err) => { this._settle(this._isFailure(err), t0); throw err; },
-    );
+    this._settle(false, t0);
+    return value;
   }
 
   /** fire() bound to fn: returns a function with fn's arguments. */
@@ -150,9 +172,12 @@ class Breaker {
 
   _settle(failed, t0) {
     if (this._ptr === 0) return; // freed while the call was in flight
-    const t1 = this._clock();
+    // Without a slow-call rule the latency decides nothing: skip the second clock read (about
+    // 50 ns in Node) and record at the start time (the core clamps it to the latest time seen).
+    let t1 = t0;
+    if (this._timed) t1 = this._clock();
     const lat = t1 > t0 ? t1 - t0 : 0;
-    if (this._core._lifeline_wasm_breaker_record(this._ptr, failed ? 0 : 1, lat, t1) !== 0) this._drain();
+    this._status(this._core._lifeline_wasm_breaker_record(this._ptr, failed ? 0 : 1, lat, t1));
   }
 
   free() {
@@ -200,5 +225,5 @@ export function createBreaker(options = {}) {
   core._free(cfg);
   if (ptr === 0) throw coreError(-1, 'createBreaker: configuration rejected by the core');
   const isFailure = o.isFailure;
-  return new Breaker(core, ptr, o.clock, (err) => !!isFailure(err));
+  return new Breaker(core, ptr, o.clock, (err) => !!isFailure(err), o.slowCallMs > 0);
 }

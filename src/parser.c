@@ -1,0 +1,398 @@
+#include "lifeline/parser.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifeline/error.h"
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+typedef struct {
+  uint8_t *ptr;
+  size_t len;
+  size_t cap;
+} buffer;
+
+struct lifeline_parser {
+  lifeline_parser_config cfg;
+  buffer line;    /* a line split across chunks */
+  buffer data;    /* data values joined with LF (the spec's final LF is implied) */
+  const uint8_t *data_ref; /* when data_lazy: the only data value, still in the caller's chunk */
+  size_t data_ref_len;
+  buffer type;    /* the event type buffer */
+  buffer id_buf;  /* the last event ID buffer, when id_pending */
+  buffer last_id; /* the last event ID string (committed at dispatch) */
+  unsigned bom_pos;
+  unsigned char bom_done;
+  unsigned char pending_cr;     /* the previous chunk ended with CR */
+  unsigned char skipping;       /* dropping lines up to the next blank line */
+  unsigned char skip_at_start;  /* while skipping: no byte of the current line seen yet */
+  unsigned char id_pending;     /* id_buf is newer than last_id */
+  unsigned char has_data;       /* at least one data line in this block */
+  unsigned char data_lazy;      /* the data is data_ref, not yet copied into data */
+  unsigned char stopped;
+  unsigned char in_callback;
+};
+
+static const uint8_t bom[3] = {0xEF, 0xBB, 0xBF};
+static const uint8_t message_type[7] = {'m', 'e', 's', 's', 'a', 'g', 'e'};
+
+/* Grows b to hold need bytes, geometrically, never beyond limit. */
+static int buf_reserve(buffer *b, size_t need, size_t limit) {
+  if (need <= b->cap) return LIFELINE_OK;
+  if (need > limit) return LIFELINE_ERR_FULL;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < need) cap = cap > limit / 2 ? limit : cap * 2;
+  if (cap > limit) cap = limit;
+  uint8_t *ptr = realloc(b->ptr, cap);
+  if (!ptr) return LIFELINE_ERR_NO_MEMORY;
+  b->ptr = ptr;
+  b->cap = cap;
+  return LIFELINE_OK;
+}
+
+static int buf_set(buffer *b, const uint8_t *src, size_t n, size_t limit) {
+  int rc = buf_reserve(b, n, limit);
+  if (rc != LIFELINE_OK) return rc;
+  if (n) memcpy(b->ptr, src, n);
+  b->len = n;
+  return LIFELINE_OK;
+}
+
+lifeline_parser *lifeline_parser_new(const lifeline_parser_config *config) {
+  lifeline_parser *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  if (config) p->cfg = *config;
+  if (!p->cfg.max_line_bytes) p->cfg.max_line_bytes = LIFELINE_PARSER_DEFAULT_CAP;
+  if (!p->cfg.max_event_bytes) p->cfg.max_event_bytes = LIFELINE_PARSER_DEFAULT_CAP;
+  /* Keeps every length sum below SIZE_MAX without further checks. */
+  if (p->cfg.max_line_bytes > SIZE_MAX / 4) p->cfg.max_line_bytes = SIZE_MAX / 4;
+  if (p->cfg.max_event_bytes > SIZE_MAX / 4) p->cfg.max_event_bytes = SIZE_MAX / 4;
+  return p;
+}
+
+void lifeline_parser_free(lifeline_parser *p) {
+  if (!p) return;
+  free(p->line.ptr);
+  free(p->data.ptr);
+  free(p->type.ptr);
+  free(p->id_buf.ptr);
+  free(p->last_id.ptr);
+  free(p);
+}
+
+/* A callback's non-zero result stops the parser until reset. */
+static int stop_if(lifeline_parser *p, int rc) {
+  if (rc == 0) return LIFELINE_OK;
+  p->stopped = 1;
+  return LIFELINE_ERR_STOPPED;
+}
+
+/* Drops the current event and ignores lines up to the next blank one. */
+static int enter_skip(lifeline_parser *p, int code, int at_line_start) {
+  p->line.len = 0;
+  p->data.len = 0;
+  p->has_data = 0;
+  p->data_lazy = 0;
+  p->type.len = 0;
+  p->skipping = 1;
+  p->skip_at_start = (unsigned char)at_line_start;
+  if (!p->cfg.on_error) return LIFELINE_OK;
+  p->in_callback = 1;
+  int rc = p->cfg.on_error(p->cfg.user, code);
+  p->in_callback = 0;
+  return stop_if(p, rc);
+}
+
+static int dispatch(lifeline_parser *p) {
+  if (p->id_pending) {
+    buffer t = p->last_id;
+    p->last_id = p->id_buf;
+    p->id_buf = t;
+    p->id_pending = 0;
+  }
+  if (!p->has_data) {
+    p->type.len = 0;
+    return LIFELINE_OK;
+  }
+  int rc = 0;
+  if (p->cfg.on_event) {
+    lifeline_parser_event ev;
+    ev.data.ptr = p->data_lazy ? p->data_ref : p->data.len ? p->data.ptr : message_type;
+    ev.data.len = p->data_lazy ? p->data_ref_len : p->data.len;
+    ev.type.ptr = p->type.len ? p->type.ptr : message_type;
+    ev.type.len = p->type.len ? p->type.len : sizeof message_type;
+    ev.id.ptr = p->last_id.len ? p->last_id.ptr : message_type;
+    ev.id.len = p->last_id.len;
+    p->in_callback = 1;
+    rc = p->cfg.on_event(p->cfg.user, &ev);
+    p->in_callback = 0;
+  }
+  p->data.len = 0;
+  p->has_data = 0;
+  p->data_lazy = 0;
+  p->type.len = 0;
+  return stop_if(p, rc);
+}
+
+/* Copies a data value still referenced in the chunk into the data buffer. */
+static int materialize(lifeline_parser *p) {
+  p->data_lazy = 0;
+  int rc = buf_set(&p->data, p->data_ref, p->data_ref_len, p->cfg.max_event_bytes);
+  return rc == LIFELINE_OK ? rc : enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
+}
+
+/* v stays valid until the current feed() returns, so the first value of a block is only
+ * referenced; most events have one data line and are then dispatched without a copy. */
+static int on_data(lifeline_parser *p, const uint8_t *v, size_t n) {
+  size_t len = p->data_lazy ? p->data_ref_len : p->data.len;
+  size_t need = len + p->has_data + n;
+  if (need >= p->cfg.max_event_bytes) /* counting the spec's final LF */
+    return enter_skip(p, LIFELINE_ERR_EVENT_TOO_LARGE, 1);
+  if (!p->has_data) {
+    p->has_data = 1;
+    p->data_lazy = 1;
+    p->data_ref = v;
+    p->data_ref_len = n;
+    return LIFELINE_OK;
+  }
+  if (p->data_lazy) {
+    int rc = materialize(p);
+    if (rc != LIFELINE_OK || p->skipping) return rc;
+  }
+  int rc = buf_reserve(&p->data, need, p->cfg.max_event_bytes);
+  if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
+  p->data.ptr[len] = '\n';
+  if (n) memcpy(p->data.ptr + len + 1, v, n);
+  p->data.len = need;
+  return LIFELINE_OK;
+}
+
+static int on_retry(lifeline_parser *p, const uint8_t *v, size_t n) {
+  if (n == 0) return LIFELINE_OK;
+  uint64_t ms = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (v[i] < '0' || v[i] > '9') return LIFELINE_OK;
+    if (ms <= LIFELINE_PARSER_RETRY_MAX) ms = ms * 10 + (uint64_t)(v[i] - '0');
+  }
+  if (ms > LIFELINE_PARSER_RETRY_MAX) ms = LIFELINE_PARSER_RETRY_MAX;
+  if (!p->cfg.on_retry) return LIFELINE_OK;
+  p->in_callback = 1;
+  int rc = p->cfg.on_retry(p->cfg.user, ms);
+  p->in_callback = 0;
+  return stop_if(p, rc);
+}
+
+static int on_comment(lifeline_parser *p, const uint8_t *line, size_t n) {
+  if (!p->cfg.on_comment) return LIFELINE_OK;
+  lifeline_span text = {line + 1, n - 1};
+  if (text.len && text.ptr[0] == ' ') {
+    text.ptr++;
+    text.len--;
+  }
+  p->in_callback = 1;
+  int rc = p->cfg.on_comment(p->cfg.user, text);
+  p->in_callback = 0;
+  return stop_if(p, rc);
+}
+
+/* One complete line (without its line end), at most max_line_bytes long. */
+static int process_line(lifeline_parser *p, const uint8_t *line, size_t n) {
+  if (n == 0) return dispatch(p);
+  if (line[0] == ':') return on_comment(p, line, n);
+  size_t name_len = 0; /* field names are short: a plain loop beats memchr's set-up */
+  while (name_len < n && line[name_len] != ':') name_len++;
+  const uint8_t *v = name_len < n ? line + name_len + 1 : line + n;
+  size_t vlen = (size_t)(line + n - v);
+  if (vlen && v[0] == ' ') {
+    v++;
+    vlen--;
+  }
+  int rc = LIFELINE_OK;
+  if (name_len == 4 && memcmp(line, "data", 4) == 0) {
+    rc = on_data(p, v, vlen);
+  } else if (name_len == 5 && memcmp(line, "event", 5) == 0) {
+    rc = buf_set(&p->type, v, vlen, p->cfg.max_line_bytes);
+    if (rc != LIFELINE_OK) rc = enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
+  } else if (name_len == 2 && line[0] == 'i' && line[1] == 'd') {
+    if (vlen && memchr(v, 0, vlen)) return LIFELINE_OK;
+    rc = buf_set(&p->id_buf, v, vlen, p->cfg.max_line_bytes);
+    if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
+    p->id_pending = 1;
+  } else if (name_len == 5 && memcmp(line, "retry", 5) == 0) {
+    rc = on_retry(p, v, vlen);
+  }
+  return rc;
+}
+
+/* A line end was found; seg is the part of the line inside the current chunk. */
+static int complete_line(lifeline_parser *p, const uint8_t *seg, size_t n) {
+  if (p->skipping) {
+    if (n == 0 && p->skip_at_start) {
+      p->skipping = 0;
+      return dispatch(p);
+    }
+    p->skip_at_start = 1;
+    return LIFELINE_OK;
+  }
+  size_t max = p->cfg.max_line_bytes;
+  if (p->line.len == 0) {
+    if (n > max) return enter_skip(p, LIFELINE_ERR_LINE_TOO_LONG, 1);
+    return process_line(p, seg, n);
+  }
+  if (n > max - p->line.len) return enter_skip(p, LIFELINE_ERR_LINE_TOO_LONG, 1);
+  int rc = buf_reserve(&p->line, p->line.len + n, max);
+  if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
+  if (n) memcpy(p->line.ptr + p->line.len, seg, n);
+  size_t len = p->line.len + n;
+  p->line.len = 0;
+  return process_line(p, p->line.ptr, len);
+}
+
+/* The chunk ended inside a line: keep its bytes (up to the cap). */
+static int partial_line(lifeline_parser *p, const uint8_t *seg, size_t n) {
+  if (p->skipping) {
+    if (n) p->skip_at_start = 0;
+    return LIFELINE_OK;
+  }
+  size_t max = p->cfg.max_line_bytes;
+  if (n > max - p->line.len) return enter_skip(p, LIFELINE_ERR_LINE_TOO_LONG, 0);
+  int rc = buf_reserve(&p->line, p->line.len + n, max);
+  if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 0);
+  memcpy(p->line.ptr + p->line.len, seg, n);
+  p->line.len += n;
+  return LIFELINE_OK;
+}
+
+/* Offset of the first CR or LF in s[0, n), or n. This loop is where the parser spends most of
+ * its time, so it compares 16 bytes at a time where SIMD is available (Wasm SIMD128, SSE2) and 8
+ * bytes at a time (SWAR) elsewhere. */
+static size_t find_eol(const uint8_t *s, size_t n) {
+  size_t i = 0;
+#if defined(__wasm_simd128__) && !defined(LIFELINE_PARSER_SCALAR)
+  const v128_t lf = wasm_i8x16_splat('\n'), cr = wasm_i8x16_splat('\r');
+  for (; i + 16 <= n; i += 16) {
+    v128_t v = wasm_v128_load(s + i);
+    v128_t hit = wasm_v128_or(wasm_i8x16_eq(v, lf), wasm_i8x16_eq(v, cr));
+    if (wasm_v128_any_true(hit)) return i + (size_t)__builtin_ctz((unsigned)wasm_i8x16_bitmask(hit));
+  }
+#elif defined(__SSE2__) && !defined(LIFELINE_PARSER_SCALAR)
+  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+    int hit = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+    if (hit) return i + (size_t)__builtin_ctz((unsigned)hit);
+  }
+#else
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    uint64_t a = w ^ (ones * '\n'), b = w ^ (ones * '\r');
+    if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs)) break;
+  }
+#endif
+  for (; i < n; i++) {
+    if (s[i] == '\n' || s[i] == '\r') return i;
+  }
+  return n;
+}
+
+/* Parses the complete lines of a chunk in place; returns where its unterminated tail starts. */
+static size_t scan_lines(lifeline_parser *p, const uint8_t *s, size_t len, int *rc) {
+  size_t i = 0;
+  *rc = LIFELINE_OK;
+  while (i < len) {
+    if (p->pending_cr) {
+      p->pending_cr = 0;
+      if (s[i] == '\n') {
+        i++;
+        continue;
+      }
+    }
+    size_t eol = i + find_eol(s + i, len - i);
+    if (eol >= len) return i;
+    *rc = complete_line(p, s + i, eol - i);
+    if (s[eol] == '\r') p->pending_cr = 1;
+    i = eol + 1;
+    if (*rc != LIFELINE_OK) return len;
+  }
+  return len;
+}
+
+static int feed_lines(lifeline_parser *p, const uint8_t *s, size_t len) {
+  int rc;
+  size_t tail = scan_lines(p, s, len, &rc);
+  /* The chunk (and the line buffer, which the tail overwrites) are about to go away. */
+  if (p->data_lazy) {
+    int mrc = materialize(p);
+    if (rc == LIFELINE_OK) rc = mrc;
+  }
+  if (rc == LIFELINE_OK && tail < len) rc = partial_line(p, s + tail, len - tail);
+  return rc;
+}
+
+/* Drops a BOM at the start of the stream, holding its first bytes until it is known. */
+static int feed_bom(lifeline_parser *p, const uint8_t **s, size_t *len) {
+  while (*len && !p->bom_done) {
+    if (**s == bom[p->bom_pos]) {
+      (*s)++;
+      (*len)--;
+      if (++p->bom_pos == 3) p->bom_done = 1;
+      continue;
+    }
+    p->bom_done = 1;
+    if (p->bom_pos) return feed_lines(p, bom, p->bom_pos);
+  }
+  return LIFELINE_OK;
+}
+
+int lifeline_parser_feed(lifeline_parser *p, const uint8_t *bytes, size_t len) {
+  if (!p || (!bytes && len) || p->in_callback) return LIFELINE_ERR_INVALID_ARGUMENT;
+  if (p->stopped) return LIFELINE_ERR_STOPPED;
+  if (len == 0) return LIFELINE_OK;
+  if (!p->bom_done) {
+    int rc = feed_bom(p, &bytes, &len);
+    if (rc != LIFELINE_OK) return rc;
+  }
+  return feed_lines(p, bytes, len);
+}
+
+void lifeline_parser_reset(lifeline_parser *p) {
+  if (!p || p->in_callback) return;
+  p->line.len = 0;
+  p->data.len = 0;
+  p->has_data = 0;
+  p->data_lazy = 0;
+  p->type.len = 0;
+  p->bom_pos = 0;
+  p->bom_done = 0;
+  p->pending_cr = 0;
+  p->skipping = 0;
+  p->skip_at_start = 0;
+  p->id_pending = 0;
+  p->stopped = 0;
+}
+
+const uint8_t *lifeline_parser_last_event_id(const lifeline_parser *p, size_t *len) {
+  if (len) *len = p && p->last_id.len ? p->last_id.len : 0;
+  return p && p->last_id.len ? p->last_id.ptr : message_type;
+}
+
+int lifeline_parser_set_last_event_id(lifeline_parser *p, const uint8_t *id, size_t len) {
+  if (!p || (!id && len) || p->in_callback) return LIFELINE_ERR_INVALID_ARGUMENT;
+  if (len > p->cfg.max_line_bytes || (len && memchr(id, 0, len))) return LIFELINE_ERR_INVALID_ARGUMENT;
+  int rc = buf_set(&p->last_id, id, len, p->cfg.max_line_bytes);
+  if (rc != LIFELINE_OK) return LIFELINE_ERR_NO_MEMORY;
+  p->id_pending = 0;
+  return LIFELINE_OK;
+}
+
+size_t lifeline_parser_buffered_bytes(const lifeline_parser *p) {
+  if (!p) return 0;
+  return p->line.cap + p->data.cap + p->type.cap + p->id_buf.cap + p->last_id.cap;
+}
