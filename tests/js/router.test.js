@@ -7,6 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { init, createRouter, LifelineError } from '../../js/index.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Polls cond() every 10 ms; fails after timeoutMs (generous: the machine may be loaded). */
+async function waitFor(cond, timeoutMs = 5000) {
+  const end = performance.now() + timeoutMs;
+  while (!cond()) {
+    if (performance.now() > end) throw new Error(`condition not met in ${timeoutMs} ms: ${cond}`);
+    await sleep(10);
+  }
+}
 
 function fakeServices() {
   const svc = {
@@ -160,7 +168,7 @@ test('a hanging service is cut by the attempt timeout and the next one answers; 
     const res = await router.request('analysis', { path: '/v1/analyze' });
     const took = performance.now() - t0;
     assert.equal(res.service, 'perplexity');
-    assert.ok(took >= 295 && took < 600, `took ${took}`);
+    assert.ok(took >= 295 && took < 1500, `took ${took}`); // the 300 ms cold timeout, then perplexity
     assert.equal(svc.gemini.aborted, 1); // the timed-out fetch is aborted
     await router.request('analysis', { path: '/v1/analyze' });
     // Two failures in a row opened gemini's breaker: the next call goes straight to perplexity.
@@ -205,7 +213,7 @@ test('hedging: a slow first choice is raced by the next; the loser is aborted', 
     const res = await router.request('analysis');
     assert.equal(res.service, 'perplexity');
     assert.equal(res.attempts, 2);
-    assert.ok(performance.now() - t0 < 300);
+    assert.ok(performance.now() - t0 < 390); // before the primary's 400 ms answer
     assert.equal(svc.gemini.aborted, 1);
   } finally {
     router.close();
@@ -219,15 +227,12 @@ test('probes: a refusing service goes down, comes back, and events fire', async 
   const changes = [];
   const off = router.onHealthChange((h, prev) => changes.push(`${h.name}:${prev}->${h.state}`));
   try {
-    await sleep(150);
-    assert.ok(svc.llama.probes >= 1);
+    await waitFor(() => svc.llama.probes >= 1 && router.getHealth()[2].state === 'healthy');
     svc.llama.probeMode = 'refuse';
-    await sleep(250);
-    assert.equal(router.getHealth()[2].state, 'down');
+    await waitFor(() => router.getHealth()[2].state === 'down');
     assert.deepEqual(changes.slice(0, 2), ['llama:healthy->degraded', 'llama:degraded->down']);
     svc.llama.probeMode = undefined;
-    await sleep(200);
-    assert.equal(router.getHealth()[2].state, 'healthy');
+    await waitFor(() => router.getHealth()[2].state === 'healthy');
     assert.equal(changes.at(-1), 'llama:down->healthy');
     off();
     const n = changes.length;
