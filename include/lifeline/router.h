@@ -59,9 +59,12 @@
  *   Dead-service detection without traffic, worst case: the service dies just after a good probe:
  *   next probe <= 11 s later, fails by <= 2 s, re-probe 5 s (+/- 10 %) later fails by <= 2 s:
  *   11 + 2 + 5.5 + 2 = 20.5 s < 30 s. With traffic: 5 consecutive failures open the breaker.
- * - Notices: DEGRADED(capability, service) when a request was answered by a service of worse
- *   priority than the capability's best (also when the fallback changes); RECOVERED(capability)
- *   when a best-priority service answers again. HEALTH(service, old, new) on every change.
+ * - Notices: DEGRADED(capability, service) when a request is answered by a service of worse
+ *   priority than the capability's best while the capability was not degraded already (each
+ *   DONE still says which service answered); RECOVERED(capability, service) when a
+ *   best-priority service answers again. HEALTH(service, old, new) on every change.
+ * - Regular probes feed health only (the probe-down rule), not the breaker, so a dead idle service
+ *   is taken back by its next good probe instead of waiting out a doubling break.
  */
 #ifndef LIFELINE_ROUTER_H
 #define LIFELINE_ROUTER_H
