@@ -128,6 +128,50 @@ test.describe('router in Chromium (Emscripten fetch)', () => {
     await killPrimaryUnderLoad(page, site, 'hang-hedged', 'hang', {}, { hedgeMs: 400 }, 1000);
   });
 
+  test('a cancelled attempt aborts its XHR: the hanging server sees the connection close', async ({ page, site }) => {
+    const ai = await startAIServices({ seed: 9 });
+    try {
+      await openHarness(page, site, ai, { hedgeMs: 100, probeIntervalMs: 0 });
+      await ai.setMode('gemini', 'hang');
+      const res = await page.evaluate(() => window.harness.router.request('analysis', { path: '/v1/analyze', body: {} })
+        .then((r) => ({ service: r.service, attempts: r.attempts, elapsedMs: r.elapsedMs })));
+      expect(res.service).toBe('perplexity');
+      expect(res.attempts).toBe(2);
+      // The loser was cancelled when perplexity answered; its XHR's own timeout (cold 3 s + 250 ms)
+      // is far away, so only an abort closes the socket this soon.
+      const t0 = Date.now();
+      while (ai.services.gemini.status().hanging > 0 && Date.now() - t0 < 1000) await new Promise((r) => setTimeout(r, 20));
+      const st = ai.services.gemini.status();
+      expect(st.hangsTotal).toBe(1);
+      expect(st.hanging).toBe(0);
+    } finally {
+      await page.evaluate(() => window.harness?.router?.close()).catch(() => {});
+      await ai.close();
+    }
+  });
+
+  test('browser offline: requests fail fast as offline, services are not blamed, back online works', async ({ page, site, context }) => {
+    const ai = await startAIServices({ seed: 5 });
+    try {
+      await openHarness(page, site, ai, { probeIntervalMs: 500 });
+      const ask = () => page.evaluate(() => window.harness.router.request('analysis', { path: '/v1/analyze', body: { ward: 'x' } })
+        .then((r) => `ok ${r.service}`, (e) => `${e.codeName}: ${e.message}`));
+      expect(await ask()).toBe('ok gemini');
+      await context.setOffline(true);
+      await page.waitForFunction(() => !navigator.onLine);
+      for (let i = 0; i < 6; i++) expect(await ask()).toMatch(/^LIFELINE_ERR_UNAVAILABLE: browser is offline; no answer for 'analysis': gemini network error/);
+      await page.waitForTimeout(1500); // probes would have failed three times by now, were they sent
+      const h = await page.evaluate(() => window.harness.health());
+      expect(h.map((s) => [s.state, s.breaker, s.failures])).toEqual([['healthy', 'closed', 0], ['healthy', 'closed', 0], ['healthy', 'closed', 0]]);
+      await context.setOffline(false);
+      await page.waitForFunction(() => navigator.onLine);
+      expect(await ask()).toBe('ok gemini');
+    } finally {
+      await page.evaluate(() => window.harness?.router?.close()).catch(() => {});
+      await ai.close();
+    }
+  });
+
   test('default probes: an idle dead service is reported down within 30 s and taken back', async ({ page, site }) => {
     const ai = await startAIServices({ seed: 3 });
     try {
