@@ -10,9 +10,9 @@ const configFile = fileURLToPath(new URL('./app/vite.config.js', import.meta.url
 
 /**
  * opts: startAll (from demo/server), port (Vite, default 5173; 0 = a free port), sse/ai (passed
- * to startAll). Resolves to { url, urls, servers, vite, close() }.
+ * to startAll), plugins (extra Vite plugins). Resolves to { url, urls, servers, vite, close() }.
  */
-export async function launchDemo({ startAll, port = 5173, sse = {}, ai = {} } = {}) {
+export async function launchDemo({ startAll, port = 5173, sse = {}, ai = {}, plugins = [] } = {}) {
   const servers = await startAll({ sse: { intervalMs: 1500, heartbeatMs: 5000, analysisStepMs: 900, ...sse }, ai });
   const config = { ...servers.urls, startedAt: Date.now() };
   let vite;
@@ -29,7 +29,7 @@ export async function launchDemo({ startAll, port = 5173, sse = {}, ai = {} } = 
             res.end(JSON.stringify(config));
           });
         },
-      }],
+      }, ...plugins],
     });
     await vite.listen();
   } catch (err) {

@@ -1,12 +1,14 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { SSEProgressBar, useSSEProgress } from 'lifeline/react';
 
 const WARDS = ['Riverside', 'Old Town', 'Millbrook', 'Harbour East', 'Northgate', 'Ashford Park',
   'Canal Quarter', 'Westfield', "St. Anne's", 'Kingsmead', 'Elm Hill', 'Station Road'];
 
-export function AnalysisCard({ channel, ward, onStart }) {
+export function AnalysisCard({ channel, ward, onStart, onDone }) {
   const [choice, setChoice] = useState(WARDS[0]);
   const progress = useSSEProgress(channel);
+  // A finished run needs no connection: the app drops its channel (the server would answer 204).
+  useEffect(() => { if (progress.done) onDone(); }, [progress.done, onDone]);
   const busy = progress.running;
   return (
     <section className="card" aria-labelledby="analysis-title">

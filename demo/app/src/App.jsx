@@ -22,7 +22,7 @@ export function App({ config }) {
 
   const channels = useMemo(() => {
     const c = { feed: { url: config.feed, ...STREAM_OPTIONS } };
-    if (run) {
+    if (run && !run.done) {
       // A fresh URL per run: the server starts a run on a connect without Last-Event-ID and
       // resumes it from Last-Event-ID after a fault.
       c[`analysis-${run.n}`] = { url: `${config.analysis}?ward=${encodeURIComponent(run.ward)}&run=${run.n}`, ...STREAM_OPTIONS };
@@ -42,7 +42,7 @@ export function App({ config }) {
   return (
     <SSEProvider options={{ replayBufferSize: 200 }} channels={channels} routerOptions={routerOptions}>
       <div className="shell">
-        <Header analysisChannel={analysisChannel} />
+        <Header analysisChannel={run && !run.done ? analysisChannel : null} />
         <div className="alerts">
           <ReconnectionAlert channel="feed" title="Live intelligence feed interrupted" />
         </div>
@@ -53,18 +53,19 @@ export function App({ config }) {
           <div className="col">
             <SSEErrorBoundary maxRetries={3}>
               <AnalysisCard channel={analysisChannel} ward={run?.ward}
-                onStart={(ward) => setRun((r) => ({ n: (r?.n ?? 0) + 1, ward }))} />
-            </SSEErrorBoundary>
-            <SSEErrorBoundary maxRetries={3}>
-              <ServicesCard />
+                onStart={(ward) => setRun((r) => ({ n: (r?.n ?? 0) + 1, ward, done: false }))}
+                onDone={() => setRun((r) => (r && !r.done ? { ...r, done: true } : r))} />
             </SSEErrorBoundary>
           </div>
           <div className="col">
             <SSEErrorBoundary maxRetries={3}>
               <MetricsCard />
             </SSEErrorBoundary>
-            <ChaosPanel config={config} />
+            <SSEErrorBoundary maxRetries={3}>
+              <ServicesCard />
+            </SSEErrorBoundary>
           </div>
+          <ChaosPanel config={config} />
         </main>
         <footer className="footer">
           Lifeline demo · streams and AI calls kept alive by a C core in WebAssembly ·

@@ -14,6 +14,7 @@ const SSE_FAULTS = [
   { id: 'truncate', label: 'Truncated event', hint: 'an event cut in half, then the socket closes', body: { count: 1 } },
   { id: 'drip', label: 'Drip 8 s', hint: 'one byte every 20 ms', body: { ms: 8000, byteMs: 20 } },
   { id: 'close-after-event', label: 'Close after each event', hint: 'for 10 s', body: { ms: 10000, publish: true } },
+  { id: 'burst', label: 'Burst 1000 events', hint: 'published at once: renders stay throttled', burst: 1000 },
   { id: 'analysis-error', label: 'Fail next analysis', hint: 'analysis:error at stage 3', body: { count: 1, atStage: 3 } },
 ];
 const AI_MODES = [
@@ -31,7 +32,7 @@ async function post(url, body, method = 'POST') {
   return text ? JSON.parse(text) : {};
 }
 
-const clock = () => new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const clock = () => new Date().toLocaleTimeString('en-GB', { hour12: false });
 
 export function ChaosPanel({ config }) {
   const [log, setLog] = useState([]);
@@ -60,6 +61,20 @@ export function ChaosPanel({ config }) {
 
   const fault = async (f) => {
     try {
+      if (f.burst) {
+        // In batches of 250: the server caps a request body at 64 KB.
+        let published = 0;
+        for (let start = 0; start < f.burst; start += 250) {
+          const events = Array.from({ length: Math.min(250, f.burst - start) }, (_, j) => ({
+            event: 'sentiment',
+            data: { ts: Date.now(), ward: 'Canal Quarter', score: Math.round(Math.sin((start + j) / 40) * 100) / 100, mentions: 1 + ((start + j) % 97), topIssue: 'burst test' },
+          }));
+          const out = await post(config.publish, { events });
+          published += out.events?.length ?? 0;
+        }
+        note(`${f.label}: ${published} published`);
+        return;
+      }
       await post(`${config.faults}${encodeURIComponent(f.id)}`, f.body);
       if (f.drop) await post(`${config.faults}drop`, {});
       note(`${f.label}: injected`);
@@ -81,7 +96,9 @@ export function ChaosPanel({ config }) {
         <h2 id="chaos-title">Chaos panel</h2>
         <button type="button" className="btn btn--ghost" onClick={clearAll}>Clear faults</button>
       </header>
-      <h3 className="subhead">Stream faults</h3>
+      <div className="chaos-cols">
+      <div>
+      <h3 className="subhead">Stream faults <span className="muted">· reference SSE server</span></h3>
       <div className="chaos-grid">
         {SSE_FAULTS.map((f) => (
           <button key={f.id} type="button" className="btn btn--chaos" title={f.hint} onClick={() => fault(f)}>
@@ -94,7 +111,9 @@ export function ChaosPanel({ config }) {
           <span key={i} className="chip">{a.name}{a.remaining != null ? ` ×${a.remaining}` : ''}{a.remainingMs != null ? ` ${Math.ceil(a.remainingMs / 1000)} s` : ''}</span>
         )) : <span className="muted small">No stream faults active.</span>}
       </div>
-      <h3 className="subhead">AI services</h3>
+      </div>
+      <div>
+      <h3 className="subhead">AI services <span className="muted">· mock gemini, perplexity, llama</span></h3>
       <table className="ai-table">
         <tbody>
           {Object.keys(config.ai ?? {}).map((name) => (
@@ -113,6 +132,8 @@ export function ChaosPanel({ config }) {
       <ol className="chaos-log" aria-label="Chaos actions">
         {log.map((l) => <li key={l.k} className={l.bad ? 'bad' : ''}><time>{l.t}</time> {l.text}</li>)}
       </ol>
+      </div>
+      </div>
     </section>
   );
 }

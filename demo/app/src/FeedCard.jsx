@@ -4,7 +4,7 @@ import { useSSEBuffer, parseData } from 'lifeline/react';
 const KINDS = [
   ['all', 'All'], ['poll', 'Polls'], ['sentiment', 'Sentiment'], ['intel', 'Opposition'], ['alert', 'Alerts'],
 ];
-const fmtTime = (ts) => (ts ? new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '');
+const fmtTime = (ts) => (ts ? new Date(ts).toLocaleTimeString('en-GB', { hour12: false }) : '');
 const signed = (v, digits = 1) => `${v > 0 ? '+' : v < 0 ? '−' : '±'}${Math.abs(v).toFixed(digits)}`;
 
 function Item({ event }) {

@@ -7,7 +7,7 @@ function Clock() {
     const id = setInterval(() => setNow(new Date()), 1000);
     return () => clearInterval(id);
   }, []);
-  return <time className="clock" dateTime={now.toISOString()}>{now.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</time>;
+  return <time className="clock" dateTime={now.toISOString()}>{now.toLocaleTimeString('en-GB', { hour12: false })}</time>;
 }
 
 export function Header({ analysisChannel }) {

@@ -31,8 +31,9 @@ function useRate(channel) {
   useSSE(channel, () => { count.current++; });
   useEffect(() => {
     const id = setInterval(() => {
-      setSeries((s) => push(s, count.current));
+      const n = count.current; // read now: the updater below runs later
       count.current = 0;
+      setSeries((s) => push(s, n));
     }, 1000);
     return () => clearInterval(id);
   }, []);
@@ -47,6 +48,12 @@ function pick(metrics, names) {
   return null;
 }
 
+const perSecond = (series) => {
+  const recent = series.slice(-5);
+  if (!recent.length) return '—';
+  const avg = recent.reduce((a, b) => a + b, 0) / recent.length;
+  return avg >= 100 ? Math.round(avg).toLocaleString() : avg.toFixed(1);
+};
 const fmt = (v, unit = '') => (v == null ? '—' : `${Math.round(v).toLocaleString()}${unit}`);
 
 export function MetricsCard() {
@@ -76,7 +83,7 @@ export function MetricsCard() {
       <div className="metrics">
         <figure className="metric">
           <figcaption>Events per second</figcaption>
-          <div className="metric__value">{fmt(last(rate))}<small>/s</small></div>
+          <div className="metric__value">{perSecond(rate)}<small>/s · 5 s average</small></div>
           <Sparkline values={rate} label="Feed events per second, last minute" />
         </figure>
         <figure className="metric">
