@@ -32,7 +32,7 @@ export function App({ config }) {
 
   const routerOptions = useMemo(() => ({
     services: Object.entries(config.ai ?? {}).map(([name, url]) => ({
-      name, url, capabilities: CAPABILITIES[name] ?? ['analysis'], healthPath: '/health',
+      name, baseUrl: url, capabilities: CAPABILITIES[name] ?? ['analysis'], healthPath: '/health', timeoutMs: 4000,
     })),
     probeIntervalMs: 2000,
   }), [config]);
