@@ -185,9 +185,14 @@ export function useSSEBuffer(channel, options = {}) {
     return undefined;
   };
   useSSE(channel, onEvent, { events });
-  useEffect(() => () => {
-    if (acc.current.timer !== null) clearTimeout(acc.current.timer);
-    acc.current.timer = null;
+  useEffect(() => {
+    const a = acc.current;
+    // Strict Mode re-mounts after a cleanup that cancelled a scheduled flush: reschedule it.
+    if (a.pending > 0 && a.timer === null) a.timer = setTimeout(() => flush.current(), settings.current.ms);
+    return () => {
+      if (a.timer !== null) clearTimeout(a.timer);
+      a.timer = null;
+    };
   }, []);
   return snapshot;
 }

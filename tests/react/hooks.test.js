@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach, vi } from 'vitest';
-import { createElement as h, useState } from 'react';
+import { StrictMode, createElement as h, useState } from 'react';
 import { render, act, cleanup } from '@testing-library/react';
 import {
   SSEProvider, useSSE, useSSEStatus, useSSEProgress, useSSEBuffer, useSSEMetrics, useServiceHealth,
@@ -197,6 +197,27 @@ describe('useSSEBuffer', () => {
     act(() => vi.advanceTimersByTime(500));
     expect(t.renders()).toBe(11);
     expect(t.snap().total).toBe(1001);
+  });
+});
+
+describe('Strict Mode', () => {
+  it('leaves one subscription per hook and keeps flushing buffered events', () => {
+    vi.useFakeTimers();
+    let snap;
+    const got = [];
+    function Both() {
+      useSSE('feed', (e) => got.push(e.id));
+      snap = useSSEBuffer('feed', { mode: 'throttle', ms: 100 });
+      return null;
+    }
+    const manager = createFakeManager();
+    render(h(StrictMode, null, h(SSEProvider, { manager }, h(Both))));
+    expect(manager.subscriberCount('feed')).toBe(2);
+    act(() => { manager.emit('feed', 'x', 'a', '1'); manager.emit('feed', 'x', 'b', '2'); });
+    act(() => vi.advanceTimersByTime(100));
+    expect(got).toEqual(['1', '2']);
+    expect(snap.total).toBe(2);
+    expect(snap.latest.id).toBe('2');
   });
 });
 
