@@ -1,0 +1,3 @@
+export * from './wasm.js';
+export * from './errors.js';
+export * from './parser.js';

@@ -1,0 +1,214 @@
+/**
+ * The Server-Sent Events parser (C core, src/parser.c) for JavaScript. Each feed copies the bytes
+ * into Wasm memory once per slice and reads back a batch of records; text is decoded once per
+ * batch when it is ASCII and per field otherwise (invalid UTF-8 becomes U+FFFD).
+ */
+import { getCore, coreError } from './wasm.js';
+import { LifelineError } from './errors.js';
+
+const SLICE = 64 * 1024; // bounds the input buffer and the record table per C call
+const NONE = 0xffffffff;
+const REC_EVENT = 1;
+const REC_COMMENT = 2;
+const REC_RETRY = 3;
+const REC_ERROR = 4;
+const MAX_CAP = 0x7fffffff;
+
+// ignoreBOM: a U+FEFF inside a field is data; the stream's own BOM is already dropped in C.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+const encoder = new TextEncoder();
+
+const registry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ core, handle }) => { if (handle.h) core._lifeline_wasm_parser_free(handle.h); })
+  : null;
+
+function checkCallback(name, fn) {
+  if (fn !== undefined && fn !== null && typeof fn !== 'function') {
+    throw new TypeError(`createParser: ${name} must be a function, got ${typeof fn}`);
+  }
+  return fn || null;
+}
+
+function checkCap(name, v) {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number') throw new TypeError(`createParser: ${name} must be a number of bytes, got ${typeof v}`);
+  if (!Number.isInteger(v) || v < 1 || v > MAX_CAP) {
+    throw new RangeError(`createParser: ${name} must be an integer from 1 to ${MAX_CAP}, got ${v}`);
+  }
+  return v;
+}
+
+/** Decodes one batch into plain values before any user code runs (user code may grow memory). */
+function readBatch(m, headerPtr, out, state) {
+  const h32 = m.HEAPU32;
+  const hp = headerPtr >>> 2;
+  const recs = h32[hp] >>> 2;
+  const count = h32[hp + 1];
+  const arena = h32[hp + 2];
+  const arenaLen = h32[hp + 3];
+  const ascii = h32[hp + 4] === 1;
+  const heap = m.HEAPU8;
+  const text = ascii && arenaLen > 0 ? decoder.decode(heap.subarray(arena, arena + arenaLen)) : '';
+  const str = ascii
+    ? (off, len) => (len === 0 ? '' : text.slice(off, off + len))
+    : (off, len) => (len === 0 ? '' : decoder.decode(heap.subarray(arena + off, arena + off + len)));
+  for (let i = 0; i < count; i++) {
+    const r = recs + i * 8;
+    const kind = h32[r];
+    if (kind === REC_EVENT) {
+      if (h32[r + 5] !== NONE) state.id = str(h32[r + 5], h32[r + 6]);
+      const type = h32[r + 3] === NONE ? 'message' : str(h32[r + 3], h32[r + 4]);
+      out.push(kind, { type, data: str(h32[r + 1], h32[r + 2]), lastEventId: state.id });
+    } else if (kind === REC_COMMENT) {
+      out.push(kind, str(h32[r + 1], h32[r + 2]));
+    } else if (kind === REC_RETRY) {
+      out.push(kind, h32[r + 1] + h32[r + 2] * 4294967296);
+    } else if (kind === REC_ERROR) {
+      out.push(kind, coreError(h32[r + 1] | 0, 'parser'));
+    }
+  }
+}
+
+class Parser {
+  #core;
+  #handle; // { h }: shared with the finalizer so free() and GC agree
+  #header;
+  #cb;
+  #state = { id: '' };
+  #busy = false;
+  #batch = [];
+
+  constructor(core, handle, cb) {
+    this.#core = core;
+    this.#handle = handle;
+    this.#header = core._lifeline_wasm_parser_header(handle.h);
+    this.#cb = cb;
+  }
+
+  #live(what) {
+    if (!this.#handle.h) {
+      throw new LifelineError(-8, `parser.${what}: the parser was freed`, 'LIFELINE_ERR_STATE');
+    }
+    return this.#handle.h;
+  }
+
+  /** Feeds a chunk: a Uint8Array of UTF-8 bytes, or a string (UTF-8 encoded first). */
+  feed(chunk) {
+    const h = this.#live('feed');
+    let bytes;
+    if (typeof chunk === 'string') bytes = encoder.encode(chunk);
+    else if (chunk instanceof Uint8Array) bytes = chunk;
+    else throw new TypeError(`parser.feed: expected a Uint8Array or a string, got ${chunk === null ? 'null' : typeof chunk}`);
+    if (this.#busy) {
+      throw new LifelineError(-8, 'parser.feed: called from one of this parser\'s own callbacks', 'LIFELINE_ERR_STATE');
+    }
+    const m = this.#core;
+    let firstError = null;
+    for (let off = 0; off < bytes.length; off += SLICE) {
+      const n = Math.min(SLICE, bytes.length - off);
+      const ptr = m._lifeline_wasm_parser_input(h, n);
+      if (!ptr) throw coreError(-2, 'parser.feed');
+      m.HEAPU8.set(off === 0 && n === bytes.length ? bytes : bytes.subarray(off, off + n), ptr);
+      const rc = m._lifeline_wasm_parser_feed(h, n);
+      const batch = this.#batch;
+      batch.length = 0;
+      readBatch(m, this.#header, batch, this.#state);
+      if (rc < 0) batch.push(REC_ERROR, coreError(rc, 'parser.feed'));
+      firstError = this.#deliver(batch, firstError);
+      if (!this.#handle.h) break; // freed by a callback
+    }
+    if (firstError) throw firstError.error;
+  }
+
+  #deliver(batch, firstError) {
+    const cb = this.#cb;
+    this.#busy = true;
+    try {
+      for (let i = 0; i < batch.length && this.#handle.h; i += 2) {
+        const kind = batch[i];
+        const fn = kind === REC_EVENT ? cb.onEvent : kind === REC_COMMENT ? cb.onComment
+          : kind === REC_RETRY ? cb.onRetry : cb.onError;
+        if (!fn) continue;
+        try {
+          fn(batch[i + 1]);
+        } catch (error) {
+          // Later records are still delivered; the first exception is rethrown by feed().
+          if (!firstError) firstError = { error };
+        }
+      }
+    } finally {
+      this.#busy = false;
+      batch.length = 0;
+    }
+    return firstError;
+  }
+
+  /** New connection: drops partial line/event state, expects a BOM again, keeps lastEventId. */
+  reset() {
+    this.#core._lifeline_wasm_parser_reset(this.#live('reset'));
+  }
+
+  /** What a reconnection sends as Last-Event-ID. */
+  get lastEventId() {
+    const h = this.#live('lastEventId');
+    const m = this.#core;
+    m._lifeline_wasm_parser_query(h);
+    const hp = this.#header >>> 2;
+    const ptr = m.HEAPU32[hp + 6];
+    const len = m.HEAPU32[hp + 7];
+    return len === 0 ? '' : decoder.decode(m.HEAPU8.subarray(ptr, ptr + len));
+  }
+
+  set lastEventId(value) {
+    const h = this.#live('lastEventId');
+    if (typeof value !== 'string') throw new TypeError(`parser.lastEventId: expected a string, got ${typeof value}`);
+    if (value.includes('\0')) throw new RangeError('parser.lastEventId: must not contain U+0000');
+    const bytes = encoder.encode(value);
+    const m = this.#core;
+    const ptr = m._lifeline_wasm_parser_input(h, bytes.length);
+    if (!ptr) throw coreError(-2, 'parser.lastEventId');
+    m.HEAPU8.set(bytes, ptr);
+    const rc = m._lifeline_wasm_parser_set_last_event_id(h, bytes.length);
+    if (rc === -1) throw new RangeError('parser.lastEventId: longer than maxLineBytes');
+    if (rc < 0) throw coreError(rc, 'parser.lastEventId');
+  }
+
+  /** Bytes the parser's buffers hold in Wasm memory (for tests and diagnostics). */
+  get bufferedBytes() {
+    return this.#core._lifeline_wasm_parser_buffered_bytes(this.#live('bufferedBytes'));
+  }
+
+  /** Releases the Wasm memory. Idempotent; any later feed/reset/lastEventId throws. */
+  free() {
+    const h = this.#handle.h;
+    if (!h) return;
+    this.#handle.h = 0;
+    registry?.unregister(this.#handle);
+    this.#core._lifeline_wasm_parser_free(h);
+  }
+}
+
+/**
+ * Creates a parser. Options: onEvent({type, data, lastEventId}), onComment(text), onRetry(ms),
+ * onError(LifelineError), maxLineBytes, maxEventBytes (default 1 MiB each).
+ */
+export function createParser(options = {}) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('createParser: options must be an object');
+  }
+  const cb = {
+    onEvent: checkCallback('onEvent', options.onEvent),
+    onComment: checkCallback('onComment', options.onComment),
+    onRetry: checkCallback('onRetry', options.onRetry),
+    onError: checkCallback('onError', options.onError),
+  };
+  const maxLine = checkCap('maxLineBytes', options.maxLineBytes);
+  const maxEvent = checkCap('maxEventBytes', options.maxEventBytes);
+  const core = getCore();
+  const h = core._lifeline_wasm_parser_new(maxLine, maxEvent);
+  if (!h) throw coreError(-2, 'createParser');
+  const handle = { h };
+  const parser = new Parser(core, handle, cb);
+  registry?.register(parser, { core, handle }, handle);
+  return parser;
+}
