@@ -20,7 +20,7 @@ const DEFAULTS = {
   host: '127.0.0.1', port: 0, heartbeatMs: 30000, intervalMs: 2000, logSize: 1000,
   lastEventIdParam: 'lastEventId', retryMs: null, analysisStepMs: 600, maxRuns: 32,
   maxActiveRuns: 256, historySize: 200, seed: 1, authToken: null, maxClients: 1000,
-  generator: null,
+  generator: null, extraRoutes: null,
 };
 
 /** Starts a server; resolves to an SSEServer that is listening. */
@@ -124,7 +124,7 @@ export class SSEServer {
         const body = req.method === 'POST' ? await readJSON(req) : {};
         return this.openStream(req, res, url, 'analysis', body);
       }
-      if (path === PUBLISH_PATH && req.method === 'POST') return this.httpPublish(req, res);
+      if (path === PUBLISH_PATH && req.method === 'POST') return await this.httpPublish(req, res);
       if (path === '/health' && req.method === 'GET') return sendJSON(req, res, 200, { status: 'ok', service: 'sse', lastId: this.log.lastId });
       if (path === '/__status' && req.method === 'GET') return sendJSON(req, res, 200, this.status({ connects: url.searchParams.get('connects') }));
       if (path === '/__reset' && req.method === 'POST') return sendJSON(req, res, 200, this.reset(await readJSON(req)));
@@ -133,7 +133,8 @@ export class SSEServer {
         this.setIntervalMs(body.intervalMs);
         return sendJSON(req, res, 200, { intervalMs: this.opts.intervalMs });
       }
-      if (path.startsWith('/__fault/')) return this.httpFault(req, res, decodeURIComponent(path.slice(9)));
+      if (path.startsWith('/__fault/')) return await this.httpFault(req, res, decodeURIComponent(path.slice(9)));
+      if (this.opts.extraRoutes && (await this.opts.extraRoutes(req, res, url))) return;
       return sendJSON(req, res, 404, { error: 'not found', path });
     } catch (err) {
       if (!res.headersSent) sendJSON(req, res, err.status ?? 500, { error: err.message });
