@@ -18,6 +18,7 @@ export const STATUS_LABELS = Object.freeze({
   'circuit-open': 'Paused after repeated failures',
   failed: 'Connection failed',
   closed: 'Disconnected',
+  idle: 'Not connected',
 });
 
 /** The sentence a status snapshot stands for, without the countdown. */

@@ -3,12 +3,10 @@
  * useSyncExternalStore (no tearing, a re-render only when the snapshot object changes); event
  * hooks subscribe in effects for the component's lifetime.
  */
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
-import { useLifelineState } from './provider.js';
+import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import { useBinding, useIsoLayoutEffect, useLifelineState } from './provider.js';
 import { PENDING_STATUS, constantStore, failedStatus, healthStoreOf, parseData, statusStoreOf } from './stores.js';
 
-// useLayoutEffect warns on the server in older React versions; effects do not run there anyway.
-const useIsoLayoutEffect = typeof document !== 'undefined' ? useLayoutEffect : useEffect;
 const getServerStatus = () => PENDING_STATUS;
 const EMPTY_HEALTH = Object.freeze([]);
 const emptyHealthStore = constantStore(EMPTY_HEALTH);
@@ -28,6 +26,7 @@ export function useRouter() {
  * The handler may change between renders without resubscribing. options: { events, priority, replay }.
  */
 export function useSSE(channel, handler, options = {}) {
+  const binding = useBinding('useSSE');
   const { manager } = useLifelineState('useSSE');
   const handlerRef = useRef(handler);
   useIsoLayoutEffect(() => {
@@ -42,14 +41,35 @@ export function useSSE(channel, handler, options = {}) {
     if (events) subOptions.events = [].concat(events);
     if (priority !== undefined) subOptions.priority = priority;
     if (replay !== undefined) subOptions.replay = replay;
-    const off = manager.subscribe(channel, cb, subOptions);
+    let subscribed = false;
+    let off = null;
+    let unlisten = null;
+    const attempt = () => {
+      try {
+        off = manager.subscribe(channel, cb, subOptions);
+        subscribed = true;
+      } catch (err) {
+        if (!isUnknownChannel(err)) throw err;
+      }
+      if (subscribed && unlisten) { unlisten(); unlisten = null; }
+    };
+    attempt();
+    // The channel is not connected yet (the app connects it later): subscribe once it is.
+    if (!subscribed) unlisten = binding.subscribe(attempt);
     return () => {
+      unlisten?.();
+      if (!subscribed) return;
       if (typeof off === 'function') off();
       else manager.unsubscribe(channel, cb);
     };
     // `events` is tracked through eventsKey so an inline array does not resubscribe each render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [manager, channel, eventsKey, priority, replay]);
+  }, [binding, manager, channel, eventsKey, priority, replay]);
+}
+
+// The manager refuses subscriptions to a channel that connect() has not bound (LIFELINE_ERR_NOT_FOUND).
+function isUnknownChannel(err) {
+  return err?.code === -6 || /unknown channel/i.test(err?.message ?? '');
 }
 
 /** The connection status of `channel`; re-renders only when the status changes. */
@@ -73,7 +93,7 @@ export function useReconnectCountdown(channel) {
 
 /** The countdown for a status snapshot already in hand. */
 export function useCountdown(status) {
-  const waiting = status.reconnectInMs != null && status.reconnectInMs >= 0
+  const waiting = status.reconnectInMs != null && status.reconnectInMs > 0
     && (status.state === 'reconnecting' || status.state === 'circuit-open' || status.state === 'offline');
   // The deadline is fixed when this snapshot is first seen: a new snapshot means a new schedule.
   const deadline = useMemo(() => (waiting ? Date.now() + status.reconnectInMs : null), [status, waiting]);

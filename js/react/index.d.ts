@@ -16,7 +16,9 @@ export interface LifelineElement {
 }
 
 export type ConnectionState =
-  | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'circuit-open' | 'failed' | 'closed';
+  | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'circuit-open' | 'failed' | 'closed'
+  /** Not bound to a connection (before connect(), after disconnect()). */
+  | 'idle';
 
 /** A channel's status snapshot; the same object while nothing changed. */
 export interface ConnectionStatus {
@@ -26,10 +28,14 @@ export interface ConnectionStatus {
   /** Milliseconds until the next attempt, when one is scheduled. */
   reconnectInMs: number | null;
   lastEventId: string | null;
-  /** Why the last attempt failed (text or an error record), when known. */
+  /** Why the last attempt failed, when known: text or { reason, httpStatus, message, at }. */
   lastError: unknown;
   /** When the state was entered (ms), when known. */
   since: number | null;
+  /** Why the state was entered ('stall', 'http-5xx', 'no-content', ...), when the manager says. */
+  reason?: string;
+  httpStatus?: number;
+  [extra: string]: unknown;
 }
 
 export interface SSEEvent {
@@ -61,6 +67,10 @@ export interface ManagerLike {
   retryNow(channel: string): unknown;
   getMetrics(): unknown;
   closeAll(): unknown;
+  /** Unbinds one channel; the provider calls it for channels removed from its `channels` prop. */
+  disconnect?(channel: string): unknown;
+  /** closeAll() and free resources; preferred by the provider on unmount when present. */
+  destroy?(): unknown;
 }
 
 export type ServiceState = 'healthy' | 'degraded' | 'down';

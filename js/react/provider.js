@@ -3,7 +3,10 @@
  * created lazily in an effect after init() resolves, so nothing touches the Wasm, window or
  * EventSource during server-side rendering; children render meanwhile and see 'connecting'.
  */
-import { createContext, createElement, useContext, useEffect, useRef, useSyncExternalStore } from 'react';
+import { createContext, createElement, useContext, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
+
+// useLayoutEffect warns during server rendering in React 18; effects never run there anyway.
+export const useIsoLayoutEffect = typeof document !== 'undefined' ? useLayoutEffect : useEffect;
 
 /** Context default is undefined so hooks can tell "outside the provider" apart. */
 export const LifelineContext = createContext(undefined);
@@ -50,6 +53,12 @@ export class LifelineBinding {
 
   set(patch) {
     this.state = { ...this.state, ...patch };
+    this.notify();
+  }
+
+  // Listeners also hear about newly connected channels (the state object stays the same, so
+  // useSyncExternalStore readers do not re-render): useSSE waits on it for a channel not yet bound.
+  notify() {
     for (const cb of [...this.listeners]) cb();
   }
 
@@ -142,6 +151,7 @@ export class LifelineBinding {
   applyChannels() {
     const m = this.state.manager;
     if (!m) return;
+    let added = false;
     for (const [name, cfg] of Object.entries(this.desired)) {
       if (!cfg || !cfg.url) continue;
       const key = JSON.stringify(cfg);
@@ -151,6 +161,7 @@ export class LifelineBinding {
       const { url, ...connectOptions } = cfg;
       m.connect(name, url, connectOptions);
       this.connected.set(name, key);
+      added = true;
     }
     for (const name of [...this.connected.keys()]) {
       if (!(name in this.desired)) {
@@ -158,6 +169,7 @@ export class LifelineBinding {
         this.connected.delete(name);
       }
     }
+    if (added) this.notify();
   }
 
   closeOwned(which) {
@@ -165,7 +177,8 @@ export class LifelineBinding {
     if (!obj || !this.owned[which]) return;
     this.owned[which] = false;
     try {
-      if (which === 'manager') obj.closeAll();
+      // destroy() also frees the manager's Wasm memory; closeAll() is the documented minimum.
+      if (which === 'manager') (typeof obj.destroy === 'function' ? obj.destroy() : obj.closeAll());
       else obj.close();
     } catch {
       // closing is best effort during teardown
@@ -213,8 +226,10 @@ export function SSEProvider(props) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [binding]);
 
+  // A layout effect: every layout effect of a commit runs before any passive one, so a channel
+  // added in this render is connected before the children's useSSE effects subscribe to it.
   const channelsKey = channels ? JSON.stringify(channels) : '';
-  useEffect(() => {
+  useIsoLayoutEffect(() => {
     binding.setChannels(channels);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [binding, channelsKey]);

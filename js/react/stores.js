@@ -30,7 +30,11 @@ export function failedStatus(error) {
 export function errorText(error) {
   if (error == null) return null;
   if (typeof error === 'string') return error;
-  if (typeof error.message === 'string') return error.message;
+  if (typeof error.message === 'string') {
+    // The manager's lastError: { reason, httpStatus, message, at }.
+    const http = error.httpStatus ? `HTTP ${error.httpStatus}` : '';
+    return http && !error.message.includes(String(error.httpStatus)) ? `${error.message} (${http})` : error.message;
+  }
   if (typeof error.reason === 'string') return error.reason;
   try {
     return JSON.stringify(error);

@@ -5,7 +5,8 @@
  */
 import { PENDING_STATUS } from '../../js/react/stores.js';
 
-export function createFakeManager() {
+/** strict: like the real manager, subscribe() throws LIFELINE_ERR_NOT_FOUND for a channel never connected. */
+export function createFakeManager({ strict = false } = {}) {
   const subs = new Map(); // channel → Set<{ cb, options }>
   const statusCbs = new Map(); // channel → Set<cb>
   const statuses = new Map(); // channel → snapshot
@@ -18,11 +19,14 @@ export function createFakeManager() {
       if (!statuses.has(channel)) statuses.set(channel, { ...PENDING_STATUS, since: 0 });
     },
     subscribe(channel, cb, options = {}) {
+      if (strict && !statuses.has(channel)) {
+        throw Object.assign(new Error(`subscribe: unknown channel "${channel}" (call connect first)`), { code: -6 });
+      }
       calls.subscribe++;
       if (!subs.has(channel)) subs.set(channel, new Set());
       const rec = { cb, options };
       subs.get(channel).add(rec);
-      return () => { if (subs.get(channel).delete(rec)) calls.unsubscribe++; };
+      return () => { if (subs.get(channel)?.delete(rec)) calls.unsubscribe++; };
     },
     unsubscribe(channel, cb) {
       for (const rec of subs.get(channel) ?? []) if (rec.cb === cb) { subs.get(channel).delete(rec); calls.unsubscribe++; }
@@ -40,6 +44,7 @@ export function createFakeManager() {
     retryNow(channel) { calls.retryNow.push(channel); },
     getMetrics() { return { eventsDelivered: calls.subscribe, connections: calls.connect.length }; },
     closeAll() { calls.closeAll++; },
+    disconnect(channel) { calls.disconnect = [...(calls.disconnect ?? []), channel]; statuses.delete(channel); subs.delete(channel); },
     // test helpers
     emit(channel, type, data, id) {
       const event = { type, data: typeof data === 'string' ? data : JSON.stringify(data), id: id ?? null, channel };

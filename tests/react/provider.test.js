@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach, vi } from 'vitest';
-import { StrictMode, createElement as h } from 'react';
+import { StrictMode, createElement as h, useState } from 'react';
 import { render, act, cleanup } from '@testing-library/react';
 import {
   SSEProvider, useSSE, useSSEStatus, useSSEProgress, useSSEBuffer, useSSEMetrics, useServiceHealth,
@@ -88,6 +88,54 @@ describe('<SSEProvider> lifecycle', () => {
     rerender(h(SSEProvider, { manager, channels: { feed: { url: '/e' }, more: { url: '/m' } } }));
     await flush();
     expect(manager.calls.connect.map((c) => c.channel)).toEqual(['feed', 'more']);
+  });
+
+  it('subscribes a child to a channel added in the same render (manager refuses unknown channels)', async () => {
+    const manager = createFakeManager({ strict: true });
+    const got = [];
+    let setRun;
+    function Child({ channel }) { useSSE(channel, (e) => got.push(e.data)); return null; }
+    function App() {
+      const [run, set] = useState(0);
+      setRun = set;
+      const channels = { feed: { url: '/feed' } };
+      if (run) channels[`analysis-${run}`] = { url: `/analysis?run=${run}` };
+      return h(SSEProvider, { manager, channels }, h(Child, { channel: run ? `analysis-${run}` : 'feed' }));
+    }
+    render(h(StrictMode, null, h(App)));
+    await flush();
+    act(() => manager.emit('feed', 'x', 'f1'));
+    act(() => setRun(1));
+    act(() => manager.emit('analysis-1', 'x', 'a1'));
+    act(() => setRun(2)); // analysis-1 removed from channels: disconnected
+    act(() => manager.emit('analysis-2', 'x', 'a2'));
+    expect(got).toEqual(['f1', 'a1', 'a2']);
+    expect(manager.calls.disconnect).toEqual(['analysis-1']);
+    expect(manager.subscriberCount('analysis-2')).toBe(1);
+  });
+
+  it('waits for a channel the app connects later, then subscribes', async () => {
+    const manager = createFakeManager({ strict: true });
+    const got = [];
+    function Child() { useSSE('late', (e) => got.push(e.data)); return null; }
+    const { rerender } = render(h(SSEProvider, { manager }, h(Child)));
+    await flush();
+    expect(manager.subscriberCount('late')).toBe(0);
+    rerender(h(SSEProvider, { manager, channels: { late: { url: '/late' } } }, h(Child)));
+    act(() => manager.emit('late', 'x', 'hello'));
+    expect(got).toEqual(['hello']);
+  });
+
+  it('prefers destroy() over closeAll() for an owned manager', async () => {
+    const manager = createFakeManager();
+    manager.destroy = vi.fn();
+    const rt = createFakeRuntime({ manager });
+    const { unmount } = render(h(SSEProvider, { runtime: rt }));
+    await flush();
+    unmount();
+    await flush();
+    expect(manager.destroy).toHaveBeenCalledTimes(1);
+    expect(manager.calls.closeAll).toBe(0);
   });
 
   it('creates and closes an owned router from routerOptions', async () => {
