@@ -17,6 +17,10 @@ export default defineConfig({
     ],
     dedupe: ['react', 'react-dom'],
   },
+  // Pre-bundle React up front so the first page load never triggers a dependency re-optimisation
+  // (and the reload that comes with it) in the middle of a session or a test.
+  optimizeDeps: { include: ['react', 'react-dom', 'react-dom/client', 'react/jsx-dev-runtime', 'react/jsx-runtime'] },
+  cacheDir: `${repo}node_modules/.vite-demo`,
   server: { host: '127.0.0.1', strictPort: false, fs: { allow: [repo] } },
   clearScreen: false,
   logLevel: 'warn',

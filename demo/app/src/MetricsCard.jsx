@@ -10,15 +10,17 @@ function useRecoveries(channel) {
   const status = useSSEStatus(channel);
   const [recoveries, setRecoveries] = useState([]);
   const lostAt = useRef(null);
+  const wasOpen = useRef(false);
   useEffect(() => {
     if (status.state === 'open') {
       if (lostAt.current !== null) {
         const ms = Date.now() - lostAt.current;
-        lostAt.current = null;
         setRecoveries((r) => [...r.slice(-19), ms]);
       }
-    } else if (status.state !== 'connecting' && lostAt.current === null) {
-      lostAt.current = Date.now();
+      lostAt.current = null;
+      wasOpen.current = true;
+    } else if (wasOpen.current && lostAt.current === null) {
+      lostAt.current = Date.now(); // an outage starts when an open stream stops being open
     }
   }, [status]);
   return { recoveries, down: lostAt.current !== null };
@@ -62,20 +64,29 @@ export function MetricsCard() {
   const services = useServiceHealth({ refreshMs: 1000 });
   const metrics = useSSEMetrics(1000);
   const [lat, setLat] = useState({ p50: [], p95: [] });
+  const latest = useRef(services);
+  latest.current = services;
 
+  // One latency sample a second from the router's health (p50 of the fastest, p95 of the slowest).
   useEffect(() => {
-    const healthy = services.filter((s) => s.state !== 'down' && s.p50Ms != null);
-    if (!healthy.length) return;
-    const p50 = Math.min(...healthy.map((s) => s.p50Ms));
-    const p95 = Math.max(...healthy.map((s) => s.p95Ms ?? s.p50Ms));
-    setLat((l) => ({ p50: push(l.p50, p50), p95: push(l.p95, p95) }));
-  }, [services]);
+    const id = setInterval(() => {
+      const live = latest.current.filter((s) => s.state !== 'down' && s.p50Ms != null);
+      if (!live.length) return;
+      const p50 = Math.min(...live.map((s) => s.p50Ms));
+      const p95 = Math.max(...live.map((s) => s.p95Ms ?? s.p50Ms));
+      setLat((l) => ({ p50: push(l.p50, p50), p95: push(l.p95, p95) }));
+    }, 1000);
+    return () => clearInterval(id);
+  }, []);
 
   const last = (a) => (a.length ? a[a.length - 1] : null);
-  const recoveryP50 = recoveries.length ? [...recoveries].sort((a, b) => a - b)[Math.floor(recoveries.length / 2)] : null;
+  const own = recoveries.length ? [...recoveries].sort((a, b) => a - b)[Math.floor(recoveries.length / 2)] : null;
+  const recoveryP50 = metrics?.recoveryMs?.p50 ?? own; // the manager's own measure when it has one
   const reconnects = pick(metrics ?? {}, ['reconnects', 'reconnectsTotal', 'counters.reconnects', 'connections.reconnects']);
-  const delivered = pick(metrics ?? {}, ['eventsDelivered', 'delivered', 'counters.eventsDelivered', 'events.delivered']);
-  const duplicates = pick(metrics ?? {}, ['duplicatesDropped', 'duplicates', 'counters.duplicates', 'events.duplicates']);
+  const delivered = pick(metrics ?? {}, ['delivered', 'eventsDelivered']);
+  const duplicates = pick(metrics ?? {}, ['duplicates', 'duplicatesDropped']);
+  const replayed = pick(metrics ?? {}, ['replayed']);
+  const stalls = pick(metrics ?? {}, ['stalls']);
 
   return (
     <section className="card" aria-labelledby="metrics-title">
@@ -88,7 +99,7 @@ export function MetricsCard() {
         </figure>
         <figure className="metric">
           <figcaption>Recovery time</figcaption>
-          <div className="metric__value">{recoveryP50 == null ? '—' : (recoveryP50 / 1000).toFixed(1)}<small> s median · {recoveries.length} outage{recoveries.length === 1 ? '' : 's'}</small></div>
+          <div className="metric__value">{recoveryP50 == null ? '—' : (recoveryP50 / 1000).toFixed(1)}<small> s median · {metrics?.recoveryMs?.count ?? recoveries.length} outage{(metrics?.recoveryMs?.count ?? recoveries.length) === 1 ? '' : 's'}</small></div>
           <Bars values={recoveries} label="Time to recover, per outage" />
         </figure>
         <figure className="metric">
@@ -103,6 +114,8 @@ export function MetricsCard() {
           <div><dt>Delivered</dt><dd>{fmt(delivered)}</dd></div>
           <div><dt>Reconnects</dt><dd>{fmt(reconnects)}</dd></div>
           <div><dt>Duplicates dropped</dt><dd>{fmt(duplicates)}</dd></div>
+          <div><dt>Replayed on resume</dt><dd>{fmt(replayed)}</dd></div>
+          <div><dt>Stalls detected</dt><dd>{fmt(stalls)}</dd></div>
         </dl>
       </div>
     </section>

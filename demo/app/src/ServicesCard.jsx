@@ -1,12 +1,15 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ServiceHealthPanel, useRouter } from 'lifeline/react';
 
 export function ServicesCard() {
   const router = useRouter();
   const [answer, setAnswer] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [auto, setAuto] = useState(true);
+  const inFlight = useRef(false);
   const ask = async (capability, path, body) => {
-    if (!router) return;
+    if (!router || inFlight.current) return;
+    inFlight.current = true;
     setBusy(true);
     const t0 = performance.now();
     try {
@@ -15,15 +18,26 @@ export function ServicesCard() {
     } catch (err) {
       setAnswer({ ok: false, error: err.message ?? String(err), ms: Math.round(performance.now() - t0) });
     } finally {
+      inFlight.current = false;
       setBusy(false);
     }
   };
+  const askRef = useRef(ask);
+  askRef.current = ask;
+
+  // A briefing every 4 s keeps real traffic on the services, so failover shows as it happens.
+  useEffect(() => {
+    if (!auto || !router) return undefined;
+    const id = setInterval(() => askRef.current('summary', '/v1/summary', { topic: 'the last hour' }), 4000);
+    return () => clearInterval(id);
+  }, [auto, router]);
   const result = answer?.ok ? (typeof answer.res.body === 'string' ? safeJSON(answer.res.body) : answer.res.body) : null;
   return (
     <section className="card" aria-labelledby="services-title">
       <header className="card__head">
         <h2 id="services-title">AI services</h2>
         <div className="btn-row">
+          <label className="toggle"><input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Auto-brief</label>
           <button type="button" className="btn" disabled={!router || busy}
             onClick={() => ask('analysis', '/v1/analyze', { ward: 'Riverside' })}>Ask for analysis</button>
           <button type="button" className="btn" disabled={!router || busy}
