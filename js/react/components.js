@@ -66,7 +66,8 @@ export function ReconnectionAlert({ channel, states = ALERT_STATES, className, t
     : countdownText(seconds) && `Reconnecting automatically, ${countdownText(seconds)}${status.attempt ? ` (attempt ${status.attempt})` : ''}.`;
   return h('div', { className: cx('lifeline-alert', `lifeline-alert--${status.state}`, className), role: 'alert', 'data-state': status.state },
     h('div', { className: 'lifeline-alert__body' },
-      h('strong', { className: 'lifeline-alert__title' }, title ?? ALERT_TITLES[status.state] ?? describeStatus(status)),
+      h('strong', { className: 'lifeline-alert__title' },
+        (typeof title === 'function' ? title(status) : title) ?? ALERT_TITLES[status.state] ?? describeStatus(status)),
       detail ? h('span', { className: 'lifeline-alert__detail' }, ` ${detail}`) : null,
       children),
     h('button', {

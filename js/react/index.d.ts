@@ -212,7 +212,8 @@ export function ReconnectionAlert(props: {
   /** States in which the alert shows. Default: reconnecting, offline, circuit-open, failed. */
   states?: ConnectionState[];
   className?: string;
-  title?: string;
+  /** The alert's heading; a function gets the status (default: one heading per state). */
+  title?: string | ((status: ConnectionStatus) => string | undefined);
   retryLabel?: string;
   children?: LifelineNode;
 }): LifelineElement | null;

@@ -60,6 +60,13 @@ describe('<ReconnectionAlert>', () => {
     act(() => manager.setStatus('feed', { state: 'open', reconnectInMs: null }));
     expect(screen.queryByRole('alert')).toBe(null);
   });
+
+  it('shows the reason of a failure and accepts a per-state title', () => {
+    const { manager } = mount(h(ReconnectionAlert, { channel: 'feed', title: (s) => `Feed ${s.state}` }));
+    act(() => manager.setStatus('feed', { state: 'failed', lastError: { reason: 'auth', httpStatus: 401, message: 'not authorised' } }));
+    expect(screen.getByRole('alert').textContent).toContain('Feed failed');
+    expect(screen.getByRole('alert').textContent).toContain('not authorised (HTTP 401)');
+  });
 });
 
 describe('<SSEProgressBar>', () => {

@@ -14,6 +14,13 @@ const CAPABILITIES = {
   llama: ['analysis', 'summary'],
 };
 
+const FEED_ALERT_TITLES = {
+  reconnecting: 'Live intelligence feed interrupted',
+  offline: 'You are offline',
+  'circuit-open': 'Live intelligence feed paused',
+  failed: 'Live intelligence feed stopped',
+};
+
 /** Feed options: the demo server sends a heartbeat every 5 s, so 12 s of silence means a stall. */
 const STREAM_OPTIONS = { heartbeatTimeoutMs: 12000 };
 
@@ -44,7 +51,7 @@ export function App({ config }) {
       <div className="shell">
         <Header analysisChannel={run && !run.done ? analysisChannel : null} />
         <div className="alerts">
-          <ReconnectionAlert channel="feed" title="Live intelligence feed interrupted" />
+          <ReconnectionAlert channel="feed" title={(s) => FEED_ALERT_TITLES[s.state]} />
         </div>
         <main className="grid">
           <SSEErrorBoundary maxRetries={3}>

@@ -82,6 +82,7 @@ export function MetricsCard() {
   const last = (a) => (a.length ? a[a.length - 1] : null);
   const own = recoveries.length ? [...recoveries].sort((a, b) => a - b)[Math.floor(recoveries.length / 2)] : null;
   const recoveryP50 = metrics?.recoveryMs?.p50 ?? own; // the manager's own measure when it has one
+  const outages = metrics?.recoveryMs?.count || recoveries.length;
   const reconnects = pick(metrics ?? {}, ['reconnects', 'reconnectsTotal', 'counters.reconnects', 'connections.reconnects']);
   const delivered = pick(metrics ?? {}, ['delivered', 'eventsDelivered']);
   const duplicates = pick(metrics ?? {}, ['duplicates', 'duplicatesDropped']);
@@ -99,23 +100,25 @@ export function MetricsCard() {
         </figure>
         <figure className="metric">
           <figcaption>Recovery time</figcaption>
-          <div className="metric__value">{recoveryP50 == null ? '—' : (recoveryP50 / 1000).toFixed(1)}<small> s median · {metrics?.recoveryMs?.count ?? recoveries.length} outage{(metrics?.recoveryMs?.count ?? recoveries.length) === 1 ? '' : 's'}</small></div>
+          <div className="metric__value">
+            {recoveryP50 == null ? <small>no outage yet</small> : <>{(recoveryP50 / 1000).toFixed(1)}<small> s median · {outages} outage{outages === 1 ? '' : 's'}</small></>}
+          </div>
           <Bars values={recoveries} label="Time to recover, per outage" />
         </figure>
-        <figure className="metric">
+        <figure className="metric metric--wide">
           <figcaption>AI latency p50 / p95</figcaption>
           <div className="metric__value">{fmt(last(lat.p50))}<small> / {fmt(last(lat.p95), ' ms')}</small></div>
           <div className="spark-stack">
-            <Sparkline values={lat.p95} className="spark--warn" label="p95 latency of healthy services" />
-            <Sparkline values={lat.p50} label="p50 latency of the fastest service" max={Math.max(...lat.p95, 1)} />
+            <Sparkline values={lat.p95} width={340} className="spark--warn" label="p95 latency of healthy services" />
+            <Sparkline values={lat.p50} width={340} label="p50 latency of the fastest service" max={Math.max(...lat.p95, 1)} />
           </div>
         </figure>
         <dl className="metric metric--counters">
           <div><dt>Delivered</dt><dd>{fmt(delivered)}</dd></div>
           <div><dt>Reconnects</dt><dd>{fmt(reconnects)}</dd></div>
-          <div><dt>Duplicates dropped</dt><dd>{fmt(duplicates)}</dd></div>
-          <div><dt>Replayed on resume</dt><dd>{fmt(replayed)}</dd></div>
-          <div><dt>Stalls detected</dt><dd>{fmt(stalls)}</dd></div>
+          <div><dt>Duplicates</dt><dd>{fmt(duplicates)}</dd></div>
+          <div><dt>Replayed</dt><dd>{fmt(replayed)}</dd></div>
+          <div><dt>Stalls</dt><dd>{fmt(stalls)}</dd></div>
         </dl>
       </div>
     </section>

@@ -36,14 +36,14 @@ export function ServicesCard() {
     <section className="card" aria-labelledby="services-title">
       <header className="card__head">
         <h2 id="services-title">AI services</h2>
-        <div className="btn-row">
+      </header>
+      <div className="toolbar">
           <label className="toggle"><input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Auto-brief</label>
           <button type="button" className="btn" disabled={!router || busy}
             onClick={() => ask('analysis', '/v1/analyze', { ward: 'Riverside' })}>Ask for analysis</button>
           <button type="button" className="btn" disabled={!router || busy}
             onClick={() => ask('summary', '/v1/summary', { topic: 'housing costs' })}>Summarise</button>
-        </div>
-      </header>
+      </div>
       <ServiceHealthPanel title={null} refreshMs={1000} />
       {answer ? (
         <div className={`answer ${answer.ok ? '' : 'answer--bad'}`} role="status">
