@@ -35,7 +35,6 @@ export interface ConnectionStatus {
   /** Why the state was entered ('stall', 'http-5xx', 'no-content', ...), when the manager says. */
   reason?: string;
   httpStatus?: number;
-  [extra: string]: unknown;
 }
 
 export interface SSEEvent {
@@ -84,7 +83,6 @@ export interface ServiceHealth {
   errorRate: number | null;
   lastError: unknown;
   since: number | null;
-  [extra: string]: unknown;
 }
 
 export interface RouterResponse {
@@ -99,7 +97,8 @@ export interface RouterResponse {
 /** The members of a Lifeline router that the bindings use. */
 export interface RouterLike {
   request(capability: string, options?: { path?: string; method?: string; body?: unknown; [k: string]: unknown }): Promise<RouterResponse>;
-  getHealth(): ServiceHealth[] | Record<string, Omit<ServiceHealth, 'name'> & { name?: string }>;
+  /** An array of per-service records, or an object keyed by service name. */
+  getHealth(): readonly ServiceHealth[] | Record<string, object>;
   onHealthChange(cb: (change: unknown) => void): () => void;
   close(): unknown;
 }

@@ -7,6 +7,10 @@ import {
   type ConnectionStatus, type ConnectionState, type ManagerLike, type RouterLike, type SSEEvent,
   type AnalysisProgress, type BufferSnapshot, type ServiceHealth, type LifelineElement,
 } from 'lifeline/react';
+import { createRouter } from 'lifeline';
+
+// The real router satisfies the structural type the bindings use.
+export const realRouter: RouterLike = createRouter({ services: [{ name: 'a', baseUrl: 'http://127.0.0.1:1', capabilities: ['analysis'] }] });
 
 declare const manager: ManagerLike;
 declare const router: RouterLike;
@@ -19,7 +23,7 @@ export function app(): LifelineElement {
     router,
     children: [
       SSEStatusIndicator({ channel: 'feed', label: 'Feed', showCountdown: true }),
-      ReconnectionAlert({ channel: 'feed', states: ['reconnecting', 'failed'] }),
+      ReconnectionAlert({ channel: 'feed', states: ['reconnecting', 'failed'], title: (s) => (s.state === 'failed' ? 'Stopped' : undefined) }),
       SSEProgressBar({ channel: 'analysis' }),
       StreamingDataDisplay({ channel: 'feed', mode: 'buffer', ms: 100, max: 20, renderItem: (e, d) => `${e.type} ${String(d)}` }),
       ServiceHealthPanel({ refreshMs: 1000, renderExtra: (s) => s.name }),
