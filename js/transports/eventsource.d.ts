@@ -1,0 +1,2 @@
+import type { Transport } from '../manager.js';
+export declare function createEventSourceTransport(options?: { EventSource?: unknown }): Transport;
