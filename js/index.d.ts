@@ -5,3 +5,6 @@ export * from './manager.js';
 export * from './transports/fetch.js';
 export * from './transports/eventsource.js';
 export * from './manager-env.js';
+export * from './backoff.js';
+export * from './breaker.js';
+export * from './metrics.js';

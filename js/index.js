@@ -5,3 +5,6 @@ export { createManager, SSEManager } from './manager.js';
 export { createFetchTransport, parseRetryAfter } from './transports/fetch.js';
 export { createEventSourceTransport } from './transports/eventsource.js';
 export { browserEnvironment } from './manager-env.js';
+export { createBackoff } from './backoff.js';
+export { createBreaker } from './breaker.js';
+export { createHistogram, createMetrics } from './metrics.js';
