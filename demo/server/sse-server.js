@@ -20,7 +20,7 @@ const DEFAULTS = {
   host: '127.0.0.1', port: 0, heartbeatMs: 30000, intervalMs: 2000, logSize: 1000,
   lastEventIdParam: 'lastEventId', retryMs: null, analysisStepMs: 600, maxRuns: 32,
   maxActiveRuns: 256, historySize: 200, seed: 1, authToken: null, maxClients: 1000,
-  generator: null,
+  generator: null, extraRoutes: null,
 };
 
 /** Starts a server; resolves to an SSEServer that is listening. */
@@ -104,7 +104,7 @@ export class SSEServer {
   publishRaw(text) {
     let n = 0;
     for (const c of this.log.clients) {
-      if (!c.open || c.closed || this.stalled(c)) continue;
+      if (!c.open || c.closed || this.stalled(c) || c.res.writableNeedDrain) continue;
       this.write(c, String(text));
       n++;
     }
@@ -124,7 +124,7 @@ export class SSEServer {
         const body = req.method === 'POST' ? await readJSON(req) : {};
         return this.openStream(req, res, url, 'analysis', body);
       }
-      if (path === PUBLISH_PATH && req.method === 'POST') return this.httpPublish(req, res);
+      if (path === PUBLISH_PATH && req.method === 'POST') return await this.httpPublish(req, res);
       if (path === '/health' && req.method === 'GET') return sendJSON(req, res, 200, { status: 'ok', service: 'sse', lastId: this.log.lastId });
       if (path === '/__status' && req.method === 'GET') return sendJSON(req, res, 200, this.status({ connects: url.searchParams.get('connects') }));
       if (path === '/__reset' && req.method === 'POST') return sendJSON(req, res, 200, this.reset(await readJSON(req)));
@@ -133,7 +133,8 @@ export class SSEServer {
         this.setIntervalMs(body.intervalMs);
         return sendJSON(req, res, 200, { intervalMs: this.opts.intervalMs });
       }
-      if (path.startsWith('/__fault/')) return this.httpFault(req, res, decodeURIComponent(path.slice(9)));
+      if (path.startsWith('/__fault/')) return await this.httpFault(req, res, decodeURIComponent(path.slice(9)));
+      if (this.opts.extraRoutes && (await this.opts.extraRoutes(req, res, url))) return;
       return sendJSON(req, res, 404, { error: 'not found', path });
     } catch (err) {
       if (!res.headersSent) sendJSON(req, res, err.status ?? 500, { error: err.message });
@@ -202,7 +203,7 @@ export class SSEServer {
     const client = { id: this.nextClientId++, kind, req, res, open: false, closed: false, closeAfter: null, drip: null, notices: [] };
     entry.clientId = client.id;
     if (kind === 'feed') this.attachFeed(client, last);
-    else if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, entry)) return;
+    else if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, url.searchParams.get('stepMs') ?? body.stepMs, entry)) return;
     client.closeAfter = this.faults.takeCloseAfter(kind);
     if (client.closeAfter) entry.fault = 'close-after-event';
     this.clients.add(client);
@@ -227,7 +228,7 @@ export class SSEServer {
   }
 
   /** Returns false when the request was answered (204: the run is over and fully delivered). */
-  attachAnalysis(client, last, ward, entry) {
+  attachAnalysis(client, last, ward, stepMs, entry) {
     let run = last.value !== null ? this.runs.findById(last.value) : undefined;
     if (run && run.done && last.value >= run.log.lastId) {
       entry.status = 204;
@@ -240,7 +241,8 @@ export class SSEServer {
       if (last.value !== null) {
         client.notices.push(formatEvent({ event: 'gap', data: { lastEventId: last.value, reason: 'unknown-run', firstAvailableId: null } }));
       }
-      run = this.runs.start(typeof ward === 'string' && ward.length > 0 && ward.length <= 80 ? ward : WARDS[0]);
+      const name = typeof ward === 'string' && ward.length > 0 && ward.length <= 80 ? ward : WARDS[0];
+      run = this.runs.start(name, clampNum(stepMs, this.opts.analysisStepMs, 1, 60000));
       client.lastSentId = run.log.oldestId - 1;
     }
     client.run = run;
@@ -476,6 +478,7 @@ export class SSEServer {
       url: this.url, port: this.port, listening: this.http.listening, restarting: !!this.restarting,
       connectionsOpen: [...this.clients].filter((c) => !c.closed).length,
       connectionsHeld: [...this.clients].filter((c) => !c.closed && !c.open).length,
+      bufferedBytes: [...this.clients].reduce((n, c) => n + (c.res.writableLength ?? 0), 0),
       ...this.counters,
       lastId: this.log.lastId, oldestId: this.log.oldestId, logSize: this.log.size, logCapacity: this.log.capacity,
       intervalMs: this.opts.intervalMs, heartbeatMs: this.opts.heartbeatMs,
