@@ -1,2 +1,2 @@
-import type { Environment } from './manager.js';
-export declare function browserEnvironment(g?: typeof globalThis): Environment;
+import type { ManagerEnvironment } from './manager.js';
+export declare function browserEnvironment(g?: typeof globalThis): ManagerEnvironment;

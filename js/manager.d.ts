@@ -1,5 +1,3 @@
-import type { LifelineError } from './errors.js';
-
 /** Connection states, as reported by the C core. */
 export type ConnectionState =
   | 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'circuit-open' | 'failed' | 'closed';
@@ -51,7 +49,7 @@ export interface SSEEvent {
   replayed?: true;
 }
 
-export interface BackoffOptions {
+export interface ManagerBackoffOptions {
   /** First delay ceiling (default 1000: with full jitter the first retry is within 1 s). */
   initialMs?: number;
   maxMs?: number;
@@ -65,7 +63,7 @@ export interface BackoffOptions {
   adaptive?: boolean;
 }
 
-export interface BreakerOptions {
+export interface ManagerBreakerOptions {
   consecutiveFailures?: number;
   failureRateThreshold?: number;
   minimumCalls?: number;
@@ -74,12 +72,12 @@ export interface BreakerOptions {
   maxOpenMs?: number;
 }
 
-export type HeadersInit = Record<string, string>;
+export type HeaderMap = Record<string, string>;
 
 export interface ConnectOptions {
   transport?: 'fetch' | 'eventsource';
   /** Static headers, or a (possibly async) function called before every attempt (fetch only). */
-  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>);
+  headers?: HeaderMap | (() => HeaderMap | Promise<HeaderMap>);
   method?: string;
   /** A string/Blob/FormData..., or a plain object sent as JSON. */
   body?: unknown;
@@ -93,8 +91,8 @@ export interface ConnectOptions {
   plainRetryMs?: number;
   /** Parser cap for a line and for an event (bytes); default 1 MiB. */
   maxEventBytes?: number;
-  backoff?: BackoffOptions;
-  breaker?: BreakerOptions;
+  backoff?: ManagerBackoffOptions;
+  breaker?: ManagerBreakerOptions;
   /** More URLs of the same stream (other server instances) to fail over to. */
   endpoints?: string[];
   /** eventsource transport: query parameter carrying the last id (default 'lastEventId'). */
@@ -103,7 +101,7 @@ export interface ConnectOptions {
   /** Remember the last event id in sessionStorage (or the manager's `storage`). */
   persistLastEventId?: boolean;
   /** Called before the single retry after a 401/403; resolves to headers to add from then on. */
-  onAuthRequired?: (info: { url: string; status: number }) => HeadersInit | void | Promise<HeadersInit | void>;
+  onAuthRequired?: (info: { url: string; status: number }) => HeaderMap | void | Promise<HeaderMap | void>;
   /** Each defaults to true; all false behaves like a plain EventSource. */
   features?: { reconnect?: boolean; breaker?: boolean; watchdog?: boolean };
   /** Events the channel remembers for late subscribers (default 0) and their byte cap. */
@@ -130,7 +128,7 @@ export interface StatusStore {
   get(): ConnectionStatus;
 }
 
-export interface Summary {
+export interface SampleSummary {
   count: number; mean: number | null; max: number | null; p50: number | null; p95: number | null; p99: number | null;
 }
 
@@ -141,22 +139,22 @@ export interface ManagerMetrics {
   fatal?: number; overflows?: number; errors?: Record<StatusReason, number>;
   connectMs?: number | null; firstEventMs?: number | null;
   /** Drop -> first event after it. */
-  recoveryMs: Summary;
+  recoveryMs: SampleSummary;
   /** Drop -> first reconnect attempt. */
-  dropToAttemptMs: Summary;
+  dropToAttemptMs: SampleSummary;
   /** Now - the event's JSON `ts` field, for events that carry one. */
-  eventLatencyMs: Summary;
+  eventLatencyMs: SampleSummary;
   /** Events per second over the last 10 s; errors per second over the last 60 s. */
   eventRate: number;
   errorRate: number;
 }
 
-export interface Environment {
+export interface ManagerEnvironment {
   isOnline?(): boolean;
   subscribe(handlers: { online(): void; offline(): void; resume(): void }): () => void;
 }
 
-export interface Transport {
+export interface SSETransport {
   name: string;
   available?: boolean;
   open(request: Record<string, unknown>, sink: Record<string, (...args: any[]) => unknown>): { abort(): void; listen?(types: string[]): void };
@@ -175,11 +173,11 @@ export interface ManagerOptions {
   maxChannels?: number;
   maxSubscribers?: number;
   timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(t: unknown): void };
-  environment?: Environment;
+  environment?: ManagerEnvironment;
   storage?: { getItem(k: string): string | null; setItem(k: string, v: string): void } | null;
   fetch?: typeof fetch;
   EventSource?: unknown;
-  transports?: Record<string, Transport>;
+  transports?: Record<string, SSETransport>;
   /** Errors thrown by callbacks (default: rethrown asynchronously). */
   onError?: (error: unknown) => void;
 }
@@ -201,4 +199,3 @@ export declare class SSEManager {
 
 /** Creates a manager; `await init()` first. */
 export declare function createManager(options?: ManagerOptions): SSEManager;
-export type { LifelineError };

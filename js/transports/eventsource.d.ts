@@ -1,2 +1,2 @@
-import type { Transport } from '../manager.js';
-export declare function createEventSourceTransport(options?: { EventSource?: unknown }): Transport;
+import type { SSETransport } from '../manager.js';
+export declare function createEventSourceTransport(options?: { EventSource?: unknown }): SSETransport;
