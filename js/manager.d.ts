@@ -128,8 +128,10 @@ export interface StatusStore {
   get(): ConnectionStatus;
 }
 
+/** A latency histogram's summary in ms (quantiles within 0.54% of the exact value); nulls when empty. */
 export interface SampleSummary {
-  count: number; mean: number | null; max: number | null; p50: number | null; p95: number | null; p99: number | null;
+  count: number; mean: number | null; min: number | null; max: number | null;
+  p50: number | null; p90: number | null; p95: number | null; p99: number | null;
 }
 
 export interface ManagerMetrics {
@@ -137,16 +139,17 @@ export interface ManagerMetrics {
   opens?: number; opened?: number; reconnects?: number; events?: number; delivered?: number;
   duplicates?: number; replayed?: number; bytes?: number; stalls?: number; failovers?: number;
   fatal?: number; overflows?: number; errors?: Record<StatusReason, number>;
-  connectMs?: number | null; firstEventMs?: number | null;
+  /** OPEN -> accepted response; OPEN -> first event of that stream. */
+  connectMs?: SampleSummary; firstEventMs?: SampleSummary;
   /** Drop -> first event after it. */
-  recoveryMs: SampleSummary;
+  recoveryMs?: SampleSummary;
   /** Drop -> first reconnect attempt. */
-  dropToAttemptMs: SampleSummary;
-  /** Now - the event's JSON `ts` field, for events that carry one. */
-  eventLatencyMs: SampleSummary;
-  /** Events per second over the last 10 s; errors per second over the last 60 s. */
-  eventRate: number;
-  errorRate: number;
+  dropToAttemptMs?: SampleSummary;
+  /** Now - the event's JSON `ts` field (server time, epoch ms), for events that carry one. */
+  eventLatencyMs?: SampleSummary;
+  /** Events and connection failures per second over the last minute. */
+  eventRate?: number;
+  errorRate?: number;
 }
 
 export interface ManagerEnvironment {
@@ -178,6 +181,8 @@ export interface ManagerOptions {
   fetch?: typeof fetch;
   EventSource?: unknown;
   transports?: Record<string, SSETransport>;
+  /** Measure event latency from a JSON `ts` field in the data (default true). */
+  measureLatency?: boolean;
   /** Errors thrown by callbacks (default: rethrown asynchronously). */
   onError?: (error: unknown) => void;
 }
@@ -192,7 +197,10 @@ export declare class SSEManager {
   onStatus(channel: string, callback: (status: ConnectionStatus) => void): () => void;
   statusStore(channel: string): StatusStore;
   retryNow(channel: string): void;
+  /** Undefined fields once destroyed. */
   getMetrics(): ManagerMetrics;
+  /** The core's registry in Prometheus text format 0.0.4; null when destroyed. */
+  getPrometheusMetrics(): string | null;
   closeAll(): void;
   destroy(): void;
 }

@@ -23,5 +23,5 @@ export async function demo(): Promise<number> {
   disconnect();
   m.closeAll();
   m.destroy();
-  return status.attempt + metrics.recoveryMs.count + parseRetryAfter('5');
+  return status.attempt + (metrics.recoveryMs?.count ?? 0) + parseRetryAfter('5') + (m.getPrometheusMetrics()?.length ?? 0);
 }
