@@ -25,8 +25,9 @@ const DEFAULTS = {
 const OPTIONS = [...Object.keys(DEFAULTS), 'seed', 'clock', 'isFailure'];
 
 class Breaker {
-  constructor(core, ptr, clock, isFailure) {
+  constructor(core, ptr, clock, isFailure, timed) {
     this._core = core;
+    this._timed = timed;
     this._ptr = ptr;
     this._clock = clock;
     this._isFailure = isFailure;
@@ -120,26 +121,31 @@ class Breaker {
 
   /**
    * Runs fn(...args) through the breaker: rejects at once with LIFELINE_ERR_REJECTED when the
-   * call is not allowed, otherwise records the outcome and latency when fn's promise settles.
+   * call is not allowed, otherwise records the outcome when fn's promise settles. The clock is
+   * read once per call; with slowCallMs set it is read again at the end to measure the latency.
    */
   fire(fn, ...args) {
     if (typeof fn !== 'function') return Promise.reject(new TypeError('fire expects a function'));
-    const core = this._core;
+    const ptr = this._ptr || this._live();
     const t0 = this._clock();
-    const r = core._lifeline_wasm_breaker_allow(this._live(), t0);
-    if (r & 2) this._drain();
-    if ((r & 1) === 0) return Promise.reject(this._rejected());
-    let p;
+    const r = this._core._lifeline_wasm_breaker_allow(ptr, t0);
+    if (r !== 1) {
+      if (r & 2) this._drain();
+      if ((r & 1) === 0) return Promise.reject(this._rejected());
+    }
+    return this._run(fn, args, t0);
+  }
+
+  async _run(fn, args, t0) {
+    let value;
     try {
-      p = fn(...args);
+      value = await fn(...args);
     } catch (err) {
       this._settle(this._isFailure(err), t0);
-      return Promise.reject(err);
+      throw err;
     }
-    return Promise.resolve(p).then(
-      (value) => { this._settle(false, t0); return value; },
-      (err) => { this._settle(this._isFailure(err), t0); throw err; },
-    );
+    this._settle(false, t0);
+    return value;
   }
 
   /** fire() bound to fn: returns a function with fn's arguments. */
@@ -150,7 +156,10 @@ class Breaker {
 
   _settle(failed, t0) {
     if (this._ptr === 0) return; // freed while the call was in flight
-    const t1 = this._clock();
+    // Without a slow-call rule the latency decides nothing: skip the second clock read (about
+    // 50 ns in Node) and record at the start time (the core clamps it to the latest time seen).
+    let t1 = t0;
+    if (this._timed) t1 = this._clock();
     const lat = t1 > t0 ? t1 - t0 : 0;
     if (this._core._lifeline_wasm_breaker_record(this._ptr, failed ? 0 : 1, lat, t1) !== 0) this._drain();
   }
@@ -200,5 +209,5 @@ export function createBreaker(options = {}) {
   core._free(cfg);
   if (ptr === 0) throw coreError(-1, 'createBreaker: configuration rejected by the core');
   const isFailure = o.isFailure;
-  return new Breaker(core, ptr, o.clock, (err) => !!isFailure(err));
+  return new Breaker(core, ptr, o.clock, (err) => !!isFailure(err), o.slowCallMs > 0);
 }

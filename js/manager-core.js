@@ -140,6 +140,14 @@ export class CoreManager {
     };
   }
 
+  /** The C metrics registry: parsed JSON (format 0) or Prometheus text (format 1); null if off. */
+  metricsText(format, now) {
+    const p = this.call('metrics_text', format, now);
+    if (!p) return null;
+    const text = this.m.UTF8ToString(p);
+    return format ? text : JSON.parse(text);
+  }
+
   stats() {
     const p = this.m._lifeline_wasm_mgr_stats(this.w) >>> 2;
     const h = this.m.HEAPU32;

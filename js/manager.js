@@ -13,7 +13,7 @@ import {
 } from './manager-core.js';
 import { createFetchTransport, END_NETWORK } from './transports/fetch.js';
 import { createEventSourceTransport } from './transports/eventsource.js';
-import { browserEnvironment, defaultClock, defaultStorage, Samples, Rate } from './manager-env.js';
+import { browserEnvironment, defaultClock, defaultStorage } from './manager-env.js';
 
 const FEED_SLICE = 16 * 1024; // bounds one batch: the core's caps are far above a slice's events
 const ERR_NOT_FOUND = -6;
@@ -67,8 +67,8 @@ export class SSEManager {
   #timer = null;
   #timerAt = Infinity;
   #destroyed = false;
-  #m = { recovery: new Samples(), firstAttempt: new Samples(), latency: new Samples(), events: new Rate(10), errors: new Rate(60) };
   #lastCounted = null;
+  #latency;
 
   constructor(options = {}) {
     this.#now = options.now ?? defaultClock();
@@ -81,6 +81,7 @@ export class SSEManager {
       ...options.transports,
     };
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 52);
+    this.#latency = options.measureLatency !== false;
     this.#core = new CoreManager({
       maxConnections: options.maxConnections, maxChannels: options.maxChannels, maxSubscribers: options.maxSubscribers,
       lingerMs: options.lingerMs ?? 1000, onlineSpreadMs: options.onlineSpreadMs ?? 250, seed,
@@ -207,24 +208,31 @@ export class SSEManager {
     this.#input(() => this.#core.call('retry_now', ch.conn, this.#now()));
   }
 
+  /**
+   * Counters and latency summaries from the core's metrics registry (histograms with bounded
+   * relative error, rates over the last minute).
+   */
   getMetrics() {
-    const s = this.#destroyed ? null : this.#core.stats();
-    const now = this.#now();
-    const avg = (sum, n) => (n ? sum / n : null);
+    const base = { connections: this.#conns.size, channels: this.#channels.size, subscribers: this.#subs.size };
+    if (this.#destroyed) return base;
+    const s = this.#core.stats();
+    const reg = this.#core.metricsText(0, this.#now());
+    const h = (name) => summary(reg?.histograms?.[`lifeline_sse_${name}`]);
+    const rate = (name) => reg?.counters?.[`lifeline_sse_${name}`]?.rate1m ?? 0;
     return {
-      connections: this.#conns.size, channels: this.#channels.size, subscribers: this.#subs.size,
-      ...(s && {
-        opens: s.opens, opened: s.opened, reconnects: s.reconnects, events: s.events, delivered: s.delivered,
-        duplicates: s.duplicates, replayed: s.replayed, bytes: s.bytes, stalls: s.stalls, failovers: s.failovers,
-        fatal: s.fatal, overflows: s.overflows, errors: s.errors,
-        connectMs: avg(s.connectMsSum, s.connectCount), firstEventMs: avg(s.firstEventMsSum, s.firstEventCount),
-      }),
-      recoveryMs: this.#m.recovery.summary(),
-      dropToAttemptMs: this.#m.firstAttempt.summary(),
-      eventLatencyMs: this.#m.latency.summary(),
-      eventRate: this.#m.events.perSecond(now),
-      errorRate: this.#m.errors.perSecond(now),
+      ...base,
+      opens: s.opens, opened: s.opened, reconnects: s.reconnects, events: s.events, delivered: s.delivered,
+      duplicates: s.duplicates, replayed: s.replayed, bytes: s.bytes, stalls: s.stalls, failovers: s.failovers,
+      fatal: s.fatal, overflows: s.overflows, errors: s.errors,
+      connectMs: h('connect_ms'), firstEventMs: h('first_event_ms'), dropToAttemptMs: h('reconnect_delay_ms'),
+      recoveryMs: h('recovery_ms'), eventLatencyMs: h('event_latency_ms'),
+      eventRate: rate('events_total'), errorRate: rate('errors_total'),
     };
+  }
+
+  /** The core's metrics in Prometheus text format (null when disabled). */
+  getPrometheusMetrics() {
+    return this.#destroyed ? null : this.#core.metricsText(1, this.#now());
   }
 
   /** Closes every connection and forgets every channel and subscriber (the manager stays usable). */
@@ -265,7 +273,7 @@ export class SSEManager {
     let conn = this.#conns.get(handle);
     if (!conn) {
       conn = { handle, key: opts.key, urls: opts.urls, opts, streams: new Map(), channels: new Set(), status: null, lastError: null,
-        authHeaders: null, dropAt: null, attemptSampled: false, dirty: false, storageKey: `lifeline:lastEventId:${opts.key}` };
+        authHeaders: null, dirty: false, storageKey: `lifeline:lastEventId:${opts.key}` };
       this.#conns.set(handle, conn);
       const stored = opts.persistLastEventId && this.#storage ? this.#storage.getItem(conn.storageKey) : null;
       const initial = stored ?? opts.initialLastEventId;
@@ -335,10 +343,6 @@ export class SSEManager {
   #open(a) {
     const c = this.#conns.get(a.conn);
     if (!c) return;
-    if (c.dropAt !== null && !c.attemptSampled) {
-      c.attemptSampled = true;
-      this.#m.firstAttempt.add(this.#now() - c.dropAt);
-    }
     const slot = { inner: null, aborted: false, pendingTypes: [],
       abort() { this.aborted = true; this.inner?.abort(); },
       listen(types) { if (this.inner?.listen) this.inner.listen(types); else this.pendingTypes.push(...types); } };
@@ -434,19 +438,12 @@ export class SSEManager {
 
   #countEvent(a) {
     const now = this.#now();
-    this.#m.events.add(now);
     const c = this.#conns.get(a.conn);
-    if (c) {
-      if (c.dropAt !== null) {
-        this.#m.recovery.add(now - c.dropAt);
-        c.dropAt = null;
-      }
-      if (c.opts.persistLastEventId && a.event.id) c.dirty = true;
-    }
+    if (c?.opts.persistLastEventId && a.event.id) c.dirty = true;
     const d = a.event.data;
-    if (d.length > 6 && d.charCodeAt(0) === 123 /* { */) {
+    if (this.#latency && d.length > 6 && d.charCodeAt(0) === 123 /* { */) {
       const m = /"ts"\s*:\s*(\d{10,16})/.exec(d);
-      if (m) this.#m.latency.add(Math.max(0, Date.now() - Number(m[1])));
+      if (m) this.#core.call('observe_latency', Math.max(0, Date.now() - Number(m[1])), now);
     }
   }
 
@@ -455,16 +452,9 @@ export class SSEManager {
     if (!c) return;
     const now = this.#now();
     const info = this.#core.info(a.conn);
-    const prev = c.status?.state;
     if (!QUIET.has(a.reason) && a.state !== 'open' && a.state !== 'connecting') {
       c.lastError = Object.freeze({ reason: a.reason, httpStatus: a.httpStatus, message: ERROR_MESSAGES[a.reason] ?? a.reason, at: now });
-      this.#m.errors.add(now);
     }
-    if (prev === 'open' && a.state !== 'open' && a.state !== 'closed') {
-      c.dropAt = now;
-      c.attemptSampled = false;
-    }
-    if (a.state === 'closed' || a.state === 'failed') c.dropAt = null;
     const waiting = a.state === 'reconnecting' || a.state === 'circuit-open';
     c.status = Object.freeze({
       state: a.state, attempt: a.attempt, reconnectInMs: waiting ? a.delayMs : 0, nextRetryAt: waiting ? now + a.delayMs : null,
@@ -532,6 +522,12 @@ export class SSEManager {
   #alive() {
     if (this.#destroyed) throw new LifelineError(-8, 'the manager was destroyed', 'LIFELINE_ERR_STATE');
   }
+}
+
+/** A histogram's JSON (from metrics.h) as the summary the API documents. */
+function summary(j) {
+  if (!j || !j.count) return { count: 0, mean: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null };
+  return { count: j.count, mean: j.mean, min: j.min, max: j.max, p50: j.p50, p90: j.p90, p95: j.p95, p99: j.p99 };
 }
 
 /** Validates connect() options and computes the pooling key. */

@@ -8,6 +8,7 @@ import { LifelineError } from './errors.js';
 
 const SLICE = 64 * 1024; // bounds the input buffer and the record table per C call
 const NONE = 0xffffffff;
+const SAME = 0xfffffffe;
 const REC_EVENT = 1;
 const REC_COMMENT = 2;
 const REC_RETRY = 3;
@@ -38,35 +39,15 @@ function checkCap(name, v) {
   return v;
 }
 
-/** Decodes one batch into plain values before any user code runs (user code may grow memory). */
-function readBatch(m, headerPtr, out, state) {
-  const h32 = m.HEAPU32;
-  const hp = headerPtr >>> 2;
-  const recs = h32[hp] >>> 2;
-  const count = h32[hp + 1];
-  const arena = h32[hp + 2];
-  const arenaLen = h32[hp + 3];
-  const ascii = h32[hp + 4] === 1;
-  const heap = m.HEAPU8;
-  const text = ascii && arenaLen > 0 ? decoder.decode(heap.subarray(arena, arena + arenaLen)) : '';
-  const str = ascii
+/** Decodes a span of Wasm memory; `text` is the whole region decoded once when it is ASCII. */
+function slicer(heap, base, text) {
+  return text !== null
     ? (off, len) => (len === 0 ? '' : text.slice(off, off + len))
-    : (off, len) => (len === 0 ? '' : decoder.decode(heap.subarray(arena + off, arena + off + len)));
-  for (let i = 0; i < count; i++) {
-    const r = recs + i * 8;
-    const kind = h32[r];
-    if (kind === REC_EVENT) {
-      if (h32[r + 5] !== NONE) state.id = str(h32[r + 5], h32[r + 6]);
-      const type = h32[r + 3] === NONE ? 'message' : str(h32[r + 3], h32[r + 4]);
-      out.push(kind, { type, data: str(h32[r + 1], h32[r + 2]), lastEventId: state.id });
-    } else if (kind === REC_COMMENT) {
-      out.push(kind, str(h32[r + 1], h32[r + 2]));
-    } else if (kind === REC_RETRY) {
-      out.push(kind, h32[r + 1] + h32[r + 2] * 4294967296);
-    } else if (kind === REC_ERROR) {
-      out.push(kind, coreError(h32[r + 1] | 0, 'parser'));
-    }
-  }
+    : (off, len) => (len === 0 ? '' : decoder.decode(heap.subarray(base + off, base + off + len)));
+}
+
+function decodeAll(heap, ptr, len, ascii) {
+  return ascii ? (len === 0 ? '' : decoder.decode(heap.subarray(ptr, ptr + len))) : null;
 }
 
 class Parser {
@@ -74,9 +55,8 @@ class Parser {
   #handle; // { h }: shared with the finalizer so free() and GC agree
   #header;
   #cb;
-  #state = { id: '' };
+  #state = { id: '', type: 'message' };
   #busy = false;
-  #batch = [];
 
   constructor(core, handle, cb) {
     this.#core = core;
@@ -110,35 +90,80 @@ class Parser {
       if (!ptr) throw coreError(-2, 'parser.feed');
       m.HEAPU8.set(off === 0 && n === bytes.length ? bytes : bytes.subarray(off, off + n), ptr);
       const rc = m._lifeline_wasm_parser_feed(h, n);
-      const batch = this.#batch;
-      batch.length = 0;
-      readBatch(m, this.#header, batch, this.#state);
-      if (rc < 0) batch.push(REC_ERROR, coreError(rc, 'parser.feed'));
-      firstError = this.#deliver(batch, firstError);
+      firstError = this.#deliver(m, rc, firstError);
       if (!this.#handle.h) break; // freed by a callback
     }
     if (firstError) throw firstError.error;
   }
 
-  #deliver(batch, firstError) {
+  /**
+   * Walks the batch the last feed left in Wasm memory and calls back once per record. Text is
+   * decoded before any callback runs where it is ASCII; the record table is re-read through a
+   * fresh view when a callback grew the memory (e.g. by feeding another parser).
+   */
+  #deliver(m, rc, firstError) {
     const cb = this.#cb;
+    const state = this.#state;
+    const hp = this.#header >>> 2;
+    let h32 = m.HEAPU32;
+    const recs = h32[hp] >>> 2;
+    const count = h32[hp + 1];
+    const arena = h32[hp + 2];
+    const input = h32[hp + 8];
+    const arenaText = decodeAll(m.HEAPU8, arena, h32[hp + 3], h32[hp + 4] === 1);
+    const inputText = decodeAll(m.HEAPU8, input, h32[hp + 9], h32[hp + 10] === 1);
+    let fromArena = slicer(m.HEAPU8, arena, arenaText);
+    let fromInput = slicer(m.HEAPU8, input, inputText);
     this.#busy = true;
     try {
-      for (let i = 0; i < batch.length && this.#handle.h; i += 2) {
-        const kind = batch[i];
-        const fn = kind === REC_EVENT ? cb.onEvent : kind === REC_COMMENT ? cb.onComment
-          : kind === REC_RETRY ? cb.onRetry : cb.onError;
-        if (!fn) continue;
+      for (let i = 0; i < count && this.#handle.h; i++) {
+        if (h32.length === 0) { // detached by memory growth inside a callback
+          h32 = m.HEAPU32;
+          fromArena = slicer(m.HEAPU8, arena, arenaText);
+          fromInput = slicer(m.HEAPU8, input, inputText);
+        }
+        const r = recs + i * 8;
+        const kind = h32[r];
+        let fn;
+        let value;
+        if (kind === REC_EVENT) {
+          if (h32[r + 5] !== SAME) state.id = fromArena(h32[r + 5], h32[r + 6]);
+          const t = h32[r + 3];
+          if (t !== NONE && t !== SAME) state.type = fromArena(t, h32[r + 4]);
+          fn = cb.onEvent;
+          if (!fn) continue;
+          const type = t === NONE ? 'message' : state.type;
+          const data = (h32[r + 7] & 1 ? fromInput : fromArena)(h32[r + 1], h32[r + 2]);
+          value = { type, data, lastEventId: state.id };
+        } else if (kind === REC_COMMENT) {
+          fn = cb.onComment;
+          if (!fn) continue;
+          value = (h32[r + 7] & 1 ? fromInput : fromArena)(h32[r + 1], h32[r + 2]);
+        } else if (kind === REC_RETRY) {
+          fn = cb.onRetry;
+          if (!fn) continue;
+          value = h32[r + 1] + h32[r + 2] * 4294967296;
+        } else {
+          fn = cb.onError;
+          if (!fn) continue;
+          value = coreError(h32[r + 1] | 0, 'parser');
+        }
         try {
-          fn(batch[i + 1]);
+          fn(value);
         } catch (error) {
           // Later records are still delivered; the first exception is rethrown by feed().
           if (!firstError) firstError = { error };
         }
       }
+      if (rc < 0 && cb.onError && this.#handle.h) {
+        try {
+          cb.onError(coreError(rc, 'parser.feed'));
+        } catch (error) {
+          if (!firstError) firstError = { error };
+        }
+      }
     } finally {
       this.#busy = false;
-      batch.length = 0;
     }
     return firstError;
   }
@@ -165,10 +190,11 @@ class Parser {
     if (value.includes('\0')) throw new RangeError('parser.lastEventId: must not contain U+0000');
     const bytes = encoder.encode(value);
     const m = this.#core;
-    const ptr = m._lifeline_wasm_parser_input(h, bytes.length);
+    const ptr = m._malloc(bytes.length || 1);
     if (!ptr) throw coreError(-2, 'parser.lastEventId');
     m.HEAPU8.set(bytes, ptr);
-    const rc = m._lifeline_wasm_parser_set_last_event_id(h, bytes.length);
+    const rc = m._lifeline_wasm_parser_set_last_event_id(h, ptr, bytes.length);
+    m._free(ptr);
     if (rc === -1) throw new RangeError('parser.lastEventId: longer than maxLineBytes');
     if (rc < 0) throw coreError(rc, 'parser.lastEventId');
   }

@@ -25,6 +25,27 @@ static const uint64_t boundary[63] = {
     0xefa1bee615a27u, 0xf50765b6e4540u, 0xfa7c1819e90d8u
 };
 
+/* For the top 8 mantissa bits, the number of boundaries below that 1/256 cell. The boundaries
+ * are >= 1.09% apart and the cells 0.39% wide, so a cell holds at most one: one more compare. */
+static const uint8_t first_boundary[256] = {
+     0,  0,  0,  1,  1,  1,  2,  2,  2,  3,  3,  3,  4,  4,  4,  5,
+     5,  5,  6,  6,  6,  7,  7,  7,  8,  8,  8,  9,  9,  9, 10, 10,
+    10, 11, 11, 11, 12, 12, 12, 13, 13, 13, 14, 14, 14, 14, 15, 15,
+    15, 16, 16, 16, 17, 17, 17, 17, 18, 18, 18, 19, 19, 19, 20, 20,
+    20, 20, 21, 21, 21, 22, 22, 22, 22, 23, 23, 23, 24, 24, 24, 24,
+    25, 25, 25, 25, 26, 26, 26, 27, 27, 27, 27, 28, 28, 28, 28, 29,
+    29, 29, 29, 30, 30, 30, 30, 31, 31, 31, 31, 32, 32, 32, 33, 33,
+    33, 33, 34, 34, 34, 34, 35, 35, 35, 35, 35, 36, 36, 36, 36, 37,
+    37, 37, 37, 38, 38, 38, 38, 39, 39, 39, 39, 40, 40, 40, 40, 40,
+    41, 41, 41, 41, 42, 42, 42, 42, 43, 43, 43, 43, 43, 44, 44, 44,
+    44, 45, 45, 45, 45, 45, 46, 46, 46, 46, 47, 47, 47, 47, 47, 48,
+    48, 48, 48, 48, 49, 49, 49, 49, 50, 50, 50, 50, 50, 51, 51, 51,
+    51, 51, 52, 52, 52, 52, 52, 53, 53, 53, 53, 53, 54, 54, 54, 54,
+    54, 55, 55, 55, 55, 55, 56, 56, 56, 56, 56, 57, 57, 57, 57, 57,
+    58, 58, 58, 58, 58, 58, 59, 59, 59, 59, 59, 60, 60, 60, 60, 60,
+    61, 61, 61, 61, 61, 61, 62, 62, 62, 62, 62, 63, 63, 63, 63, 63
+};
+
 void lifeline_histogram_init(lifeline_histogram *h) {
   memset(h, 0, sizeof *h);
 }
@@ -35,17 +56,8 @@ int32_t lifeline_histogram_index(double value) {
   int32_t e = (int32_t)((bits >> 52) & 0x7ff) - 1023;
   uint64_t m = bits & ((1ULL << 52) - 1);
   if (m == 0) return e * 64 - 1; /* exact powers of two close their bucket */
-  /* Count the boundaries below the mantissa: a 6-step binary search over 63 entries. */
-  uint32_t lo = 0, n = 63;
-  while (n > 0) {
-    uint32_t half = n / 2;
-    if (boundary[lo + half] < m) {
-      lo += half + 1;
-      n -= half + 1;
-    } else {
-      n = half;
-    }
-  }
+  uint32_t lo = first_boundary[m >> 44];
+  if (lo < 63 && boundary[lo] < m) lo++;
   return e * 64 + (int32_t)lo;
 }
 

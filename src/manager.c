@@ -19,6 +19,7 @@ void lifeline_manager_config_default(lifeline_manager_config *c) {
   c->max_arena_bytes = 8u << 20;
   c->linger_ms = 1000;
   c->online_spread_ms = 250;
+  c->metrics = 1;
 }
 
 void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c) {
@@ -38,6 +39,53 @@ void lifeline_manager_channel_config_default(lifeline_manager_channel_config *c)
   c->dedup_window = 256;
 }
 
+static const struct {
+  const char *name, *help;
+  int histogram;
+} metric_defs[MGR_METRIC_COUNT_] = {
+    {"lifeline_sse_connects_total", "SSE connection attempts (OPEN actions)", 0},
+    {"lifeline_sse_reconnects_total", "SSE reconnection attempts", 0},
+    {"lifeline_sse_events_total", "SSE events received (before fan-out)", 0},
+    {"lifeline_sse_errors_total", "SSE connection failures of every class", 0},
+    {"lifeline_sse_duplicates_total", "SSE events suppressed as already delivered", 0},
+    {"lifeline_sse_stalls_total", "SSE streams declared stalled by the watchdog", 0},
+    {"lifeline_sse_failovers_total", "SSE switches to another endpoint", 0},
+    {"lifeline_sse_connect_ms", "OPEN to accepted response (ms)", 1},
+    {"lifeline_sse_first_event_ms", "OPEN to the stream's first event (ms)", 1},
+    {"lifeline_sse_reconnect_delay_ms", "drop to the first new attempt (ms)", 1},
+    {"lifeline_sse_recovery_ms", "drop to the first event after it (ms)", 1},
+    {"lifeline_sse_event_latency_ms", "event end-to-end latency from server timestamps (ms)", 1},
+};
+
+static int register_metrics(lifeline_manager *m) {
+  m->metrics = lifeline_metrics_new();
+  if (!m->metrics) return LIFELINE_ERR_NO_MEMORY;
+  for (int i = 0; i < MGR_METRIC_COUNT_; i++) {
+    int id = metric_defs[i].histogram
+                 ? lifeline_metrics_histogram(m->metrics, metric_defs[i].name, metric_defs[i].help)
+                 : lifeline_metrics_counter(m->metrics, metric_defs[i].name, metric_defs[i].help);
+    if (id < 0) return id;
+    m->mid[i] = id;
+  }
+  return LIFELINE_OK;
+}
+
+void mgr_count(lifeline_manager *m, int metric, uint64_t now) {
+  if (m->metrics) lifeline_metrics_add(m->metrics, m->mid[metric], 1, now);
+}
+
+void mgr_observe(lifeline_manager *m, int metric, uint64_t value_ms, uint64_t now) {
+  if (m->metrics) lifeline_metrics_observe(m->metrics, m->mid[metric], (double)value_ms, now);
+}
+
+lifeline_metrics *lifeline_manager_metrics(lifeline_manager *m) { return m ? m->metrics : NULL; }
+
+int lifeline_manager_observe_latency(lifeline_manager *m, double latency_ms, uint64_t now_ms) {
+  if (!m || !(latency_ms >= 0)) return LIFELINE_ERR_INVALID_ARGUMENT;
+  if (!m->metrics) return LIFELINE_ERR_STATE;
+  return lifeline_metrics_observe(m->metrics, m->mid[MGR_M_LATENCY_MS], latency_ms, now_ms);
+}
+
 lifeline_manager *lifeline_manager_new(const lifeline_manager_config *c) {
   lifeline_manager_config d;
   if (!c) {
@@ -55,6 +103,10 @@ lifeline_manager *lifeline_manager_new(const lifeline_manager_config *c) {
   m->channels = calloc(c->max_channels, sizeof *m->channels);
   m->subs = calloc(c->max_subscribers, sizeof *m->subs);
   if (!m->conns || !m->channels || !m->subs) {
+    lifeline_manager_free(m);
+    return NULL;
+  }
+  if (c->metrics && register_metrics(m) != LIFELINE_OK) {
     lifeline_manager_free(m);
     return NULL;
   }
@@ -90,6 +142,7 @@ void lifeline_manager_free(lifeline_manager *m) {
   free(m->subs);
   free(m->actions);
   free(m->arena);
+  lifeline_metrics_free(m->metrics);
   free(m);
 }
 

@@ -112,7 +112,15 @@ static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
   c->prev_id_len = 0;
   lifeline_parser_reset(c->parser);
   m->stats.opens++;
-  if (c->attempt) m->stats.reconnects++;
+  mgr_count(m, MGR_M_CONNECTS, now);
+  if (c->attempt) {
+    m->stats.reconnects++;
+    mgr_count(m, MGR_M_RECONNECTS, now);
+  }
+  if (c->drop_at != LIFELINE_NEVER && !c->attempt_seen) {
+    c->attempt_seen = 1;
+    mgr_observe(m, MGR_M_RECONNECT_DELAY_MS, now - c->drop_at, now);
+  }
   lifeline_mgr_action *a = mgr_push(m, LIFELINE_MGR_ACT_OPEN, 0);
   if (a) {
     a->conn = c->handle;
@@ -145,7 +153,10 @@ static int pick_endpoint(mgr_conn *c, uint64_t now) {
   for (uint32_t k = 0; k < n; k++) {
     uint32_t e = (c->endpoint + k) % n;
     if (lifeline_breaker_allow(&c->breaker[e], now)) {
-      if (e != c->endpoint) c->m->stats.failovers++;
+      if (e != c->endpoint) {
+        c->m->stats.failovers++;
+        mgr_count(c->m, MGR_M_FAILOVERS, now);
+      }
       c->endpoint = e;
       return 1;
     }
@@ -239,7 +250,11 @@ static void fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int se
   uint64_t latency = now - c->open_at;
   abandon_stream(c, send_close, r);
   m->stats.errors[r]++;
-  if (c->drop_at == LIFELINE_NEVER) c->drop_at = now;
+  mgr_count(m, MGR_M_ERRORS, now);
+  if (c->drop_at == LIFELINE_NEVER) {
+    c->drop_at = now;
+    c->attempt_seen = 0;
+  }
   if (!was_open && HAS(c, LIFELINE_MGR_RECONNECT)) lifeline_backoff_record_outcome(&c->backoff, 0);
   if (HAS(c, LIFELINE_MGR_BREAKER) && counts_for_breaker(r, was_open)) {
     lifeline_breaker *b = &c->breaker[c->endpoint];
@@ -324,6 +339,7 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
   c->m->stats.opened++;
   c->m->stats.connect_ms_sum += connect_ms;
   c->m->stats.connect_count++;
+  mgr_observe(c->m, MGR_M_CONNECT_MS, connect_ms, now);
   if (HAS(c, LIFELINE_MGR_RECONNECT)) {
     lifeline_backoff_connected(&c->backoff, now);
     lifeline_backoff_record_connect(&c->backoff, connect_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)connect_ms);
@@ -347,6 +363,7 @@ void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) 
 int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
                    const uint8_t *id, size_t il, uint64_t now) {
   lifeline_manager *m = c->m;
+  m->now = now;
   uint64_t h = mgr_hash(id, il);
   /* The parser (and EventSource) repeat the last id on events without an id field. */
   int own_id = !(h == c->prev_id_hash && il == c->prev_id_len);
@@ -363,12 +380,15 @@ int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *d
     c->last_id_len = il;
   }
   m->stats.events++;
+  mgr_count(m, MGR_M_EVENTS, now);
   if (!c->first_event_seen) {
     c->first_event_seen = 1;
     m->stats.first_event_ms_sum += now - c->open_at;
     m->stats.first_event_count++;
+    mgr_observe(m, MGR_M_FIRST_EVENT_MS, now - c->open_at, now);
     if (c->drop_at != LIFELINE_NEVER) {
       uint64_t rec = now - c->drop_at;
+      mgr_observe(m, MGR_M_RECOVERY_MS, rec, now);
       m->stats.recovery_ms_sum += rec;
       m->stats.recovery_count++;
       if (rec > m->stats.recovery_ms_max) m->stats.recovery_ms_max = rec;
@@ -457,6 +477,7 @@ void mgr_conn_tick(mgr_conn *c, uint64_t now) {
   if (c->stream && HAS(c, LIFELINE_MGR_WATCHDOG)) {
     if (c->stream_open && now >= c->last_byte_at + c->cfg.heartbeat_timeout_ms) {
       c->m->stats.stalls++;
+      mgr_count(c->m, MGR_M_STALLS, now);
       fail(c, LIFELINE_MGR_REASON_STALL, -1, 1, now);
     } else if (!c->stream_open && c->cfg.connect_timeout_ms &&
                now >= c->open_at + c->cfg.connect_timeout_ms) {

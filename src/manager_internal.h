@@ -50,6 +50,7 @@ typedef struct mgr_conn {
   uint32_t subs, channels;
   uint64_t linger_at, retry_at, last_byte_at, open_at, opened_at, drop_at;
   int first_event_seen;
+  int attempt_seen; /* the drop's first new OPEN was measured */
   int auth_used, auth_next;
   uint32_t server_retry_ms;
   uint8_t last_id[LIFELINE_MGR_MAX_ID];
@@ -67,6 +68,13 @@ typedef struct mgr_conn {
   int reported;
 } mgr_conn;
 
+/* Metrics registered in the manager's registry (names in manager.c). */
+enum {
+  MGR_M_CONNECTS, MGR_M_RECONNECTS, MGR_M_EVENTS, MGR_M_ERRORS, MGR_M_DUPLICATES, MGR_M_STALLS,
+  MGR_M_FAILOVERS, MGR_M_CONNECT_MS, MGR_M_FIRST_EVENT_MS, MGR_M_RECONNECT_DELAY_MS,
+  MGR_M_RECOVERY_MS, MGR_M_LATENCY_MS, MGR_METRIC_COUNT_
+};
+
 struct lifeline_manager {
   lifeline_manager_config cfg;
   mgr_conn **conns;
@@ -82,9 +90,13 @@ struct lifeline_manager {
   uint64_t now;   /* now_ms of the call in progress (parser callbacks need it) */
   lifeline_rng rng;
   lifeline_mgr_stats stats;
+  lifeline_metrics *metrics;
+  int mid[MGR_METRIC_COUNT_];
 };
 
-/* manager.c: batch, arena, handles */
+/* manager.c: batch, arena, handles, metrics */
+void mgr_count(lifeline_manager *m, int metric, uint64_t now);
+void mgr_observe(lifeline_manager *m, int metric, uint64_t value_ms, uint64_t now);
 void mgr_begin(lifeline_manager *m);
 void mgr_end(lifeline_manager *m);
 lifeline_mgr_action *mgr_push(lifeline_manager *m, lifeline_mgr_action_kind kind, int data);

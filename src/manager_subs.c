@@ -217,6 +217,7 @@ int mgr_deliver(lifeline_manager *m, uint32_t conn, const uint8_t *type, size_t 
     if (!ch->used || ch->conn != conn) continue;
     if (check_dup && dedup_has(ch, h)) {
       m->stats.duplicates++;
+      mgr_count(m, MGR_M_DUPLICATES, m->now);
       continue;
     }
     for (uint32_t s = ch->first_sub; s; s = m->subs[s - 1].next)

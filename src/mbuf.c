@@ -46,7 +46,8 @@ static void fixed6(lifeline_mbuf *w, double v) {
 
 static void exponent_form(lifeline_mbuf *w, double v) {
   int e = (int)floor(log10(v));
-  double m = v / pow(10.0, e);
+  /* 10^e underflows to 0 below about 1e-308: scale subnormals up first. */
+  double m = e < -300 ? (v * 1e300) / pow(10.0, e + 300) : v / pow(10.0, e);
   if (m >= 9.9999995) { /* rounding carries into the next power of ten */
     m /= 10.0;
     e++;

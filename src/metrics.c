@@ -287,6 +287,16 @@ size_t lifeline_histogram_write_json(const lifeline_histogram *h, char *buf, siz
 
 /* ---- Prometheus text format 0.0.4 ---- */
 
+/* Derived families (x_rate_1m, x_min...) repeat the metric's help with what they measure. */
+static const char *help_note(const char *suffix) {
+  static const char *const notes[][2] = {
+      {"_rate_1m", " (per second, last minute)"}, {"_rate_5m", " (per second, last 5 minutes)"},
+      {"_min", " (minimum)"}, {"_max", " (maximum)"}};
+  for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
+    if (strcmp(suffix, notes[i][0]) == 0) return notes[i][1];
+  return "";
+}
+
 static void prom_header(lifeline_mbuf *w, const metric *x, const char *suffix, const char *type) {
   if (x->help[0]) {
     lifeline_mbuf_str(w, "# HELP ");
@@ -294,6 +304,7 @@ static void prom_header(lifeline_mbuf *w, const metric *x, const char *suffix, c
     lifeline_mbuf_str(w, suffix);
     lifeline_mbuf_char(w, ' ');
     lifeline_mbuf_escaped(w, x->help, 0);
+    lifeline_mbuf_str(w, help_note(suffix));
     lifeline_mbuf_char(w, '\n');
   }
   lifeline_mbuf_str(w, "# TYPE ");

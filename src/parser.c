@@ -5,6 +5,12 @@
 
 #include "lifeline/error.h"
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 typedef struct {
   uint8_t *ptr;
   size_t len;
@@ -14,7 +20,9 @@ typedef struct {
 struct lifeline_parser {
   lifeline_parser_config cfg;
   buffer line;    /* a line split across chunks */
-  buffer data;    /* the data buffer, every value followed by LF */
+  buffer data;    /* data values joined with LF (the spec's final LF is implied) */
+  const uint8_t *data_ref; /* when data_lazy: the only data value, still in the caller's chunk */
+  size_t data_ref_len;
   buffer type;    /* the event type buffer */
   buffer id_buf;  /* the last event ID buffer, when id_pending */
   buffer last_id; /* the last event ID string (committed at dispatch) */
@@ -24,6 +32,8 @@ struct lifeline_parser {
   unsigned char skipping;       /* dropping lines up to the next blank line */
   unsigned char skip_at_start;  /* while skipping: no byte of the current line seen yet */
   unsigned char id_pending;     /* id_buf is newer than last_id */
+  unsigned char has_data;       /* at least one data line in this block */
+  unsigned char data_lazy;      /* the data is data_ref, not yet copied into data */
   unsigned char stopped;
   unsigned char in_callback;
 };
@@ -59,6 +69,9 @@ lifeline_parser *lifeline_parser_new(const lifeline_parser_config *config) {
   if (config) p->cfg = *config;
   if (!p->cfg.max_line_bytes) p->cfg.max_line_bytes = LIFELINE_PARSER_DEFAULT_CAP;
   if (!p->cfg.max_event_bytes) p->cfg.max_event_bytes = LIFELINE_PARSER_DEFAULT_CAP;
+  /* Keeps every length sum below SIZE_MAX without further checks. */
+  if (p->cfg.max_line_bytes > SIZE_MAX / 4) p->cfg.max_line_bytes = SIZE_MAX / 4;
+  if (p->cfg.max_event_bytes > SIZE_MAX / 4) p->cfg.max_event_bytes = SIZE_MAX / 4;
   return p;
 }
 
@@ -83,6 +96,8 @@ static int stop_if(lifeline_parser *p, int rc) {
 static int enter_skip(lifeline_parser *p, int code, int at_line_start) {
   p->line.len = 0;
   p->data.len = 0;
+  p->has_data = 0;
+  p->data_lazy = 0;
   p->type.len = 0;
   p->skipping = 1;
   p->skip_at_start = (unsigned char)at_line_start;
@@ -93,8 +108,6 @@ static int enter_skip(lifeline_parser *p, int code, int at_line_start) {
   return stop_if(p, rc);
 }
 
-static int overflow_code(int rc, int too_big) { return rc == LIFELINE_ERR_NO_MEMORY ? rc : too_big; }
-
 static int dispatch(lifeline_parser *p) {
   if (p->id_pending) {
     buffer t = p->last_id;
@@ -102,15 +115,15 @@ static int dispatch(lifeline_parser *p) {
     p->id_buf = t;
     p->id_pending = 0;
   }
-  if (p->data.len == 0) {
+  if (!p->has_data) {
     p->type.len = 0;
     return LIFELINE_OK;
   }
   int rc = 0;
   if (p->cfg.on_event) {
     lifeline_parser_event ev;
-    ev.data.ptr = p->data.ptr;
-    ev.data.len = p->data.len - 1;
+    ev.data.ptr = p->data_lazy ? p->data_ref : p->data.len ? p->data.ptr : message_type;
+    ev.data.len = p->data_lazy ? p->data_ref_len : p->data.len;
     ev.type.ptr = p->type.len ? p->type.ptr : message_type;
     ev.type.len = p->type.len ? p->type.len : sizeof message_type;
     ev.id.ptr = p->last_id.len ? p->last_id.ptr : message_type;
@@ -120,17 +133,41 @@ static int dispatch(lifeline_parser *p) {
     p->in_callback = 0;
   }
   p->data.len = 0;
+  p->has_data = 0;
+  p->data_lazy = 0;
   p->type.len = 0;
   return stop_if(p, rc);
 }
 
+/* Copies a data value still referenced in the chunk into the data buffer. */
+static int materialize(lifeline_parser *p) {
+  p->data_lazy = 0;
+  int rc = buf_set(&p->data, p->data_ref, p->data_ref_len, p->cfg.max_event_bytes);
+  return rc == LIFELINE_OK ? rc : enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
+}
+
+/* v stays valid until the current feed() returns, so the first value of a block is only
+ * referenced; most events have one data line and are then dispatched without a copy. */
 static int on_data(lifeline_parser *p, const uint8_t *v, size_t n) {
-  size_t need = p->data.len + n + 1; /* cannot overflow: n <= max_line_bytes, len <= cap */
-  int rc = need > p->cfg.max_event_bytes ? LIFELINE_ERR_FULL
-                                         : buf_reserve(&p->data, need, p->cfg.max_event_bytes);
-  if (rc != LIFELINE_OK) return enter_skip(p, overflow_code(rc, LIFELINE_ERR_EVENT_TOO_LARGE), 1);
-  if (n) memcpy(p->data.ptr + p->data.len, v, n);
-  p->data.ptr[need - 1] = '\n';
+  size_t len = p->data_lazy ? p->data_ref_len : p->data.len;
+  size_t need = len + p->has_data + n;
+  if (need >= p->cfg.max_event_bytes) /* counting the spec's final LF */
+    return enter_skip(p, LIFELINE_ERR_EVENT_TOO_LARGE, 1);
+  if (!p->has_data) {
+    p->has_data = 1;
+    p->data_lazy = 1;
+    p->data_ref = v;
+    p->data_ref_len = n;
+    return LIFELINE_OK;
+  }
+  if (p->data_lazy) {
+    int rc = materialize(p);
+    if (rc != LIFELINE_OK || p->skipping) return rc;
+  }
+  int rc = buf_reserve(&p->data, need, p->cfg.max_event_bytes);
+  if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
+  p->data.ptr[len] = '\n';
+  if (n) memcpy(p->data.ptr + len + 1, v, n);
   p->data.len = need;
   return LIFELINE_OK;
 }
@@ -167,18 +204,19 @@ static int on_comment(lifeline_parser *p, const uint8_t *line, size_t n) {
 static int process_line(lifeline_parser *p, const uint8_t *line, size_t n) {
   if (n == 0) return dispatch(p);
   if (line[0] == ':') return on_comment(p, line, n);
-  const uint8_t *colon = memchr(line, ':', n);
-  size_t name_len = colon ? (size_t)(colon - line) : n;
-  const uint8_t *v = colon ? colon + 1 : line + n;
+  size_t name_len = 0; /* field names are short: a plain loop beats memchr's set-up */
+  while (name_len < n && line[name_len] != ':') name_len++;
+  const uint8_t *v = name_len < n ? line + name_len + 1 : line + n;
   size_t vlen = (size_t)(line + n - v);
   if (vlen && v[0] == ' ') {
     v++;
     vlen--;
   }
   int rc = LIFELINE_OK;
-  if (name_len == 4 && memcmp(line, "data", 4) == 0) {
+  /* Byte compares: in Wasm, memcmp is a call even for constant sizes. */
+  if (name_len == 4 && line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a') {
     rc = on_data(p, v, vlen);
-  } else if (name_len == 5 && memcmp(line, "event", 5) == 0) {
+  } else if (name_len == 5 && line[0] == 'e' && memcmp(line, "event", 5) == 0) {
     rc = buf_set(&p->type, v, vlen, p->cfg.max_line_bytes);
     if (rc != LIFELINE_OK) rc = enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
   } else if (name_len == 2 && line[0] == 'i' && line[1] == 'd') {
@@ -186,7 +224,7 @@ static int process_line(lifeline_parser *p, const uint8_t *line, size_t n) {
     rc = buf_set(&p->id_buf, v, vlen, p->cfg.max_line_bytes);
     if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
     p->id_pending = 1;
-  } else if (name_len == 5 && memcmp(line, "retry", 5) == 0) {
+  } else if (name_len == 5 && line[0] == 'r' && memcmp(line, "retry", 5) == 0) {
     rc = on_retry(p, v, vlen);
   }
   return rc;
@@ -231,12 +269,44 @@ static int partial_line(lifeline_parser *p, const uint8_t *seg, size_t n) {
   return LIFELINE_OK;
 }
 
-/* Splits bytes into lines. The positions of the next CR and LF are remembered across lines so
- * that a chunk using only one kind of line end is still scanned once, not once per line. */
-static int feed_lines(lifeline_parser *p, const uint8_t *s, size_t len) {
+/* Offset of the first CR or LF in s[0, n), or n. This loop is where the parser spends most of
+ * its time, so it compares 16 bytes at a time where SIMD is available (Wasm SIMD128, SSE2) and 8
+ * bytes at a time (SWAR) elsewhere. */
+static size_t find_eol(const uint8_t *s, size_t n) {
   size_t i = 0;
-  size_t lf = 0, cr = 0; /* next LF / CR at or after `i` (len: none); valid when *_known */
-  int lf_known = 0, cr_known = 0;
+#if defined(__wasm_simd128__) && !defined(LIFELINE_PARSER_SCALAR)
+  const v128_t lf = wasm_i8x16_splat('\n'), cr = wasm_i8x16_splat('\r');
+  for (; i + 16 <= n; i += 16) {
+    v128_t v = wasm_v128_load(s + i);
+    v128_t hit = wasm_v128_or(wasm_i8x16_eq(v, lf), wasm_i8x16_eq(v, cr));
+    if (wasm_v128_any_true(hit)) return i + (size_t)__builtin_ctz((unsigned)wasm_i8x16_bitmask(hit));
+  }
+#elif defined(__SSE2__) && !defined(LIFELINE_PARSER_SCALAR)
+  const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+    int hit = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+    if (hit) return i + (size_t)__builtin_ctz((unsigned)hit);
+  }
+#else
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    uint64_t a = w ^ (ones * '\n'), b = w ^ (ones * '\r');
+    if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs)) break;
+  }
+#endif
+  for (; i < n; i++) {
+    if (s[i] == '\n' || s[i] == '\r') return i;
+  }
+  return n;
+}
+
+/* Parses the complete lines of a chunk in place; returns where its unterminated tail starts. */
+static size_t scan_lines(lifeline_parser *p, const uint8_t *s, size_t len, int *rc) {
+  size_t i = 0;
+  *rc = LIFELINE_OK;
   while (i < len) {
     if (p->pending_cr) {
       p->pending_cr = 0;
@@ -245,24 +315,26 @@ static int feed_lines(lifeline_parser *p, const uint8_t *s, size_t len) {
         continue;
       }
     }
-    if (!lf_known || lf < i) {
-      const uint8_t *f = memchr(s + i, '\n', len - i);
-      lf = f ? (size_t)(f - s) : len;
-      lf_known = 1;
-    }
-    if (!cr_known || cr < i) {
-      const uint8_t *f = memchr(s + i, '\r', (lf < len ? lf : len) - i);
-      cr = f ? (size_t)(f - s) : len;
-      cr_known = f != NULL || lf == len;
-    }
-    size_t eol = cr < lf ? cr : lf;
-    if (eol >= len) return partial_line(p, s + i, len - i);
-    int rc = complete_line(p, s + i, eol - i);
+    size_t eol = i + find_eol(s + i, len - i);
+    if (eol >= len) return i;
+    *rc = complete_line(p, s + i, eol - i);
     if (s[eol] == '\r') p->pending_cr = 1;
     i = eol + 1;
-    if (rc != LIFELINE_OK) return rc;
+    if (*rc != LIFELINE_OK) return len;
   }
-  return LIFELINE_OK;
+  return len;
+}
+
+static int feed_lines(lifeline_parser *p, const uint8_t *s, size_t len) {
+  int rc;
+  size_t tail = scan_lines(p, s, len, &rc);
+  /* The chunk (and the line buffer, which the tail overwrites) are about to go away. */
+  if (p->data_lazy) {
+    int mrc = materialize(p);
+    if (rc == LIFELINE_OK) rc = mrc;
+  }
+  if (rc == LIFELINE_OK && tail < len) rc = partial_line(p, s + tail, len - tail);
+  return rc;
 }
 
 /* Drops a BOM at the start of the stream, holding its first bytes until it is known. */
@@ -295,6 +367,8 @@ void lifeline_parser_reset(lifeline_parser *p) {
   if (!p || p->in_callback) return;
   p->line.len = 0;
   p->data.len = 0;
+  p->has_data = 0;
+  p->data_lazy = 0;
   p->type.len = 0;
   p->bom_pos = 0;
   p->bom_done = 0;

@@ -17,6 +17,7 @@ export const SERVICE_SPECS = {
 export const MODES = ['normal', 'recover', 'fail', 'hang', 'slow', 'refuse'];
 const ENDPOINTS = { '/v1/analyze': 'analysis', '/v1/summary': 'summary', '/v1/search': 'search' };
 const MAX_MODE_MS = 10 * 60 * 1000;
+const MAX_HANGING = 1000;
 
 /** Starts one mock service; resolves to a listening MockAIService. */
 export async function startAIService(opts) {
@@ -114,14 +115,14 @@ export class MockAIService {
     try {
       if (req.method === 'OPTIONS') return answerPreflight(req, res);
       if (path === '/__status' && req.method === 'GET') return sendJSON(req, res, 200, this.status());
-      if (path === '/__mode' && req.method === 'POST') return this.httpMode(req, res);
+      if (path === '/__mode' && req.method === 'POST') return await this.httpMode(req, res);
       if (path === '/__reset' && req.method === 'POST') {
         this.resetCounters();
         return sendJSON(req, res, 200, await this.setMode('normal'));
       }
-      if (path === '/health' && req.method === 'GET') return this.serve(req, res, path, null);
+      if (path === '/health' && req.method === 'GET') return await this.serve(req, res, path, null);
       const cap = ENDPOINTS[path];
-      if (cap && req.method === 'POST') return this.serve(req, res, path, cap);
+      if (cap && req.method === 'POST') return await this.serve(req, res, path, cap);
       return sendJSON(req, res, 404, { error: 'not found', service: this.name, path });
     } catch (err) {
       if (!res.headersSent) sendJSON(req, res, err.status ?? 500, { error: err.message, service: this.name });
@@ -146,6 +147,7 @@ export class MockAIService {
     const applies = cap !== null || m.includeHealth;
     if (applies && m.mode === 'hang') {
       this.counters.hangsTotal++;
+      if (this.hanging.size >= MAX_HANGING) return res.socket?.destroy();
       this.hanging.add(res);
       res.on('close', () => this.hanging.delete(res));
       return;

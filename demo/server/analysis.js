@@ -24,12 +24,16 @@ export class AnalysisRuns {
     this.failNext = []; // [{remaining, atStage, message}]
   }
 
-  /** Starts a run for a ward; returns it. The first event (analysis:start) is appended at once. */
-  start(ward) {
+  /**
+   * Starts a run for a ward (stepMs overrides the pace for this run); returns it. The first event
+   * (analysis:start) is appended at once.
+   */
+  start(ward, stepMs = this.stepMs) {
     const run = {
       runId: this.nextRunId++,
       ward,
       firstId: this.nextBlock,
+      stepMs,
       log: new EventLog(RUN_ID_BLOCK, this.nextBlock),
       done: false,
       timer: null,
@@ -54,7 +58,7 @@ export class AnalysisRuns {
   }
 
   schedule(run) {
-    run.timer = setTimeout(() => this.step(run), this.stepMs);
+    run.timer = setTimeout(() => this.step(run), run.stepMs);
   }
 
   step(run) {

@@ -7,6 +7,7 @@ import { clampNum } from './http-util.js';
 
 export const MAX_FAULT_MS = 10 * 60 * 1000;
 export const MAX_FAULT_COUNT = 10000;
+export const MAX_QUEUED_ANSWERS = 100;
 export const STATUS_FAULTS = { 500: 500, 503: 503, 204: 204, 401: 401, 404: 404, html: 200 };
 export const FAULT_NAMES = [
   'drop', 'stall', 'status', '500', '503', '204', '401', '404', 'html', 'truncate', 'drip',
@@ -54,6 +55,7 @@ export class FaultState {
       retryAfter: Math.round(clampNum(o.retryAfter, 2, 0, 3600)),
       target: target(o),
     };
+    if (this.answers.length >= MAX_QUEUED_ANSWERS) throw Object.assign(new Error(`at most ${MAX_QUEUED_ANSWERS} queued status faults`), { status: 429 });
     this.answers.push(a);
     return { kind: a.kind, count: a.remaining, retryAfter: a.kind === '503' ? a.retryAfter : undefined, target: a.target };
   }

@@ -104,7 +104,7 @@ export class SSEServer {
   publishRaw(text) {
     let n = 0;
     for (const c of this.log.clients) {
-      if (!c.open || c.closed || this.stalled(c)) continue;
+      if (!c.open || c.closed || this.stalled(c) || c.res.writableNeedDrain) continue;
       this.write(c, String(text));
       n++;
     }
@@ -203,7 +203,7 @@ export class SSEServer {
     const client = { id: this.nextClientId++, kind, req, res, open: false, closed: false, closeAfter: null, drip: null, notices: [] };
     entry.clientId = client.id;
     if (kind === 'feed') this.attachFeed(client, last);
-    else if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, entry)) return;
+    else if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, url.searchParams.get('stepMs') ?? body.stepMs, entry)) return;
     client.closeAfter = this.faults.takeCloseAfter(kind);
     if (client.closeAfter) entry.fault = 'close-after-event';
     this.clients.add(client);
@@ -228,7 +228,7 @@ export class SSEServer {
   }
 
   /** Returns false when the request was answered (204: the run is over and fully delivered). */
-  attachAnalysis(client, last, ward, entry) {
+  attachAnalysis(client, last, ward, stepMs, entry) {
     let run = last.value !== null ? this.runs.findById(last.value) : undefined;
     if (run && run.done && last.value >= run.log.lastId) {
       entry.status = 204;
@@ -241,7 +241,8 @@ export class SSEServer {
       if (last.value !== null) {
         client.notices.push(formatEvent({ event: 'gap', data: { lastEventId: last.value, reason: 'unknown-run', firstAvailableId: null } }));
       }
-      run = this.runs.start(typeof ward === 'string' && ward.length > 0 && ward.length <= 80 ? ward : WARDS[0]);
+      const name = typeof ward === 'string' && ward.length > 0 && ward.length <= 80 ? ward : WARDS[0];
+      run = this.runs.start(name, clampNum(stepMs, this.opts.analysisStepMs, 1, 60000));
       client.lastSentId = run.log.oldestId - 1;
     }
     client.run = run;
@@ -477,6 +478,7 @@ export class SSEServer {
       url: this.url, port: this.port, listening: this.http.listening, restarting: !!this.restarting,
       connectionsOpen: [...this.clients].filter((c) => !c.closed).length,
       connectionsHeld: [...this.clients].filter((c) => !c.closed && !c.open).length,
+      bufferedBytes: [...this.clients].reduce((n, c) => n + (c.res.writableLength ?? 0), 0),
       ...this.counters,
       lastId: this.log.lastId, oldestId: this.log.oldestId, logSize: this.log.size, logCapacity: this.log.capacity,
       intervalMs: this.opts.intervalMs, heartbeatMs: this.opts.heartbeatMs,

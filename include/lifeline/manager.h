@@ -45,6 +45,7 @@
 
 #include "lifeline/backoff.h"
 #include "lifeline/breaker.h"
+#include "lifeline/metrics.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -148,6 +149,7 @@ typedef struct {
   uint32_t max_arena_bytes;   /* arena bytes per batch, default 8 MiB */
   uint32_t linger_ms;         /* default 1000 */
   uint32_t online_spread_ms;  /* random delay of the retry after "online", default 250 */
+  uint32_t metrics;           /* 1 (default): keep a metrics registry (about 250 KB), 0: none */
   uint64_t seed;              /* seeds every connection's backoff/breaker and the spread */
 } lifeline_manager_config;
 
@@ -269,6 +271,20 @@ void lifeline_manager_tick(lifeline_manager *m, uint64_t now_ms);
 /* ---- introspection ---- */
 int lifeline_manager_conn_info(const lifeline_manager *m, uint32_t conn, lifeline_mgr_conn_info *out);
 void lifeline_manager_stats(const lifeline_manager *m, lifeline_mgr_stats *out);
+/* The manager's metrics registry (metrics.h), NULL when config.metrics was 0. Owned by the
+ * manager; read it with lifeline_metrics_write_json / _write_prometheus. Counters:
+ *   lifeline_sse_connects_total, lifeline_sse_reconnects_total, lifeline_sse_events_total,
+ *   lifeline_sse_errors_total, lifeline_sse_duplicates_total, lifeline_sse_stalls_total,
+ *   lifeline_sse_failovers_total (rates over 1 and 5 minutes come with them);
+ * histograms (ms): lifeline_sse_connect_ms (OPEN -> accepted response), lifeline_sse_first_event_ms
+ * (OPEN -> first event), lifeline_sse_reconnect_delay_ms (drop -> first new OPEN),
+ * lifeline_sse_recovery_ms (drop -> first event after it), lifeline_sse_event_latency_ms (fed by
+ * the host through lifeline_manager_observe_latency, e.g. from a server timestamp). */
+lifeline_metrics *lifeline_manager_metrics(lifeline_manager *m);
+/* Records an event's end-to-end latency (ms >= 0). INVALID_ARGUMENT for a negative/NaN value,
+ * STATE when metrics are off. */
+int lifeline_manager_observe_latency(lifeline_manager *m, double latency_ms, uint64_t now_ms);
+
 /* "connecting", "open", ... and "network", "stall", ...; never NULL. */
 const char *lifeline_mgr_state_name(lifeline_mgr_state s);
 const char *lifeline_mgr_reason_name(lifeline_mgr_reason r);

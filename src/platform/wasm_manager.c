@@ -20,6 +20,8 @@ typedef struct {
   uint32_t header[5];
   uint32_t out;
   uint32_t info[12];
+  char *text; /* metrics exposition */
+  size_t text_cap;
   lifeline_manager_conn_config cc; /* being filled by the conn_* setters */
 } wasm_mgr;
 
@@ -51,6 +53,7 @@ LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_free(wasm_mgr *w) {
   if (!w) return;
   lifeline_manager_free(w->m);
   free(w->in);
+  free(w->text);
   free(w);
 }
 
@@ -257,6 +260,26 @@ LIFELINE_WASM_EXPORT const lifeline_mgr_stats *lifeline_wasm_mgr_stats(wasm_mgr 
   return &s;
 }
 LIFELINE_WASM_EXPORT uint32_t lifeline_wasm_mgr_stats_words(void) { return sizeof(lifeline_mgr_stats) / 4; }
+
+/* The metrics registry as JSON (format 0) or Prometheus text (format 1), NUL-terminated; NULL
+ * when metrics are off or out of memory. */
+LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_metrics_text(wasm_mgr *w, int format, double now) {
+  lifeline_metrics *reg = lifeline_manager_metrics(w->m);
+  if (!reg) return NULL;
+  for (;;) {
+    size_t n = format ? lifeline_metrics_write_prometheus(reg, ms(now), w->text, w->text_cap)
+                      : lifeline_metrics_write_json(reg, ms(now), w->text, w->text_cap);
+    if (n < w->text_cap) return w->text;
+    char *p = realloc(w->text, n + 1);
+    if (!p) return NULL;
+    w->text = p;
+    w->text_cap = n + 1;
+  }
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_observe_latency(wasm_mgr *w, double latency_ms, double now) {
+  return lifeline_manager_observe_latency(w->m, latency_ms, ms(now));
+}
 
 LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_state_name(int s) {
   return lifeline_mgr_state_name((lifeline_mgr_state)s);

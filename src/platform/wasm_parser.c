@@ -2,15 +2,18 @@
  * feed once, and reads back a batch: a table of fixed-size records whose strings live in one
  * arena, so that JS can decode the whole arena with one TextDecoder call when it is ASCII.
  *
- * Record layout (8 x u32, offsets relative to the arena):
- *   EVENT   : kind, data_off, data_len, type_off, type_len, id_off, id_len, 0
- *             type_off == NONE: "message"; id_off == NONE: same id as the previous event record
- *             of this handle (across batches).
- *   COMMENT : kind, text_off, text_len, 0...
+ * Record layout (8 x u32, offsets relative to the arena unless flagged):
+ *   EVENT   : kind, data_off, data_len, type_off, type_len, id_off, id_len, flags
+ *             type_off == NONE: "message", SAME: the type of the previous event record whose
+ *             type was not "message"; id_off == SAME: the id of the previous event record (both
+ *             across batches: JS keeps the strings); flags & 1: data_off is relative to the input
+ *             buffer (the parser dispatched it straight from the chunk, so no copy was made).
+ *   COMMENT : kind, text_off, text_len, 0, 0, 0, 0, flags (flags & 1: text_off in the input)
  *   RETRY   : kind, ms_low32, ms_high32, 0...
  *   ERROR   : kind, code (negative, as u32), 0...
- * Batch header (8 x u32): records ptr, record count, arena ptr, arena len, arena_is_ascii,
- * feed result, last event id ptr, last event id len. */
+ * Batch header (12 x u32): records ptr, record count, arena ptr, arena len, arena_is_ascii,
+ * feed result, last event id ptr, last event id len, input ptr, input len, input_is_ascii
+ * (only computed when a record refers to the input), 0. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +21,20 @@
 #include "lifeline/parser.h"
 #include "platform/wasm_export.h"
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 enum { REC_EVENT = 1, REC_COMMENT = 2, REC_RETRY = 3, REC_ERROR = 4 };
 #define REC_WORDS 8
 #define NONE 0xFFFFFFFFu
+#define SAME 0xFFFFFFFEu
+
+/* The last id / type sent to JS, so that repeats cross as SAME instead of as text. */
+typedef struct {
+  uint8_t *ptr;
+  size_t len, cap;
+} seen;
 
 typedef struct {
   lifeline_parser *parser;
@@ -30,11 +44,12 @@ typedef struct {
   size_t rec_count, rec_cap;
   uint8_t *arena;
   size_t arena_len, arena_cap;
-  uint8_t *prev_id;
-  size_t prev_id_len, prev_id_cap;
+  seen id, type;
+  size_t fed;      /* bytes of input in the current feed */
+  int input_refs;  /* a record of this batch refers to the input */
   int nonascii;
   int no_memory;
-  uint32_t header[8];
+  uint32_t header[12];
 } wasm_parser;
 
 static int grow(void **ptr, size_t *cap, size_t need, size_t unit) {
@@ -54,6 +69,11 @@ static int grow(void **ptr, size_t *cap, size_t need, size_t unit) {
 static int is_ascii(const uint8_t *s, size_t n) {
   uint64_t acc = 0;
   size_t i = 0;
+#ifdef __wasm_simd128__
+  v128_t vacc = wasm_i64x2_splat(0);
+  for (; i + 16 <= n; i += 16) vacc = wasm_v128_or(vacc, wasm_v128_load(s + i));
+  if (wasm_i8x16_bitmask(vacc)) return 0;
+#endif
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     memcpy(&w, s + i, 8);
@@ -84,34 +104,56 @@ static uint32_t *record(wasm_parser *w, uint32_t kind) {
   return r;
 }
 
-static int id_changed(wasm_parser *w, lifeline_span id) {
-  if (id.len == w->prev_id_len && (id.len == 0 || memcmp(id.ptr, w->prev_id, id.len) == 0)) return 0;
-  if (!grow((void **)&w->prev_id, &w->prev_id_cap, id.len, 1)) return -1;
-  memcpy(w->prev_id, id.ptr, id.len);
-  w->prev_id_len = id.len;
+/* 0: same as last time; 1: changed (remembered); -1: out of memory. */
+static int seen_update(seen *c, lifeline_span v) {
+  if (v.len == c->len && (v.len == 0 || memcmp(v.ptr, c->ptr, v.len) == 0)) return 0;
+  if (!grow((void **)&c->ptr, &c->cap, v.len, 1)) return -1;
+  if (v.len) memcpy(c->ptr, v.ptr, v.len);
+  c->len = v.len;
   return 1;
+}
+
+/* Offset of a span the parser dispatched: in the input chunk (*in_input set) or copied. */
+static uint32_t place(wasm_parser *w, lifeline_span v, int *in_input) {
+  uintptr_t d = (uintptr_t)v.ptr, in = (uintptr_t)w->input;
+  *in_input = d >= in && d + v.len <= in + w->fed;
+  if (*in_input) {
+    w->input_refs = 1;
+    return (uint32_t)(d - in);
+  }
+  return arena_put(w, v.ptr, v.len);
+}
+
+/* A type or id: NONE-free offset in the arena, SAME, or NONE when out of memory. */
+static uint32_t put_seen(wasm_parser *w, seen *c, lifeline_span v) {
+  int changed = seen_update(c, v);
+  if (changed == 0) return SAME;
+  uint32_t off = changed == 1 ? arena_put(w, v.ptr, v.len) : NONE;
+  if (off == NONE) c->len = (size_t)-1; /* JS's copy may be stale: send it next time */
+  return off;
 }
 
 static int on_event(void *user, const lifeline_parser_event *ev) {
   wasm_parser *w = user;
   uint32_t *r = record(w, REC_EVENT);
   if (!r) return 0;
-  uint32_t data = arena_put(w, ev->data.ptr, ev->data.len);
+  int in_input;
+  uint32_t data = place(w, ev->data, &in_input);
   int is_message = ev->type.len == 7 && memcmp(ev->type.ptr, "message", 7) == 0;
-  uint32_t type = is_message ? NONE : arena_put(w, ev->type.ptr, ev->type.len);
-  int changed = id_changed(w, ev->id);
-  uint32_t id = changed == 1 ? arena_put(w, ev->id.ptr, ev->id.len) : NONE;
-  if (data == NONE || (!is_message && type == NONE) || changed < 0 || (changed == 1 && id == NONE)) {
-    w->prev_id_len = (size_t)-1; /* JS's cached id may be stale: force a copy next time */
+  uint32_t type = is_message ? SAME : put_seen(w, &w->type, ev->type);
+  uint32_t id = put_seen(w, &w->id, ev->id);
+  if (data == NONE || type == NONE || id == NONE) {
+    w->type.len = w->id.len = (size_t)-1;
     r[0] = REC_ERROR;
     r[1] = (uint32_t)LIFELINE_ERR_NO_MEMORY;
   } else {
     r[1] = data;
     r[2] = (uint32_t)ev->data.len;
-    r[3] = type;
-    r[4] = is_message ? 0 : (uint32_t)ev->type.len;
+    r[3] = is_message ? NONE : type;
+    r[4] = (uint32_t)ev->type.len;
     r[5] = id;
     r[6] = (uint32_t)ev->id.len;
+    r[7] = (uint32_t)in_input;
   }
   w->rec_count++;
   return 0;
@@ -121,7 +163,9 @@ static int on_comment(void *user, lifeline_span text) {
   wasm_parser *w = user;
   uint32_t *r = record(w, REC_COMMENT);
   if (!r) return 0;
-  uint32_t off = arena_put(w, text.ptr, text.len);
+  int in_input;
+  uint32_t off = place(w, text, &in_input);
+  r[7] = (uint32_t)in_input;
   if (off == NONE) {
     r[0] = REC_ERROR;
     r[1] = (uint32_t)LIFELINE_ERR_NO_MEMORY;
@@ -171,7 +215,8 @@ LIFELINE_WASM_EXPORT void lifeline_wasm_parser_free(wasm_parser *w) {
   free(w->input);
   free(w->records);
   free(w->arena);
-  free(w->prev_id);
+  free(w->id.ptr);
+  free(w->type.ptr);
   free(w);
 }
 
@@ -194,6 +239,10 @@ static void fill_header(wasm_parser *w, int rc) {
   w->header[5] = (uint32_t)rc;
   w->header[6] = (uint32_t)(uintptr_t)id;
   w->header[7] = (uint32_t)id_len;
+  w->header[8] = (uint32_t)(uintptr_t)w->input;
+  w->header[9] = (uint32_t)w->fed;
+  w->header[10] = w->input_refs ? (uint32_t)is_ascii(w->input, w->fed) : 0;
+  w->header[11] = 0;
 }
 
 /* Parses len bytes from the input buffer; the batch is described by the header. Returns the
@@ -205,6 +254,8 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_parser_feed(wasm_parser *w, uint32_t len)
   w->arena_len = 0;
   w->nonascii = 0;
   w->no_memory = 0;
+  w->input_refs = 0;
+  w->fed = len;
   int rc = lifeline_parser_feed(w->parser, w->input, len);
   if (rc == LIFELINE_OK && w->no_memory) rc = LIFELINE_ERR_NO_MEMORY;
   fill_header(w, rc);
@@ -220,13 +271,15 @@ LIFELINE_WASM_EXPORT void lifeline_wasm_parser_query(wasm_parser *w) {
   if (!w) return;
   w->rec_count = 0;
   w->arena_len = 0;
+  w->input_refs = 0;
   fill_header(w, LIFELINE_OK);
 }
 
-/* Sets the last event id from the first len bytes of the input buffer. */
-LIFELINE_WASM_EXPORT int lifeline_wasm_parser_set_last_event_id(wasm_parser *w, uint32_t len) {
-  if (!w || len > w->input_cap) return LIFELINE_ERR_INVALID_ARGUMENT;
-  return lifeline_parser_set_last_event_id(w->parser, w->input, len);
+/* Sets the last event id from len bytes at id (a buffer JS malloc'd: the input buffer may hold
+ * bytes that records of the batch being delivered still refer to). */
+LIFELINE_WASM_EXPORT int lifeline_wasm_parser_set_last_event_id(wasm_parser *w, const uint8_t *id, uint32_t len) {
+  if (!w) return LIFELINE_ERR_INVALID_ARGUMENT;
+  return lifeline_parser_set_last_event_id(w->parser, id, len);
 }
 
 LIFELINE_WASM_EXPORT uint32_t lifeline_wasm_parser_buffered_bytes(wasm_parser *w) {

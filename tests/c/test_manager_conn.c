@@ -386,7 +386,49 @@ static void test_app_abort_and_close_all(void) {
   drv_free(d);
 }
 
+static void test_metrics_registry(void) {
+  uint32_t c;
+  drv *d = setup(NULL, &c);
+  drv_ok(d, c);
+  drv_feed(d, c, "id: 1\ndata: a\n\n");
+  d->now += 100;
+  uint64_t t_drop = d->now;
+  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  drv_advance(d, d->wake);
+  d->now += 20;
+  drv_ok(d, c);
+  d->now += 30;
+  drv_feed(d, c, "id: 2\ndata: b\n\n");
+  CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_observe_latency(d->m, 12.5, d->now));
+  CHECK_EQ_INT(LIFELINE_ERR_INVALID_ARGUMENT, lifeline_manager_observe_latency(d->m, -1, d->now));
+  lifeline_metrics *reg = lifeline_manager_metrics(d->m);
+  CHECK(reg != NULL);
+  const lifeline_histogram *rec = lifeline_metrics_get_histogram(reg, lifeline_metrics_find(reg, "lifeline_sse_recovery_ms"));
+  CHECK(rec != NULL);
+  if (rec) {
+    CHECK_EQ_INT(1, rec->count);
+    CHECK_EQ_INT(d->now - t_drop, rec->max); /* drop -> delay -> open (20) -> event (30) */
+  }
+  const lifeline_histogram *con = lifeline_metrics_get_histogram(reg, lifeline_metrics_find(reg, "lifeline_sse_connect_ms"));
+  CHECK(con && con->count == 2 && con->max == 20);
+  lifeline_counter *ev = lifeline_metrics_get_counter(reg, lifeline_metrics_find(reg, "lifeline_sse_events_total"));
+  CHECK(ev && ev->value == 2);
+  char buf[8192];
+  size_t n = lifeline_metrics_write_json(reg, d->now, buf, sizeof buf);
+  CHECK(n < sizeof buf);
+  CHECK(strstr(buf, "\"lifeline_sse_event_latency_ms\"") != NULL);
+  drv_free(d);
+  lifeline_manager_config mc;
+  lifeline_manager_config_default(&mc);
+  mc.metrics = 0;
+  d = drv_new(&mc);
+  CHECK(lifeline_manager_metrics(d->m) == NULL);
+  CHECK_EQ_INT(LIFELINE_ERR_STATE, lifeline_manager_observe_latency(d->m, 1, d->now));
+  drv_free(d);
+}
+
 int main(void) {
+  test_metrics_registry();
   test_first_subscriber_opens();
   test_drop_backs_off_and_resumes();
   test_backoff_grows_then_resets_after_healthy();

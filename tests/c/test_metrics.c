@@ -189,6 +189,8 @@ static void test_formatting(void) {
   CHECK_EQ_STR("1.234568e20", fmt(1.2345678e20));
   CHECK_EQ_STR("1.844674e19", fmt(18446744073709551616.0));
   CHECK_EQ_STR("1e-7", fmt(1e-7));
+  CHECK_EQ_STR("4.940656e-324", fmt(4.9406564584124654e-324)); /* the smallest subnormal */
+  CHECK_EQ_STR("1.797693e308", fmt(1.7976931348623157e308));
   CHECK_EQ_STR("123456.5", fmt(123456.5));
   CHECK_EQ_STR("null", fmt(NAN));
   CHECK_EQ_STR("-Inf", fmt(-INFINITY));
@@ -239,7 +241,8 @@ static void test_registry_and_exposition(void) {
   CHECK_EQ_INT(strlen(buf), n);
   CHECK(strstr(buf, "# HELP sse_reconnects_total Reconnections\\nby \\\\ reason\n"
                     "# TYPE sse_reconnects_total counter\nsse_reconnects_total 120\n") != NULL);
-  CHECK(strstr(buf, "# TYPE sse_reconnects_total_rate_1m gauge\nsse_reconnects_total_rate_1m 2\n") != NULL);
+  CHECK(strstr(buf, "# HELP sse_reconnects_total_rate_1m Reconnections\\nby \\\\ reason (per second, last minute)\n"
+                    "# TYPE sse_reconnects_total_rate_1m gauge\nsse_reconnects_total_rate_1m 2\n") != NULL);
   CHECK(strstr(buf, "# TYPE sse_open gauge\nsse_open 3\n") != NULL);
   CHECK(strstr(buf, "# TYPE call_ms summary\ncall_ms{quantile=\"0.5\"} 10\n") != NULL);
   CHECK(strstr(buf, "call_ms{quantile=\"0.99\"} 20\ncall_ms_sum 30\ncall_ms_count 2\n") != NULL);

@@ -20,6 +20,14 @@ test('drop: reconnects within 1 s with Last-Event-ID and resumes', async (t) => 
   await settle(ctx);
   assertExactlyOnce(ctx);
   assertSequence(ctx.states, ['connecting', 'open', 'reconnecting:network', 'connecting:network', 'open']);
+  const mx = ctx.m.getMetrics();
+  assert.equal(mx.recoveryMs.count, 1);
+  assert.equal(mx.dropToAttemptMs.count, 1);
+  assert.ok(mx.dropToAttemptMs.max <= 1100, `first attempt ${mx.dropToAttemptMs.max} ms after the drop`);
+  assert.ok(mx.eventLatencyMs.count > 0, 'the server stamps ts: latency measured');
+  assert.equal(mx.errors.network, 1);
+  assert.equal(mx.reconnects, 1);
+  assert.match(ctx.m.getPrometheusMetrics(), /^lifeline_sse_recovery_ms_count 1$/m);
 });
 
 test('stall: the watchdog aborts a silent stream and resumes', async (t) => {

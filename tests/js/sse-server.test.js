@@ -1,15 +1,21 @@
 // The reference SSE server over real loopback HTTP: feed, replay, heartbeats, analysis, faults.
-import { test, describe } from 'node:test';
+import { test, describe, after } from 'node:test';
+import { connect } from 'node:net';
 import assert from 'node:assert/strict';
 import { startSSEServer } from '../../demo/server/sse-server.js';
 import { openSSE } from '../../demo/server/test-client.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const QUIET = { intervalMs: 0, heartbeatMs: 60000 };
+const T = { timeout: 20000 }; // per test: a server bug must fail a test, not hang the run
+// Closed here too, so that a test that timed out cannot keep the process alive.
+const live = new Set();
+after(async () => { await Promise.all([...live].map((s) => s.close())); });
 
 /** Runs fn with a fresh server and always closes it (and every stream fn opened). */
 async function withServer(opts, fn) {
   const server = await startSSEServer({ ...QUIET, ...opts });
+  live.add(server);
   const streams = [];
   const open = async (url, o) => {
     const s = await openSSE(url, o);
@@ -28,7 +34,7 @@ const post = (url, body) => fetch(url, { method: 'POST', headers: { 'content-typ
 const status = async (server) => (await fetch(`${server.url}/__status`)).json();
 const ids = (s) => s.events.filter((e) => e.id !== '').map((e) => Number(e.id));
 
-describe('feed', () => {
+describe('feed', T, () => {
   test('SSE headers, CORS, generated events with monotonic integer ids and a ts', async () => {
     await withServer({ intervalMs: 20 }, async (server, open) => {
       const s = await open(server.feedUrl);
@@ -177,7 +183,7 @@ describe('feed', () => {
   });
 });
 
-describe('analysis stream', () => {
+describe('analysis stream', T, () => {
   const STAGES = ['Initializing Analysis', 'Gathering Intelligence', 'Processing Data', 'Analyzing Patterns', 'Generating Insights', 'Finalizing Report'];
 
   test('GET runs the 6-stage protocol with ids, sections, complete, then ends', async () => {
@@ -202,10 +208,14 @@ describe('analysis stream', () => {
     });
   });
 
-  test('POST with a JSON body works too', async () => {
-    await withServer({ analysisStepMs: 5 }, async (server, open) => {
-      const s = await open(server.analysisUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ward: 'Kingsmead' }) });
+  test('POST with a JSON body works too; stepMs sets the pace of one run', async () => {
+    await withServer({ analysisStepMs: 200 }, async (server, open) => {
+      const s = await open(`${server.analysisUrl}?stepMs=5`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ward: 'Kingsmead' }) });
       await s.done;
+      const fast = await open(`${server.analysisUrl}?stepMs=1`);
+      await fast.done;
+      assert.equal(fast.events.at(-1).event, 'analysis:complete');
+      assert.ok(JSON.parse(fast.events.at(-1).data).durationMs < 1000);
       assert.equal(JSON.parse(s.events[0].data).ward, 'Kingsmead');
       assert.equal(s.events.at(-1).event, 'analysis:complete');
     });
@@ -245,7 +255,7 @@ describe('analysis stream', () => {
   });
 });
 
-describe('faults', () => {
+describe('faults', T, () => {
   test('status answers for the next K connects: 500, 503+Retry-After, 204, 401, 404, html', async () => {
     await withServer({}, async (server) => {
       await post(`${server.url}/__fault/500`, { count: 2 });
@@ -358,12 +368,14 @@ describe('faults', () => {
   test('drip sends events byte by byte; multi-byte characters survive', async () => {
     await withServer({}, async (server, open) => {
       const s = await open(server.feedUrl);
-      server.fault('drip', { ms: 5000, byteMs: 2 });
+      server.fault('drip', { ms: 5000, byteMs: 4 });
       const rec = server.publish('intel', { text: 'Café in Saint-Étienne' });
       await s.waitForEvents(1, 3000);
       const bytes = Buffer.byteLength(`id: ${rec.id}\nevent: intel\ndata: ${JSON.stringify(rec.data)}\n\n`);
-      assert.ok(s.chunks.length >= bytes * 0.8, `${s.chunks.length} chunks for ${bytes} bytes`);
-      assert.ok(s.chunks.filter((n) => n === 1).length >= bytes * 0.6);
+      // Reads may merge bytes when this process is busy; most must still arrive alone.
+      assert.ok(s.chunks.length >= bytes * 0.5, `${s.chunks.length} chunks for ${bytes} bytes`);
+      assert.ok(s.chunks.filter((n) => n === 1).length >= bytes * 0.4);
+      assert.equal(s.chunks.reduce((a, b) => a + b, 0), bytes);
       assert.equal(JSON.parse(s.events[0].data).text, 'Café in Saint-Étienne');
       server.fault('clear');
       server.publish('poll', { after: true });
@@ -467,6 +479,32 @@ describe('faults', () => {
       assert.deepEqual(st.connects.map((c) => c.lastEventId), [3, 4, 5, 6, 7]);
       assert.equal(st.logSize, 10);
       assert.equal(st.lastId, 100);
+    });
+  });
+
+  test('a client that stops reading costs no memory beyond the log, then gets a gap', async () => {
+    await withServer({ logSize: 50 }, async (server) => {
+      const sock = connect(server.port, '127.0.0.1');
+      await new Promise((r) => sock.once('connect', r));
+      sock.write(`GET /api/v1/strategist/feed HTTP/1.1\r\nHost: x\r\n\r\n`);
+      let text = '';
+      sock.once('data', (d) => { text += d; sock.pause(); });
+      await sleep(50);
+      const payload = 'x'.repeat(2000);
+      for (let i = 0; i < 5000; i++) server.publish('poll', { payload });
+      await sleep(50);
+      const st = await status(server);
+      assert.ok(st.bufferedBytes < 64 * 1024, `buffered ${st.bufferedBytes} bytes for a 10 MB burst`);
+      assert.equal(st.logSize, 50);
+      const gap = new Promise((resolve) => {
+        sock.on('data', (d) => {
+          text += d;
+          if (/event: gap\r?\ndata: \{"lastEventId":\d+,"firstAvailableId":4951,/.test(text)) resolve();
+        });
+      });
+      sock.resume();
+      await gap;
+      sock.destroy();
     });
   });
 });
