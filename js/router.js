@@ -238,7 +238,7 @@ export class Router {
       case CALL: {
         const req = this.pending.get(a.request);
         const svc = this.services[a.service];
-        if (!req) return this.complete(a.id, 0); // aborted meanwhile
+        if (!req) return this.core._lifeline_wasm_router_abort(this.ptr, a.request, this.now()); // not ours any more
         this.attempts.set(a.id, a.request);
         const headers = { ...svc.headers, ...req.headers };
         return this.startFetch(a.id, req.method, svc.baseUrl + req.path, headers, req.body, a.timeoutMs);

@@ -55,6 +55,23 @@ uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint6
   return (uint32_t)t;
 }
 
+int rt_is_anomalously_slow(const rt_service *s, uint32_t elapsed_ms, uint64_t now) {
+  rt_stats st;
+  rt_stats_get(s, now, &st);
+  return st.ok >= RT_MIN_TIMEOUT_SAMPLES && elapsed_ms >= 2 * (uint64_t)st.p99;
+}
+
+void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_ms, uint64_t now) {
+  rt_service *s = &r->svc[si];
+  int ok = status != RT_STATUS_SLOW && rt_classify(status) != RT_OUT_FAILURE;
+  lifeline_breaker_record(&s->breaker, ok, latency_ms, now);
+  rt_record_sample(s, ok, latency_ms, now);
+  s->calls++;
+  if (ok) return;
+  s->failures++;
+  rt_set_last_error(s, status, latency_ms, now);
+}
+
 int rt_budget_allows(lifeline_router *r, rt_service *s, uint64_t now) {
   lifeline_window_advance(&s->budget, now);
   uint64_t allowed = s->budget.sum_a * r->cfg.retry_budget_percent / 100 +
@@ -110,7 +127,11 @@ void rt_text_tenths(rt_text *t, uint64_t ms) {
 }
 
 void rt_text_outcome(rt_text *t, int status, uint32_t ms) {
-  if (status == LIFELINE_ROUTER_TIMED_OUT) {
+  if (status == RT_STATUS_SLOW) {
+    rt_text_put(t, "no answer in ");
+    rt_text_u64(t, ms);
+    rt_text_put(t, " ms (lost a hedge)");
+  } else if (status == LIFELINE_ROUTER_TIMED_OUT) {
     rt_text_put(t, "timeout after ");
     rt_text_u64(t, ms);
     rt_text_put(t, " ms");

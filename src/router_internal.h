@@ -15,13 +15,15 @@
 #define RT_MIN_TIMEOUT_SAMPLES 8
 #define RT_MAX_INFLIGHT 2       /* attempts in flight per request (first + hedge) */
 #define RT_MAX_TASKS (LIFELINE_ROUTER_MAX_REQUESTS * RT_MAX_INFLIGHT + LIFELINE_ROUTER_MAX_SERVICES)
-/* Per call, at most: per request 2 CANCEL + 2 CALL + DONE + 2 notices; per service PROBE,
- * CANCEL, HEALTH. Drained after every call, the queue cannot overflow. */
-#define RT_QUEUE (LIFELINE_ROUTER_MAX_REQUESTS * 7 + LIFELINE_ROUTER_MAX_SERVICES * 4 + 16)
+/* Per call, at most: per request 2 CANCEL (expired) + 2 CALL + 2 CANCEL (finished) + DONE +
+ * a notice + a HEALTH per completion; per service PROBE, CANCEL and a few HEALTH. Drained after
+ * every call, the queue cannot overflow (fuzz_router checks it). */
+#define RT_QUEUE (LIFELINE_ROUTER_MAX_REQUESTS * 12 + LIFELINE_ROUTER_MAX_SERVICES * 8)
 #define RT_ERROR_MAX 48
 
 enum { RT_TASK_FREE = 0, RT_TASK_CALL = 1, RT_TASK_PROBE = 2 };
 enum { RT_OUT_SUCCESS = 0, RT_OUT_CALLER = 1, RT_OUT_FAILURE = 2 };
+#define RT_STATUS_SLOW (-2) /* internal: a hedge loser far slower than usual */
 
 typedef struct {
   uint64_t at;
@@ -116,6 +118,10 @@ void rt_task_free(rt_task *t);
 void rt_stats_get(const rt_service *s, uint64_t now, rt_stats *st);
 uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint64_t now);
 int rt_budget_allows(lifeline_router *r, rt_service *s, uint64_t now);
+int rt_is_anomalously_slow(const rt_service *s, uint32_t elapsed_ms, uint64_t now);
+/* Records a finished call (status as for lifeline_router_complete, or RT_STATUS_SLOW) in the
+ * service's breaker, samples, counters and last error. */
+void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_ms, uint64_t now);
 void rt_record_sample(rt_service *s, int ok, uint32_t latency_ms, uint64_t now);
 void rt_set_last_error(rt_service *s, int status, uint32_t latency_ms, uint64_t now);
 int rt_probe_down(const lifeline_router *r, const rt_service *s);

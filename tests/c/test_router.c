@@ -322,6 +322,44 @@ static void test_hedging(void) {
   lifeline_router_free(s.r);
 }
 
+/* Under hedging the primary's attempts are cancelled, never timed out: losing a hedge far
+ * beyond the service's usual latency must still count, or a hanging primary never trips. */
+static void test_hedging_hanging_primary(void) {
+  sim s;
+  lifeline_router_config c = quiet();
+  c.hedge_ms = 200;
+  sim_init(&s, &c, 3, all3, "");
+  for (int i = 0; i < 10; i++) sim_request(&s, "analysis", 0, 5000); /* gemini p99 = 50 */
+  s.mode[0] = HANG;
+  for (int i = 0; i < 5; i++) {
+    lifeline_router_action *d = sim_request(&s, "analysis", 0, 5000);
+    CHECK(d && d->service == 1 && d->attempt == 2 && d->elapsed_ms == 250);
+  }
+  lifeline_router_service_info info;
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_STR("open", info.breaker);
+  CHECK_EQ_STR("no answer in 250 ms (lost a hedge)", info.last_error);
+  CHECK_EQ_INT(5, info.failures);
+  lifeline_router_action *d = sim_request(&s, "analysis", 0, 5000);
+  CHECK(d && d->service == 1 && d->attempt == 1); /* straight to the fallback, no hedge wait */
+  lifeline_router_free(s.r);
+  /* A primary that is merely slower than the hedge this once is not blamed. */
+  c.hedge_ms = 350;
+  sim_init(&s, &c, 3, all3, "");
+  s.lat[0] = 300;
+  for (int i = 0; i < 10; i++) sim_request(&s, "analysis", 0, 5000);
+  s.lat[0] = 600;
+  for (int i = 0; i < 5; i++) {
+    d = sim_request(&s, "analysis", 0, 5000);
+    CHECK(d && d->service == 1 && d->elapsed_ms == 400);
+  }
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_STR("closed", info.breaker);
+  CHECK_EQ_INT(0, info.failures);
+  CHECK_EQ_INT(10, info.calls);
+  lifeline_router_free(s.r);
+}
+
 static void test_retry_budget(void) {
   sim s;
   lifeline_router_config c = quiet();
@@ -597,6 +635,8 @@ static void test_bad_input(void) {
   CHECK_EQ_INT(LIFELINE_ERR_INVALID_ARGUMENT, lifeline_router_complete(r, 1, 42, 0));
   CHECK_EQ_INT(LIFELINE_ERR_INVALID_ARGUMENT, lifeline_router_complete(r, 1, 600, 0));
   CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_complete(r, 0, 200, 0));
+  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_complete(r, 0x1FF, 200, 0)); /* slot 255 */
+  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_abort(r, 0x1FF, 0));
   CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_abort(r, 77, 0));
   /* Requests are bounded: the 65th in flight is refused. */
   lifeline_router_action a;
@@ -637,6 +677,7 @@ int main(void) {
   test_timeout_from_latency();
   test_deadline();
   test_hedging();
+  test_hedging_hanging_primary();
   test_retry_budget();
   test_offline();
   test_breaker_consecutive_and_fail_fast();
