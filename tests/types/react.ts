@@ -7,9 +7,10 @@ import {
   type ConnectionStatus, type ConnectionState, type ManagerLike, type RouterLike, type SSEEvent,
   type AnalysisProgress, type BufferSnapshot, type ServiceHealth, type LifelineElement,
 } from 'lifeline/react';
-import { createRouter } from 'lifeline';
+import { createManager, createRouter } from 'lifeline';
 
-// The real router satisfies the structural type the bindings use.
+// The real manager and router satisfy the structural types the bindings use.
+export const realManager: ManagerLike = createManager({ seed: 1 });
 export const realRouter: RouterLike = createRouter({ services: [{ name: 'a', baseUrl: 'http://127.0.0.1:1', capabilities: ['analysis'] }] });
 
 declare const manager: ManagerLike;
