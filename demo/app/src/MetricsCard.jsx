@@ -60,7 +60,7 @@ const fmt = (v, unit = '') => (v == null ? '—' : `${Math.round(v).toLocaleStri
 
 export function MetricsCard() {
   const rate = useRate('feed');
-  const { recoveries } = useRecoveries('feed');
+  const { recoveries, down } = useRecoveries('feed');
   const services = useServiceHealth({ refreshMs: 1000 });
   const metrics = useSSEMetrics(1000);
   const [lat, setLat] = useState({ p50: [], p95: [] });
@@ -101,7 +101,8 @@ export function MetricsCard() {
         <figure className="metric">
           <figcaption>Recovery time</figcaption>
           <div className="metric__value">
-            {recoveryP50 == null ? <small>no outage yet</small> : <>{(recoveryP50 / 1000).toFixed(1)}<small> s median · {outages} outage{outages === 1 ? '' : 's'}</small></>}
+            {down ? <small className="warn">outage in progress… </small> : null}
+            {recoveryP50 == null ? (down ? null : <small>no outage yet</small>) : <>{(recoveryP50 / 1000).toFixed(1)}<small> s median · {outages} outage{outages === 1 ? '' : 's'}</small></>}
           </div>
           <Bars values={recoveries} label="Time to recover, per outage" />
         </figure>
