@@ -23,12 +23,20 @@ const feedIds = async (page) => (await page.locator('.feed__id').allTextContents
 
 test.describe.configure({ mode: 'serial' });
 
-test('the dashboard goes live and streams the feed', async ({ page, demo }) => {
+const feedConnects = async (demo) => {
+  const status = await (await fetch(`${demo.urls.status}?connects=200`)).json();
+  return status.connects.filter((c) => c.path === 'feed').length;
+};
+
+test('the dashboard goes live and streams the feed over one connection', async ({ page, demo }) => {
+  const before = await feedConnects(demo);
   await page.goto(demo.url);
   await expect(page.getByRole('heading', { name: 'Live intelligence feed' })).toBeVisible();
   await expect(feedStatus(page)).toHaveAttribute('data-state', 'open', { timeout: 15_000 });
   await expect(page.locator('.feed__item').nth(2)).toBeVisible();
   await expect(page.locator('.lifeline-health__service')).toHaveCount(3);
+  // The app runs in Strict Mode (mount, unmount, mount): still exactly one feed connection.
+  expect(await feedConnects(demo)).toBe(before + 1);
 });
 
 test('a dropped stream reconnects and resumes without a gap', async ({ page, demo }) => {
@@ -40,7 +48,7 @@ test('a dropped stream reconnects and resumes without a gap', async ({ page, dem
   await expect(feedStatus(page)).toHaveAttribute('data-state', 'open', { timeout: 15_000 });
   const before = Math.max(...await feedIds(page));
   await expect.poll(async () => Math.max(...await feedIds(page)), { timeout: 10_000 }).toBeGreaterThan(before + 3);
-  await page.getByRole('tab', { name: 'All' }).click();
+  await page.getByRole('button', { name: 'All', exact: true }).click();
   const ids = (await feedIds(page)).sort((a, b) => a - b);
   for (let i = 1; i < ids.length; i++) expect(ids[i] - ids[i - 1]).toBe(1);
 });

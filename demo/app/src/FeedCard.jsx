@@ -81,9 +81,9 @@ export function FeedCard() {
     <section className="card card--feed" aria-labelledby="feed-title">
       <header className="card__head">
         <h2 id="feed-title">Live intelligence feed</h2>
-        <div className="tabs" role="tablist" aria-label="Filter the feed">
+        <div className="tabs" role="group" aria-label="Filter the feed">
           {KINDS.map(([k, label]) => (
-            <button key={k} type="button" role="tab" aria-selected={kind === k}
+            <button key={k} type="button" aria-pressed={kind === k}
               className={`tab ${kind === k ? 'tab--on' : ''}`} onClick={() => setKind(k)}>{label}</button>
           ))}
         </div>
