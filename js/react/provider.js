@@ -146,8 +146,9 @@ export class LifelineBinding {
     this.applyChannels();
   }
 
-  // Connects channels that are new or whose config changed; disconnects removed ones when the
-  // manager can (close(channel) / disconnect(channel)). Each channel connects exactly once.
+  // Connects channels that are new, connects again those whose config changed (the manager
+  // rebinds the channel and keeps its subscribers), disconnects removed ones when the manager can
+  // (disconnect(channel) / close(channel)). An unchanged channel is never connected twice.
   applyChannels() {
     const m = this.state.manager;
     if (!m) return;
@@ -157,7 +158,6 @@ export class LifelineBinding {
       const key = JSON.stringify(cfg);
       const was = this.connected.get(name);
       if (was === key) continue;
-      if (was !== undefined) disconnect(m, name);
       const { url, ...connectOptions } = cfg;
       m.connect(name, url, connectOptions);
       this.connected.set(name, key);

@@ -138,6 +138,19 @@ describe('<SSEProvider> lifecycle', () => {
     expect(manager.calls.closeAll).toBe(0);
   });
 
+  it('connects a channel again when its config changes, keeping its subscribers', async () => {
+    const manager = createFakeManager({ strict: true });
+    const got = [];
+    function Child() { useSSE('feed', (e) => got.push(e.data)); return null; }
+    const { rerender } = render(h(SSEProvider, { manager, channels: { feed: { url: '/a' } } }, h(Child)));
+    await flush();
+    rerender(h(SSEProvider, { manager, channels: { feed: { url: '/b' } } }, h(Child)));
+    act(() => manager.emit('feed', 'x', 'after'));
+    expect(manager.calls.connect.map((c) => c.url)).toEqual(['/a', '/b']);
+    expect(manager.calls.disconnect).toBeUndefined();
+    expect(got).toEqual(['after']);
+  });
+
   it('creates and closes an owned router from routerOptions', async () => {
     const router = createFakeRouter(['alpha']);
     const rt = createFakeRuntime({ router });
