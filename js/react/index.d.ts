@@ -186,7 +186,7 @@ export interface BufferSnapshot {
   items: readonly SSEEvent[];
   /** Events seen since mount. */
   total: number;
-  /** Times the bounded buffer dropped its oldest events. */
+  /** Events dropped from the front of the bounded buffer. */
   dropped: number;
 }
 export function useSSEBuffer(channel: string, options?: BufferOptions): BufferSnapshot;
