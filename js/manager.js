@@ -217,7 +217,10 @@ export class SSEManager {
   closeAll() {
     if (this.#destroyed) return;
     this.#input(() => this.#core.call('close_all', this.#now()));
-    for (const c of this.#conns.values()) for (const slot of c.streams.values()) slot.abort();
+    for (const c of this.#conns.values()) {
+      for (const slot of c.streams.values()) slot.abort();
+      c.streams.clear();
+    }
     this.#conns.clear();
     this.#channels.clear();
     this.#byHandle.clear();
@@ -303,6 +306,7 @@ export class SSEManager {
   }
 
   #exec(a) {
+    if (this.#destroyed) return undefined;
     switch (a.kind) {
       case ACT_OPEN: return this.#open(a);
       case ACT_CLOSE: {

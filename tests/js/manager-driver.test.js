@@ -234,3 +234,17 @@ test('online/offline and resume through the injected environment', async () => {
   assert.equal(transport.opens.length, 3);
   m.destroy();
 });
+
+test('destroy from inside a callback: the rest of the batch is dropped safely', async () => {
+  const { m, transport, errors } = await make();
+  m.connect('c', 'http://s/feed');
+  const got = [];
+  m.subscribe('c', (e) => { got.push(e.id); if (e.id === '1') m.destroy(); });
+  ok(transport.last);
+  feed(transport.last, 'id: 1\ndata: a\n\nid: 2\ndata: b\n\n');
+  assert.deepEqual(got, ['1']);
+  assert.equal(transport.last.aborted, true);
+  assert.deepEqual(errors, []);
+  assert.equal(feed(transport.last, 'id: 3\ndata: c\n\n'), false);
+  assert.throws(() => m.subscribe('c', () => {}), /destroyed/);
+});
