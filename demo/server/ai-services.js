@@ -299,7 +299,15 @@ export async function startAIServices(opts = {}) {
       }
     });
     controlSockets = trackSockets(control);
-    const port = await listen(control, opts.controlPort ?? 0, host);
+    let port = null;
+    // With a basePort the control server takes the next free port after the services.
+    for (let p = tryPort; opts.controlPort === undefined && p && p < tryPort + 50 && port === null; p++) {
+      port = await listen(control, p, host).catch((err) => {
+        if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') throw err;
+        return null;
+      });
+    }
+    if (port === null) port = await listen(control, opts.controlPort ?? 0, host);
     group.controlUrl = `http://${host}:${port}`;
   }
   return group;

@@ -76,7 +76,7 @@ export interface ConnectRecord {
 
 export interface SSEStatus {
   url: string; port: number; listening: boolean; restarting: boolean;
-  connectionsOpen: number; connectionsHeld: number; connectsTotal: number;
+  connectionsOpen: number; connectionsHeld: number; bufferedBytes: number; connectsTotal: number;
   eventsSent: number; eventsPublished: number; heartbeatsSent: number; bytesSent: number;
   restarts: number; dropped: number; truncated: number; faultAnswers: number; gapsSent: number;
   lastId: number; oldestId: number; logSize: number; logCapacity: number;
