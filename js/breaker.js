@@ -33,6 +33,9 @@ class Breaker {
     this._isFailure = isFailure;
     this._listeners = [];
     this._rejectMessage = null;
+    // True while the core reports CLOSED: allow() is then always true and changes nothing in the
+    // core, so the Wasm call is skipped. Every call that can change the state refreshes it.
+    this._closed = true;
     registry.register(this, { core, ptr }, this);
   }
 
@@ -43,15 +46,23 @@ class Breaker {
 
   /** True when a call may start now; in half-open an allowed call is a probe and must report. */
   allow(now = this._clock()) {
+    if (this._closed && this._ptr !== 0) return true;
     const r = this._core._lifeline_wasm_breaker_allow(this._live(), now);
+    this._closed = (r & 12) === 0;
     if (r & 2) this._drain();
     return (r & 1) === 1;
+  }
+
+  /** Applies the status word of record/tick/set_mode: state in bits 0-1, pending changes above. */
+  _status(r) {
+    this._closed = (r & 3) === 0;
+    if (r > 3) this._drain();
   }
 
   /** Records an outcome: ok, latency in ms, time the call finished. */
   record(ok, latencyMs = 0, now = this._clock()) {
     if (typeof latencyMs !== 'number' || !(latencyMs >= 0)) throw new RangeError(`latencyMs must be a number >= 0, got ${latencyMs}`);
-    if (this._core._lifeline_wasm_breaker_record(this._live(), ok ? 1 : 0, latencyMs, now) !== 0) this._drain();
+    this._status(this._core._lifeline_wasm_breaker_record(this._live(), ok ? 1 : 0, latencyMs, now));
   }
 
   onSuccess(now = this._clock(), latencyMs = 0) { this.record(true, latencyMs, now); }
@@ -59,8 +70,9 @@ class Breaker {
 
   /** 'closed' | 'open' | 'half-open' as of `now` (applies due time-driven transitions). */
   state(now = this._clock()) {
-    if (this._core._lifeline_wasm_breaker_tick(this._live(), now) !== 0) this._drain();
-    return STATES[this._core._lifeline_wasm_breaker_state(this._ptr)];
+    const r = this._core._lifeline_wasm_breaker_tick(this._live(), now);
+    this._status(r);
+    return STATES[r & 3];
   }
 
   /** When the breaker changes state by itself (ms on the clock), or Infinity. */
@@ -78,6 +90,7 @@ class Breaker {
       consecutiveFailures: v[5], msUntilHalfOpen: v[6], breakMs: v[7], probesAdmitted: v[8],
       probeSuccesses: v[9], probeFailures: v[10], trips: v[11], rejected: v[12],
     };
+    this._closed = v[0] === 0;
     this._drain(); // the snapshot's tick may have changed the state
     return snap;
   }
@@ -96,7 +109,9 @@ class Breaker {
   reset(now = this._clock()) { this._mode(0, now); }
 
   _mode(mode, now) {
-    if (this._core._lifeline_wasm_breaker_set_mode(this._live(), mode, now) !== 0) this._drain();
+    const r = this._core._lifeline_wasm_breaker_set_mode(this._live(), mode, now);
+    if (r < 0) throw coreError(r, 'breaker mode');
+    this._status(r);
   }
 
   _drain() {
@@ -128,8 +143,9 @@ class Breaker {
     if (typeof fn !== 'function') return Promise.reject(new TypeError('fire expects a function'));
     const ptr = this._ptr || this._live();
     const t0 = this._clock();
-    const r = this._core._lifeline_wasm_breaker_allow(ptr, t0);
-    if (r !== 1) {
+    if (!this._closed) {
+      const r = this._core._lifeline_wasm_breaker_allow(ptr, t0);
+      this._closed = (r & 12) === 0;
       if (r & 2) this._drain();
       if ((r & 1) === 0) return Promise.reject(this._rejected());
     }
@@ -161,7 +177,7 @@ class Breaker {
     let t1 = t0;
     if (this._timed) t1 = this._clock();
     const lat = t1 > t0 ? t1 - t0 : 0;
-    if (this._core._lifeline_wasm_breaker_record(this._ptr, failed ? 0 : 1, lat, t1) !== 0) this._drain();
+    this._status(this._core._lifeline_wasm_breaker_record(this._ptr, failed ? 0 : 1, lat, t1));
   }
 
   free() {

@@ -5,6 +5,7 @@
  * is kept). Internal to js/manager.js.
  */
 import { getCore, coreError } from './wasm.js';
+import { LifelineError } from './errors.js';
 
 export const ACT_OPEN = 1;
 export const ACT_CLOSE = 2;
@@ -45,6 +46,7 @@ export class CoreManager {
 
   /** Copies UTF-8 strings / byte arrays back to back into the input buffer; returns lengths. */
   put(...parts) {
+    if (!this.w) throw new LifelineError(-8, 'the manager was destroyed', 'LIFELINE_ERR_STATE');
     const bytes = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p ?? new Uint8Array(0)));
     const total = bytes.reduce((n, b) => n + b.byteLength, 0);
     const ptr = this.m._lifeline_wasm_mgr_buffer(this.w, total);
@@ -58,6 +60,7 @@ export class CoreManager {
   }
 
   call(name, ...args) {
+    if (!this.w) throw new LifelineError(-8, 'the manager was destroyed', 'LIFELINE_ERR_STATE');
     return this.m[`_lifeline_wasm_mgr_${name}`](this.w, ...args);
   }
 
@@ -67,6 +70,7 @@ export class CoreManager {
 
   /** The current batch as plain objects. */
   batch() {
+    if (!this.w) return [];
     const m = this.m;
     const hp = m._lifeline_wasm_mgr_batch(this.w) >>> 2;
     const h = m.HEAPU32;
@@ -125,6 +129,7 @@ export class CoreManager {
 
   /** { state, reason, attempt, httpStatus, endpoint, subscribers, channels, nextAttemptAt, since, lastEventId } */
   info(conn) {
+    if (!this.w) return null;
     const p = this.call('info', conn) >>> 2;
     if (!p) return null;
     const h = this.m.HEAPU32;

@@ -39,11 +39,11 @@ function checkCap(name, v) {
   return v;
 }
 
-/** Decodes a span of Wasm memory; `text` is the whole region decoded once when it is ASCII. */
-function slicer(heap, base, text) {
-  return text !== null
-    ? (off, len) => (len === 0 ? '' : text.slice(off, off + len))
-    : (off, len) => (len === 0 ? '' : decoder.decode(heap.subarray(base + off, base + off + len)));
+/** A span of Wasm memory as a string: a slice of `text` (the region decoded once, when it is
+ * ASCII) or, otherwise, decoded on its own. */
+function str(text, heap, base, off, len) {
+  if (len === 0) return '';
+  return text !== null ? text.slice(off, off + len) : decoder.decode(heap.subarray(base + off, base + off + len));
 }
 
 function decodeAll(heap, ptr, len, ascii) {
@@ -110,35 +110,35 @@ class Parser {
     const count = h32[hp + 1];
     const arena = h32[hp + 2];
     const input = h32[hp + 8];
-    const arenaText = decodeAll(m.HEAPU8, arena, h32[hp + 3], h32[hp + 4] === 1);
-    const inputText = decodeAll(m.HEAPU8, input, h32[hp + 9], h32[hp + 10] === 1);
-    let fromArena = slicer(m.HEAPU8, arena, arenaText);
-    let fromInput = slicer(m.HEAPU8, input, inputText);
+    let heap = m.HEAPU8;
+    const arenaText = decodeAll(heap, arena, h32[hp + 3], h32[hp + 4] === 1);
+    const inputText = decodeAll(heap, input, h32[hp + 9], h32[hp + 10] === 1);
+    const handle = this.#handle;
     this.#busy = true;
     try {
-      for (let i = 0; i < count && this.#handle.h; i++) {
+      for (let i = 0; i < count && handle.h; i++) {
         if (h32.length === 0) { // detached by memory growth inside a callback
           h32 = m.HEAPU32;
-          fromArena = slicer(m.HEAPU8, arena, arenaText);
-          fromInput = slicer(m.HEAPU8, input, inputText);
+          heap = m.HEAPU8;
         }
         const r = recs + i * 8;
         const kind = h32[r];
         let fn;
         let value;
         if (kind === REC_EVENT) {
-          if (h32[r + 5] !== SAME) state.id = fromArena(h32[r + 5], h32[r + 6]);
+          const flags = h32[r + 7];
+          if (h32[r + 5] !== SAME) state.id = flags & 2 ? str(inputText, heap, input, h32[r + 5], h32[r + 6]) : str(arenaText, heap, arena, h32[r + 5], h32[r + 6]);
           const t = h32[r + 3];
-          if (t !== NONE && t !== SAME) state.type = fromArena(t, h32[r + 4]);
+          if (t !== NONE && t !== SAME) state.type = str(arenaText, heap, arena, t, h32[r + 4]);
           fn = cb.onEvent;
           if (!fn) continue;
           const type = t === NONE ? 'message' : state.type;
-          const data = (h32[r + 7] & 1 ? fromInput : fromArena)(h32[r + 1], h32[r + 2]);
+          const data = flags & 1 ? str(inputText, heap, input, h32[r + 1], h32[r + 2]) : str(arenaText, heap, arena, h32[r + 1], h32[r + 2]);
           value = { type, data, lastEventId: state.id };
         } else if (kind === REC_COMMENT) {
           fn = cb.onComment;
           if (!fn) continue;
-          value = (h32[r + 7] & 1 ? fromInput : fromArena)(h32[r + 1], h32[r + 2]);
+          value = h32[r + 7] & 1 ? str(inputText, heap, input, h32[r + 1], h32[r + 2]) : str(arenaText, heap, arena, h32[r + 1], h32[r + 2]);
         } else if (kind === REC_RETRY) {
           fn = cb.onRetry;
           if (!fn) continue;
@@ -155,7 +155,7 @@ class Parser {
           if (!firstError) firstError = { error };
         }
       }
-      if (rc < 0 && cb.onError && this.#handle.h) {
+      if (rc < 0 && cb.onError && handle.h) {
         try {
           cb.onError(coreError(rc, 'parser.feed'));
         } catch (error) {

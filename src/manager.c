@@ -316,13 +316,13 @@ int lifeline_manager_channel(lifeline_manager *m, uint32_t conn,
   return LIFELINE_ERR_FULL;
 }
 
-int lifeline_manager_channel_bind(lifeline_manager *m, uint32_t channel, uint32_t conn,
-                                  uint64_t now_ms) {
+/* Every entry point that takes now_ms starts a new batch, also when it fails, so that a host
+ * reading the batch after any such call never sees the previous one twice. */
+static int bind_(lifeline_manager *m, uint32_t channel, uint32_t conn, uint64_t now_ms) {
   mgr_channel *ch = mgr_channel_get(m, channel);
   mgr_conn *to = mgr_conn_get(m, conn);
   if (!ch || !to) return LIFELINE_ERR_NOT_FOUND;
   if (ch->conn == conn) return LIFELINE_OK;
-  mgr_begin(m);
   mgr_conn *from = mgr_conn_get(m, ch->conn);
   ch->conn = conn;
   to->channels++;
@@ -331,14 +331,12 @@ int lifeline_manager_channel_bind(lifeline_manager *m, uint32_t channel, uint32_
     from->channels--;
     if (ch->nsubs) mgr_conn_ref(from, -(int)ch->nsubs, now_ms);
   }
-  mgr_end(m);
   return LIFELINE_OK;
 }
 
-int lifeline_manager_channel_remove(lifeline_manager *m, uint32_t channel, uint64_t now_ms) {
+static int remove_(lifeline_manager *m, uint32_t channel, uint64_t now_ms) {
   mgr_channel *ch = mgr_channel_get(m, channel);
   if (!ch) return LIFELINE_ERR_NOT_FOUND;
-  mgr_begin(m);
   mgr_conn *c = mgr_conn_get(m, ch->conn);
   uint32_t n = ch->nsubs;
   mgr_channel_destroy(m, ch);
@@ -346,35 +344,57 @@ int lifeline_manager_channel_remove(lifeline_manager *m, uint32_t channel, uint6
     c->channels--;
     if (n) mgr_conn_ref(c, -(int)n, now_ms);
   }
-  mgr_end(m);
   return LIFELINE_OK;
 }
 
 /* ---- subscribers ---- */
 
-int lifeline_manager_subscribe(lifeline_manager *m, uint32_t channel, int32_t priority,
-                               const char *types, size_t types_len, uint32_t replay,
-                               uint64_t now_ms, uint32_t *sub) {
+static int subscribe_(lifeline_manager *m, uint32_t channel, int32_t priority, const char *types,
+                      size_t types_len, uint32_t replay, uint64_t now_ms, uint32_t *sub) {
   mgr_channel *ch = mgr_channel_get(m, channel);
   if (!ch) return LIFELINE_ERR_NOT_FOUND;
   if (!sub || (!types && types_len)) return LIFELINE_ERR_INVALID_ARGUMENT;
   if (types_len > LIFELINE_MGR_MAX_FILTER) return LIFELINE_ERR_FULL;
-  mgr_begin(m);
   int rc = mgr_sub_add(m, channel, priority, types, types_len, replay, sub);
   if (rc == LIFELINE_OK) mgr_conn_ref(mgr_conn_get(m, ch->conn), 1, now_ms);
-  mgr_end(m);
   return rc;
 }
 
-int lifeline_manager_unsubscribe(lifeline_manager *m, uint32_t sub, uint64_t now_ms) {
-  if (!m || sub == 0) return LIFELINE_ERR_INVALID_ARGUMENT;
-  mgr_begin(m);
+static int unsubscribe_(lifeline_manager *m, uint32_t sub, uint64_t now_ms) {
+  if (sub == 0) return LIFELINE_ERR_INVALID_ARGUMENT;
   uint32_t channel = 0;
   int rc = mgr_sub_remove(m, sub, &channel);
   if (rc == LIFELINE_OK) {
     mgr_channel *ch = mgr_channel_get(m, channel);
     mgr_conn_ref(mgr_conn_get(m, ch->conn), -1, now_ms);
   }
-  mgr_end(m);
   return rc;
+}
+
+#define MGR_CALL(m, expr)              \
+  do {                                 \
+    if (!(m)) return LIFELINE_ERR_INVALID_ARGUMENT; \
+    mgr_begin(m);                      \
+    int rc_ = (expr);                  \
+    mgr_end(m);                        \
+    return rc_;                        \
+  } while (0)
+
+int lifeline_manager_channel_bind(lifeline_manager *m, uint32_t channel, uint32_t conn,
+                                  uint64_t now_ms) {
+  MGR_CALL(m, bind_(m, channel, conn, now_ms));
+}
+
+int lifeline_manager_channel_remove(lifeline_manager *m, uint32_t channel, uint64_t now_ms) {
+  MGR_CALL(m, remove_(m, channel, now_ms));
+}
+
+int lifeline_manager_subscribe(lifeline_manager *m, uint32_t channel, int32_t priority,
+                               const char *types, size_t types_len, uint32_t replay,
+                               uint64_t now_ms, uint32_t *sub) {
+  MGR_CALL(m, subscribe_(m, channel, priority, types, types_len, replay, now_ms, sub));
+}
+
+int lifeline_manager_unsubscribe(lifeline_manager *m, uint32_t sub, uint64_t now_ms) {
+  MGR_CALL(m, unsubscribe_(m, sub, now_ms));
 }

@@ -72,7 +72,7 @@ void mgr_conn_destroy(mgr_conn *c) {
 
 /* ---- status ---- */
 
-static void set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now) {
+void mgr_conn_set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now) {
   if (st != c->state) c->since = now;
   c->state = st;
   c->reason = r;
@@ -130,10 +130,10 @@ static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
     a->flags = flags;
     mgr_arena_put(m, c->last_id, c->last_id_len, 0, &a->span[0]);
   }
-  set_state(c, LIFELINE_MGR_CONNECTING, c->reason, now);
+  mgr_conn_set_state(c, LIFELINE_MGR_CONNECTING, c->reason, now);
 }
 
-static void abandon_stream(mgr_conn *c, int send_close, lifeline_mgr_reason r) {
+void mgr_conn_abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r) {
   if (!c->stream) return;
   if (send_close) {
     lifeline_mgr_action *a = mgr_push(c->m, LIFELINE_MGR_ACT_CLOSE, 0);
@@ -164,10 +164,10 @@ static int pick_endpoint(mgr_conn *c, uint64_t now) {
   return 0;
 }
 
-static void try_open(mgr_conn *c, int bypass_breaker, uint64_t now) {
+void mgr_conn_try_open(mgr_conn *c, int bypass_breaker, uint64_t now) {
   c->retry_at = LIFELINE_NEVER;
   if (!c->m->online && !bypass_breaker) {
-    set_state(c, LIFELINE_MGR_OFFLINE, LIFELINE_MGR_REASON_OFFLINE, now);
+    mgr_conn_set_state(c, LIFELINE_MGR_OFFLINE, LIFELINE_MGR_REASON_OFFLINE, now);
     return;
   }
   if (HAS(c, LIFELINE_MGR_BREAKER) && !bypass_breaker && !pick_endpoint(c, now)) {
@@ -177,7 +177,7 @@ static void try_open(mgr_conn *c, int bypass_breaker, uint64_t now) {
       if (d < t) t = d;
     }
     c->retry_at = t > now ? t : now + 1;
-    set_state(c, LIFELINE_MGR_CIRCUIT_OPEN, LIFELINE_MGR_REASON_CIRCUIT_OPEN, now);
+    mgr_conn_set_state(c, LIFELINE_MGR_CIRCUIT_OPEN, LIFELINE_MGR_REASON_CIRCUIT_OPEN, now);
     return;
   }
   uint32_t flags = c->auth_next ? LIFELINE_MGR_FLAG_AUTH : 0;
@@ -233,22 +233,22 @@ static void schedule(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, ui
                                        retry_after > UINT32_MAX ? UINT32_MAX : (uint32_t)retry_after);
     if (lifeline_backoff_next(&c->backoff, now, &delay) != LIFELINE_OK) {
       c->m->stats.fatal++;
-      set_state(c, LIFELINE_MGR_FAILED, LIFELINE_MGR_REASON_EXHAUSTED, now);
+      mgr_conn_set_state(c, LIFELINE_MGR_FAILED, LIFELINE_MGR_REASON_EXHAUSTED, now);
       return;
     }
   }
   c->attempt++;
   c->retry_at = now + delay;
-  set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
-  if (delay == 0) try_open(c, 0, now);
+  mgr_conn_set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
+  if (delay == 0) mgr_conn_try_open(c, 0, now);
 }
 
-static void fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close,
+void mgr_conn_fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close,
                  uint64_t now) {
   lifeline_manager *m = c->m;
   int was_open = c->stream_open;
   uint64_t latency = now - c->open_at;
-  abandon_stream(c, send_close, r);
+  mgr_conn_abandon(c, send_close, r);
   m->stats.errors[r]++;
   mgr_count(m, MGR_M_ERRORS, now);
   if (c->drop_at == LIFELINE_NEVER) {
@@ -267,24 +267,24 @@ static void fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int se
       c->auth_used = 1;
       c->auth_next = 1;
       c->attempt++;
-      set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
-      try_open(c, 0, now);
+      mgr_conn_set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
+      mgr_conn_try_open(c, 0, now);
       return;
     }
     m->stats.fatal++;
     c->retry_at = LIFELINE_NEVER;
-    set_state(c, LIFELINE_MGR_FAILED, r, now);
+    mgr_conn_set_state(c, LIFELINE_MGR_FAILED, r, now);
     return;
   }
   if (is_fatal(c, r)) {
     m->stats.fatal++;
     c->retry_at = LIFELINE_NEVER;
-    set_state(c, LIFELINE_MGR_FAILED, r, now);
+    mgr_conn_set_state(c, LIFELINE_MGR_FAILED, r, now);
     return;
   }
   if (!m->online) {
     c->retry_at = LIFELINE_NEVER;
-    set_state(c, LIFELINE_MGR_OFFLINE, r, now);
+    mgr_conn_set_state(c, LIFELINE_MGR_OFFLINE, r, now);
     return;
   }
   schedule(c, r, retry_after, now);
@@ -327,7 +327,7 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
   lifeline_mgr_reason r = classify_status(status, content_type_ok(ct, ct_len), retry_after);
   c->http_status = status > 0 ? (uint32_t)status : 0;
   if (r != LIFELINE_MGR_REASON_NONE) {
-    fail(c, r, retry_after, 1, now);
+    mgr_conn_fail(c, r, retry_after, 1, now);
     return;
   }
   uint64_t connect_ms = now - c->open_at;
@@ -348,7 +348,7 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
   if (HAS(c, LIFELINE_MGR_BREAKER))
     lifeline_breaker_record(&c->breaker[c->endpoint], 1, (uint32_t)(connect_ms > UINT32_MAX ? UINT32_MAX : connect_ms), now);
   c->attempt = 0;
-  set_state(c, LIFELINE_MGR_OPEN, LIFELINE_MGR_REASON_NONE, now);
+  mgr_conn_set_state(c, LIFELINE_MGR_OPEN, LIFELINE_MGR_REASON_NONE, now);
 }
 
 void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) {
@@ -357,7 +357,7 @@ void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) 
   c->m->now = now;
   c->feed_error = 0;
   lifeline_parser_feed(c->parser, bytes, len);
-  if (c->feed_error) fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
+  if (c->feed_error) mgr_conn_fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
 }
 
 int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
@@ -401,131 +401,18 @@ int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *d
 void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now) {
   switch (end) {
   case LIFELINE_MGR_END_ABORTED:
-    abandon_stream(c, 0, LIFELINE_MGR_REASON_ABORTED);
+    mgr_conn_abandon(c, 0, LIFELINE_MGR_REASON_ABORTED);
     mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now);
     break;
   case LIFELINE_MGR_END_CLEAN:
-    fail(c, c->stream_open ? LIFELINE_MGR_REASON_SERVER_CLOSED : LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
+    mgr_conn_fail(c, c->stream_open ? LIFELINE_MGR_REASON_SERVER_CLOSED : LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
     break;
   case LIFELINE_MGR_END_TIMEOUT:
-    fail(c, LIFELINE_MGR_REASON_TIMEOUT, -1, 0, now);
+    mgr_conn_fail(c, LIFELINE_MGR_REASON_TIMEOUT, -1, 0, now);
     break;
   default:
-    fail(c, LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
+    mgr_conn_fail(c, LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
     break;
   }
 }
 
-/* ---- lifecycle, environment, time ---- */
-
-static int is_stopped(const mgr_conn *c) {
-  return c->state == LIFELINE_MGR_IDLE || c->state == LIFELINE_MGR_CLOSED ||
-         c->state == LIFELINE_MGR_FAILED;
-}
-
-static void restart(mgr_conn *c, uint64_t now) {
-  c->attempt = 0;
-  c->auth_used = 0;
-  c->http_status = 0;
-  lifeline_backoff_reset(&c->backoff);
-  c->reason = LIFELINE_MGR_REASON_NONE;
-}
-
-void mgr_conn_ref(mgr_conn *c, int delta, uint64_t now) {
-  if (!c) return;
-  uint32_t old = c->subs;
-  c->subs = (uint32_t)((int64_t)c->subs + delta);
-  if (old == 0 && c->subs > 0) {
-    c->linger_at = LIFELINE_NEVER;
-    if (is_stopped(c)) {
-      restart(c, now);
-      try_open(c, 0, now);
-    }
-  } else if (old > 0 && c->subs == 0 && !is_stopped(c)) {
-    if (c->m->cfg.linger_ms == 0)
-      mgr_conn_close(c, LIFELINE_MGR_REASON_LINGER, now);
-    else
-      c->linger_at = now + c->m->cfg.linger_ms;
-  }
-}
-
-void mgr_conn_close(mgr_conn *c, lifeline_mgr_reason reason, uint64_t now) {
-  abandon_stream(c, 1, reason);
-  c->retry_at = c->linger_at = c->drop_at = LIFELINE_NEVER;
-  c->attempt = 0;
-  set_state(c, LIFELINE_MGR_CLOSED, reason, now);
-}
-
-uint64_t mgr_conn_deadline(const mgr_conn *c) {
-  uint64_t t = c->linger_at < c->retry_at ? c->linger_at : c->retry_at;
-  if (c->stream && HAS(c, LIFELINE_MGR_WATCHDOG)) {
-    uint64_t d = LIFELINE_NEVER;
-    if (c->stream_open)
-      d = c->last_byte_at + c->cfg.heartbeat_timeout_ms;
-    else if (c->cfg.connect_timeout_ms)
-      d = c->open_at + c->cfg.connect_timeout_ms;
-    if (d < t) t = d;
-  }
-  return t;
-}
-
-void mgr_conn_tick(mgr_conn *c, uint64_t now) {
-  if (c->linger_at <= now) {
-    mgr_conn_close(c, LIFELINE_MGR_REASON_LINGER, now);
-    return;
-  }
-  if (c->stream && HAS(c, LIFELINE_MGR_WATCHDOG)) {
-    if (c->stream_open && now >= c->last_byte_at + c->cfg.heartbeat_timeout_ms) {
-      c->m->stats.stalls++;
-      mgr_count(c->m, MGR_M_STALLS, now);
-      fail(c, LIFELINE_MGR_REASON_STALL, -1, 1, now);
-    } else if (!c->stream_open && c->cfg.connect_timeout_ms &&
-               now >= c->open_at + c->cfg.connect_timeout_ms) {
-      c->http_status = 0;
-      fail(c, LIFELINE_MGR_REASON_TIMEOUT, -1, 1, now);
-    }
-  }
-  if (c->retry_at <= now) try_open(c, 0, now);
-}
-
-void mgr_conn_set_online(mgr_conn *c, int online, uint64_t now) {
-  if (!online) {
-    if (c->state == LIFELINE_MGR_RECONNECTING || c->state == LIFELINE_MGR_CIRCUIT_OPEN) {
-      c->retry_at = LIFELINE_NEVER;
-      set_state(c, LIFELINE_MGR_OFFLINE, LIFELINE_MGR_REASON_OFFLINE, now);
-    }
-    return;
-  }
-  if (c->state != LIFELINE_MGR_OFFLINE && c->state != LIFELINE_MGR_RECONNECTING) return;
-  lifeline_backoff_reset(&c->backoff);
-  uint32_t spread = lifeline_rng_bounded(&c->m->rng, c->m->cfg.online_spread_ms + 1);
-  uint64_t at = now + spread;
-  if (c->state == LIFELINE_MGR_RECONNECTING && c->retry_at < at) at = c->retry_at;
-  c->retry_at = at;
-  set_state(c, LIFELINE_MGR_RECONNECTING, c->reason, now);
-  if (at <= now) try_open(c, 0, now);
-}
-
-void mgr_conn_resume(mgr_conn *c, uint64_t now) {
-  if (c->state == LIFELINE_MGR_RECONNECTING && c->retry_at > now) c->retry_at = now;
-  mgr_conn_tick(c, now);
-}
-
-void mgr_conn_retry_now(mgr_conn *c, uint64_t now) {
-  switch (c->state) {
-  case LIFELINE_MGR_FAILED:
-  case LIFELINE_MGR_RECONNECTING:
-  case LIFELINE_MGR_CIRCUIT_OPEN:
-  case LIFELINE_MGR_OFFLINE:
-    break;
-  case LIFELINE_MGR_CLOSED:
-  case LIFELINE_MGR_IDLE:
-    if (c->subs) break;
-    return;
-  default:
-    return;
-  }
-  restart(c, now);
-  c->linger_at = LIFELINE_NEVER;
-  try_open(c, 1, now);
-}

@@ -11,20 +11,21 @@
 int lifeline_manager_opened(lifeline_manager *m, uint32_t stream, int http_status,
                             const char *content_type, size_t ct_len, int64_t retry_after_ms,
                             uint64_t now_ms) {
-  if (!m || (!content_type && ct_len)) return LIFELINE_ERR_INVALID_ARGUMENT;
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
   mgr_begin(m);
-  mgr_conn *c = mgr_conn_by_stream(m, stream);
+  mgr_conn *c = (!content_type && ct_len) ? NULL : mgr_conn_by_stream(m, stream);
   if (c) mgr_conn_opened(c, http_status, content_type, ct_len, retry_after_ms, now_ms);
   mgr_end(m);
+  if (!content_type && ct_len) return LIFELINE_ERR_INVALID_ARGUMENT;
   return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
 }
 
 int lifeline_manager_feed(lifeline_manager *m, uint32_t stream, const uint8_t *bytes, size_t len,
                           uint64_t now_ms) {
-  if (!m || (!bytes && len)) return LIFELINE_ERR_INVALID_ARGUMENT;
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
   mgr_begin(m);
-  mgr_conn *c = mgr_conn_by_stream(m, stream);
-  int rc = LIFELINE_ERR_NOT_FOUND;
+  mgr_conn *c = (!bytes && len) ? NULL : mgr_conn_by_stream(m, stream);
+  int rc = (!bytes && len) ? LIFELINE_ERR_INVALID_ARGUMENT : LIFELINE_ERR_NOT_FOUND;
   if (c && !c->stream_open) {
     rc = LIFELINE_ERR_STATE;
   } else if (c) {
@@ -38,11 +39,11 @@ int lifeline_manager_feed(lifeline_manager *m, uint32_t stream, const uint8_t *b
 int lifeline_manager_event(lifeline_manager *m, uint32_t stream, const char *type, size_t type_len,
                            const char *data, size_t data_len, const char *id, size_t id_len,
                            uint64_t now_ms) {
-  if (!m || (!type && type_len) || (!data && data_len) || (!id && id_len))
-    return LIFELINE_ERR_INVALID_ARGUMENT;
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
+  int bad = (!type && type_len) || (!data && data_len) || (!id && id_len);
   mgr_begin(m);
-  mgr_conn *c = mgr_conn_by_stream(m, stream);
-  int rc = LIFELINE_ERR_NOT_FOUND;
+  mgr_conn *c = bad ? NULL : mgr_conn_by_stream(m, stream);
+  int rc = bad ? LIFELINE_ERR_INVALID_ARGUMENT : LIFELINE_ERR_NOT_FOUND;
   if (c && !c->stream_open) {
     rc = LIFELINE_ERR_STATE;
   } else if (c) {
@@ -78,14 +79,16 @@ int lifeline_manager_server_retry(lifeline_manager *m, uint32_t stream, uint32_t
 
 int lifeline_manager_closed(lifeline_manager *m, uint32_t stream, lifeline_mgr_end end,
                             uint64_t now_ms) {
-  if (!m || (unsigned)end > LIFELINE_MGR_END_ABORTED) return LIFELINE_ERR_INVALID_ARGUMENT;
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
+  int bad = (unsigned)end > LIFELINE_MGR_END_ABORTED;
   mgr_begin(m);
-  mgr_conn *c = mgr_conn_by_stream(m, stream);
+  mgr_conn *c = bad ? NULL : mgr_conn_by_stream(m, stream);
   if (c) {
     c->http_status = 0;
     mgr_conn_closed(c, end, now_ms);
   }
   mgr_end(m);
+  if (bad) return LIFELINE_ERR_INVALID_ARGUMENT;
   return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
 }
 
@@ -107,21 +110,21 @@ void lifeline_manager_resume(lifeline_manager *m, uint64_t now_ms) {
 }
 
 int lifeline_manager_retry_now(lifeline_manager *m, uint32_t conn, uint64_t now_ms) {
-  mgr_conn *c = mgr_conn_get(m, conn);
-  if (!c) return LIFELINE_ERR_NOT_FOUND;
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
   mgr_begin(m);
-  mgr_conn_retry_now(c, now_ms);
+  mgr_conn *c = mgr_conn_get(m, conn);
+  if (c) mgr_conn_retry_now(c, now_ms);
   mgr_end(m);
-  return LIFELINE_OK;
+  return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
 }
 
 int lifeline_manager_close(lifeline_manager *m, uint32_t conn, uint64_t now_ms) {
-  mgr_conn *c = mgr_conn_get(m, conn);
-  if (!c) return LIFELINE_ERR_NOT_FOUND;
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
   mgr_begin(m);
-  mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now_ms);
+  mgr_conn *c = mgr_conn_get(m, conn);
+  if (c) mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now_ms);
   mgr_end(m);
-  return LIFELINE_OK;
+  return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
 }
 
 void lifeline_manager_close_all(lifeline_manager *m, uint64_t now_ms) {

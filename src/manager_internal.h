@@ -122,6 +122,11 @@ void mgr_conn_set_online(mgr_conn *c, int online, uint64_t now);
 void mgr_conn_resume(mgr_conn *c, uint64_t now);
 void mgr_conn_retry_now(mgr_conn *c, uint64_t now);
 void mgr_conn_close(mgr_conn *c, lifeline_mgr_reason reason, uint64_t now);
+/* Shared by manager_conn.c and manager_life.c. */
+void mgr_conn_set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now);
+void mgr_conn_try_open(mgr_conn *c, int bypass_breaker, uint64_t now);
+void mgr_conn_fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close, uint64_t now);
+void mgr_conn_abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r);
 
 /* manager_subs.c: channels, subscribers, delivery */
 int mgr_channel_init(mgr_channel *ch, uint32_t conn, const lifeline_manager_channel_config *cfg);

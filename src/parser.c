@@ -24,14 +24,18 @@ struct lifeline_parser {
   const uint8_t *data_ref; /* when data_lazy: the only data value, still in the caller's chunk */
   size_t data_ref_len;
   buffer type;    /* the event type buffer */
-  buffer id_buf;  /* the last event ID buffer, when id_pending */
-  buffer last_id; /* the last event ID string (committed at dispatch) */
+  buffer id_buf;  /* storage for id_pend once its chunk is gone */
+  buffer last_id; /* storage for last once its chunk is gone */
+  lifeline_span id_pend; /* the last event ID buffer, when id_pending */
+  lifeline_span last;    /* the last event ID string (committed at dispatch) */
   unsigned bom_pos;
   unsigned char bom_done;
   unsigned char pending_cr;     /* the previous chunk ended with CR */
   unsigned char skipping;       /* dropping lines up to the next blank line */
   unsigned char skip_at_start;  /* while skipping: no byte of the current line seen yet */
-  unsigned char id_pending;     /* id_buf is newer than last_id */
+  unsigned char id_pending;     /* id_pend is newer than last */
+  unsigned char id_pend_lazy;   /* id_pend points into the caller's chunk (or the line buffer) */
+  unsigned char last_lazy;      /* last points into the caller's chunk (or the line buffer) */
   unsigned char has_data;       /* at least one data line in this block */
   unsigned char data_lazy;      /* the data is data_ref, not yet copied into data */
   unsigned char stopped;
@@ -40,6 +44,23 @@ struct lifeline_parser {
 
 static const uint8_t bom[3] = {0xEF, 0xBB, 0xBF};
 static const uint8_t message_type[7] = {'m', 'e', 's', 's', 'a', 'g', 'e'};
+
+/* Most copies are a few bytes (ids, types, short values). In Wasm memcpy is a call that
+ * dispatches on size; a plain loop is cheaper below a cache line. */
+static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
+  if (n > 32) {
+    memcpy(dst, src, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+static int has_nul(const uint8_t *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == 0) return 1;
+  }
+  return 0;
+}
 
 /* Grows b to hold need bytes, geometrically, never beyond limit. */
 static int buf_reserve(buffer *b, size_t need, size_t limit) {
@@ -58,7 +79,7 @@ static int buf_reserve(buffer *b, size_t need, size_t limit) {
 static int buf_set(buffer *b, const uint8_t *src, size_t n, size_t limit) {
   int rc = buf_reserve(b, n, limit);
   if (rc != LIFELINE_OK) return rc;
-  if (n) memcpy(b->ptr, src, n);
+  copy_bytes(b->ptr, src, n);
   b->len = n;
   return LIFELINE_OK;
 }
@@ -110,10 +131,18 @@ static int enter_skip(lifeline_parser *p, int code, int at_line_start) {
 
 static int dispatch(lifeline_parser *p) {
   if (p->id_pending) {
-    buffer t = p->last_id;
-    p->last_id = p->id_buf;
-    p->id_buf = t;
+    if (p->id_pend_lazy) {
+      p->last = p->id_pend;
+    } else {
+      buffer t = p->last_id;
+      p->last_id = p->id_buf;
+      p->id_buf = t;
+      p->last.ptr = p->last_id.ptr;
+      p->last.len = p->last_id.len;
+    }
+    p->last_lazy = p->id_pend_lazy;
     p->id_pending = 0;
+    p->id_pend_lazy = 0;
   }
   if (!p->has_data) {
     p->type.len = 0;
@@ -126,8 +155,8 @@ static int dispatch(lifeline_parser *p) {
     ev.data.len = p->data_lazy ? p->data_ref_len : p->data.len;
     ev.type.ptr = p->type.len ? p->type.ptr : message_type;
     ev.type.len = p->type.len ? p->type.len : sizeof message_type;
-    ev.id.ptr = p->last_id.len ? p->last_id.ptr : message_type;
-    ev.id.len = p->last_id.len;
+    ev.id.ptr = p->last.len ? p->last.ptr : message_type;
+    ev.id.len = p->last.len;
     p->in_callback = 1;
     rc = p->cfg.on_event(p->cfg.user, &ev);
     p->in_callback = 0;
@@ -167,7 +196,7 @@ static int on_data(lifeline_parser *p, const uint8_t *v, size_t n) {
   int rc = buf_reserve(&p->data, need, p->cfg.max_event_bytes);
   if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
   p->data.ptr[len] = '\n';
-  if (n) memcpy(p->data.ptr + len + 1, v, n);
+  copy_bytes(p->data.ptr + len + 1, v, n);
   p->data.len = need;
   return LIFELINE_OK;
 }
@@ -220,10 +249,11 @@ static int process_line(lifeline_parser *p, const uint8_t *line, size_t n) {
     rc = buf_set(&p->type, v, vlen, p->cfg.max_line_bytes);
     if (rc != LIFELINE_OK) rc = enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
   } else if (name_len == 2 && line[0] == 'i' && line[1] == 'd') {
-    if (vlen && memchr(v, 0, vlen)) return LIFELINE_OK;
-    rc = buf_set(&p->id_buf, v, vlen, p->cfg.max_line_bytes);
-    if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
+    if (has_nul(v, vlen)) return LIFELINE_OK;
+    p->id_pend.ptr = v; /* stays valid until feed() returns, like a data value */
+    p->id_pend.len = vlen;
     p->id_pending = 1;
+    p->id_pend_lazy = 1;
   } else if (name_len == 5 && line[0] == 'r' && memcmp(line, "retry", 5) == 0) {
     rc = on_retry(p, v, vlen);
   }
@@ -325,12 +355,35 @@ static size_t scan_lines(lifeline_parser *p, const uint8_t *s, size_t len, int *
   return len;
 }
 
+/* Copies ids still referenced in the chunk into the parser's own buffers. */
+static int settle_ids(lifeline_parser *p) {
+  int rc = LIFELINE_OK;
+  if (p->id_pending && p->id_pend_lazy) {
+    rc = buf_set(&p->id_buf, p->id_pend.ptr, p->id_pend.len, p->cfg.max_line_bytes);
+    p->id_pend.ptr = p->id_buf.ptr;
+    p->id_pend_lazy = 0;
+    if (rc != LIFELINE_OK) p->id_pending = 0;
+  }
+  if (p->last_lazy) {
+    int rc2 = buf_set(&p->last_id, p->last.ptr, p->last.len, p->cfg.max_line_bytes);
+    p->last.ptr = p->last_id.ptr;
+    p->last_lazy = 0;
+    if (rc2 != LIFELINE_OK) p->last.len = p->last_id.len = 0;
+    if (rc == LIFELINE_OK) rc = rc2;
+  }
+  return rc == LIFELINE_OK ? rc : enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
+}
+
 static int feed_lines(lifeline_parser *p, const uint8_t *s, size_t len) {
   int rc;
   size_t tail = scan_lines(p, s, len, &rc);
   /* The chunk (and the line buffer, which the tail overwrites) are about to go away. */
   if (p->data_lazy) {
     int mrc = materialize(p);
+    if (rc == LIFELINE_OK) rc = mrc;
+  }
+  if (p->id_pend_lazy || p->last_lazy) {
+    int mrc = settle_ids(p);
     if (rc == LIFELINE_OK) rc = mrc;
   }
   if (rc == LIFELINE_OK && tail < len) rc = partial_line(p, s + tail, len - tail);
@@ -376,12 +429,13 @@ void lifeline_parser_reset(lifeline_parser *p) {
   p->skipping = 0;
   p->skip_at_start = 0;
   p->id_pending = 0;
+  p->id_pend_lazy = 0;
   p->stopped = 0;
 }
 
 const uint8_t *lifeline_parser_last_event_id(const lifeline_parser *p, size_t *len) {
-  if (len) *len = p && p->last_id.len ? p->last_id.len : 0;
-  return p && p->last_id.len ? p->last_id.ptr : message_type;
+  if (len) *len = p && p->last.len ? p->last.len : 0;
+  return p && p->last.len ? p->last.ptr : message_type;
 }
 
 int lifeline_parser_set_last_event_id(lifeline_parser *p, const uint8_t *id, size_t len) {
@@ -389,7 +443,11 @@ int lifeline_parser_set_last_event_id(lifeline_parser *p, const uint8_t *id, siz
   if (len > p->cfg.max_line_bytes || (len && memchr(id, 0, len))) return LIFELINE_ERR_INVALID_ARGUMENT;
   int rc = buf_set(&p->last_id, id, len, p->cfg.max_line_bytes);
   if (rc != LIFELINE_OK) return LIFELINE_ERR_NO_MEMORY;
+  p->last.ptr = p->last_id.ptr;
+  p->last.len = p->last_id.len;
+  p->last_lazy = 0;
   p->id_pending = 0;
+  p->id_pend_lazy = 0;
   return LIFELINE_OK;
 }
 

@@ -12,7 +12,8 @@
  *   WAKE_AT  call lifeline_manager_tick() at `time` (always the last action of a batch; time is
  *            LIFELINE_NEVER when nothing is pending)
  * The batch (fixed-size records) and the arena their spans point into are owned by the manager
- * and stay valid until the next call into the manager; every call starts a new batch. Actions
+ * and stay valid until the next call into the manager; every call that takes now_ms starts a
+ * new batch, also when it fails (configuration calls without now_ms leave it alone). Actions
  * are in the order they happened; events reach each subscriber in stream order.
  *
  * Objects. A CONNECTION is one event stream, pooled by a key the host computes (URL + transport

@@ -108,7 +108,8 @@ int lifeline_parser_feed(lifeline_parser *p, const uint8_t *bytes, size_t len);
 
 /* Starts a new connection: drops a partial line, the pending event (data, type), a pending CR,
  * skip mode and the stopped state, and expects a BOM again. Keeps the last event ID (and the ID
- * buffer is set back to it). Keeps allocated buffers for reuse. */
+ * buffer is set back to it). Keeps allocated buffers for reuse. Ignored when called from a
+ * callback (return non-zero from the callback to stop instead). */
 void lifeline_parser_reset(lifeline_parser *p);
 
 /* The last event ID (what a reconnection sends as Last-Event-ID): a span valid until the next
@@ -117,7 +118,8 @@ const uint8_t *lifeline_parser_last_event_id(const lifeline_parser *p, size_t *l
 
 /* Sets the last event ID (and the ID buffer), e.g. restored from storage. Returns LIFELINE_OK,
  * LIFELINE_ERR_INVALID_ARGUMENT (NUL byte in id, longer than max_line_bytes, id NULL with
- * len > 0) or LIFELINE_ERR_NO_MEMORY. */
+ * len > 0, called from a callback) or LIFELINE_ERR_NO_MEMORY. An id seen in the current,
+ * not yet dispatched block is forgotten. */
 int lifeline_parser_set_last_event_id(lifeline_parser *p, const uint8_t *id, size_t len);
 
 /* Bytes of heap the parser holds for its buffers (capacities, not lengths). Stays within

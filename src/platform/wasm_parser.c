@@ -6,8 +6,9 @@
  *   EVENT   : kind, data_off, data_len, type_off, type_len, id_off, id_len, flags
  *             type_off == NONE: "message", SAME: the type of the previous event record whose
  *             type was not "message"; id_off == SAME: the id of the previous event record (both
- *             across batches: JS keeps the strings); flags & 1: data_off is relative to the input
- *             buffer (the parser dispatched it straight from the chunk, so no copy was made).
+ *             across batches: JS keeps the strings); flags & 1: data_off, flags & 2: id_off is
+ *             relative to the input buffer (the parser dispatched it straight from the chunk,
+ *             so no copy was made).
  *   COMMENT : kind, text_off, text_len, 0, 0, 0, 0, flags (flags & 1: text_off in the input)
  *   RETRY   : kind, ms_low32, ms_high32, 0...
  *   ERROR   : kind, code (negative, as u32), 0...
@@ -47,7 +48,6 @@ typedef struct {
   seen id, type;
   size_t fed;      /* bytes of input in the current feed */
   int input_refs;  /* a record of this batch refers to the input */
-  int nonascii;
   int no_memory;
   uint32_t header[12];
 } wasm_parser;
@@ -63,6 +63,22 @@ static int grow(void **ptr, size_t *cap, size_t need, size_t unit) {
   if (!q) return 0;
   *ptr = q;
   *cap = n;
+  return 1;
+}
+
+static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
+  if (n > 32) {
+    memcpy(dst, src, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+static int same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
+  if (n > 32) return memcmp(a, b, n) == 0;
+  for (size_t i = 0; i < n; i++) {
+    if (a[i] != b[i]) return 0;
+  }
   return 1;
 }
 
@@ -87,9 +103,8 @@ static int is_ascii(const uint8_t *s, size_t n) {
 static uint32_t arena_put(wasm_parser *w, const uint8_t *s, size_t n) {
   if (!grow((void **)&w->arena, &w->arena_cap, w->arena_len + n, 1)) return NONE;
   uint32_t off = (uint32_t)w->arena_len;
-  if (n) memcpy(w->arena + off, s, n);
+  copy_bytes(w->arena + off, s, n);
   w->arena_len += n;
-  if (!w->nonascii && !is_ascii(s, n)) w->nonascii = 1;
   return off;
 }
 
@@ -99,29 +114,33 @@ static uint32_t *record(wasm_parser *w, uint32_t kind) {
     return NULL;
   }
   uint32_t *r = w->records + w->rec_count * REC_WORDS;
-  memset(r, 0, REC_WORDS * sizeof *r);
   r[0] = kind;
+  r[1] = r[2] = r[3] = r[4] = r[5] = r[6] = r[7] = 0;
   return r;
 }
 
 /* 0: same as last time; 1: changed (remembered); -1: out of memory. */
 static int seen_update(seen *c, lifeline_span v) {
-  if (v.len == c->len && (v.len == 0 || memcmp(v.ptr, c->ptr, v.len) == 0)) return 0;
+  if (v.len == c->len && same_bytes(v.ptr, c->ptr, v.len)) return 0;
   if (!grow((void **)&c->ptr, &c->cap, v.len, 1)) return -1;
-  if (v.len) memcpy(c->ptr, v.ptr, v.len);
+  copy_bytes(c->ptr, v.ptr, v.len);
   c->len = v.len;
   return 1;
 }
 
+/* Offset of a span in the input chunk (*in_input set), or NONE. */
+static uint32_t place_in_input(wasm_parser *w, lifeline_span v, int *in_input) {
+  uintptr_t d = (uintptr_t)v.ptr, in = (uintptr_t)w->input;
+  *in_input = v.len > 0 && d >= in && d + v.len <= in + w->fed;
+  if (!*in_input) return NONE;
+  w->input_refs = 1;
+  return (uint32_t)(d - in);
+}
+
 /* Offset of a span the parser dispatched: in the input chunk (*in_input set) or copied. */
 static uint32_t place(wasm_parser *w, lifeline_span v, int *in_input) {
-  uintptr_t d = (uintptr_t)v.ptr, in = (uintptr_t)w->input;
-  *in_input = d >= in && d + v.len <= in + w->fed;
-  if (*in_input) {
-    w->input_refs = 1;
-    return (uint32_t)(d - in);
-  }
-  return arena_put(w, v.ptr, v.len);
+  uint32_t off = place_in_input(w, v, in_input);
+  return *in_input ? off : arena_put(w, v.ptr, v.len);
 }
 
 /* A type or id: NONE-free offset in the arena, SAME, or NONE when out of memory. */
@@ -139,9 +158,14 @@ static int on_event(void *user, const lifeline_parser_event *ev) {
   if (!r) return 0;
   int in_input;
   uint32_t data = place(w, ev->data, &in_input);
-  int is_message = ev->type.len == 7 && memcmp(ev->type.ptr, "message", 7) == 0;
+  int is_message = ev->type.len == 7 && same_bytes(ev->type.ptr, (const uint8_t *)"message", 7);
   uint32_t type = is_message ? SAME : put_seen(w, &w->type, ev->type);
-  uint32_t id = put_seen(w, &w->id, ev->id);
+  /* An id still in the chunk is referenced like the data; JS's remembered id then no longer
+   * matches the cache, so the cache is cleared and the next id out of the chunk is sent. */
+  int id_in_input;
+  uint32_t id = place_in_input(w, ev->id, &id_in_input);
+  if (id_in_input) w->id.len = (size_t)-1;
+  else id = put_seen(w, &w->id, ev->id);
   if (data == NONE || type == NONE || id == NONE) {
     w->type.len = w->id.len = (size_t)-1;
     r[0] = REC_ERROR;
@@ -153,7 +177,7 @@ static int on_event(void *user, const lifeline_parser_event *ev) {
     r[4] = (uint32_t)ev->type.len;
     r[5] = id;
     r[6] = (uint32_t)ev->id.len;
-    r[7] = (uint32_t)in_input;
+    r[7] = (uint32_t)in_input | (uint32_t)id_in_input << 1;
   }
   w->rec_count++;
   return 0;
@@ -235,7 +259,7 @@ static void fill_header(wasm_parser *w, int rc) {
   w->header[1] = (uint32_t)w->rec_count;
   w->header[2] = (uint32_t)(uintptr_t)w->arena;
   w->header[3] = (uint32_t)w->arena_len;
-  w->header[4] = !w->nonascii;
+  w->header[4] = (uint32_t)is_ascii(w->arena, w->arena_len); /* one SIMD pass, not per field */
   w->header[5] = (uint32_t)rc;
   w->header[6] = (uint32_t)(uintptr_t)id;
   w->header[7] = (uint32_t)id_len;
@@ -252,7 +276,6 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_parser_feed(wasm_parser *w, uint32_t len)
   if (!w || len > w->input_cap) return LIFELINE_ERR_INVALID_ARGUMENT;
   w->rec_count = 0;
   w->arena_len = 0;
-  w->nonascii = 0;
   w->no_memory = 0;
   w->input_refs = 0;
   w->fed = len;

@@ -118,21 +118,27 @@ LIFELINE_WASM_EXPORT lifeline_breaker *lifeline_wasm_breaker_new(const double *c
 
 LIFELINE_WASM_EXPORT void lifeline_wasm_breaker_free(lifeline_breaker *b) { free(b); }
 
-/* bit 0: allowed; bit 1: change records are pending (poll them). */
-LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_allow(lifeline_breaker *b, double now) {
-  int ok = lifeline_breaker_allow(b, to_ms(now));
-  return ok | (b->change_head != b->change_tail ? 2 : 0);
+/* The reported state in bits 0-1 and the number of pending change records above: JS learns
+ * both from the call it made anyway (and skips allow() while the state is CLOSED, where allow
+ * has no effect and no time-driven transition exists). */
+static int status(const lifeline_breaker *b) {
+  return (int)(lifeline_breaker_pending_changes(b) << 2) | (int)lifeline_breaker_get_state(b);
 }
 
-/* Returns the number of pending change records. */
+/* bit 0: allowed; bit 1: change records are pending; bits 2-3: the reported state. */
+LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_allow(lifeline_breaker *b, double now) {
+  int ok = lifeline_breaker_allow(b, to_ms(now));
+  return ok | (b->change_head != b->change_tail ? 2 : 0) | (int)lifeline_breaker_get_state(b) << 2;
+}
+
 LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_record(lifeline_breaker *b, int ok, double latency, double now) {
   lifeline_breaker_record(b, ok, to_u32(latency), to_ms(now));
-  return (int)lifeline_breaker_pending_changes(b);
+  return status(b);
 }
 
 LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_tick(lifeline_breaker *b, double now) {
   lifeline_breaker_tick(b, to_ms(now));
-  return (int)lifeline_breaker_pending_changes(b);
+  return status(b);
 }
 
 LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_state(lifeline_breaker *b) { return (int)lifeline_breaker_get_state(b); }
@@ -142,7 +148,7 @@ LIFELINE_WASM_EXPORT double lifeline_wasm_breaker_deadline(lifeline_breaker *b) 
 
 LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_set_mode(lifeline_breaker *b, int mode, double now) {
   int rc = lifeline_breaker_set_mode(b, (lifeline_breaker_mode)mode, to_ms(now));
-  return rc < 0 ? rc : (int)lifeline_breaker_pending_changes(b);
+  return rc < 0 ? rc : status(b);
 }
 
 /* Fills scratch: state, mode, failure rate, calls, failures, consecutive, ms until half-open,

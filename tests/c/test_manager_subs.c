@@ -236,7 +236,38 @@ static void test_many_subscribers_bounded_memory(void) {
   drv_free(d);
 }
 
+/* A failing call still replaces the batch, so a host never runs the previous actions twice. */
+static void test_failed_calls_start_a_new_batch(void) {
+  drv *d = drv_new(NULL);
+  uint32_t c = drv_conn(d, "k", NULL);
+  uint32_t ch = drv_channel(d, c, 0), x = 0;
+  drv_sub(d, ch, 0, NULL, 0);
+  drv_ok(d, c);
+  drv_feed(d, c, "data: once\n\n");
+  CHECK_EQ_INT(2, lifeline_manager_action_count(d->m)); /* DELIVER + WAKE_AT */
+#define FRESH(call)                                                      \
+  do {                                                                   \
+    drv_feed(d, c, "data: again\n\n"); /* a batch with a DELIVER */   \
+    CHECK((call) < 0);                                                   \
+    CHECK_EQ_INT(1, lifeline_manager_action_count(d->m)); /* WAKE_AT */  \
+  } while (0)
+  FRESH(lifeline_manager_subscribe(d->m, 999, 0, NULL, 0, 0, d->now, &x));
+  FRESH(lifeline_manager_unsubscribe(d->m, 0, d->now));
+  FRESH(lifeline_manager_channel_bind(d->m, ch, 999, d->now));
+  FRESH(lifeline_manager_channel_remove(d->m, 999, d->now));
+  FRESH(lifeline_manager_retry_now(d->m, 999, d->now));
+  FRESH(lifeline_manager_close(d->m, 999, d->now));
+  FRESH(lifeline_manager_feed(d->m, d->stream[c], NULL, 3, d->now));
+  FRESH(lifeline_manager_event(d->m, d->stream[c], NULL, 2, "", 0, "", 0, d->now));
+  FRESH(lifeline_manager_closed(d->m, d->stream[c], (lifeline_mgr_end)9, d->now));
+  FRESH(lifeline_manager_opened(d->m, 12345, 200, NULL, 4, -1, d->now));
+#undef FRESH
+  CHECK_EQ_INT(LIFELINE_MGR_ACT_WAKE_AT, lifeline_manager_actions(d->m)[0].kind);
+  drv_free(d);
+}
+
 int main(void) {
+  test_failed_calls_start_a_new_batch();
   test_pooling_by_key();
   test_priority_and_filters();
   test_duplicates_and_order_across_reconnect();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { getCore } from '../../js/wasm.js';
 import {
   init, LifelineError, createBackoff, createBreaker, createHistogram, createMetrics,
 } from '../../js/index.js';
@@ -164,6 +165,40 @@ test('breaker: half-open timeout and doubling break', () => {
   assert.equal(br.state(), 'open');
   assert.equal(br.deadline(), 25000);
   br.free();
+});
+
+test('breaker: the JS fast path (no Wasm allow() while closed) agrees with the core on random walks', () => {
+  const core = getCore();
+  for (let seed = 1; seed <= 5; seed++) {
+    const clk = fakeClock();
+    const opts = { seed, clock: clk.now, consecutiveFailures: 3, minimumCalls: 4, openMs: 500, maxOpenMs: 4000, halfOpenTimeoutMs: 2000 };
+    const a = createBreaker(opts);
+    const b = createBreaker(opts); // driven through the raw exports only
+    let x = seed * 7919;
+    const rand = (n) => ((x = (x * 1103515245 + 12345) % 2147483648) % n);
+    let trips = 0;
+    a.onStateChange((c) => { if (c.to === 'open') trips++; });
+    for (let step = 0; step < 5000; step++) {
+      const op = rand(10);
+      if (op < 4) {
+        assert.equal(a.allow(), (core._lifeline_wasm_breaker_allow(b._ptr, clk.t) & 1) === 1, `step ${step}`);
+      } else if (op < 8) {
+        const ok = rand(100) < (step % 1000 < 500 ? 30 : 90);
+        a.record(ok, 1);
+        core._lifeline_wasm_breaker_record(b._ptr, ok ? 1 : 0, 1, clk.t);
+      } else {
+        clk.t += rand(op === 8 ? 300 : 5000);
+        if (rand(4) === 0) { // sometimes both apply time-driven transitions now
+          assert.equal(a.state(), ['closed', 'open', 'half-open'][core._lifeline_wasm_breaker_tick(b._ptr, clk.t) & 3]);
+        }
+      }
+      // The raw states must agree at every step (a's cached "closed" is not consulted here).
+      assert.equal(core._lifeline_wasm_breaker_state(a._ptr), core._lifeline_wasm_breaker_state(b._ptr), `step ${step}`);
+    }
+    assert.ok(trips > 5);
+    a.free();
+    b.free();
+  }
 });
 
 test('breaker: argument errors', () => {
