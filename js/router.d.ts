@@ -110,7 +110,8 @@ export interface ServiceHealth {
   lastErrorAt: number | null;
   since: number | null;
   breaker: 'closed' | 'open' | 'half-open';
-  breakerRetryInMs: number;
+  /** When an open breaker lets a trial through (wall-clock ms), null unless open. */
+  breakerRetryAt: number | null;
   attemptTimeoutMs: number;
   calls: number;
   failures: number;
@@ -124,6 +125,10 @@ export interface RouteNotice {
 export declare class Router {
   request(capability: string, options?: RequestOptions): Promise<RouterResponse>;
   getHealth(): ServiceHealth[];
+  /** Store protocol for useSyncExternalStore: the listener runs after possible changes. */
+  subscribe(listener: () => void): () => void;
+  /** getHealth(), cached: the same array until a figure changes. */
+  getSnapshot(): ServiceHealth[];
   explain(capability: string): string;
   onHealthChange(cb: (health: ServiceHealth, previous: HealthState) => void): () => void;
   onDegraded(cb: (notice: RouteNotice) => void): () => void;

@@ -79,8 +79,15 @@ export class Router {
     const core = (this.core = getCore());
     const services = options.services || [];
     if (!services.length) throw new LifelineError(ERR_INVALID, 'createRouter: `services` is empty', 'LIFELINE_ERR_INVALID_ARGUMENT');
-    this.clockBase = 0;
     this.lastNow = 0;
+    this.capPtrs = new Map();
+    this.capNames = [];
+    // Wall-clock origin of the monotonic clock: health timestamps stay stable between reads.
+    this.wallOrigin = Date.now() - this.now();
+    this.snapshot = null;
+    this.dirty = true;
+    this.storeListeners = new Set();
+    this.notifyQueued = false;
     this.ptr = this.newCore(options);
     this.services = [];
     this.pending = new Map();   // request id -> { resolve, reject, path, method, body, headers, capability }
@@ -142,6 +149,28 @@ export class Router {
     }
   }
 
+  /** A capability name in Wasm memory, copied once per name (at most 64 kept; freed on close). */
+  capPtr(name) {
+    let p = this.capPtrs.get(name);
+    if (p) return p;
+    const n = this.core.lengthBytesUTF8(name) + 1;
+    p = this.core._malloc(n);
+    this.core.stringToUTF8(name, p, n);
+    if (this.capPtrs.size >= 64) {
+      const [oldName, oldPtr] = this.capPtrs.entries().next().value;
+      this.capPtrs.delete(oldName);
+      this.core._free(oldPtr);
+    }
+    this.capPtrs.set(name, p);
+    return p;
+  }
+
+  capName(i) {
+    let n = this.capNames[i];
+    if (n === undefined) n = this.capNames[i] = this.core.UTF8ToString(this.core._lifeline_wasm_router_capability_name(this.ptr, i));
+    return n;
+  }
+
   /** Copies strings into Wasm memory for the duration of fn (NUL-terminated UTF-8). */
   withStrings(strings, fn) {
     const core = this.core;
@@ -178,11 +207,10 @@ export class Router {
     const headers = { ...(opts.headers || {}) };
     const body = bodyOf(opts.body, headers);
     const method = opts.method || (body != null ? 'POST' : 'GET');
-    const id = this.withStrings([String(capability)], (c) =>
-      this.core._lifeline_wasm_router_request(this.ptr, c, opts.timeoutMs || 0, this.now()));
+    const id = this.core._lifeline_wasm_router_request(this.ptr, this.capPtr(String(capability)), opts.timeoutMs || 0, this.now());
     if (id < 0) return Promise.reject(coreError(id, `request '${capability}'`));
     return new Promise((resolve, reject) => {
-      const entry = { resolve, reject, path: opts.path || '', method, body, headers, capability };
+      const entry = { resolve, reject, path: opts.path || '', method, body, headers, capability, atts: [] };
       this.pending.set(id, entry);
       if (opts.signal) {
         const onAbort = () => {
@@ -207,15 +235,45 @@ export class Router {
       return;
     }
     this.pumping = true;
+    let performed = 0;
     try {
       do {
         this.again = false;
-        for (let a = this.nextAction(); a; a = this.nextAction()) this.perform(a);
+        for (let a = this.nextAction(); a; a = this.nextAction(), performed++) this.perform(a);
       } while (this.again);
     } finally {
       this.pumping = false;
     }
     this.schedule();
+    if (performed) this.changed();
+  }
+
+  /** Something the health snapshot shows may have changed: tell store subscribers once. */
+  changed() {
+    this.dirty = true;
+    if (this.notifyQueued || !this.storeListeners.size) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      if (this.closed) return;
+      for (const cb of [...this.storeListeners]) cb();
+    });
+  }
+
+  /** Store protocol (useSyncExternalStore): called after anything that may change getSnapshot(). */
+  subscribe(listener) {
+    this.storeListeners.add(listener);
+    return () => this.storeListeners.delete(listener);
+  }
+
+  /** getHealth(), cached: the same array object until a figure actually changes. */
+  getSnapshot() {
+    if (this.snapshot && !this.dirty) return this.snapshot;
+    const next = this.getHealth();
+    this.dirty = false;
+    if (this.snapshot && JSON.stringify(next) === JSON.stringify(this.snapshot)) return this.snapshot;
+    this.snapshot = next;
+    return next;
   }
 
   nextAction() {
@@ -229,7 +287,7 @@ export class Router {
       latencyMs: v[13], elapsedMs: v[14],
     };
     if (a.kind === DONE && a.code) a.message = core.UTF8ToString(v[12] >>> 0);
-    if (a.capability >= 0 && a.kind !== CALL) a.capabilityName = core.UTF8ToString(core._lifeline_wasm_router_capability_name(this.ptr, a.capability));
+    if (a.capability >= 0 && (a.kind === DEGRADED || a.kind === RECOVERED)) a.capabilityName = this.capName(a.capability);
     return a;
   }
 
@@ -240,6 +298,7 @@ export class Router {
         const svc = this.services[a.service];
         if (!req) return this.core._lifeline_wasm_router_abort(this.ptr, a.request, this.now()); // not ours any more
         this.attempts.set(a.id, a.request);
+        req.atts.push(a.id);
         const headers = { ...svc.headers, ...req.headers };
         return this.startFetch(a.id, req.method, svc.baseUrl + req.path, headers, req.body, a.timeoutMs);
       }
@@ -264,8 +323,11 @@ export class Router {
   done(a) {
     const req = this.pending.get(a.request);
     const res = this.responses.get(a.id);
-    for (const [att, r] of this.attempts) if (r === a.request) { this.attempts.delete(att); this.responses.delete(att); }
     if (!req) return;
+    for (const att of req.atts) {
+      this.attempts.delete(att);
+      this.responses.delete(att);
+    }
     this.pending.delete(a.request);
     if (a.code === 0) {
       const r = res || { status: a.status, headers: {}, body: '' };
@@ -302,21 +364,19 @@ export class Router {
       }
       return;
     }
+    // No timer of our own: the core's attempt timeout ends in a CANCEL, which aborts this.
     const ctrl = new AbortController();
     this.inflight.set(id, ctrl);
-    const timer = setTimeout(() => ctrl.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs + 250);
     Promise.resolve()
       .then(() => this.transport.fetch({ url, method, headers, body, timeoutMs, signal: ctrl.signal }))
       .then(
         (res) => {
-          clearTimeout(timer);
           if (this.inflight.get(id) !== ctrl) return;
           this.inflight.delete(id);
           if (this.attempts.has(id)) this.responses.set(id, { status: res.status, headers: res.headers || {}, body: res.body ?? '' });
           this.complete(id, res.status);
         },
         (err) => {
-          clearTimeout(timer);
           if (this.inflight.get(id) !== ctrl) return;
           this.inflight.delete(id);
           this.complete(id, err && err.name === 'TimeoutError' ? -1 : 0);
@@ -351,17 +411,20 @@ export class Router {
   schedule() {
     if (this.closed) return;
     const d = this.core._lifeline_wasm_router_deadline(this.ptr);
-    if (d === this.timerAt && this.timer) return;
+    // Re-arm only for an earlier deadline: a timer that fires early just ticks and re-arms, which
+    // is cheaper than clearing and setting a timer on every request.
+    if (this.timer && d >= 0 && d >= this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.timerAt = d;
+    this.timerAt = -1;
     if (d < 0) return;
+    this.timerAt = d;
     // +1: timers may fire a little early against performance.now(); the core would do nothing.
     this.timer = setTimeout(() => {
       this.timer = null;
       this.timerAt = -1;
       if (this.closed) return;
-      this.core._lifeline_wasm_router_tick(this.ptr, Math.max(this.now(), d));
+      this.core._lifeline_wasm_router_tick(this.ptr, this.now());
       this.pump();
     }, Math.max(0, d - this.now()) + 1);
   }
@@ -381,7 +444,7 @@ export class Router {
     const v = core.HEAPF64.subarray(p >> 3, (p >> 3) + 13);
     const [health, since, p50, p95, p99, errorRate, samples, lastErrorAt, breakerRetry, attemptTimeout, calls, failures] = v;
     const text = (w) => core.UTF8ToString(core._lifeline_wasm_router_info_text(this.ptr, i, w, now));
-    const wall = (t) => (t ? Date.now() - (now - t) : null);
+    const wall = (t) => (t ? Math.round(this.wallOrigin + t) : null);
     return {
       name: this.services[i].name,
       state: HEALTH_NAMES[health],
@@ -394,7 +457,7 @@ export class Router {
       lastErrorAt: wall(lastErrorAt),
       since: wall(since),
       breaker: text(2),
-      breakerRetryInMs: breakerRetry ? Math.max(0, breakerRetry - now) : 0,
+      breakerRetryAt: wall(breakerRetry),
       attemptTimeoutMs: attemptTimeout,
       calls,
       failures,
@@ -403,7 +466,7 @@ export class Router {
 
   /** Per-service health, in registration order. */
   getHealth() {
-    if (this.closed) return [];
+    if (this.closed) return this.snapshot || [];
     const out = this.services.map((_, i) => this.healthOf(i));
     this.pump(); // reading may have noticed a change (HEALTH events)
     return out;
@@ -451,8 +514,11 @@ export class Router {
     this.inflight.clear();
     this.core.lifelineRouters.delete(this.ptr);
     this.core._lifeline_wasm_router_free(this.ptr);
+    for (const p of this.capPtrs.values()) this.core._free(p);
+    this.capPtrs.clear();
     for (const req of this.pending.values()) req.reject(new LifelineError(ERR_STATE, 'router closed', 'LIFELINE_ERR_STATE'));
     this.pending.clear();
     for (const set of Object.values(this.listeners)) set.clear();
+    this.storeListeners.clear();
   }
 }

@@ -168,13 +168,10 @@ static int start_attempt(lifeline_router *r, rt_request *q, uint64_t now) {
 
 /* Writes why q could not be served: every candidate's outcome in q, or its current state. */
 static void explain_request(lifeline_router *r, rt_request *q, int code, uint64_t now) {
+  if (q->cap < 0) return; /* the message was written by lifeline_router_request */
   rt_text t;
   rt_text_init(&t, q->message, sizeof q->message);
-  const char *cap = q->cap >= 0 ? r->cap_names[q->cap] : "?";
-  if (q->cap < 0) {
-    rt_text_put(&t, "no service offers this capability");
-    return;
-  }
+  const char *cap = r->cap_names[q->cap];
   if (code == LIFELINE_ERR_TIMEOUT) {
     rt_text_put(&t, "deadline of ");
     rt_text_u64(&t, q->deadline - q->started);
@@ -286,6 +283,13 @@ int64_t lifeline_router_request(lifeline_router *r, const char *capability, uint
   uint32_t id = q->id;
   for (int i = 0; q->cap >= 0 && i < r->nsvc; i++)
     if (r->svc[i].caps & (1u << q->cap)) lifeline_window_add(&r->svc[i].budget, now_ms, 1, 0);
+  if (q->cap < 0) {
+    rt_text t;
+    rt_text_init(&t, q->message, sizeof q->message);
+    rt_text_put(&t, "no service offers '");
+    rt_text_put(&t, capability);
+    rt_text_put(&t, "'");
+  }
   if (!start_attempt(r, q, now_ms)) finish(r, q, 0, -1, 0, LIFELINE_ERR_UNAVAILABLE, 0, now_ms);
   return id;
 }

@@ -160,6 +160,7 @@ static void test_priority_and_capability(void) {
   CHECK(d && d->service == 0);
   d = sim_request(&s, "translation", 0, 5000);
   CHECK(d && d->code == LIFELINE_ERR_UNAVAILABLE && d->attempt == 0);
+  CHECK_EQ_STR("no service offers 'translation'", s.done_msg[s.ndone - 1]);
   CHECK_EQ_INT(0, s.degraded_notices);
   lifeline_router_free(s.r);
 }

@@ -144,7 +144,7 @@ test('every service failing rejects with LIFELINE_ERR_UNAVAILABLE naming each', 
       assert.equal(e.message, "every service for 'analysis' failed: gemini HTTP 500, perplexity network error, llama HTTP 500");
       return true;
     });
-    await assert.rejects(router.request('translation'), /no service offers this capability/);
+    await assert.rejects(router.request('translation'), /^LifelineError: no service offers 'translation'$/);
   } finally {
     router.close();
   }
@@ -279,6 +279,40 @@ test('abort signal, close, and bad options', async () => {
   assert.throws(() => createRouter({ services: [{ name: 'a', baseUrl: 'http://a', capabilities: '' }] }), /invalid argument/);
   assert.throws(() => createRouter({ services: [{ name: 'a', baseUrl: 'http://a', capabilities: 'x' }], breakerFailurePercent: 150 }), /inconsistent/);
   assert.throws(() => createRouter({ services: [{ name: 'a', baseUrl: 'http://a', capabilities: 'x' }], probeIntervalMs: -1 }), LifelineError);
+});
+
+test('store protocol: getSnapshot is cached until a figure changes; subscribers hear changes', async () => {
+  await init();
+  const { svc, transport } = fakeServices();
+  const router = makeRouter(transport);
+  try {
+    const a = router.getSnapshot();
+    assert.equal(router.getSnapshot(), a);
+    await sleep(20);
+    assert.equal(router.getSnapshot(), a); // time passing alone changes nothing here
+    let heard = 0;
+    const off = router.subscribe(() => heard++);
+    await router.request('analysis');
+    await sleep(0);
+    assert.ok(heard >= 1);
+    const b = router.getSnapshot();
+    assert.notEqual(b, a);
+    assert.equal(b[0].calls, 1);
+    assert.equal(router.getSnapshot(), b);
+    svc.gemini.mode = 'e500';
+    await router.request('analysis');
+    const c = router.getSnapshot();
+    assert.equal(c[0].failures, 1);
+    assert.equal(c[0].lastError, 'HTTP 500');
+    assert.ok(Math.abs(c[0].lastErrorAt - Date.now()) < 1000);
+    off();
+    const n = heard;
+    await router.request('analysis');
+    await sleep(0);
+    assert.equal(heard, n);
+  } finally {
+    router.close();
+  }
 });
 
 test('router type declarations compile under tsc --strict', () => {

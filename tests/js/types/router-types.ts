@@ -14,5 +14,8 @@ const off: () => void = router.onHealthChange((x: ServiceHealth, prev: HealthSta
 const off2: () => void = router.onDegraded((n: RouteNotice) => { const s: string = n.service; void s; });
 router.setOnline(false);
 const why: string = router.explain('analysis');
+const unsub: () => void = router.subscribe(() => {});
+const snap: ServiceHealth[] = router.getSnapshot();
+const retryAt: number | null = snap[0].breakerRetryAt;
 router.close();
-void [p, st, off, off2, why];
+void [p, st, off, off2, why, unsub, retryAt];
