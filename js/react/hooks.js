@@ -234,14 +234,15 @@ export function useSSEMetrics(intervalMs = 1000) {
 /**
  * Per-service health of the provider's router as an array of
  * { name, state, p50Ms, p95Ms, errorRate, lastError, since }; empty until a router exists.
- * options.refreshMs: also re-read getHealth() this often (latency moves without state changes).
+ * Bound to the router's store protocol (subscribe/getSnapshot) when it has one; otherwise
+ * options.refreshMs re-reads getHealth() this often (latency moves without state changes).
  */
 export function useServiceHealth(options = {}) {
   const { refreshMs = 2000 } = options;
   const { router } = useLifelineState('useServiceHealth');
   const store = router ? healthStoreOf(router) : emptyHealthStore;
   useEffect(() => {
-    if (!router || !refreshMs) return undefined;
+    if (!router || !refreshMs || store.native) return undefined;
     const id = setInterval(() => store.refresh(), refreshMs);
     return () => clearInterval(id);
   }, [router, store, refreshMs]);

@@ -101,6 +101,10 @@ export interface RouterLike {
   getHealth(): readonly ServiceHealth[] | Record<string, object>;
   onHealthChange(cb: (change: unknown) => void): () => void;
   close(): unknown;
+  /** Store protocol (preferred by useServiceHealth): notified after any health figure changes. */
+  subscribe?(listener: () => void): () => void;
+  /** getHealth(), the same array until a figure changes. */
+  getSnapshot?(): readonly ServiceHealth[];
 }
 
 /** The module the provider loads lazily (default: import('lifeline')). */
@@ -192,7 +196,7 @@ export interface BufferSnapshot {
 export function useSSEBuffer(channel: string, options?: BufferOptions): BufferSnapshot;
 /** manager.getMetrics() re-read every intervalMs (default 1000); null before the manager exists. */
 export function useSSEMetrics<T = Record<string, unknown>>(intervalMs?: number): T | null;
-/** The router's per-service health; [] without a router. refreshMs (default 2000; 0 = off). */
+/** The router's per-service health; [] without a router. refreshMs (default 2000; 0 = off) re-reads getHealth() for routers without subscribe/getSnapshot. */
 export function useServiceHealth(options?: { refreshMs?: number }): readonly ServiceHealth[];
 
 export const STATUS_LABELS: Readonly<Record<ConnectionState, string>>;

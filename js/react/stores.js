@@ -82,10 +82,19 @@ function pollingStatusStore(manager, channel) {
 
 const healthStores = new WeakMap();
 
-/** A cached store over router.getHealth(), as an array of per-service records. */
+/**
+ * A cached store of the router's health as an array of per-service records: the router's own
+ * store protocol (subscribe/getSnapshot, notified on every figure change) when it has one, else
+ * getHealth() cached and re-read on onHealthChange and on refresh().
+ */
 export function healthStoreOf(router) {
   let store = healthStores.get(router);
   if (store) return store;
+  if (typeof router.subscribe === 'function' && typeof router.getSnapshot === 'function') {
+    store = { subscribe: (cb) => router.subscribe(cb), get: () => router.getSnapshot(), refresh: () => {}, native: true };
+    healthStores.set(router, store);
+    return store;
+  }
   const listeners = new Set();
   let cached = null;
   let cachedKey = '';

@@ -252,6 +252,29 @@ describe('useServiceHealth', () => {
     expect(renders).toBe(before + 1);
   });
 
+  it("binds to the router's store protocol when it has one", () => {
+    const router = createFakeRouter(['alpha']);
+    const listeners = new Set();
+    let snap = [{ name: 'alpha', state: 'healthy', p50Ms: 10, p95Ms: 20, errorRate: 0, lastError: null, since: 0 }];
+    router.subscribe = (cb) => { listeners.add(cb); return () => listeners.delete(cb); };
+    router.getSnapshot = () => snap;
+    const getHealth = vi.spyOn(router, 'getHealth');
+    let services;
+    let renders = 0;
+    function Health() { renders++; services = useServiceHealth(); return null; }
+    const { unmount } = mount(h(Health), { router });
+    expect(services).toBe(snap);
+    const before = renders;
+    act(() => { for (const cb of [...listeners]) cb(); }); // notified, snapshot unchanged
+    expect(renders).toBe(before);
+    snap = [{ ...snap[0], p50Ms: 12 }];
+    act(() => { for (const cb of [...listeners]) cb(); });
+    expect(services[0].p50Ms).toBe(12);
+    expect(getHealth).not.toHaveBeenCalled();
+    unmount();
+    expect(listeners.size).toBe(0);
+  });
+
   it('returns [] without a router and unhooks on unmount', () => {
     let services;
     function Health() { services = useServiceHealth(); return null; }
