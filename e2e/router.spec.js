@@ -45,13 +45,16 @@ async function untilCount(page, n, timeout) {
   await page.waitForFunction((k) => window.harness.records.length >= k, n, { timeout, polling: 50 });
 }
 
-/** Warm-up traffic, the primary killed mid-traffic for >= 110 requests, then brought back. */
+/** Steady traffic, the primary killed mid-traffic for >= 110 requests, then brought back. */
 async function killPrimaryUnderLoad(page, site, key, mode, modeOpts, routerOpts = {}, bound = 2000) {
   const ai = await startAIServices({ seed: 7 });
   try {
     await openHarness(page, site, ai, routerOpts);
     await page.evaluate(() => window.harness.startLoad(4));
-    await untilCount(page, 40, 20_000);
+    // Steady state first: 80 calls rotate the cold ones (connection setup, CORS preflight) to
+    // the top 5 % of the 64-call window, where p95 no longer sees them.
+    await untilCount(page, 80, 30_000);
+    const before = (await page.evaluate(() => window.harness.health()))[0];
     const tFault = await pageNow(page);
     await ai.setMode('gemini', mode, modeOpts);
     const atFault = await count(page);
@@ -71,6 +74,9 @@ async function killPrimaryUnderLoad(page, site, key, mode, modeOpts, routerOpts 
     const events = await page.evaluate(() => window.harness.events);
     const down = events.find((e) => e.kind === 'health' && e.name === 'gemini' && e.state === 'down' && e.t >= tFault);
     const figures = {
+      primaryP50Ms: before.p50Ms,
+      primaryP95Ms: before.p95Ms,
+      primaryAttemptTimeoutMs: before.attemptTimeoutMs,
       requests: recs.length,
       failed: errors.length,
       failedOver: failedOver.length,
@@ -87,7 +93,7 @@ async function killPrimaryUnderLoad(page, site, key, mode, modeOpts, routerOpts 
     };
     record(key, figures);
     expect(errors.map((r) => r.error)).toEqual([]);
-    expect(recs.length).toBeGreaterThanOrEqual(150);
+    expect(recs.length).toBeGreaterThanOrEqual(190);
     expect(ok.every((r) => r.service === r.bodyService && r.status === 200)).toBe(true);
     expect(failedOver.length).toBeGreaterThan(0);
     expect(figures.addedP99Ms).toBeLessThan(bound);

@@ -91,7 +91,7 @@ static int candidates(const lifeline_router *r, int cap, uint64_t now, uint8_t *
   for (int i = 0; i < r->nsvc; i++) {
     if (cap < 0 || !(r->svc[i].caps & (1u << cap))) continue;
     rt_stats st;
-    rt_stats_get(&r->svc[i], now, &st);
+    rt_stats_get(&r->svc[i], now, RT_LATENCY_WINDOW_MS, &st);
     key[i] = st.p50 < 0 ? 0 : st.p50;
     int j = n++;
     while (j > 0) { /* insertion sort, stable */
@@ -146,6 +146,7 @@ static int start_attempt(lifeline_router *r, rt_request *q, uint64_t now) {
     t->expires = now + timeout;
     if (t->attempt > 1) lifeline_window_add(&s->budget, now, 0, 1);
     q->tried |= 1u << si;
+    q->outcome[si] = RT_STATUS_PENDING;
     for (int i = 0; i < RT_MAX_INFLIGHT; i++)
       if (!q->inflight[i]) {
         q->inflight[i] = t->id;

@@ -20,12 +20,12 @@ static int32_t nearest_rank(const uint32_t *sorted, uint32_t n, uint32_t pct) {
   return (int32_t)sorted[rank ? rank - 1 : 0];
 }
 
-void rt_stats_get(const rt_service *s, uint64_t now, rt_stats *st) {
+void rt_stats_get(const rt_service *s, uint64_t now, uint32_t window_ms, rt_stats *st) {
   uint32_t lat[RT_SAMPLES];
   memset(st, 0, sizeof *st);
   for (uint32_t i = 0; i < s->sample_count; i++) {
     const rt_sample *x = &s->samples[i];
-    if (x->at + RT_STATS_WINDOW_MS <= now) continue;
+    if (x->at + window_ms <= now) continue;
     st->total++;
     if (!x->ok) continue;
     uint32_t j = st->ok++;
@@ -46,10 +46,10 @@ void rt_stats_get(const rt_service *s, uint64_t now, rt_stats *st) {
 
 uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint64_t now) {
   rt_stats st;
-  rt_stats_get(s, now, &st);
+  rt_stats_get(s, now, RT_LATENCY_WINDOW_MS, &st);
   uint32_t hi = s->timeout_ms, lo = r->cfg.min_attempt_timeout_ms;
   if (st.ok < RT_MIN_TIMEOUT_SAMPLES) return r->cfg.cold_timeout_ms < hi ? r->cfg.cold_timeout_ms : hi;
-  uint64_t t = 3 * (uint64_t)st.p99;
+  uint64_t t = 4 * (uint64_t)st.p95; /* p95, not p99: one or two stalls must not stretch it */
   if (t < lo) t = lo;
   if (t > hi) t = hi;
   return (uint32_t)t;
@@ -57,8 +57,9 @@ uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint6
 
 int rt_is_anomalously_slow(const rt_service *s, uint32_t elapsed_ms, uint64_t now) {
   rt_stats st;
-  rt_stats_get(s, now, &st);
-  return st.ok >= RT_MIN_TIMEOUT_SAMPLES && elapsed_ms >= 2 * (uint64_t)st.p99;
+  rt_stats_get(s, now, RT_LATENCY_WINDOW_MS, &st);
+  /* The median, not p99: one stall among the samples must not excuse a service that hangs. */
+  return st.ok >= RT_MIN_TIMEOUT_SAMPLES && elapsed_ms >= 3 * (uint64_t)st.p50;
 }
 
 void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_ms, uint64_t now) {
@@ -127,7 +128,9 @@ void rt_text_tenths(rt_text *t, uint64_t ms) {
 }
 
 void rt_text_outcome(rt_text *t, int status, uint32_t ms) {
-  if (status == RT_STATUS_SLOW) {
+  if (status == RT_STATUS_PENDING) {
+    rt_text_put(t, "no answer yet (cancelled)");
+  } else if (status == RT_STATUS_SLOW) {
     rt_text_put(t, "no answer in ");
     rt_text_u64(t, ms);
     rt_text_put(t, " ms (lost a hedge)");
@@ -278,7 +281,7 @@ static lifeline_health judge(const lifeline_router *r, const rt_service *s, uint
     return LIFELINE_HEALTH_DOWN;
   if (s->probe_fail_streak) return LIFELINE_HEALTH_DEGRADED;
   rt_stats st;
-  rt_stats_get(s, now, &st);
+  rt_stats_get(s, now, RT_STATS_WINDOW_MS, &st);
   uint32_t failed = st.total - st.ok;
   if (st.total >= 4 && failed * 10 >= st.total) return LIFELINE_HEALTH_DEGRADED;
   if (st.p95 >= 0 && (uint32_t)st.p95 > r->cfg.slow_ms) return LIFELINE_HEALTH_DEGRADED;
@@ -319,7 +322,7 @@ int lifeline_router_service_info_get(lifeline_router *r, int si, uint64_t now_ms
   lifeline_breaker_tick(&s->breaker, now_ms);
   rt_update_health(r, si, now_ms);
   rt_stats st;
-  rt_stats_get(s, now_ms, &st);
+  rt_stats_get(s, now_ms, RT_STATS_WINDOW_MS, &st);
   memset(info, 0, sizeof *info);
   info->name = s->name;
   info->health = s->health;

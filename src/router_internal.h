@@ -11,7 +11,10 @@
 #include "lifeline/window.h"
 
 #define RT_SAMPLES 64           /* recent real calls kept per service */
-#define RT_STATS_WINDOW_MS 60000 /* ... and only those younger than this */
+#define RT_STATS_WINDOW_MS 60000 /* ... younger than this for health (error rate, p95) */
+/* ... and younger than this for timeouts and ordering: latency does not go stale as fast as
+ * error rates do, and a dashboard making a call a minute should not stay "cold". */
+#define RT_LATENCY_WINDOW_MS 600000
 #define RT_MIN_TIMEOUT_SAMPLES 8
 #define RT_MAX_INFLIGHT 2       /* attempts in flight per request (first + hedge) */
 #define RT_MAX_TASKS (LIFELINE_ROUTER_MAX_REQUESTS * RT_MAX_INFLIGHT + LIFELINE_ROUTER_MAX_SERVICES)
@@ -23,7 +26,8 @@
 
 enum { RT_TASK_FREE = 0, RT_TASK_CALL = 1, RT_TASK_PROBE = 2 };
 enum { RT_OUT_SUCCESS = 0, RT_OUT_CALLER = 1, RT_OUT_FAILURE = 2 };
-#define RT_STATUS_SLOW (-2) /* internal: a hedge loser far slower than usual */
+#define RT_STATUS_SLOW (-2)    /* internal: a hedge loser far slower than usual */
+#define RT_STATUS_PENDING (-3) /* internal: an attempt still running when its request ended */
 
 typedef struct {
   uint64_t at;
@@ -115,7 +119,7 @@ rt_task *rt_task_new(lifeline_router *r, int kind, int service, uint64_t now);
 void rt_task_free(rt_task *t);
 
 /* router_health.c */
-void rt_stats_get(const rt_service *s, uint64_t now, rt_stats *st);
+void rt_stats_get(const rt_service *s, uint64_t now, uint32_t window_ms, rt_stats *st);
 uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint64_t now);
 int rt_budget_allows(lifeline_router *r, rt_service *s, uint64_t now);
 int rt_is_anomalously_slow(const rt_service *s, uint32_t elapsed_ms, uint64_t now);

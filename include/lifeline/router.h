@@ -24,17 +24,19 @@
  *   is spent. A request whose candidates are all skipped ends at once with
  *   LIFELINE_ERR_UNAVAILABLE and a message naming each service's state.
  * - Attempt timeout (time to the whole response; the browser's XHR gives no first byte):
- *   T = clamp(3 * p99, min_attempt_timeout_ms 1500, service timeout_ms 10000) once the service
- *   has >= 8 latency samples in its recent window, else min(cold_timeout_ms 3000, timeout_ms);
- *   never beyond the request's overall deadline.
+ *   T = clamp(4 * p95, min_attempt_timeout_ms 1500, service timeout_ms 10000) once the service
+ *   has >= 8 successful calls among its last 64 younger than 10 min, else
+ *   min(cold_timeout_ms 3000, timeout_ms); never beyond the request's overall deadline. Latency
+ *   ordering uses the same 10 min window; health figures use the last 60 s.
  * - Outcome classes: 2xx/3xx success; 4xx other than 408/429 is the caller's error: the request
  *   ends with that response, is not retried, and counts as a success for the service (it
  *   answered). 408, 429, 5xx, network errors (status 0) and timeouts are failures: recorded and
  *   the request fails over to the next candidate while its deadline allows.
  * - Hedging (hedge_ms > 0): when an attempt has not answered after hedge_ms, the next candidate
  *   starts too (at most 2 attempts in flight per request); the first answer wins and the other
- *   is cancelled (a CANCEL action; a cancelled attempt is recorded as neither success nor
- *   failure, except a half-open trial, which ends as a failure: it was slower than the winner).
+ *   is cancelled (a CANCEL action). A cancelled loser is recorded as neither success nor
+ *   failure, unless it had run >= 3 x its service's median latency (then it is a failure: a
+ *   hanging service would otherwise never trip under hedging) or it was a half-open trial.
  * - Retry budget, per target service: retries and hedges sent to S in the last
  *   retry_budget_window_ms (10 s) may not exceed retry_budget_percent (20) % of the requests that
  *   listed S as a candidate in that window, plus retry_budget_reserve_per_s (1) per second of

@@ -20,7 +20,7 @@
 #include "lifeline/router.h"
 #include "platform/wasm_export.h"
 
-#define WR_MAX_FETCHES 256
+#define WR_MAX_FETCHES 1024 /* shared by every router of the page; a router has <= 136 */
 #define WR_MAX_HEADERS 32
 
 typedef struct {

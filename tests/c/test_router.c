@@ -244,20 +244,37 @@ static void test_timeout_from_latency(void) {
   s.lat[0] = 100;
   for (int i = 0; i < 20; i++) sim_request(&s, "analysis", 0, 5000);
   lifeline_router_service_info_get(s.r, 0, s.now, &info);
-  CHECK_EQ_INT(1500, info.attempt_timeout_ms); /* 3 x 100 clamped up to 1500 */
+  CHECK_EQ_INT(1500, info.attempt_timeout_ms); /* 4 x 100 clamped up to 1500 */
   CHECK_EQ_INT(100, info.p50_ms);
+  /* Two stalls among 64 calls do not stretch the timeout (they would with p99). */
+  s.lat[0] = 1400;
+  for (int i = 0; i < 2; i++) sim_request(&s, "analysis", 0, 5000);
+  s.lat[0] = 100;
+  for (int i = 0; i < 62; i++) sim_request(&s, "analysis", 0, 5000);
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_INT(1400, info.p99_ms); /* 3 x p99 would give 4.2 s */
+  CHECK_EQ_INT(1500, info.attempt_timeout_ms);
   s.lat[0] = 1200;
   for (int i = 0; i < 64; i++) sim_request(&s, "analysis", 0, 5000);
   lifeline_router_service_info_get(s.r, 0, s.now, &info);
-  CHECK_EQ_INT(3600, info.attempt_timeout_ms);
-  s.lat[0] = 3000; /* grows slowly: each step stays under the current timeout */
+  CHECK_EQ_INT(4800, info.attempt_timeout_ms);
+  s.lat[0] = 2000; /* grows slowly: each step stays under the current timeout */
   for (int i = 0; i < 64; i++) sim_request(&s, "analysis", 0, 60000);
   lifeline_router_service_info_get(s.r, 0, s.now, &info);
-  CHECK_EQ_INT(9000, info.attempt_timeout_ms);
+  CHECK_EQ_INT(8000, info.attempt_timeout_ms);
   s.lat[0] = 5000;
   for (int i = 0; i < 64; i++) sim_request(&s, "analysis", 0, 60000);
   lifeline_router_service_info_get(s.r, 0, s.now, &info);
   CHECK_EQ_INT(10000, info.attempt_timeout_ms); /* capped by the service's timeout */
+  /* Calls a minute apart keep the latency figures (10 min window): not cold again. */
+  s.lat[0] = 100;
+  for (int i = 0; i < 10; i++) {
+    sim_request(&s, "analysis", 0, 5000);
+    s.now += 60000;
+  }
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_INT(1500, info.attempt_timeout_ms);
+  CHECK_EQ_INT(0, info.samples); /* health figures: nothing in the last 60 s */
   /* With observed latency 100 ms, a hanging primary costs 1.5 s, not the cold 3 s. */
   s.lat[0] = 100;
   for (int i = 0; i < 64; i++) sim_request(&s, "analysis", 0, 5000);
@@ -412,6 +429,22 @@ static void test_offline(void) {
   CHECK_EQ_INT(0, info.failures);
   CHECK_EQ_STR("closed", info.breaker);
   CHECK_EQ_INT(LIFELINE_HEALTH_HEALTHY, info.health);
+  /* A hedge still running when the request ends offline is named as such. */
+  lifeline_router_free(s.r);
+  c.hedge_ms = 100;
+  sim_init(&s, &c, 3, all3, "");
+  lifeline_router_set_online(s.r, 0, s.now);
+  s.mode[0] = HANG;
+  s.mode[1] = REFUSE;
+  s.lat[1] = 50;
+  lifeline_router_action *d = sim_request(&s, "analysis", 0, 5000);
+  CHECK(d && d->code == LIFELINE_ERR_UNAVAILABLE && d->attempt == 2);
+  CHECK_EQ_STR("browser is offline; no answer for 'analysis': gemini no answer yet (cancelled), perplexity network error, llama not tried",
+               s.done_msg[s.ndone - 1]);
+  c.hedge_ms = 0;
+  lifeline_router_free(s.r);
+  sim_init(&s, &c, 3, all3, "");
+  lifeline_router_set_online(s.r, 0, s.now);
   /* An attempt that started offline and fails after coming back is not counted either. */
   s.mode[0] = HANG;
   int64_t id = lifeline_router_request(s.r, "analysis", 0, s.now);
