@@ -86,7 +86,9 @@ export class CoreManager {
       return ascii ? text.slice(off, off + len) : decoder.decode(heap.subarray(arena + off, arena + off + len));
     };
     const out = new Array(count);
-    let lastKey = '';
+    let lastType = -1;
+    let lastData = -1;
+    let lastDataLen = -1;
     let lastEvent = null;
     for (let i = 0; i < count; i++) {
       const r = recs + i * WORDS;
@@ -105,10 +107,12 @@ export class CoreManager {
         a.sub = h[r + 3];
         a.channel = h[r + 4];
         a.flags = h[r + 11];
-        // Subscribers of one event share its spans (same offsets and lengths): decode once.
-        const key = `${h[r + 12]},${h[r + 13]},${h[r + 14]},${h[r + 15]},${h[r + 16]},${h[r + 17]}`;
-        if (key !== lastKey) {
-          lastKey = key;
+        // Subscribers of one event share its spans: decode once. Every event's type, data and id
+        // are put in the arena back to back, so (type offset, data offset, data length) names it.
+        if (h[r + 12] !== lastType || h[r + 14] !== lastData || h[r + 15] !== lastDataLen) {
+          lastType = h[r + 12];
+          lastData = h[r + 14];
+          lastDataLen = h[r + 15];
           lastEvent = { type: str(h[r + 12], h[r + 13]), data: str(h[r + 14], h[r + 15]), id: str(h[r + 16], h[r + 17]) };
         }
         a.event = lastEvent;

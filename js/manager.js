@@ -46,6 +46,8 @@ export class SSEManager {
   #timerAt = Infinity;
   #destroyed = false;
   #lastCounted = null;
+  #lastEvent = null;
+  #lastSource = null;
   #latency;
 
   constructor(options = {}) {
@@ -408,13 +410,21 @@ export class SSEManager {
   #deliver(a) {
     const sub = this.#subs.get(a.sub);
     const ch = this.#byHandle.get(a.channel);
-    if (a.event !== this.#lastCounted && !(a.flags & FLAG_REPLAYED)) {
+    const replayed = (a.flags & FLAG_REPLAYED) !== 0;
+    if (a.event !== this.#lastCounted && !replayed) {
       this.#lastCounted = a.event;
       this.#countEvent(a);
     }
     if (!sub || !ch) return;
-    const event = { type: a.event.type, data: a.event.data, id: a.event.id, channel: ch.name };
-    if (a.flags & FLAG_REPLAYED) event.replayed = true;
+    // One object per event and channel, shared by its subscribers (as EventSource shares one
+    // MessageEvent among its listeners): treat it as read-only.
+    let event = this.#lastEvent;
+    if (!event || this.#lastSource !== a.event || event.channel !== ch.name || replayed !== (event.replayed === true)) {
+      event = { type: a.event.type, data: a.event.data, id: a.event.id, channel: ch.name };
+      if (replayed) event.replayed = true;
+      this.#lastEvent = event;
+      this.#lastSource = a.event;
+    }
     sub.callback(event);
   }
 
