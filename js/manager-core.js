@@ -20,7 +20,7 @@ export const FEATURE_WATCHDOG = 4;
 export const FEATURE_AUTH_HOOK = 8;
 export const JITTER = { none: 0, full: 1, equal: 2, decorrelated: 3 };
 
-const WORDS = 20; // u32 per lifeline_mgr_action
+export const WORDS = 20; // u32 per lifeline_mgr_action
 const NEVER_HI = 0xffffffff;
 const STAT_FIELDS = ['opens', 'opened', 'events', 'delivered', 'duplicates', 'replayed', 'bytes',
   'reconnects', 'stalls', 'failovers', 'fatal', 'overflows', 'staleInputs'];
@@ -68,9 +68,13 @@ export class CoreManager {
     return this.m._lifeline_wasm_mgr_out(this.w) >>> 0;
   }
 
-  /** The current batch as plain objects. */
+  /**
+   * The current batch, copied out of Wasm memory: { words (Uint32Array, WORDS per action), count,
+   * text (per action: the decoded event {type, data, id} for DELIVER, shared by the event's
+   * subscribers; the Last-Event-ID for OPEN), pos (next action to run) }. Null once freed.
+   */
   batch() {
-    if (!this.w) return [];
+    if (!this.w) return null;
     const m = this.m;
     const hp = m._lifeline_wasm_mgr_batch(this.w) >>> 2;
     const h = m.HEAPU32;
@@ -85,46 +89,29 @@ export class CoreManager {
       if (len === 0) return '';
       return ascii ? text.slice(off, off + len) : decoder.decode(heap.subarray(arena + off, arena + off + len));
     };
-    const out = new Array(count);
-    let lastKey = '';
+    const words = h.slice(recs, recs + count * WORDS);
+    const texts = new Array(count);
+    let lastType = -1;
+    let lastData = -1;
+    let lastDataLen = -1;
     let lastEvent = null;
-    for (let i = 0; i < count; i++) {
-      const r = recs + i * WORDS;
-      const kind = h[r];
-      const a = { kind, conn: h[r + 1] };
-      if (kind === ACT_OPEN) {
-        a.stream = h[r + 2];
-        a.endpoint = h[r + 5];
-        a.attempt = h[r + 7];
-        a.flags = h[r + 11];
-        a.lastEventId = str(h[r + 12], h[r + 13]);
-      } else if (kind === ACT_CLOSE) {
-        a.stream = h[r + 2];
-        a.reason = this.reasons[h[r + 8]];
-      } else if (kind === ACT_DELIVER) {
-        a.sub = h[r + 3];
-        a.channel = h[r + 4];
-        a.flags = h[r + 11];
-        // Subscribers of one event share its spans (same offsets and lengths): decode once.
-        const key = `${h[r + 12]},${h[r + 13]},${h[r + 14]},${h[r + 15]},${h[r + 16]},${h[r + 17]}`;
-        if (key !== lastKey) {
-          lastKey = key;
-          lastEvent = { type: str(h[r + 12], h[r + 13]), data: str(h[r + 14], h[r + 15]), id: str(h[r + 16], h[r + 17]) };
+    for (let i = 0, r = 0; i < count; i++, r += WORDS) {
+      const kind = words[r];
+      if (kind === ACT_DELIVER) {
+        // Subscribers of one event share its spans: decode once. Every event's type, data and id
+        // are put in the arena back to back, so (type offset, data offset, data length) names it.
+        if (words[r + 12] !== lastType || words[r + 14] !== lastData || words[r + 15] !== lastDataLen) {
+          lastType = words[r + 12];
+          lastData = words[r + 14];
+          lastDataLen = words[r + 15];
+          lastEvent = { type: str(words[r + 12], words[r + 13]), data: str(words[r + 14], words[r + 15]), id: str(words[r + 16], words[r + 17]) };
         }
-        a.event = lastEvent;
-      } else if (kind === ACT_STATUS) {
-        a.state = this.states[h[r + 6]];
-        a.attempt = h[r + 7];
-        a.reason = this.reasons[h[r + 8]];
-        a.delayMs = h[r + 9];
-        a.httpStatus = h[r + 10];
-      } else if (kind === ACT_WAKE_AT) {
-        const hi = h[r + 19];
-        a.time = hi === NEVER_HI ? Infinity : hi * 4294967296 + h[r + 18];
+        texts[i] = lastEvent;
+      } else if (kind === ACT_OPEN) {
+        texts[i] = str(words[r + 12], words[r + 13]);
       }
-      out[i] = a;
     }
-    return out;
+    return { words, count, texts, pos: 0 };
   }
 
   /** { state, reason, attempt, httpStatus, endpoint, subscribers, channels, nextAttemptAt, since, lastEventId } */

@@ -40,7 +40,10 @@ export function summary(j) {
 export function normalize(url, o) {
   const transport = o.transport ?? 'fetch';
   const urls = [url, ...[].concat(o.endpoints ?? [])].map(String);
-  const features = { reconnect: true, breaker: true, watchdog: true, ...o.features };
+  // EventSource hides comments, so comment heartbeats cannot feed the watchdog: it is on for
+  // that transport only when asked for (heartbeatTimeoutMs or features.watchdog).
+  const watchdogDefault = transport !== 'eventsource' || o.heartbeatTimeoutMs !== undefined;
+  const features = { reconnect: true, breaker: true, watchdog: watchdogDefault, ...o.features };
   let featureBits = (features.reconnect ? FEATURE_RECONNECT : 0) | (features.breaker ? FEATURE_BREAKER : 0)
     | (features.watchdog ? FEATURE_WATCHDOG : 0);
   if (typeof o.onAuthRequired === 'function') featureBits |= FEATURE_AUTH_HOOK;

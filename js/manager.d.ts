@@ -102,7 +102,8 @@ export interface ConnectOptions {
   persistLastEventId?: boolean;
   /** Called before the single retry after a 401/403; resolves to headers to add from then on. */
   onAuthRequired?: (info: { url: string; status: number }) => HeaderMap | void | Promise<HeaderMap | void>;
-  /** Each defaults to true; all false behaves like a plain EventSource. */
+  /** Each defaults to true (watchdog: false for the eventsource transport unless
+   * heartbeatTimeoutMs is given); all false behaves like a plain EventSource. */
   features?: { reconnect?: boolean; breaker?: boolean; watchdog?: boolean };
   /** Events the channel remembers for late subscribers (default 0) and their byte cap. */
   replay?: number;

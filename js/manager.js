@@ -8,7 +8,7 @@
 import { LifelineError } from './errors.js';
 import { coreError } from './wasm.js';
 import {
-  CoreManager, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED,
+  CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED,
   JITTER,
 } from './manager-core.js';
 import { createFetchTransport, END_NETWORK } from './transports/fetch.js';
@@ -40,12 +40,14 @@ export class SSEManager {
   #snapshots = new Map(); // channel name -> frozen status snapshot
   #listeners = new Map(); // channel name -> Set of status callbacks
   #stores = new Map();
-  #queue = [];
+  #batches = []; // decoded batches not yet run (callbacks may add more while one runs)
   #running = false;
   #timer = null;
   #timerAt = Infinity;
   #destroyed = false;
   #lastCounted = null;
+  #lastEvent = null;
+  #lastSource = null;
   #latency;
 
   constructor(options = {}) {
@@ -282,8 +284,8 @@ export class SSEManager {
   #input(call, after) {
     const rc = call();
     after?.(rc);
-    const actions = this.#core.batch();
-    for (const a of actions) this.#queue.push(a);
+    const b = this.#core.batch();
+    if (b && b.count) this.#batches.push(b);
     if (!this.#running) this.#run();
     return rc;
   }
@@ -291,33 +293,41 @@ export class SSEManager {
   #run() {
     this.#running = true;
     try {
-      for (let i = 0; i < this.#queue.length; i++) {
-        try {
-          this.#exec(this.#queue[i]);
-        } catch (err) {
-          this.#onError(err);
+      for (let k = 0; k < this.#batches.length; k++) {
+        const b = this.#batches[k];
+        while (b.pos < b.count) {
+          const i = b.pos++;
+          try {
+            this.#exec(b, i);
+          } catch (err) {
+            this.#onError(err);
+          }
         }
       }
     } finally {
-      this.#queue.length = 0;
+      this.#batches.length = 0;
       this.#running = false;
     }
     this.#persist();
   }
 
-  #exec(a) {
+  #exec(b, i) {
     if (this.#destroyed) return undefined;
-    switch (a.kind) {
-      case ACT_OPEN: return this.#open(a);
+    const w = b.words;
+    const r = i * WORDS;
+    switch (w[r]) {
+      case ACT_DELIVER: return this.#deliver(w[r + 1], w[r + 3], w[r + 4], w[r + 11], b.texts[i]);
+      case ACT_OPEN:
+        return this.#open({ conn: w[r + 1], stream: w[r + 2], endpoint: w[r + 5], attempt: w[r + 7], flags: w[r + 11], lastEventId: b.texts[i] });
       case ACT_CLOSE: {
-        const c = this.#conns.get(a.conn);
-        const slot = c?.streams.get(a.stream);
-        c?.streams.delete(a.stream);
+        const c = this.#conns.get(w[r + 1]);
+        const slot = c?.streams.get(w[r + 2]);
+        c?.streams.delete(w[r + 2]);
         return slot?.abort();
       }
-      case ACT_DELIVER: return this.#deliver(a);
-      case ACT_STATUS: return this.#status(a);
-      case ACT_WAKE_AT: return this.#arm(a.time);
+      case ACT_STATUS:
+        return this.#status({ conn: w[r + 1], state: this.#core.states[w[r + 6]], attempt: w[r + 7], reason: this.#core.reasons[w[r + 8]], delayMs: w[r + 9], httpStatus: w[r + 10] });
+      case ACT_WAKE_AT: return this.#arm(w[r + 19] === 0xffffffff ? Infinity : w[r + 19] * 4294967296 + w[r + 18]);
       default: return undefined;
     }
   }
@@ -405,27 +415,34 @@ export class SSEManager {
     return [...types];
   }
 
-  #deliver(a) {
-    const sub = this.#subs.get(a.sub);
-    const ch = this.#byHandle.get(a.channel);
-    if (a.event !== this.#lastCounted && !(a.flags & FLAG_REPLAYED)) {
-      this.#lastCounted = a.event;
-      this.#countEvent(a);
+  #deliver(connHandle, subId, channel, flags, source) {
+    const replayed = (flags & FLAG_REPLAYED) !== 0;
+    if (source !== this.#lastCounted && !replayed) {
+      this.#lastCounted = source;
+      this.#countEvent(connHandle, source);
     }
+    const sub = this.#subs.get(subId);
+    const ch = this.#byHandle.get(channel);
     if (!sub || !ch) return;
-    const event = { type: a.event.type, data: a.event.data, id: a.event.id, channel: ch.name };
-    if (a.flags & FLAG_REPLAYED) event.replayed = true;
+    // One object per event and channel, shared by its subscribers (as EventSource shares one
+    // MessageEvent among its listeners): treat it as read-only.
+    let event = this.#lastEvent;
+    if (!event || this.#lastSource !== source || event.channel !== ch.name || replayed !== (event.replayed === true)) {
+      event = { type: source.type, data: source.data, id: source.id, channel: ch.name };
+      if (replayed) event.replayed = true;
+      this.#lastEvent = event;
+      this.#lastSource = source;
+    }
     sub.callback(event);
   }
 
-  #countEvent(a) {
-    const now = this.#now();
-    const c = this.#conns.get(a.conn);
-    if (c?.opts.persistLastEventId && a.event.id) c.dirty = true;
-    const d = a.event.data;
+  #countEvent(connHandle, source) {
+    const c = this.#conns.get(connHandle);
+    if (c?.opts.persistLastEventId && source.id) c.dirty = true;
+    const d = source.data;
     if (this.#latency && d.length > 6 && d.charCodeAt(0) === 123 /* { */) {
       const m = /"ts"\s*:\s*(\d{10,16})/.exec(d);
-      if (m) this.#core.call('observe_latency', Math.max(0, Date.now() - Number(m[1])), now);
+      if (m) this.#core.call('observe_latency', Math.max(0, Date.now() - Number(m[1])), this.#now());
     }
   }
 

@@ -131,6 +131,7 @@ void mgr_forget_all(lifeline_manager *m) {
   }
   for (uint32_t i = 0; i < m->cfg.max_channels; i++)
     if (m->channels[i].used) mgr_channel_destroy(m, &m->channels[i]);
+  m->channels_hi = 0;
   for (uint32_t i = 0; i < m->cfg.max_connections; i++) conn_free(m, i);
 }
 
@@ -309,6 +310,7 @@ int lifeline_manager_channel(lifeline_manager *m, uint32_t conn,
     if (m->channels[i].used) continue;
     int rc = mgr_channel_init(&m->channels[i], conn, cfg);
     if (rc != LIFELINE_OK) return rc;
+    if (i + 1 > m->channels_hi) m->channels_hi = i + 1;
     c->channels++;
     *channel = i + 1;
     return LIFELINE_OK;

@@ -368,7 +368,7 @@ int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *d
   /* The parser (and EventSource) repeat the last id on events without an id field. */
   int own_id = !(h == c->prev_id_hash && il == c->prev_id_len);
   c->last_byte_at = now;
-  int rc = mgr_deliver(m, c->handle, type, tl, data, dl, id, il, own_id);
+  int rc = mgr_deliver(m, c->handle, c->subs, type, tl, data, dl, id, il, own_id);
   if (rc != LIFELINE_OK) {
     c->feed_error = 1;
     return rc;

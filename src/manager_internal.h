@@ -79,6 +79,7 @@ struct lifeline_manager {
   lifeline_manager_config cfg;
   mgr_conn **conns;
   mgr_channel *channels;
+  uint32_t channels_hi; /* every used channel slot is below this: bounds the fan-out loops */
   mgr_sub *subs;
   lifeline_mgr_action *actions;
   size_t nactions, actions_cap;
@@ -136,7 +137,7 @@ int mgr_sub_add(lifeline_manager *m, uint32_t channel, int32_t priority, const c
 int mgr_sub_remove(lifeline_manager *m, uint32_t id, uint32_t *channel);
 /* Fans one event out to the connection's channels. 0 or LIFELINE_ERR_FULL. */
 uint64_t mgr_hash(const uint8_t *p, size_t n);
-int mgr_deliver(lifeline_manager *m, uint32_t conn, const uint8_t *type, size_t tl,
+int mgr_deliver(lifeline_manager *m, uint32_t conn, uint32_t conn_subs, const uint8_t *type, size_t tl,
                 const uint8_t *data, size_t dl, const uint8_t *id, size_t il, int own_id);
 
 #endif

@@ -194,7 +194,7 @@ int mgr_sub_remove(lifeline_manager *m, uint32_t id, uint32_t *channel) {
 static size_t needed_actions(const lifeline_manager *m, uint32_t conn, const uint8_t *type,
                              size_t tl, uint64_t h, int check_dup) {
   size_t n = 0;
-  for (uint32_t i = 0; i < m->cfg.max_channels; i++) {
+  for (uint32_t i = 0; i < m->channels_hi; i++) {
     const mgr_channel *ch = &m->channels[i];
     if (!ch->used || ch->conn != conn || (check_dup && dedup_has(ch, h))) continue;
     for (uint32_t s = ch->first_sub; s; s = m->subs[s - 1].next)
@@ -203,16 +203,21 @@ static size_t needed_actions(const lifeline_manager *m, uint32_t conn, const uin
   return n;
 }
 
-int mgr_deliver(lifeline_manager *m, uint32_t conn, const uint8_t *type, size_t tl,
-                const uint8_t *data, size_t dl, const uint8_t *id, size_t il, int own_id) {
+int mgr_deliver(lifeline_manager *m, uint32_t conn, uint32_t conn_subs, const uint8_t *type,
+                size_t tl, const uint8_t *data, size_t dl, const uint8_t *id, size_t il,
+                int own_id) {
   int check_dup = own_id && il > 0;
   uint64_t h = check_dup ? mgr_hash(id, il) : 0;
-  size_t need = needed_actions(m, conn, type, tl, h, check_dup);
-  if (m->nactions + need > m->cfg.max_actions) return LIFELINE_ERR_FULL;
+  /* The connection's subscriber count bounds the actions; count exactly only near the cap. */
+  size_t need = conn_subs;
+  if (m->nactions + need > m->cfg.max_actions) {
+    need = needed_actions(m, conn, type, tl, h, check_dup);
+    if (m->nactions + need > m->cfg.max_actions) return LIFELINE_ERR_FULL;
+  }
   lifeline_mgr_span sp[3];
   memset(sp, 0, sizeof sp);
   if (need && put_event(m, type, tl, data, dl, id, il, sp) != LIFELINE_OK) return LIFELINE_ERR_FULL;
-  for (uint32_t i = 0; i < m->cfg.max_channels; i++) {
+  for (uint32_t i = 0; i < m->channels_hi; i++) {
     mgr_channel *ch = &m->channels[i];
     if (!ch->used || ch->conn != conn) continue;
     if (check_dup && dedup_has(ch, h)) {

@@ -333,6 +333,43 @@ static void test_plain_eventsource_mode(void) {
   drv_free(d);
 }
 
+static void test_single_features_off(void) {
+  /* watchdog off: silence is fine, reconnection still uses the backoff */
+  lifeline_manager_conn_config cfg = fixed_cfg();
+  cfg.features = LIFELINE_MGR_RECONNECT | LIFELINE_MGR_BREAKER;
+  uint32_t c;
+  drv *d = setup(&cfg, &c);
+  CHECK_EQ_INT(LIFELINE_NEVER, d->wake); /* no connect timeout either */
+  drv_ok(d, c);
+  drv_advance(d, d->now + 3600000);
+  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
+  drv_opened(d, c, 200, NULL); /* a second "opened" for an open stream is ignored */
+  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
+  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  CHECK_EQ_INT(1000, d->delay[c]);
+  drv_free(d);
+  /* breaker off: many failures never open a circuit */
+  cfg = fixed_cfg();
+  cfg.features = LIFELINE_MGR_RECONNECT | LIFELINE_MGR_WATCHDOG;
+  cfg.backoff.max_ms = 2000;
+  d = setup(&cfg, &c);
+  for (int i = 0; i < 30; i++) {
+    drv_opened(d, c, 503, NULL);
+    CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
+    drv_advance(d, d->wake);
+  }
+  lifeline_mgr_stats st;
+  lifeline_manager_stats(d->m, &st);
+  CHECK_EQ_INT(31, st.opens);
+  drv_free(d);
+  /* an EventSource refusal (status unknown) is retried, not fatal */
+  d = setup(NULL, &c);
+  drv_opened(d, c, 0, NULL);
+  CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MGR_REASON_HTTP_STATUS, d->reason[c]);
+  drv_free(d);
+}
+
 static void test_linger_and_close(void) {
   drv *d = drv_new(NULL); /* linger 1000 ms */
   uint32_t c = drv_conn(d, "k", NULL);
@@ -442,6 +479,7 @@ int main(void) {
   test_server_retry_and_exhausted();
   test_failover_and_circuit_open();
   test_plain_eventsource_mode();
+  test_single_features_off();
   test_linger_and_close();
   test_app_abort_and_close_all();
   return check_report("manager_conn");

@@ -182,7 +182,12 @@ class FakeEventSource {
 test('EventSource transport: query parameter, listened types, refused responses retried', async () => {
   FakeEventSource.all = [];
   const { m, clock } = await make({ transports: { eventsource: createEventSourceTransport({ EventSource: FakeEventSource }) } });
-  m.connect('c', 'http://s/feed?x=1', { transport: 'eventsource', eventTypes: ['ping'], initialLastEventId: '5', withCredentials: true });
+  m.connect('q', 'http://s/quiet', { transport: 'eventsource' }); // no watchdog by default
+  m.subscribe('q', () => {});
+  FakeEventSource.all.at(-1).onopen();
+  assert.deepEqual(clock.pending(), [], 'no watchdog timer for a default eventsource connection');
+  m.disconnect('q');
+  m.connect('c', 'http://s/feed?x=1', { transport: 'eventsource', eventTypes: ['ping'], initialLastEventId: '5', withCredentials: true, heartbeatTimeoutMs: 20000 });
   const got = [];
   m.subscribe('c', (e) => got.push(`${e.type}:${e.id}`), { events: ['poll', 'message'] });
   const es = FakeEventSource.all.at(-1);
