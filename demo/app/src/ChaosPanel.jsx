@@ -10,6 +10,7 @@ const SSE_FAULTS = [
   { id: '503', label: '503 × 2', hint: 'with Retry-After: 3', body: { count: 2, retryAfter: 3 }, drop: true },
   { id: '204', label: '204 (stop)', hint: 'the server says: do not reconnect', body: { count: 1 }, drop: true },
   { id: '401', label: '401', hint: 'unauthorised: a permanent failure', body: { count: 1 }, drop: true },
+  { id: '404', label: '404', hint: 'stream not found', body: { count: 1 }, drop: true },
   { id: 'html', label: 'HTML page', hint: 'a captive portal instead of a stream', body: { count: 1 }, drop: true },
   { id: 'truncate', label: 'Truncated event', hint: 'an event cut in half, then the socket closes', body: { count: 1 } },
   { id: 'drip', label: 'Drip 8 s', hint: 'one byte every 20 ms', body: { ms: 8000, byteMs: 20 } },
