@@ -25,7 +25,8 @@ extern "C" {
   X(ERR_STATE, -8, "operation not allowed in the current state")                           \
   X(ERR_REJECTED, -9, "call rejected: circuit open or no capacity")                        \
   X(ERR_UNAVAILABLE, -10, "no service or endpoint is available")                           \
-  X(ERR_TIMEOUT, -11, "deadline exceeded")
+  X(ERR_TIMEOUT, -11, "deadline exceeded")                                                \
+  X(ERR_EXHAUSTED, -12, "retry attempts exhausted")
 
 typedef enum {
 #define LIFELINE_ERR_ENUM_(name, value, msg) LIFELINE_##name = (value),

@@ -1,0 +1,76 @@
+// Per-event cost of the whole manager path (no network): bytes -> Wasm (parser, duplicate window,
+// fan-out) -> action batch -> JS -> subscriber callbacks, with 1 and 10 subscribers, next to a
+// minimal peer client: eventsource-parser + a plain JS fan-out (no ids kept, no duplicate check,
+// no status). Medians of interleaved rounds. BENCH_QUICK=1: fewer rounds.
+import { createParser as esParser } from 'eventsource-parser';
+import { init, createManager } from '../js/index.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const ROUNDS = QUICK ? 3 : 9;
+const EVENTS = QUICK ? 20000 : 100000;
+const CHUNK = 16 * 1024;
+const enc = new TextEncoder();
+
+function stream(firstId) {
+  let t = '';
+  for (let i = 0; i < EVENTS; i++) {
+    t += `id: ${firstId + i}\nevent: poll\ndata: {"ts":1700000000000,"candidate":"Asha Rao","share":41.5,"n":${i}}\n\n`;
+  }
+  const bytes = enc.encode(t);
+  const chunks = [];
+  for (let off = 0; off < bytes.length; off += CHUNK) chunks.push(bytes.subarray(off, off + CHUNK));
+  return chunks;
+}
+
+function lifelineRunner(subs) {
+  let sink = null;
+  const transport = { name: 'fake', open(req, s) { sink = s; return { abort() {} }; } };
+  const m = createManager({ environment: { subscribe: () => () => {} }, storage: null, measureLatency: false, transports: { fetch: transport } });
+  m.connect('c', 'http://bench/feed');
+  let n = 0;
+  for (let i = 0; i < subs; i++) m.subscribe('c', () => { n++; });
+  sink.opened(200, 'text/event-stream', -1);
+  let next = 1;
+  return {
+    prepare() { const c = stream(next); next += EVENTS; return c; },
+    run(chunks) { for (const c of chunks) sink.bytes(c); return n; },
+    close() { m.destroy(); },
+  };
+}
+
+function peerRunner(subs) {
+  const callbacks = [];
+  let n = 0;
+  for (let i = 0; i < subs; i++) callbacks.push(() => { n++; });
+  const decoder = new TextDecoder();
+  const parser = esParser({ onEvent: (e) => { for (const cb of callbacks) cb(e); } });
+  let next = 1;
+  return {
+    prepare() { const c = stream(next); next += EVENTS; return c; },
+    run(chunks) { for (const c of chunks) parser.feed(decoder.decode(c, { stream: true })); return n; },
+    close() {},
+  };
+}
+
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+await init();
+console.log(`manager path, ${EVENTS} events of ~90 bytes per round, ${CHUNK / 1024} KiB chunks, median of ${ROUNDS} rounds`);
+for (const subs of [1, 10]) {
+  const runners = { lifeline: lifelineRunner(subs), 'eventsource-parser + fan-out': peerRunner(subs) };
+  const times = Object.fromEntries(Object.keys(runners).map((k) => [k, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, runner] of Object.entries(runners)) {
+      const chunks = runner.prepare();
+      const t0 = performance.now();
+      runner.run(chunks);
+      times[name].push((performance.now() - t0) * 1e6 / EVENTS);
+    }
+  }
+  const base = median(times.lifeline);
+  for (const [name, t] of Object.entries(times)) {
+    const ns = median(t);
+    console.log(`  ${String(subs).padStart(2)} subscriber(s)  ${name.padEnd(30)} ${ns.toFixed(0).padStart(6)} ns/event  x${(ns / base).toFixed(2)} vs lifeline`);
+  }
+  for (const r of Object.values(runners)) r.close();
+}

@@ -1,0 +1,67 @@
+import { useEffect, useRef, useState } from 'react';
+import { ServiceHealthPanel, useRouter } from 'lifeline/react';
+
+export function ServicesCard() {
+  const router = useRouter();
+  const [answer, setAnswer] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [auto, setAuto] = useState(true);
+  const inFlight = useRef(false);
+  const ask = async (capability, path, body) => {
+    if (!router || inFlight.current) return;
+    inFlight.current = true;
+    setBusy(true);
+    const t0 = performance.now();
+    try {
+      const res = await router.request(capability, { path, method: 'POST', body });
+      setAnswer({ ok: true, res, ms: Math.round(performance.now() - t0) });
+    } catch (err) {
+      setAnswer({ ok: false, error: err.message ?? String(err), ms: Math.round(performance.now() - t0) });
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
+    }
+  };
+  const askRef = useRef(ask);
+  askRef.current = ask;
+
+  // A briefing every 4 s keeps real traffic on the services, so failover shows as it happens.
+  useEffect(() => {
+    if (!auto || !router) return undefined;
+    const id = setInterval(() => askRef.current('summary', '/v1/summary', { topic: 'the last hour' }), 4000);
+    return () => clearInterval(id);
+  }, [auto, router]);
+  const result = answer?.ok ? (typeof answer.res.body === 'string' ? safeJSON(answer.res.body) : answer.res.body) : null;
+  return (
+    <section className="card" aria-labelledby="services-title">
+      <header className="card__head">
+        <h2 id="services-title">AI services</h2>
+      </header>
+      <div className="toolbar">
+          <label className="toggle"><input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Auto-brief</label>
+          <button type="button" className="btn" disabled={!router || busy}
+            onClick={() => ask('analysis', '/v1/analyze', { ward: 'Riverside' })}>Ask for analysis</button>
+          <button type="button" className="btn" disabled={!router || busy}
+            onClick={() => ask('summary', '/v1/summary', { topic: 'housing costs' })}>Summarise</button>
+      </div>
+      <ServiceHealthPanel title={null} refreshMs={1000} />
+      {answer ? (
+        <div className={`answer ${answer.ok ? '' : 'answer--bad'}`} role="status">
+          {answer.ok ? (
+            <>
+              <div className="answer__meta">
+                Answered by <b>{answer.res.service}</b> in {answer.ms} ms · {answer.res.attempts} attempt{answer.res.attempts === 1 ? '' : 's'}
+                {answer.res.degraded ? <span className="chip chip--warn">degraded mode</span> : null}
+              </div>
+              <p>{result?.result?.summary ?? result?.summary ?? JSON.stringify(result).slice(0, 160)}</p>
+            </>
+          ) : <div className="answer__meta">Request failed after {answer.ms} ms: {answer.error}</div>}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function safeJSON(text) {
+  try { return JSON.parse(text); } catch { return text; }
+}

@@ -1,0 +1,506 @@
+/**
+ * The reference SSE server: the strategist feed with ids, heartbeats and Last-Event-ID replay, the
+ * 6-stage analysis stream, a publish API, and a fault-injection API (HTTP and in-process).
+ * See docs/servers.md for the endpoints. Binds 127.0.0.1; port 0 picks a free port.
+ */
+import { createServer } from 'node:http';
+import { EventLog, formatEvent, formatComment, parseLastEventId } from './event-log.js';
+import { AnalysisRuns } from './analysis.js';
+import { createFeedGenerator, WARDS } from './content.js';
+import { FaultState, STATUS_FAULTS, FAULT_NAMES } from './sse-faults.js';
+import {
+  answerPreflight, clampNum, closeServer, corsHeaders, listen, readJSON, sendJSON, trackSockets,
+} from './http-util.js';
+
+export const FEED_PATH = '/api/v1/strategist/feed';
+export const ANALYSIS_PATH = '/api/v1/strategist/analysis';
+export const PUBLISH_PATH = '/api/v1/strategist/publish';
+
+const DEFAULTS = {
+  host: '127.0.0.1', port: 0, heartbeatMs: 30000, intervalMs: 2000, logSize: 1000,
+  lastEventIdParam: 'lastEventId', retryMs: null, analysisStepMs: 600, maxRuns: 32,
+  maxActiveRuns: 256, historySize: 200, seed: 1, authToken: null, maxClients: 1000,
+  generator: null, extraRoutes: null,
+};
+
+/** Starts a server; resolves to an SSEServer that is listening. */
+export async function startSSEServer(opts = {}) {
+  const server = new SSEServer(opts);
+  await server.start();
+  return server;
+}
+
+export class SSEServer {
+  constructor(opts = {}) {
+    this.opts = { ...DEFAULTS, ...opts };
+    this.log = new EventLog(this.opts.logSize);
+    this.log.clients = new Set();
+    this.nextEvent = this.opts.generator ?? createFeedGenerator(this.opts.seed);
+    this.runs = new AnalysisRuns({
+      stepMs: this.opts.analysisStepMs, maxRuns: this.opts.maxRuns, seed: this.opts.seed + 1,
+      onAppend: (run) => this.pumpAll(run.clients),
+    });
+    this.faults = new FaultState({
+      onStallEnd: () => this.afterStall(),
+      onDripEnd: () => this.pumpAll(this.clients),
+    });
+    this.clients = new Set();
+    this.history = [];
+    this.nextClientId = 1;
+    this.restarting = null;
+    this.closed = false;
+    this.resetCounters();
+    this.http = createServer((req, res) => this.route(req, res));
+    this.sockets = trackSockets(this.http);
+  }
+
+  resetCounters() {
+    this.counters = {
+      connectsTotal: 0, eventsSent: 0, eventsPublished: 0, heartbeatsSent: 0, bytesSent: 0,
+      restarts: 0, dropped: 0, truncated: 0, faultAnswers: 0, gapsSent: 0,
+    };
+  }
+
+  async start() {
+    this.port = await listen(this.http, this.opts.port, this.opts.host);
+    this.url = `http://${this.opts.host}:${this.port}`;
+    this.feedUrl = this.url + FEED_PATH;
+    this.analysisUrl = this.url + ANALYSIS_PATH;
+    this.publishUrl = this.url + PUBLISH_PATH;
+    this.setIntervalMs(this.opts.intervalMs);
+    return this;
+  }
+
+  /** Sets the generator's pace; 0 (or null) stops automatic events. */
+  setIntervalMs(ms) {
+    clearInterval(this.genTimer);
+    this.genTimer = null;
+    this.opts.intervalMs = ms ? clampNum(ms, 2000, 10, 3600000) : 0;
+    if (this.opts.intervalMs && !this.closed) {
+      this.genTimer = setInterval(() => {
+        const { event, data } = this.nextEvent();
+        this.publish(event, data);
+      }, this.opts.intervalMs);
+    }
+  }
+
+  /**
+   * Appends an event to the feed log and sends it to every feed client. Object data gets a `ts`
+   * (server time, ms since epoch) unless it has one. Returns the record {id, event, data, ts}.
+   */
+  publish(event = 'message', data = {}) {
+    if (event && typeof event === 'object') {
+      data = event.data ?? {};
+      event = event.event ?? event.type ?? 'message';
+    }
+    if (data && typeof data === 'object' && !Array.isArray(data) && data.ts === undefined) data = { ...data, ts: Date.now() };
+    const rec = this.log.append(String(event), data);
+    this.counters.eventsPublished++;
+    this.pumpAll(this.log.clients);
+    return { id: rec.id, event: rec.event, data: rec.data, ts: rec.ts };
+  }
+
+  /** Writes text verbatim to every open feed stream (not logged, no id): for parser edge cases. */
+  publishRaw(text) {
+    let n = 0;
+    for (const c of this.log.clients) {
+      if (!c.open || c.closed || this.stalled(c) || c.res.writableNeedDrain) continue;
+      this.write(c, String(text));
+      n++;
+    }
+    return n;
+  }
+
+  // ---- routing ----
+
+  async route(req, res) {
+    const url = new URL(req.url, 'http://localhost');
+    const path = url.pathname;
+    res.setHeader('x-lifeline-server', 'reference');
+    try {
+      if (req.method === 'OPTIONS') return answerPreflight(req, res);
+      if (path === FEED_PATH && req.method === 'GET') return this.openStream(req, res, url, 'feed', {});
+      if (path === ANALYSIS_PATH && (req.method === 'GET' || req.method === 'POST')) {
+        const body = req.method === 'POST' ? await readJSON(req) : {};
+        return this.openStream(req, res, url, 'analysis', body);
+      }
+      if (path === PUBLISH_PATH && req.method === 'POST') return await this.httpPublish(req, res);
+      if (path === '/health' && req.method === 'GET') return sendJSON(req, res, 200, { status: 'ok', service: 'sse', lastId: this.log.lastId });
+      if (path === '/__status' && req.method === 'GET') return sendJSON(req, res, 200, this.status({ connects: url.searchParams.get('connects') }));
+      if (path === '/__reset' && req.method === 'POST') return sendJSON(req, res, 200, this.reset(await readJSON(req)));
+      if (path === '/__generator' && req.method === 'POST') {
+        const body = await readJSON(req);
+        this.setIntervalMs(body.intervalMs);
+        return sendJSON(req, res, 200, { intervalMs: this.opts.intervalMs });
+      }
+      if (path.startsWith('/__fault/')) return await this.httpFault(req, res, decodeURIComponent(path.slice(9)));
+      if (this.opts.extraRoutes && (await this.opts.extraRoutes(req, res, url))) return;
+      return sendJSON(req, res, 404, { error: 'not found', path });
+    } catch (err) {
+      if (!res.headersSent) sendJSON(req, res, err.status ?? 500, { error: err.message });
+      else res.destroy();
+    }
+  }
+
+  async httpPublish(req, res) {
+    const body = await readJSON(req);
+    if (body.raw !== undefined) return sendJSON(req, res, 200, { raw: true, clients: this.publishRaw(body.raw) });
+    const list = Array.isArray(body) ? body : Array.isArray(body.events) ? body.events : [body];
+    if (list.length > 1000) return sendJSON(req, res, 413, { error: 'at most 1000 events per call' });
+    const out = list.map((e) => this.publish(e.event ?? e.type ?? 'message', e.data ?? {}));
+    return sendJSON(req, res, 200, list.length === 1 && !Array.isArray(body) && !body.events ? out[0] : { events: out });
+  }
+
+  async httpFault(req, res, name) {
+    if (req.method === 'DELETE') {
+      this.clearFaults(name);
+      return sendJSON(req, res, 200, { cleared: name, active: this.faults.describe() });
+    }
+    if (req.method !== 'POST') return sendJSON(req, res, 405, { error: 'use POST or DELETE' });
+    if (!FAULT_NAMES.includes(name)) return sendJSON(req, res, 404, { error: `unknown fault ${name}`, faults: FAULT_NAMES });
+    const body = await readJSON(req);
+    if (name === 'restart') {
+      const downMs = clampNum(body.downMs, 500, 0, 60000);
+      res.once('finish', () => setImmediate(() => this.restart({ downMs }).catch(() => {})));
+      return sendJSON(req, res, 202, { fault: 'restart', downMs, port: this.port }, { connection: 'close' });
+    }
+    const info = this.fault(name, body);
+    return sendJSON(req, res, 200, { fault: name, ...info, active: this.faults.describe() });
+  }
+
+  // ---- streams ----
+
+  lastEventIdOf(req, url) {
+    const header = req.headers['last-event-id'];
+    if (header !== undefined) return { raw: header, value: parseLastEventId(header), via: 'header' };
+    const q = url.searchParams.get(this.opts.lastEventIdParam);
+    if (q !== null) return { raw: q, value: parseLastEventId(q), via: 'query' };
+    return { raw: null, value: null, via: null };
+  }
+
+  recordConnect(entry) {
+    this.counters.connectsTotal++;
+    this.history.push(entry);
+    if (this.history.length > this.opts.historySize) this.history.splice(0, this.history.length - this.opts.historySize);
+  }
+
+  openStream(req, res, url, kind, body) {
+    const last = this.lastEventIdOf(req, url);
+    const entry = { t: Date.now(), path: kind, lastEventId: last.value, lastEventIdRaw: last.raw, via: last.via, status: 200, fault: null, clientId: null };
+    this.recordConnect(entry);
+    if (this.opts.authToken && req.headers.authorization !== `Bearer ${this.opts.authToken}`) {
+      entry.status = 401;
+      entry.fault = 'auth';
+      return sendJSON(req, res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' });
+    }
+    const answer = this.faults.takeAnswer(kind);
+    if (answer) return this.answerFault(req, res, answer, entry);
+    if (this.clients.size >= this.opts.maxClients || (kind === 'analysis' && !last.value && this.runs.active >= this.opts.maxActiveRuns)) {
+      entry.status = 503;
+      entry.fault = 'capacity';
+      return sendJSON(req, res, 503, { error: 'server at capacity' }, { 'retry-after': '5' });
+    }
+    const client = { id: this.nextClientId++, kind, req, res, open: false, closed: false, closeAfter: null, drip: null, notices: [] };
+    entry.clientId = client.id;
+    if (kind === 'feed') this.attachFeed(client, last);
+    else if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, url.searchParams.get('stepMs') ?? body.stepMs, entry)) return;
+    client.closeAfter = this.faults.takeCloseAfter(kind);
+    if (client.closeAfter) entry.fault = 'close-after-event';
+    this.clients.add(client);
+    client.source.clients.add(client);
+    res.on('close', () => this.detach(client));
+    if (this.stalled(client)) {
+      entry.fault = 'stall';
+      if (!this.faults.stall.headers) return; // held: no headers until the stall ends
+    }
+    this.startStream(client);
+  }
+
+  attachFeed(client, last) {
+    client.source = this.log;
+    const lastId = this.log.lastId;
+    if (last.value === null) client.lastSentId = lastId;
+    else if (last.value > lastId) {
+      // The client claims an id this server never issued: tell it, and continue from now.
+      client.notices.push(formatEvent({ event: 'reset', data: { lastEventId: last.value, serverLastId: lastId } }));
+      client.lastSentId = lastId;
+    } else client.lastSentId = last.value;
+  }
+
+  /** Returns false when the request was answered (204: the run is over and fully delivered). */
+  attachAnalysis(client, last, ward, stepMs, entry) {
+    let run = last.value !== null ? this.runs.findById(last.value) : undefined;
+    if (run && run.done && last.value >= run.log.lastId) {
+      entry.status = 204;
+      client.res.writeHead(204, corsHeaders(client.req)).end();
+      return false;
+    }
+    if (run) {
+      client.lastSentId = Math.max(last.value, run.log.oldestId - 1);
+    } else {
+      if (last.value !== null) {
+        client.notices.push(formatEvent({ event: 'gap', data: { lastEventId: last.value, reason: 'unknown-run', firstAvailableId: null } }));
+      }
+      const name = typeof ward === 'string' && ward.length > 0 && ward.length <= 80 ? ward : WARDS[0];
+      run = this.runs.start(name, clampNum(stepMs, this.opts.analysisStepMs, 1, 60000));
+      client.lastSentId = run.log.oldestId - 1;
+    }
+    client.run = run;
+    client.source = run.log;
+    entry.runId = run.runId;
+    return true;
+  }
+
+  startStream(client) {
+    const { res } = client;
+    res.writeHead(200, {
+      ...corsHeaders(client.req),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+      connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    client.open = true;
+    if (this.opts.retryMs !== null && this.opts.retryMs !== undefined) this.write(client, `retry: ${this.opts.retryMs}\n\n`);
+    for (const n of client.notices.splice(0)) {
+      this.write(client, n);
+      this.counters.gapsSent++;
+    }
+    client.heartbeat = setInterval(() => this.heartbeat(client), this.opts.heartbeatMs);
+    if (client.closeAfter?.publish && client.kind === 'feed') {
+      const { event, data } = this.nextEvent();
+      this.publish(event, data);
+    } else this.pump(client);
+  }
+
+  stalled(client) { return FaultState.matches(this.faults.stall, client.kind); }
+
+  heartbeat(client) {
+    if (client.closed || !client.open || this.stalled(client) || client.drip || client.res.writableNeedDrain) return;
+    this.write(client, formatComment(`heartbeat ${Date.now()}`));
+    this.counters.heartbeatsSent++;
+  }
+
+  write(client, text) {
+    this.counters.bytesSent += Buffer.byteLength(text);
+    client.res.write(text);
+  }
+
+  pumpAll(set) {
+    for (const c of [...set]) this.pump(c);
+  }
+
+  /**
+   * Sends a client every logged event after the last one it got, unless stalled, dripping or the
+   * socket is full (then 'drain' calls back): the log is the only buffer, so a slow client costs
+   * no memory beyond it and learns about dropped events through a `gap` event.
+   */
+  pump(client) {
+    if (client.closed || !client.open || this.stalled(client)) return;
+    const src = client.source;
+    while (!client.closed && !client.drip) {
+      if (client.res.writableNeedDrain) {
+        if (!client.waitingDrain) {
+          client.waitingDrain = true;
+          client.res.once('drain', () => { client.waitingDrain = false; this.pump(client); });
+        }
+        return;
+      }
+      if (src.hasGapAfter(client.lastSentId)) {
+        this.write(client, formatEvent({ event: 'gap', data: { lastEventId: client.lastSentId, firstAvailableId: src.oldestId, missed: src.oldestId - client.lastSentId - 1 } }));
+        this.counters.gapsSent++;
+        client.lastSentId = src.oldestId - 1;
+      }
+      const rec = src.nextAfter(client.lastSentId);
+      if (!rec) {
+        if (src.done) this.end(client);
+        return;
+      }
+      client.lastSentId = rec.id;
+      if (this.faults.takeTruncate(client.kind)) return this.truncate(client, rec);
+      this.counters.eventsSent++;
+      if (FaultState.matches(this.faults.drip, client.kind)) this.startDrip(client, rec.text);
+      else this.write(client, rec.text);
+      if (client.closeAfter) return this.end(client);
+    }
+  }
+
+  truncate(client, rec) {
+    const buf = Buffer.from(rec.text);
+    const half = buf.subarray(0, Math.max(1, Math.floor(buf.length / 2)));
+    client.closed = true;
+    this.counters.truncated++;
+    this.counters.bytesSent += half.length;
+    client.res.write(half, () => client.res.socket?.destroy());
+  }
+
+  /** Sends `text` one byte per byteMs while the drip lasts; then the rest at once. */
+  startDrip(client, text) {
+    const bytes = Buffer.from(text);
+    let off = 0;
+    const tick = () => {
+      if (client.closed) return;
+      if (!FaultState.matches(this.faults.drip, client.kind)) {
+        this.counters.bytesSent += bytes.length - off;
+        client.res.write(bytes.subarray(off));
+        off = bytes.length;
+      } else {
+        this.counters.bytesSent++;
+        client.res.write(bytes.subarray(off, off + 1));
+        off++;
+      }
+      if (off < bytes.length) return;
+      clearInterval(client.drip);
+      client.drip = null;
+      if (client.closeAfter) this.end(client);
+      else this.pump(client);
+    };
+    client.drip = setInterval(tick, this.faults.drip.byteMs);
+  }
+
+  end(client) {
+    if (client.closed) return;
+    client.closed = true;
+    client.res.end();
+  }
+
+  detach(client) {
+    client.closed = true;
+    clearInterval(client.heartbeat);
+    clearInterval(client.drip);
+    client.drip = null;
+    this.clients.delete(client);
+    client.source?.clients.delete(client);
+  }
+
+  afterStall() {
+    for (const c of [...this.clients]) {
+      if (c.closed) continue;
+      if (!c.open) this.startStream(c);
+      else this.pump(c);
+    }
+  }
+
+  // ---- faults (in-process API; the HTTP API calls these) ----
+
+  /** Applies a fault by name (see docs/servers.md); returns a JSON description. */
+  fault(name, o = {}) {
+    switch (name) {
+      case 'drop': return { dropped: this.drop(o) };
+      case 'stall': return this.faults.setStall(o);
+      case 'status': {
+        const kind = String(o.status ?? o.code ?? 500);
+        if (STATUS_FAULTS[kind] === undefined) throw Object.assign(new Error(`status must be one of ${Object.keys(STATUS_FAULTS)}`), { status: 400 });
+        return this.faults.addAnswer(kind, o);
+      }
+      case '500': case '503': case '204': case '401': case '404': case 'html':
+        return this.faults.addAnswer(name, o);
+      case 'truncate': return this.faults.setTruncate(o);
+      case 'drip': return this.faults.setDrip(o);
+      case 'close-after-event': return this.faults.setCloseAfter(o);
+      case 'analysis-error':
+        this.runs.failRuns({ count: Math.round(clampNum(o.count, 1, 1, 10000)), atStage: Math.round(clampNum(o.atStage, 3, 1, 6)), message: o.message ? String(o.message).slice(0, 200) : undefined });
+        return { count: o.count ?? 1, atStage: o.atStage ?? 3 };
+      case 'restart': this.restart(o).catch(() => {}); return { downMs: o.downMs ?? 500 };
+      case 'clear': this.clearFaults(o.name); return { cleared: o.name ?? 'all' };
+      default: throw Object.assign(new Error(`unknown fault ${name}`), { status: 404 });
+    }
+  }
+
+  /** Destroys every open stream socket (held ones too); returns how many. */
+  drop(o = {}) {
+    let n = 0;
+    for (const c of [...this.clients]) {
+      if (!FaultState.matches({ target: o.target ?? 'all' }, c.kind)) continue;
+      c.closed = true;
+      c.res.socket?.destroy();
+      n++;
+    }
+    this.counters.dropped += n;
+    return n;
+  }
+
+  answerFault(req, res, a, entry) {
+    entry.status = a.status;
+    entry.fault = a.kind;
+    this.counters.faultAnswers++;
+    const h = corsHeaders(req);
+    if (a.kind === '204') return res.writeHead(204, h).end();
+    if (a.kind === 'html') {
+      return res.writeHead(200, { ...h, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' })
+        .end('<!doctype html><html><head><title>Sign in</title></head><body><h1>Please sign in</h1><p>(a captive portal or login page, not an event stream)</p></body></html>\n');
+    }
+    const extra = a.kind === '503' ? { 'retry-after': String(a.retryAfter) } : {};
+    if (a.kind === '401') extra['www-authenticate'] = 'Bearer';
+    return sendJSON(req, res, a.status, { error: `injected ${a.kind}` }, extra);
+  }
+
+  /** Clears one fault (by name) or all of them. */
+  clearFaults(name) {
+    this.faults.clear(name);
+    if (!name || name === 'all' || name === 'analysis-error') this.runs.clearFaults();
+  }
+
+  /**
+   * Closes the listener and every socket, waits downMs, listens again on the same port. The event
+   * log, counters and connect history are kept. Resolves once listening again.
+   */
+  async restart({ downMs = 500 } = {}) {
+    if (this.restarting || this.closed) return this.restarting;
+    const d = clampNum(downMs, 500, 0, 60000);
+    this.restarting = (async () => {
+      this.counters.restarts++;
+      this.drop();
+      await closeServer(this.http, this.sockets);
+      await new Promise((r) => {
+        this.restartWake = r;
+        this.restartTimer = setTimeout(r, d);
+      });
+      if (!this.closed) await listen(this.http, this.port, this.opts.host);
+    })().finally(() => { this.restarting = null; });
+    return this.restarting;
+  }
+
+  /** Clears faults, counters and the connect history; {log: true} also empties the event log. */
+  reset(o = {}) {
+    this.clearFaults();
+    this.resetCounters();
+    this.history = [];
+    if (o.log) this.log.clear();
+    return { reset: true, log: !!o.log };
+  }
+
+  /** Counters and state as JSON; `connects` limits how many recent connects are listed. */
+  status({ connects } = {}) {
+    const n = clampNum(connects, this.opts.historySize, 0, this.opts.historySize);
+    return {
+      url: this.url, port: this.port, listening: this.http.listening, restarting: !!this.restarting,
+      connectionsOpen: [...this.clients].filter((c) => !c.closed).length,
+      connectionsHeld: [...this.clients].filter((c) => !c.closed && !c.open).length,
+      bufferedBytes: [...this.clients].reduce((n, c) => n + (c.res.writableLength ?? 0), 0),
+      ...this.counters,
+      lastId: this.log.lastId, oldestId: this.log.oldestId, logSize: this.log.size, logCapacity: this.log.capacity,
+      intervalMs: this.opts.intervalMs, heartbeatMs: this.opts.heartbeatMs,
+      faultsActive: this.faults.describe().concat(this.runs.failNext.map((f) => ({ name: 'analysis-error', remaining: f.remaining, atStage: f.atStage }))),
+      analysis: { runs: this.runs.runs.size, active: this.runs.active },
+      connects: n ? this.history.slice(-n) : [],
+    };
+  }
+
+  /** Stops everything: generator, fault timers, analysis runs, streams and the listener. */
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.genTimer);
+    clearTimeout(this.restartTimer);
+    this.restartWake?.();
+    this.faults.clearStall(false);
+    this.faults.clearDrip(false);
+    this.faults.clearCloseAfter();
+    this.runs.close();
+    for (const c of [...this.clients]) this.detach(c);
+    await closeServer(this.http, this.sockets);
+    await this.restarting?.catch(() => {});
+  }
+}

@@ -1,0 +1,296 @@
+/* SSE connection manager: pooled connections, channels, subscribers, reconnection, watchdog.
+ *
+ * Sans-I/O. The manager never does I/O, never reads a clock and never calls out: every entry
+ * point takes `now_ms` (one monotonic millisecond clock chosen by the host) and every effect is
+ * appended to an ACTION BATCH that the host drains after the call:
+ *   OPEN     start transport stream `stream` of connection `conn` to endpoint `endpoint`,
+ *            sending span[0] as Last-Event-ID (empty: none); flag AUTH: refresh credentials first
+ *   CLOSE    abort stream `stream` (the host ignores streams it no longer has)
+ *   DELIVER  give an event (span[0] type, span[1] data, span[2] id) to subscriber `sub`
+ *   STATUS   connection `conn` changed: state, attempt, delay_ms until the next try, reason,
+ *            http_status
+ *   WAKE_AT  call lifeline_manager_tick() at `time` (always the last action of a batch; time is
+ *            LIFELINE_NEVER when nothing is pending)
+ * The batch (fixed-size records) and the arena their spans point into are owned by the manager
+ * and stay valid until the next call into the manager; every call that takes now_ms starts a
+ * new batch, also when it fails (configuration calls without now_ms leave it alone). Actions
+ * are in the order they happened; events reach each subscriber in stream order.
+ *
+ * Objects. A CONNECTION is one event stream, pooled by a key the host computes (URL + transport
+ * options); a CHANNEL is bound to one connection and holds subscribers, a duplicate window and a
+ * replay ring; a SUBSCRIBER receives the channel's events whose type matches its filter, in
+ * priority order (higher first, then subscription order). A connection is opened when its first
+ * subscriber arrives and closed linger_ms after its last one leaves.
+ *
+ * Each OPEN gets a fresh stream id; inputs (opened/feed/event/closed) name the stream, and inputs
+ * for a stream that is no longer current are ignored (LIFELINE_ERR_NOT_FOUND), so a replaced
+ * connection never delivers another event.
+ *
+ * Failure policy (see docs/manager.md): network error, connect timeout, stall, clean end, HTTP
+ * 5xx/408/429 and parse overflow reconnect with backoff (a stall at once); 503/429 with
+ * Retry-After retry no sooner than it; 401/403 retry once with OPEN flag AUTH when the
+ * connection has LIFELINE_MGR_AUTH_HOOK, then fail; 204, 404, other 4xx, other statuses and a
+ * wrong content type fail with no retry; an app abort closes. With features 0 (no reconnect
+ * policy, breaker or watchdog) the manager behaves like a plain EventSource: non-200 or a wrong
+ * content type fails, network errors and ends reconnect after `retry:` or plain_retry_ms.
+ *
+ * Errors: LIFELINE_ERR_INVALID_ARGUMENT (bad handle or argument), LIFELINE_ERR_FULL (a cap
+ * reached: connections, channels, subscribers, key/filter/id length, actions or arena),
+ * LIFELINE_ERR_NOT_FOUND (stale stream or handle), LIFELINE_ERR_NO_MEMORY.
+ */
+#ifndef LIFELINE_MANAGER_H
+#define LIFELINE_MANAGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lifeline/backoff.h"
+#include "lifeline/breaker.h"
+#include "lifeline/metrics.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIFELINE_MGR_MAX_ENDPOINTS 8   /* failover list length per connection */
+#define LIFELINE_MGR_MAX_KEY 4096      /* bytes of a pool key */
+#define LIFELINE_MGR_MAX_ID 1024       /* bytes of a last event id (longer ids are not tracked) */
+#define LIFELINE_MGR_MAX_FILTER 1024   /* bytes of a subscriber's type list */
+
+typedef enum {
+  LIFELINE_MGR_IDLE = 0,         /* never opened (no subscriber yet) */
+  LIFELINE_MGR_CONNECTING = 1,   /* OPEN sent, waiting for the response */
+  LIFELINE_MGR_OPEN = 2,
+  LIFELINE_MGR_RECONNECTING = 3, /* waiting delay_ms before attempt `attempt` */
+  LIFELINE_MGR_OFFLINE = 4,      /* the host reported offline; attempts paused */
+  LIFELINE_MGR_CIRCUIT_OPEN = 5, /* every endpoint's breaker is open; delay_ms until a probe */
+  LIFELINE_MGR_FAILED = 6,       /* fatal answer; no retry until retry_now or a new subscriber */
+  LIFELINE_MGR_CLOSED = 7        /* closed by the app or after the linger */
+} lifeline_mgr_state;
+
+typedef enum {
+  LIFELINE_MGR_REASON_NONE = 0,
+  LIFELINE_MGR_REASON_NETWORK = 1,       /* transport error (fetch threw, EventSource error) */
+  LIFELINE_MGR_REASON_TIMEOUT = 2,       /* no response within connect_timeout_ms, or 408 */
+  LIFELINE_MGR_REASON_STALL = 3,         /* silent for heartbeat_timeout_ms */
+  LIFELINE_MGR_REASON_HTTP_5XX = 4,
+  LIFELINE_MGR_REASON_RATE_LIMITED = 5,  /* 429 */
+  LIFELINE_MGR_REASON_RETRY_AFTER = 6,   /* 503/429 with Retry-After */
+  LIFELINE_MGR_REASON_AUTH = 7,          /* 401/403 */
+  LIFELINE_MGR_REASON_NO_CONTENT = 8,    /* 204: the server asks us to stop */
+  LIFELINE_MGR_REASON_NOT_FOUND = 9,     /* 404/410 */
+  LIFELINE_MGR_REASON_HTTP_STATUS = 10,  /* any other unexpected status */
+  LIFELINE_MGR_REASON_CONTENT_TYPE = 11, /* not text/event-stream */
+  LIFELINE_MGR_REASON_OVERFLOW = 12,     /* event over the caps, or batch caps reached */
+  LIFELINE_MGR_REASON_ABORTED = 13,      /* closed by the app */
+  LIFELINE_MGR_REASON_SERVER_CLOSED = 14,/* clean end of stream */
+  LIFELINE_MGR_REASON_EXHAUSTED = 15,    /* backoff max_attempts reached */
+  LIFELINE_MGR_REASON_OFFLINE = 16,
+  LIFELINE_MGR_REASON_CIRCUIT_OPEN = 17,
+  LIFELINE_MGR_REASON_LINGER = 18,       /* closed after the last subscriber left */
+  LIFELINE_MGR_REASON_COUNT_ = 19
+} lifeline_mgr_reason;
+
+typedef enum {
+  LIFELINE_MGR_ACT_OPEN = 1,
+  LIFELINE_MGR_ACT_CLOSE = 2,
+  LIFELINE_MGR_ACT_DELIVER = 3,
+  LIFELINE_MGR_ACT_STATUS = 4,
+  LIFELINE_MGR_ACT_WAKE_AT = 5
+} lifeline_mgr_action_kind;
+
+/* Transport ends reported through lifeline_manager_closed(). */
+typedef enum {
+  LIFELINE_MGR_END_CLEAN = 0,   /* the response body ended */
+  LIFELINE_MGR_END_NETWORK = 1, /* error before or during the body */
+  LIFELINE_MGR_END_TIMEOUT = 2, /* the host's own timeout */
+  LIFELINE_MGR_END_ABORTED = 3  /* the app aborted (state CLOSED, no retry) */
+} lifeline_mgr_end;
+
+/* Feature flags (lifeline_manager_conn_config.features). */
+#define LIFELINE_MGR_RECONNECT 1u /* backoff, retriable 5xx/429, Retry-After, auth retry */
+#define LIFELINE_MGR_BREAKER 2u   /* per-endpoint circuit breaker and failover */
+#define LIFELINE_MGR_WATCHDOG 4u  /* heartbeat watchdog and connect timeout */
+#define LIFELINE_MGR_AUTH_HOOK 8u /* the host can refresh credentials (401/403 retry once) */
+#define LIFELINE_MGR_ALL (LIFELINE_MGR_RECONNECT | LIFELINE_MGR_BREAKER | LIFELINE_MGR_WATCHDOG)
+
+/* Action flags. */
+#define LIFELINE_MGR_FLAG_AUTH 1u     /* OPEN: ask the app for fresh credentials first */
+#define LIFELINE_MGR_FLAG_REPLAYED 2u /* DELIVER: from the replay ring (late subscriber) */
+
+/* A span into the arena: lifeline_manager_arena() + off, len bytes (not NUL-terminated). */
+typedef struct {
+  uint32_t off, len;
+} lifeline_mgr_span;
+
+/* One action: 20 little-endian 32-bit words (80 bytes), so the JS side reads it from Wasm
+ * memory with one Uint32Array view. Fields a kind does not use are 0. */
+typedef struct {
+  uint32_t kind;        /* lifeline_mgr_action_kind */
+  uint32_t conn;        /* OPEN, CLOSE, STATUS; DELIVER: the channel's connection */
+  uint32_t stream;      /* OPEN, CLOSE */
+  uint32_t sub;         /* DELIVER */
+  uint32_t channel;     /* DELIVER */
+  uint32_t endpoint;    /* OPEN: index into the connection's endpoint list */
+  uint32_t state;       /* STATUS: lifeline_mgr_state */
+  uint32_t attempt;     /* OPEN, STATUS: reconnect attempt (0: first connect) */
+  uint32_t reason;      /* STATUS, CLOSE: lifeline_mgr_reason */
+  uint32_t delay_ms;    /* STATUS: ms until the next try (RECONNECTING, CIRCUIT_OPEN) */
+  uint32_t http_status; /* STATUS: the status that caused it, 0 if none */
+  uint32_t flags;       /* LIFELINE_MGR_FLAG_* */
+  lifeline_mgr_span span[3];
+  uint32_t time_lo, time_hi; /* WAKE_AT: the deadline (ms), split in two halves */
+} lifeline_mgr_action;
+
+typedef struct {
+  uint32_t max_connections;   /* default 32 */
+  uint32_t max_channels;      /* default 256 */
+  uint32_t max_subscribers;   /* default 1024 */
+  uint32_t max_actions;       /* actions per batch, default 65536 */
+  uint32_t max_arena_bytes;   /* arena bytes per batch, default 8 MiB */
+  uint32_t linger_ms;         /* default 1000 */
+  uint32_t online_spread_ms;  /* random delay of the retry after "online", default 250 */
+  uint32_t metrics;           /* 1 (default): keep a metrics registry (about 250 KB), 0: none */
+  uint64_t seed;              /* seeds every connection's backoff/breaker and the spread */
+} lifeline_manager_config;
+
+typedef struct {
+  uint32_t endpoint_count;       /* 1..LIFELINE_MGR_MAX_ENDPOINTS, default 1 */
+  uint32_t features;             /* LIFELINE_MGR_* flags, default LIFELINE_MGR_ALL */
+  uint32_t heartbeat_timeout_ms; /* watchdog silence limit, default 45000 */
+  uint32_t connect_timeout_ms;   /* response headers deadline, default 30000 (0: none) */
+  uint32_t plain_retry_ms;       /* reconnect delay without LIFELINE_MGR_RECONNECT, default 3000 */
+  uint32_t max_line_bytes;       /* parser caps (bytes); 0: the parser's defaults (1 MiB) */
+  uint32_t max_event_bytes;
+  lifeline_backoff_config backoff;   /* seed ignored: derived from the manager's seed */
+  lifeline_breaker_config breaker;   /* seed ignored: derived from the manager's seed */
+} lifeline_manager_conn_config;
+
+typedef struct {
+  uint32_t replay_events;   /* replay ring length (0: no replay), default 0 */
+  uint32_t replay_bytes;    /* replay ring byte cap, default 256 KiB */
+  uint32_t dedup_window;    /* recent ids remembered, 1..4096, default 256 */
+} lifeline_manager_channel_config;
+
+/* A connection's state for lifeline_manager_conn_info(). */
+typedef struct {
+  lifeline_mgr_state state;
+  lifeline_mgr_reason reason;
+  uint32_t attempt, http_status, endpoint, subscribers, channels;
+  uint64_t next_attempt_at;   /* LIFELINE_NEVER when none is scheduled */
+  uint64_t since;             /* when the state was entered */
+  const uint8_t *last_id;     /* valid until the next call; not NUL-terminated */
+  size_t last_id_len;
+} lifeline_mgr_conn_info;
+
+/* Counters since creation (all connections). Durations: sums and counts, for averages; the
+ * histograms live with the host's metrics. */
+typedef struct {
+  uint64_t opens, opened, events, delivered, duplicates, replayed, bytes;
+  uint64_t reconnects, stalls, failovers, fatal, overflows, stale_inputs;
+  uint64_t errors[LIFELINE_MGR_REASON_COUNT_];
+  uint64_t connect_ms_sum, connect_count;          /* OPEN -> opened */
+  uint64_t first_event_ms_sum, first_event_count;  /* OPEN -> first event of that stream */
+  uint64_t recovery_ms_sum, recovery_count;        /* drop -> first event after it */
+  uint64_t recovery_ms_max;
+} lifeline_mgr_stats;
+
+void lifeline_manager_config_default(lifeline_manager_config *c);
+void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c);
+void lifeline_manager_channel_config_default(lifeline_manager_channel_config *c);
+
+/* Creates a manager (config copied; NULL: defaults). NULL when out of memory or a cap is 0. */
+typedef struct lifeline_manager lifeline_manager;
+lifeline_manager *lifeline_manager_new(const lifeline_manager_config *c);
+void lifeline_manager_free(lifeline_manager *m);
+
+/* ---- the batch (valid until the next call) ---- */
+size_t lifeline_manager_action_count(const lifeline_manager *m);
+const lifeline_mgr_action *lifeline_manager_actions(const lifeline_manager *m);
+const uint8_t *lifeline_manager_arena(const lifeline_manager *m);
+/* The earliest time tick() has work, or LIFELINE_NEVER (also reported by WAKE_AT). */
+uint64_t lifeline_manager_deadline(const lifeline_manager *m);
+
+/* ---- configuration ---- */
+/* Finds the connection with this key or creates it (IDLE) with *cfg (NULL: defaults; ignored
+ * when it exists). *conn receives a handle >= 1. Errors: INVALID_ARGUMENT, FULL, NO_MEMORY. */
+int lifeline_manager_connection(lifeline_manager *m, const char *key, size_t key_len,
+                                const lifeline_manager_conn_config *cfg, uint32_t *conn);
+/* Forgets an IDLE/CLOSED/FAILED connection no channel is bound to. ERR_STATE otherwise. */
+int lifeline_manager_connection_release(lifeline_manager *m, uint32_t conn);
+/* The Last-Event-ID the next OPEN sends (e.g. restored from storage). FULL when too long. */
+int lifeline_manager_set_last_event_id(lifeline_manager *m, uint32_t conn, const char *id,
+                                       size_t len);
+/* Creates a channel bound to conn; *channel receives a handle >= 1. */
+int lifeline_manager_channel(lifeline_manager *m, uint32_t conn,
+                             const lifeline_manager_channel_config *cfg, uint32_t *channel);
+/* Moves a channel and its subscribers to another connection (e.g. the app changed the URL). */
+int lifeline_manager_channel_bind(lifeline_manager *m, uint32_t channel, uint32_t conn,
+                                  uint64_t now_ms);
+/* Removes a channel and its subscribers (their connection may start lingering). */
+int lifeline_manager_channel_remove(lifeline_manager *m, uint32_t channel, uint64_t now_ms);
+
+/* ---- subscribers ---- */
+/* types: event types separated by '\n' (NULL or empty: every type). replay: how many of the
+ * channel's remembered events to deliver to this subscriber at once (DELIVER with REPLAYED).
+ * *sub receives an id >= 1 (never reused while the manager lives, modulo 2^32). */
+int lifeline_manager_subscribe(lifeline_manager *m, uint32_t channel, int32_t priority,
+                               const char *types, size_t types_len, uint32_t replay,
+                               uint64_t now_ms, uint32_t *sub);
+int lifeline_manager_unsubscribe(lifeline_manager *m, uint32_t sub, uint64_t now_ms);
+
+/* ---- transport results ---- */
+/* Response headers arrived. content_type may be NULL; retry_after_ms < 0: no Retry-After. */
+int lifeline_manager_opened(lifeline_manager *m, uint32_t stream, int http_status,
+                            const char *content_type, size_t ct_len, int64_t retry_after_ms,
+                            uint64_t now_ms);
+/* Body bytes (fetch transport): parsed, events delivered. Any byte proves liveness. */
+int lifeline_manager_feed(lifeline_manager *m, uint32_t stream, const uint8_t *bytes, size_t len,
+                          uint64_t now_ms);
+/* An already parsed event (EventSource transport). id: the event's lastEventId. */
+int lifeline_manager_event(lifeline_manager *m, uint32_t stream, const char *type, size_t type_len,
+                           const char *data, size_t data_len, const char *id, size_t id_len,
+                           uint64_t now_ms);
+/* The server's retry: value (EventSource transport cannot see it; fetch gets it from feed). */
+int lifeline_manager_server_retry(lifeline_manager *m, uint32_t stream, uint32_t retry_ms,
+                                  uint64_t now_ms);
+int lifeline_manager_closed(lifeline_manager *m, uint32_t stream, lifeline_mgr_end end,
+                            uint64_t now_ms);
+
+/* ---- environment and time ---- */
+void lifeline_manager_set_online(lifeline_manager *m, int online, uint64_t now_ms);
+/* Page shown again / resumed / visible: overdue checks and pending retries run at once. */
+void lifeline_manager_resume(lifeline_manager *m, uint64_t now_ms);
+/* The user's "Retry now": a FAILED/RECONNECTING/CIRCUIT_OPEN/OFFLINE connection tries at once. */
+int lifeline_manager_retry_now(lifeline_manager *m, uint32_t conn, uint64_t now_ms);
+/* Closes one connection now (state CLOSED, reason ABORTED); a new subscriber reopens it. */
+int lifeline_manager_close(lifeline_manager *m, uint32_t conn, uint64_t now_ms);
+/* Closes every connection and forgets every subscriber, channel and connection. */
+void lifeline_manager_close_all(lifeline_manager *m, uint64_t now_ms);
+void lifeline_manager_tick(lifeline_manager *m, uint64_t now_ms);
+
+/* ---- introspection ---- */
+int lifeline_manager_conn_info(const lifeline_manager *m, uint32_t conn, lifeline_mgr_conn_info *out);
+void lifeline_manager_stats(const lifeline_manager *m, lifeline_mgr_stats *out);
+/* The manager's metrics registry (metrics.h), NULL when config.metrics was 0. Owned by the
+ * manager; read it with lifeline_metrics_write_json / _write_prometheus. Counters:
+ *   lifeline_sse_connects_total, lifeline_sse_reconnects_total, lifeline_sse_events_total,
+ *   lifeline_sse_errors_total, lifeline_sse_duplicates_total, lifeline_sse_stalls_total,
+ *   lifeline_sse_failovers_total (rates over 1 and 5 minutes come with them);
+ * histograms (ms): lifeline_sse_connect_ms (OPEN -> accepted response), lifeline_sse_first_event_ms
+ * (OPEN -> first event), lifeline_sse_reconnect_delay_ms (drop -> first new OPEN),
+ * lifeline_sse_recovery_ms (drop -> first event after it), lifeline_sse_event_latency_ms (fed by
+ * the host through lifeline_manager_observe_latency, e.g. from a server timestamp). */
+lifeline_metrics *lifeline_manager_metrics(lifeline_manager *m);
+/* Records an event's end-to-end latency (ms >= 0). INVALID_ARGUMENT for a negative/NaN value,
+ * STATE when metrics are off. */
+int lifeline_manager_observe_latency(lifeline_manager *m, double latency_ms, uint64_t now_ms);
+
+/* "connecting", "open", ... and "network", "stall", ...; never NULL. */
+const char *lifeline_mgr_state_name(lifeline_mgr_state s);
+const char *lifeline_mgr_reason_name(lifeline_mgr_reason r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

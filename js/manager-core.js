@@ -1,0 +1,161 @@
+/**
+ * The C manager (src/manager*.c) seen from JS: one Wasm handle, an input buffer for strings and
+ * bytes, and the action batch decoded into plain objects at once after every call (user code
+ * may call back into the core and start a new batch, and Wasm memory may grow: no view into it
+ * is kept). Internal to js/manager.js.
+ */
+import { getCore, coreError } from './wasm.js';
+import { LifelineError } from './errors.js';
+
+export const ACT_OPEN = 1;
+export const ACT_CLOSE = 2;
+export const ACT_DELIVER = 3;
+export const ACT_STATUS = 4;
+export const ACT_WAKE_AT = 5;
+export const FLAG_AUTH = 1;
+export const FLAG_REPLAYED = 2;
+export const FEATURE_RECONNECT = 1;
+export const FEATURE_BREAKER = 2;
+export const FEATURE_WATCHDOG = 4;
+export const FEATURE_AUTH_HOOK = 8;
+export const JITTER = { none: 0, full: 1, equal: 2, decorrelated: 3 };
+
+export const WORDS = 20; // u32 per lifeline_mgr_action
+const NEVER_HI = 0xffffffff;
+const STAT_FIELDS = ['opens', 'opened', 'events', 'delivered', 'duplicates', 'replayed', 'bytes',
+  'reconnects', 'stalls', 'failovers', 'fatal', 'overflows', 'staleInputs'];
+const STAT_TAIL = ['connectMsSum', 'connectCount', 'firstEventMsSum', 'firstEventCount',
+  'recoveryMsSum', 'recoveryCount', 'recoveryMsMax'];
+
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+const encoder = new TextEncoder();
+
+export class CoreManager {
+  constructor({ maxConnections = 0, maxChannels = 0, maxSubscribers = 0, lingerMs = 1000, onlineSpreadMs = 250, seed = 0 }) {
+    this.m = getCore();
+    this.w = this.m._lifeline_wasm_mgr_new(maxConnections, maxChannels, maxSubscribers, lingerMs, onlineSpreadMs, seed);
+    if (!this.w) throw coreError(-2, 'createManager');
+    this.states = names(this.m, '_lifeline_wasm_mgr_state_name', 8);
+    this.reasons = names(this.m, '_lifeline_wasm_mgr_reason_name', 19);
+  }
+
+  free() {
+    if (this.w) this.m._lifeline_wasm_mgr_free(this.w);
+    this.w = 0;
+  }
+
+  /** Copies UTF-8 strings / byte arrays back to back into the input buffer; returns lengths. */
+  put(...parts) {
+    if (!this.w) throw new LifelineError(-8, 'the manager was destroyed', 'LIFELINE_ERR_STATE');
+    const bytes = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p ?? new Uint8Array(0)));
+    const total = bytes.reduce((n, b) => n + b.byteLength, 0);
+    const ptr = this.m._lifeline_wasm_mgr_buffer(this.w, total);
+    if (!ptr) throw coreError(-2, 'manager input');
+    let off = ptr;
+    for (const b of bytes) {
+      this.m.HEAPU8.set(b, off);
+      off += b.byteLength;
+    }
+    return bytes.map((b) => b.byteLength);
+  }
+
+  call(name, ...args) {
+    if (!this.w) throw new LifelineError(-8, 'the manager was destroyed', 'LIFELINE_ERR_STATE');
+    return this.m[`_lifeline_wasm_mgr_${name}`](this.w, ...args);
+  }
+
+  out() {
+    return this.m._lifeline_wasm_mgr_out(this.w) >>> 0;
+  }
+
+  /**
+   * The current batch, copied out of Wasm memory: { words (Uint32Array, WORDS per action), count,
+   * text (per action: the decoded event {type, data, id} for DELIVER, shared by the event's
+   * subscribers; the Last-Event-ID for OPEN), pos (next action to run) }. Null once freed.
+   */
+  batch() {
+    if (!this.w) return null;
+    const m = this.m;
+    const hp = m._lifeline_wasm_mgr_batch(this.w) >>> 2;
+    const h = m.HEAPU32;
+    const recs = h[hp] >>> 2;
+    const count = h[hp + 1];
+    const arena = h[hp + 2];
+    const arenaLen = h[hp + 3];
+    const heap = m.HEAPU8;
+    const ascii = h[hp + 4] === 1;
+    const text = ascii && arenaLen ? decoder.decode(heap.subarray(arena, arena + arenaLen)) : '';
+    const str = (off, len) => {
+      if (len === 0) return '';
+      return ascii ? text.slice(off, off + len) : decoder.decode(heap.subarray(arena + off, arena + off + len));
+    };
+    const words = h.slice(recs, recs + count * WORDS);
+    const texts = new Array(count);
+    let lastType = -1;
+    let lastData = -1;
+    let lastDataLen = -1;
+    let lastEvent = null;
+    for (let i = 0, r = 0; i < count; i++, r += WORDS) {
+      const kind = words[r];
+      if (kind === ACT_DELIVER) {
+        // Subscribers of one event share its spans: decode once. Every event's type, data and id
+        // are put in the arena back to back, so (type offset, data offset, data length) names it.
+        if (words[r + 12] !== lastType || words[r + 14] !== lastData || words[r + 15] !== lastDataLen) {
+          lastType = words[r + 12];
+          lastData = words[r + 14];
+          lastDataLen = words[r + 15];
+          lastEvent = { type: str(words[r + 12], words[r + 13]), data: str(words[r + 14], words[r + 15]), id: str(words[r + 16], words[r + 17]) };
+        }
+        texts[i] = lastEvent;
+      } else if (kind === ACT_OPEN) {
+        texts[i] = str(words[r + 12], words[r + 13]);
+      }
+    }
+    return { words, count, texts, pos: 0 };
+  }
+
+  /** { state, reason, attempt, httpStatus, endpoint, subscribers, channels, nextAttemptAt, since, lastEventId } */
+  info(conn) {
+    if (!this.w) return null;
+    const p = this.call('info', conn) >>> 2;
+    if (!p) return null;
+    const h = this.m.HEAPU32;
+    const idLen = h[p + 11];
+    const ptr = this.m._lifeline_wasm_mgr_buffer(this.w, 0);
+    const hi = h[p + 8];
+    return {
+      state: this.states[h[p]], reason: this.reasons[h[p + 1]], attempt: h[p + 2], httpStatus: h[p + 3],
+      endpoint: h[p + 4], subscribers: h[p + 5], channels: h[p + 6],
+      nextAttemptAt: hi === NEVER_HI ? Infinity : hi * 4294967296 + h[p + 7],
+      since: h[p + 10] * 4294967296 + h[p + 9],
+      lastEventId: idLen ? decoder.decode(this.m.HEAPU8.subarray(ptr, ptr + idLen)) : '',
+    };
+  }
+
+  /** The C metrics registry: parsed JSON (format 0) or Prometheus text (format 1); null if off. */
+  metricsText(format, now) {
+    const p = this.call('metrics_text', format, now);
+    if (!p) return null;
+    const text = this.m.UTF8ToString(p);
+    return format ? text : JSON.parse(text);
+  }
+
+  stats() {
+    const p = this.m._lifeline_wasm_mgr_stats(this.w) >>> 2;
+    const h = this.m.HEAPU32;
+    const u64 = (i) => h[p + 2 * i + 1] * 4294967296 + h[p + 2 * i];
+    const s = {};
+    let i = 0;
+    for (const f of STAT_FIELDS) s[f] = u64(i++);
+    s.errors = {};
+    for (const r of this.reasons) s.errors[r] = u64(i++);
+    for (const f of STAT_TAIL) s[f] = u64(i++);
+    return s;
+  }
+}
+
+function names(m, fn, n) {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(m.UTF8ToString(m[fn](i)));
+  return out;
+}

@@ -1,0 +1,210 @@
+/** Connection states, as reported by the C core. */
+export type ConnectionState =
+  | 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'circuit-open' | 'failed' | 'closed';
+
+/** Why the state changed (the error class for failures). */
+export type StatusReason =
+  | 'none' | 'network' | 'timeout' | 'stall' | 'http-5xx' | 'rate-limited' | 'retry-after' | 'auth'
+  | 'no-content' | 'not-found' | 'http-status' | 'content-type' | 'overflow' | 'aborted'
+  | 'server-closed' | 'exhausted' | 'offline' | 'circuit-open' | 'linger';
+
+export interface LastError {
+  reason: StatusReason;
+  /** The HTTP status that caused it, 0 when none (network errors, stalls...). */
+  httpStatus: number;
+  message: string;
+  /** When it happened (the manager's clock, epoch ms). */
+  at: number;
+}
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** Reconnect attempt number (0 for the first connect and once open). */
+  attempt: number;
+  /** While reconnecting / circuit-open: ms until the next try, as of `since`. */
+  reconnectInMs: number;
+  /** While reconnecting / circuit-open: when the next try happens (epoch ms), else null. */
+  nextRetryAt: number | null;
+  /** The Last-Event-ID a reconnect would send (live in getConnectionStatus, as of the last
+   * state change in statusStore snapshots). */
+  lastEventId: string;
+  /** The most recent failure, kept after recovery; null if none yet. */
+  lastError: LastError | null;
+  /** When the state was entered (epoch ms), null while idle. */
+  since: number | null;
+  reason: StatusReason;
+  httpStatus: number;
+  /** Index into [url, ...endpoints] of the endpoint in use, and its URL. */
+  endpoint: number;
+  url: string | null;
+}
+
+export interface SSEEvent {
+  type: string;
+  data: string;
+  /** The event's id (the last event id, as EventSource's lastEventId). */
+  id: string;
+  channel: string;
+  /** True for events replayed from the channel's buffer to a late subscriber. */
+  replayed?: true;
+}
+
+export interface ManagerBackoffOptions {
+  /** First delay ceiling (default 1000: with full jitter the first retry is within 1 s). */
+  initialMs?: number;
+  maxMs?: number;
+  multiplier?: number;
+  jitter?: 'none' | 'full' | 'equal' | 'decorrelated';
+  /** Give up (state failed, reason 'exhausted') after this many attempts; default unlimited. */
+  maxAttempts?: number;
+  /** A connection up this long resets the backoff (default 5000). */
+  healthyAfterMs?: number;
+  /** Adapt growth to measured network quality (default true). */
+  adaptive?: boolean;
+}
+
+export interface ManagerBreakerOptions {
+  consecutiveFailures?: number;
+  failureRateThreshold?: number;
+  minimumCalls?: number;
+  windowMs?: number;
+  openMs?: number;
+  maxOpenMs?: number;
+}
+
+export type HeaderMap = Record<string, string>;
+
+export interface ConnectOptions {
+  transport?: 'fetch' | 'eventsource';
+  /** Static headers, or a (possibly async) function called before every attempt (fetch only). */
+  headers?: HeaderMap | (() => HeaderMap | Promise<HeaderMap>);
+  method?: string;
+  /** A string/Blob/FormData..., or a plain object sent as JSON. */
+  body?: unknown;
+  credentials?: 'omit' | 'same-origin' | 'include';
+  withCredentials?: boolean;
+  /** Watchdog: silence (no byte, event or comment) after which the stream is declared stalled. */
+  heartbeatTimeoutMs?: number;
+  /** Deadline for the response headers (default 30000; 0: none). */
+  connectTimeoutMs?: number;
+  /** Reconnect delay when features.reconnect is false (the EventSource default, 3000). */
+  plainRetryMs?: number;
+  /** Parser cap for a line and for an event (bytes); default 1 MiB. */
+  maxEventBytes?: number;
+  backoff?: ManagerBackoffOptions;
+  breaker?: ManagerBreakerOptions;
+  /** More URLs of the same stream (other server instances) to fail over to. */
+  endpoints?: string[];
+  /** eventsource transport: query parameter carrying the last id (default 'lastEventId'). */
+  lastEventIdParam?: string;
+  initialLastEventId?: string;
+  /** Remember the last event id in sessionStorage (or the manager's `storage`). */
+  persistLastEventId?: boolean;
+  /** Called before the single retry after a 401/403; resolves to headers to add from then on. */
+  onAuthRequired?: (info: { url: string; status: number }) => HeaderMap | void | Promise<HeaderMap | void>;
+  /** Each defaults to true (watchdog: false for the eventsource transport unless
+   * heartbeatTimeoutMs is given); all false behaves like a plain EventSource. */
+  features?: { reconnect?: boolean; breaker?: boolean; watchdog?: boolean };
+  /** Events the channel remembers for late subscribers (default 0) and their byte cap. */
+  replay?: number;
+  replayBytes?: number;
+  /** Recent event ids remembered for duplicate suppression (default 256). */
+  dedupWindow?: number;
+  /** eventsource transport: named event types to listen to besides the subscribers' filters. */
+  eventTypes?: string[];
+}
+
+export interface SubscribeOptions {
+  /** Event types to receive (default: every type). */
+  events?: string | string[];
+  /** Higher first (default 0); equal priorities in subscription order. */
+  priority?: number;
+  /** Deliver this many of the channel's remembered events at once. */
+  replay?: number;
+}
+
+export interface StatusStore {
+  subscribe(onChange: () => void): () => void;
+  /** The cached snapshot: the same object until the status changes. */
+  get(): ConnectionStatus;
+}
+
+/** A latency histogram's summary in ms (quantiles within 0.54% of the exact value); nulls when empty. */
+export interface SampleSummary {
+  count: number; mean: number | null; min: number | null; max: number | null;
+  p50: number | null; p90: number | null; p95: number | null; p99: number | null;
+}
+
+export interface ManagerMetrics {
+  connections: number; channels: number; subscribers: number;
+  opens?: number; opened?: number; reconnects?: number; events?: number; delivered?: number;
+  duplicates?: number; replayed?: number; bytes?: number; stalls?: number; failovers?: number;
+  fatal?: number; overflows?: number; errors?: Record<StatusReason, number>;
+  /** OPEN -> accepted response; OPEN -> first event of that stream. */
+  connectMs?: SampleSummary; firstEventMs?: SampleSummary;
+  /** Drop -> first event after it. */
+  recoveryMs?: SampleSummary;
+  /** Drop -> first reconnect attempt. */
+  dropToAttemptMs?: SampleSummary;
+  /** Now - the event's JSON `ts` field (server time, epoch ms), for events that carry one. */
+  eventLatencyMs?: SampleSummary;
+  /** Events and connection failures per second over the last minute. */
+  eventRate?: number;
+  errorRate?: number;
+}
+
+export interface ManagerEnvironment {
+  isOnline?(): boolean;
+  subscribe(handlers: { online(): void; offline(): void; resume(): void }): () => void;
+}
+
+export interface SSETransport {
+  name: string;
+  available?: boolean;
+  open(request: Record<string, unknown>, sink: Record<string, (...args: any[]) => unknown>): { abort(): void; listen?(types: string[]): void };
+}
+
+export interface ManagerOptions {
+  /** Clock in ms (default: performance.timeOrigin + performance.now()). */
+  now?: () => number;
+  /** Seeds the jitter (default random). */
+  seed?: number;
+  /** How long a connection stays open after its last subscriber leaves (default 1000). */
+  lingerMs?: number;
+  /** Random spread of the retries after "online" (default 250). */
+  onlineSpreadMs?: number;
+  maxConnections?: number;
+  maxChannels?: number;
+  maxSubscribers?: number;
+  timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(t: unknown): void };
+  environment?: ManagerEnvironment;
+  storage?: { getItem(k: string): string | null; setItem(k: string, v: string): void } | null;
+  fetch?: typeof fetch;
+  EventSource?: unknown;
+  transports?: Record<string, SSETransport>;
+  /** Measure event latency from a JSON `ts` field in the data (default true). */
+  measureLatency?: boolean;
+  /** Errors thrown by callbacks (default: rethrown asynchronously). */
+  onError?: (error: unknown) => void;
+}
+
+export declare class SSEManager {
+  constructor(options?: ManagerOptions);
+  connect(channel: string, url: string, options?: ConnectOptions): () => void;
+  disconnect(channel: string): void;
+  subscribe(channel: string, callback: (event: SSEEvent) => void, options?: SubscribeOptions): () => void;
+  unsubscribe(channel: string, callback: (event: SSEEvent) => void): void;
+  getConnectionStatus(channel: string): ConnectionStatus;
+  onStatus(channel: string, callback: (status: ConnectionStatus) => void): () => void;
+  statusStore(channel: string): StatusStore;
+  retryNow(channel: string): void;
+  /** Undefined fields once destroyed. */
+  getMetrics(): ManagerMetrics;
+  /** The core's registry in Prometheus text format 0.0.4; null when destroyed. */
+  getPrometheusMetrics(): string | null;
+  closeAll(): void;
+  destroy(): void;
+}
+
+/** Creates a manager; `await init()` first. */
+export declare function createManager(options?: ManagerOptions): SSEManager;

@@ -1,0 +1,524 @@
+/**
+ * The SSE manager's JS driver. The C core (src/manager*.c, via Wasm) decides everything: when to
+ * open, which endpoint, what Last-Event-ID to send, when to give up, what to deliver to whom.
+ * This driver performs its actions: it owns one timer (the core's next deadline), the transports
+ * (fetch or EventSource), the environment signals (online/offline, page resume) and the user's
+ * callbacks. See docs/manager.md.
+ */
+import { LifelineError } from './errors.js';
+import { coreError } from './wasm.js';
+import {
+  CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED,
+  JITTER,
+} from './manager-core.js';
+import { createFetchTransport, END_NETWORK } from './transports/fetch.js';
+import { createEventSourceTransport } from './transports/eventsource.js';
+import { browserEnvironment, defaultClock, defaultStorage } from './manager-env.js';
+import { normalize, summary, idleSnapshot, QUIET, ERROR_MESSAGES } from './manager-options.js';
+
+const FEED_SLICE = 16 * 1024; // bounds one batch: the core's caps are far above a slice's events
+const ERR_NOT_FOUND = -6;
+const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit
+
+/** Creates a manager (after `await init()`). */
+export function createManager(options = {}) {
+  return new SSEManager(options);
+}
+
+export class SSEManager {
+  #core;
+  #now;
+  #timers;
+  #storage;
+  #onError;
+  #transports;
+  #envOff;
+  #channels = new Map(); // name -> channel record
+  #byHandle = new Map(); // channel handle -> record
+  #conns = new Map(); // connection handle -> record
+  #subs = new Map(); // subscriber id -> { channel, callback, events }
+  #snapshots = new Map(); // channel name -> frozen status snapshot
+  #listeners = new Map(); // channel name -> Set of status callbacks
+  #stores = new Map();
+  #batches = []; // decoded batches not yet run (callbacks may add more while one runs)
+  #running = false;
+  #timer = null;
+  #timerAt = Infinity;
+  #destroyed = false;
+  #lastCounted = null;
+  #lastEvent = null;
+  #lastSource = null;
+  #latency;
+
+  constructor(options = {}) {
+    this.#now = options.now ?? defaultClock();
+    this.#timers = options.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) };
+    this.#storage = options.storage === undefined ? defaultStorage() : options.storage;
+    this.#onError = options.onError ?? ((err) => queueMicrotask(() => { throw err; }));
+    this.#transports = {
+      fetch: createFetchTransport({ fetch: options.fetch }),
+      eventsource: createEventSourceTransport({ EventSource: options.EventSource }),
+      ...options.transports,
+    };
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 52);
+    this.#latency = options.measureLatency !== false;
+    this.#core = new CoreManager({
+      maxConnections: options.maxConnections, maxChannels: options.maxChannels, maxSubscribers: options.maxSubscribers,
+      lingerMs: options.lingerMs ?? 1000, onlineSpreadMs: options.onlineSpreadMs ?? 250, seed,
+    });
+    const env = options.environment ?? browserEnvironment();
+    this.#envOff = env.subscribe({
+      online: () => this.#input(() => this.#core.call('set_online', 1, this.#now())),
+      offline: () => this.#input(() => this.#core.call('set_online', 0, this.#now())),
+      resume: () => this.#input(() => this.#core.call('resume', this.#now())),
+    });
+    if (env.isOnline && !env.isOnline()) this.#input(() => this.#core.call('set_online', 0, this.#now()));
+  }
+
+  // ---- public API ----
+
+  /** Binds `channel` to an event stream at `url` (pooled by URL + transport options). */
+  connect(channel, url, options = {}) {
+    this.#alive();
+    if (typeof channel !== 'string' || !channel) throw new TypeError('connect: channel must be a non-empty string');
+    if (typeof url !== 'string' || !url) throw new TypeError('connect: url must be a non-empty string');
+    const opts = normalize(url, options);
+    const transport = this.#transports[opts.transport];
+    if (!transport) throw new TypeError(`connect: unknown transport "${opts.transport}"`);
+    if (transport.available === false) {
+      throw new LifelineError(-10, `connect: the ${opts.transport} transport is not available here (use transport: 'fetch')`, 'LIFELINE_ERR_UNAVAILABLE');
+    }
+    const conn = this.#connection(opts);
+    const existing = this.#channels.get(channel);
+    if (existing) {
+      if (existing.conn !== conn.handle) {
+        const old = this.#conns.get(existing.conn);
+        this.#input(() => this.#check(this.#core.call('bind', existing.handle, conn.handle, this.#now()), 'connect'));
+        old?.channels.delete(channel);
+        existing.conn = conn.handle;
+        conn.channels.add(channel);
+        this.#setSnapshot(channel, conn.status ?? idleSnapshot());
+        if (old) this.#maybeRelease(old);
+      }
+      return () => this.disconnect(channel);
+    }
+    this.#check(this.#core.call('channel', conn.handle, opts.replay, opts.replayBytes, opts.dedupWindow), 'connect');
+    const record = { name: channel, handle: this.#core.out(), conn: conn.handle };
+    this.#channels.set(channel, record);
+    this.#byHandle.set(record.handle, record);
+    conn.channels.add(channel);
+    if (conn.status) this.#setSnapshot(channel, conn.status);
+    return () => this.disconnect(channel);
+  }
+
+  /** Removes a channel and its subscribers; its connection closes after the linger if unused. */
+  disconnect(channel) {
+    const ch = this.#channels.get(channel);
+    if (!ch || this.#destroyed) return;
+    for (const [id, s] of this.#subs) if (s.channel === channel) this.#subs.delete(id);
+    this.#channels.delete(channel);
+    this.#byHandle.delete(ch.handle);
+    const conn = this.#conns.get(ch.conn);
+    conn?.channels.delete(channel);
+    this.#input(() => this.#core.call('remove', ch.handle, this.#now()));
+    this.#setSnapshot(channel, idleSnapshot());
+    if (conn) this.#maybeRelease(conn);
+  }
+
+  /** callback({ type, data, id, channel, replayed }) for the channel's events; returns `off`. */
+  subscribe(channel, callback, options = {}) {
+    this.#alive();
+    if (typeof callback !== 'function') throw new TypeError('subscribe: callback must be a function');
+    const ch = this.#channels.get(channel);
+    if (!ch) throw new LifelineError(-6, `subscribe: unknown channel "${channel}" (call connect first)`, 'LIFELINE_ERR_NOT_FOUND');
+    const events = options.events === undefined || options.events === null ? [] : [].concat(options.events).map(String);
+    if (events.some((t) => !t || /[\r\n]/.test(t))) throw new TypeError('subscribe: event types must be non-empty single-line strings');
+    const [typesLen] = this.#core.put(events.join('\n'));
+    let id = 0;
+    this.#input(
+      () => this.#core.call('subscribe', ch.handle, options.priority | 0, typesLen, options.replay >>> 0, this.#now()),
+      (rc) => {
+        this.#check(rc, 'subscribe');
+        id = this.#core.out();
+        this.#subs.set(id, { channel, callback, events });
+      },
+    );
+    const conn = this.#conns.get(ch.conn);
+    if (events.length) for (const slot of conn?.streams.values() ?? []) slot.listen(events);
+    return () => this.#unsubscribeId(id);
+  }
+
+  /** Removes every subscription of `callback` on `channel`. */
+  unsubscribe(channel, callback) {
+    for (const [id, s] of [...this.#subs]) if (s.channel === channel && s.callback === callback) this.#unsubscribeId(id);
+  }
+
+  /** The channel's current status (a fresh object; lastEventId is the live value). */
+  getConnectionStatus(channel) {
+    const snap = this.#snapshot(channel);
+    const ch = this.#channels.get(channel);
+    const info = ch && !this.#destroyed ? this.#core.info(ch.conn) : null;
+    return { ...snap, lastEventId: info ? info.lastEventId : snap.lastEventId };
+  }
+
+  /** cb(snapshot) on every status change of the channel; returns an unsubscribe function. */
+  onStatus(channel, cb) {
+    if (typeof cb !== 'function') throw new TypeError('onStatus: callback must be a function');
+    if (!this.#listeners.has(channel)) this.#listeners.set(channel, new Set());
+    const set = this.#listeners.get(channel);
+    const entry = (s) => cb(s);
+    set.add(entry);
+    return () => set.delete(entry);
+  }
+
+  /** { subscribe(cb) -> unsubscribe, get() -> snapshot } for useSyncExternalStore (cached). */
+  statusStore(channel) {
+    let store = this.#stores.get(channel);
+    if (!store) {
+      store = Object.freeze({ subscribe: (cb) => this.onStatus(channel, () => cb()), get: () => this.#snapshot(channel) });
+      this.#stores.set(channel, store);
+    }
+    return store;
+  }
+
+  /** The user's "Retry now": a failed, waiting, offline or circuit-open channel tries at once. */
+  retryNow(channel) {
+    const ch = this.#channels.get(channel);
+    if (!ch) return;
+    this.#input(() => this.#core.call('retry_now', ch.conn, this.#now()));
+  }
+
+  /**
+   * Counters and latency summaries from the core's metrics registry (histograms with bounded
+   * relative error, rates over the last minute).
+   */
+  getMetrics() {
+    const base = { connections: this.#conns.size, channels: this.#channels.size, subscribers: this.#subs.size };
+    if (this.#destroyed) return base;
+    const s = this.#core.stats();
+    const reg = this.#core.metricsText(0, this.#now());
+    const h = (name) => summary(reg?.histograms?.[`lifeline_sse_${name}`]);
+    const rate = (name) => reg?.counters?.[`lifeline_sse_${name}`]?.rate1m ?? 0;
+    return {
+      ...base,
+      opens: s.opens, opened: s.opened, reconnects: s.reconnects, events: s.events, delivered: s.delivered,
+      duplicates: s.duplicates, replayed: s.replayed, bytes: s.bytes, stalls: s.stalls, failovers: s.failovers,
+      fatal: s.fatal, overflows: s.overflows, errors: s.errors,
+      connectMs: h('connect_ms'), firstEventMs: h('first_event_ms'), dropToAttemptMs: h('reconnect_delay_ms'),
+      recoveryMs: h('recovery_ms'), eventLatencyMs: h('event_latency_ms'),
+      eventRate: rate('events_total'), errorRate: rate('errors_total'),
+    };
+  }
+
+  /** The core's metrics in Prometheus text format (null when disabled). */
+  getPrometheusMetrics() {
+    return this.#destroyed ? null : this.#core.metricsText(1, this.#now());
+  }
+
+  /** Closes every connection and forgets every channel and subscriber (the manager stays usable). */
+  closeAll() {
+    if (this.#destroyed) return;
+    this.#input(() => this.#core.call('close_all', this.#now()));
+    for (const c of this.#conns.values()) {
+      for (const slot of c.streams.values()) slot.abort();
+      c.streams.clear();
+    }
+    this.#conns.clear();
+    this.#channels.clear();
+    this.#byHandle.clear();
+    this.#subs.clear();
+  }
+
+  /** closeAll, then releases the Wasm memory, timers and environment listeners. */
+  destroy() {
+    if (this.#destroyed) return;
+    this.closeAll();
+    this.#destroyed = true;
+    this.#arm(Infinity);
+    this.#envOff?.();
+    this.#core.free();
+  }
+
+  // ---- connections ----
+
+  #connection(opts) {
+    const core = this.#core;
+    core.call('conn_reset');
+    core.call('conn_basic', opts.urls.length, opts.featureBits, opts.heartbeatTimeoutMs, opts.connectTimeoutMs, opts.plainRetryMs, opts.maxEventBytes);
+    const b = opts.backoff;
+    core.call('conn_backoff', b.initialMs ?? 0, b.maxMs ?? 0, b.multiplier ?? 0, b.jitter === undefined ? -1 : JITTER[b.jitter] ?? -1,
+      b.maxAttempts ?? 0, b.healthyAfterMs ?? 0, b.adaptive === undefined ? -1 : b.adaptive ? 1 : 0);
+    const k = opts.breaker;
+    core.call('conn_breaker', k.consecutiveFailures ?? 0, k.failureRateThreshold ?? 0, k.minimumCalls ?? 0, k.windowMs ?? 0, k.openMs ?? 0, k.maxOpenMs ?? 0);
+    const [keyLen] = core.put(opts.key);
+    this.#check(core.call('connection', keyLen), 'connect');
+    const handle = core.out();
+    let conn = this.#conns.get(handle);
+    if (!conn) {
+      conn = { handle, key: opts.key, urls: opts.urls, opts, streams: new Map(), channels: new Set(), status: null, lastError: null,
+        authHeaders: null, dirty: false, storageKey: `lifeline:lastEventId:${opts.key}` };
+      this.#conns.set(handle, conn);
+      const stored = opts.persistLastEventId && this.#storage ? this.#storage.getItem(conn.storageKey) : null;
+      const initial = stored ?? opts.initialLastEventId;
+      if (initial !== undefined && initial !== null && initial !== '') {
+        const [n] = core.put(String(initial));
+        this.#check(core.call('set_last_id', handle, n), 'connect: initialLastEventId');
+      }
+    }
+    return conn;
+  }
+
+  #maybeRelease(conn) {
+    if (conn.channels.size || this.#destroyed) return;
+    if (this.#core.call('release', conn.handle) === 0) this.#conns.delete(conn.handle);
+  }
+
+  #unsubscribeId(id) {
+    if (!this.#subs.has(id) || this.#destroyed) return;
+    this.#subs.delete(id);
+    this.#input(() => this.#core.call('unsubscribe', id, this.#now()));
+  }
+
+  // ---- the action loop ----
+
+  #input(call, after) {
+    const rc = call();
+    after?.(rc);
+    const b = this.#core.batch();
+    if (b && b.count) this.#batches.push(b);
+    if (!this.#running) this.#run();
+    return rc;
+  }
+
+  #run() {
+    this.#running = true;
+    try {
+      for (let k = 0; k < this.#batches.length; k++) {
+        const b = this.#batches[k];
+        while (b.pos < b.count) {
+          const i = b.pos++;
+          try {
+            this.#exec(b, i);
+          } catch (err) {
+            this.#onError(err);
+          }
+        }
+      }
+    } finally {
+      this.#batches.length = 0;
+      this.#running = false;
+    }
+    this.#persist();
+  }
+
+  #exec(b, i) {
+    if (this.#destroyed) return undefined;
+    const w = b.words;
+    const r = i * WORDS;
+    switch (w[r]) {
+      case ACT_DELIVER: return this.#deliver(w[r + 1], w[r + 3], w[r + 4], w[r + 11], b.texts[i]);
+      case ACT_OPEN:
+        return this.#open({ conn: w[r + 1], stream: w[r + 2], endpoint: w[r + 5], attempt: w[r + 7], flags: w[r + 11], lastEventId: b.texts[i] });
+      case ACT_CLOSE: {
+        const c = this.#conns.get(w[r + 1]);
+        const slot = c?.streams.get(w[r + 2]);
+        c?.streams.delete(w[r + 2]);
+        return slot?.abort();
+      }
+      case ACT_STATUS:
+        return this.#status({ conn: w[r + 1], state: this.#core.states[w[r + 6]], attempt: w[r + 7], reason: this.#core.reasons[w[r + 8]], delayMs: w[r + 9], httpStatus: w[r + 10] });
+      case ACT_WAKE_AT: return this.#arm(w[r + 19] === 0xffffffff ? Infinity : w[r + 19] * 4294967296 + w[r + 18]);
+      default: return undefined;
+    }
+  }
+
+  #open(a) {
+    const c = this.#conns.get(a.conn);
+    if (!c) return;
+    const slot = { inner: null, aborted: false, pendingTypes: [],
+      abort() { this.aborted = true; this.inner?.abort(); },
+      listen(types) { if (this.inner?.listen) this.inner.listen(types); else this.pendingTypes.push(...types); } };
+    c.streams.set(a.stream, slot);
+    const request = {
+      url: c.urls[a.endpoint] ?? c.urls[0], method: c.opts.method, body: c.opts.body, credentials: c.opts.credentials,
+      withCredentials: c.opts.withCredentials, lastEventId: a.lastEventId, lastEventIdParam: c.opts.lastEventIdParam,
+      eventTypes: this.#eventTypes(c), headers: null,
+    };
+    const start = () => {
+      if (slot.aborted) return;
+      slot.inner = this.#transports[c.opts.transport].open(request, this.#sink(c, a.stream));
+      if (slot.pendingTypes.length) slot.inner.listen?.(slot.pendingTypes);
+    };
+    const needsAsync = typeof c.opts.headers === 'function' || (a.flags & FLAG_AUTH && c.opts.onAuthRequired);
+    if (!needsAsync) {
+      request.headers = { ...c.opts.headers, ...c.authHeaders };
+      return start();
+    }
+    (async () => {
+      if (a.flags & FLAG_AUTH && c.opts.onAuthRequired) {
+        const fresh = await c.opts.onAuthRequired({ url: request.url, status: c.status?.httpStatus ?? 0 });
+        if (fresh && typeof fresh === 'object') c.authHeaders = fresh;
+      }
+      const base = typeof c.opts.headers === 'function' ? await c.opts.headers() : c.opts.headers;
+      request.headers = { ...base, ...c.authHeaders };
+      start();
+    })().catch((err) => {
+      this.#onError(err);
+      if (!slot.aborted && c.streams.get(a.stream) === slot) {
+        c.streams.delete(a.stream);
+        this.#input(() => this.#core.call('closed', a.stream, END_NETWORK, this.#now()));
+      }
+    });
+  }
+
+  #sink(c, stream) {
+    const core = this.#core;
+    const current = () => c.streams.has(stream);
+    return {
+      opened: (status, contentType, retryAfterMs) => {
+        if (!current()) return false;
+        const [n] = core.put(contentType ?? '');
+        this.#input(() => core.call('opened', stream, status | 0, n, retryAfterMs ?? -1, this.#now()));
+        return current();
+      },
+      bytes: (u8) => {
+        for (let off = 0; off < u8.byteLength && current(); off += FEED_SLICE) {
+          const part = u8.subarray(off, Math.min(u8.byteLength, off + FEED_SLICE));
+          const [n] = core.put(part);
+          if (this.#input(() => core.call('feed', stream, n, this.#now())) === ERR_NOT_FOUND) return false;
+        }
+        return current();
+      },
+      event: (type, data, id) => {
+        if (!current()) return false;
+        const [tl, dl, il] = core.put(type ?? '', data ?? '', id ?? '');
+        this.#input(() => core.call('event', stream, tl, dl, il, this.#now()));
+        return current();
+      },
+      retry: (ms) => {
+        if (current()) this.#input(() => core.call('server_retry', stream, Math.min(ms >>> 0, MAX_TIMER_MS), this.#now()));
+      },
+      closed: (end) => {
+        if (!current()) return;
+        c.streams.delete(stream);
+        this.#input(() => core.call('closed', stream, end | 0, this.#now()));
+      },
+    };
+  }
+
+  #eventTypes(c) {
+    const types = new Set(c.opts.eventTypes);
+    for (const s of this.#subs.values()) {
+      const ch = this.#channels.get(s.channel);
+      if (ch && ch.conn === c.handle) for (const t of s.events) types.add(t);
+    }
+    return [...types];
+  }
+
+  #deliver(connHandle, subId, channel, flags, source) {
+    const replayed = (flags & FLAG_REPLAYED) !== 0;
+    if (source !== this.#lastCounted && !replayed) {
+      this.#lastCounted = source;
+      this.#countEvent(connHandle, source);
+    }
+    const sub = this.#subs.get(subId);
+    const ch = this.#byHandle.get(channel);
+    if (!sub || !ch) return;
+    // One object per event and channel, shared by its subscribers (as EventSource shares one
+    // MessageEvent among its listeners): treat it as read-only.
+    let event = this.#lastEvent;
+    if (!event || this.#lastSource !== source || event.channel !== ch.name || replayed !== (event.replayed === true)) {
+      event = { type: source.type, data: source.data, id: source.id, channel: ch.name };
+      if (replayed) event.replayed = true;
+      this.#lastEvent = event;
+      this.#lastSource = source;
+    }
+    sub.callback(event);
+  }
+
+  #countEvent(connHandle, source) {
+    const c = this.#conns.get(connHandle);
+    if (c?.opts.persistLastEventId && source.id) c.dirty = true;
+    const d = source.data;
+    if (this.#latency && d.length > 6 && d.charCodeAt(0) === 123 /* { */) {
+      const m = /"ts"\s*:\s*(\d{10,16})/.exec(d);
+      if (m) this.#core.call('observe_latency', Math.max(0, Date.now() - Number(m[1])), this.#now());
+    }
+  }
+
+  #status(a) {
+    const c = this.#conns.get(a.conn);
+    if (!c) return;
+    const now = this.#now();
+    const info = this.#core.info(a.conn);
+    if (!QUIET.has(a.reason) && a.state !== 'open' && a.state !== 'connecting') {
+      c.lastError = Object.freeze({ reason: a.reason, httpStatus: a.httpStatus, message: ERROR_MESSAGES[a.reason] ?? a.reason, at: now });
+    }
+    const waiting = a.state === 'reconnecting' || a.state === 'circuit-open';
+    c.status = Object.freeze({
+      state: a.state, attempt: a.attempt, reconnectInMs: waiting ? a.delayMs : 0, nextRetryAt: waiting ? now + a.delayMs : null,
+      lastEventId: info?.lastEventId ?? '', lastError: c.lastError, since: info?.since ?? now, reason: a.reason,
+      httpStatus: a.httpStatus, endpoint: info?.endpoint ?? 0, url: c.urls[info?.endpoint ?? 0] ?? null,
+    });
+    for (const name of c.channels) this.#setSnapshot(name, c.status);
+    if ((a.state === 'closed' || a.state === 'failed') && !c.channels.size) this.#maybeRelease(c);
+  }
+
+  #setSnapshot(channel, snap) {
+    if (this.#snapshots.get(channel) === snap) return;
+    this.#snapshots.set(channel, snap);
+    for (const cb of [...(this.#listeners.get(channel) ?? [])]) {
+      try {
+        cb(snap);
+      } catch (err) {
+        this.#onError(err);
+      }
+    }
+  }
+
+  #snapshot(channel) {
+    let s = this.#snapshots.get(channel);
+    if (!s) {
+      s = idleSnapshot();
+      this.#snapshots.set(channel, s);
+    }
+    return s;
+  }
+
+  #persist() {
+    if (!this.#storage) return;
+    for (const c of this.#conns.values()) {
+      if (!c.dirty) continue;
+      c.dirty = false;
+      const info = this.#core.info(c.handle);
+      try {
+        if (info) this.#storage.setItem(c.storageKey, info.lastEventId);
+      } catch {
+        /* quota or privacy mode: resume still works within this page */
+      }
+    }
+  }
+
+  #arm(t) {
+    if (t === this.#timerAt && this.#timer !== null) return;
+    if (this.#timer !== null) this.#timers.clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerAt = t;
+    if (t === Infinity || this.#destroyed) return;
+    const delay = Math.max(0, Math.min(MAX_TIMER_MS, Math.ceil(t - this.#now())));
+    this.#timer = this.#timers.setTimeout(() => {
+      this.#timer = null;
+      this.#timerAt = Infinity;
+      if (!this.#destroyed) this.#input(() => this.#core.call('tick', this.#now()));
+    }, delay);
+  }
+
+  #check(rc, what) {
+    if (rc < 0) throw coreError(rc, what);
+    return rc;
+  }
+
+  #alive() {
+    if (this.#destroyed) throw new LifelineError(-8, 'the manager was destroyed', 'LIFELINE_ERR_STATE');
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * Hooks over the provider's manager and router. Status and health are bound with
+ * useSyncExternalStore (no tearing, a re-render only when the snapshot object changes); event
+ * hooks subscribe in effects for the component's lifetime.
+ */
+import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import { useBinding, useIsoLayoutEffect, useLifelineState } from './provider.js';
+import { PENDING_STATUS, constantStore, failedStatus, healthStoreOf, parseData, statusStoreOf } from './stores.js';
+
+const getServerStatus = () => PENDING_STATUS;
+const EMPTY_HEALTH = Object.freeze([]);
+const emptyHealthStore = constantStore(EMPTY_HEALTH);
+
+/** The manager of the nearest provider, or null while init() is pending. */
+export function useSSEManager() {
+  return useLifelineState('useSSEManager').manager;
+}
+
+/** The router of the nearest provider, or null while it is being created or when none was configured. */
+export function useRouter() {
+  return useLifelineState('useRouter').router;
+}
+
+/**
+ * Calls handler(event) for every event on `channel` while the component is mounted.
+ * The handler may change between renders without resubscribing. options: { events, priority, replay }.
+ */
+export function useSSE(channel, handler, options = {}) {
+  const binding = useBinding('useSSE');
+  const { manager } = useLifelineState('useSSE');
+  const handlerRef = useRef(handler);
+  useIsoLayoutEffect(() => {
+    handlerRef.current = handler;
+  });
+  const { events, priority, replay } = options;
+  const eventsKey = events ? [].concat(events).join('\u0000') : '';
+  useEffect(() => {
+    if (!manager || channel == null) return undefined;
+    const cb = (event) => handlerRef.current?.(event);
+    const subOptions = {};
+    if (events) subOptions.events = [].concat(events);
+    if (priority !== undefined) subOptions.priority = priority;
+    if (replay !== undefined) subOptions.replay = replay;
+    let subscribed = false;
+    let off = null;
+    let unlisten = null;
+    const attempt = () => {
+      try {
+        off = manager.subscribe(channel, cb, subOptions);
+        subscribed = true;
+      } catch (err) {
+        if (!isUnknownChannel(err)) throw err;
+      }
+      if (subscribed && unlisten) { unlisten(); unlisten = null; }
+    };
+    attempt();
+    // The channel is not connected yet (the app connects it later): subscribe once it is.
+    if (!subscribed) unlisten = binding.subscribe(attempt);
+    return () => {
+      unlisten?.();
+      if (!subscribed) return;
+      if (typeof off === 'function') off();
+      else manager.unsubscribe(channel, cb);
+    };
+    // `events` is tracked through eventsKey so an inline array does not resubscribe each render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [binding, manager, channel, eventsKey, priority, replay]);
+}
+
+// The manager refuses subscriptions to a channel that connect() has not bound (LIFELINE_ERR_NOT_FOUND).
+function isUnknownChannel(err) {
+  return err?.code === -6 || /unknown channel/i.test(err?.message ?? '');
+}
+
+/** The connection status of `channel`; re-renders only when the status changes. */
+export function useSSEStatus(channel) {
+  const { manager, error } = useLifelineState('useSSEStatus');
+  const store = useMemo(() => {
+    if (manager) return statusStoreOf(manager, channel);
+    return constantStore(error ? failedStatus(error) : PENDING_STATUS);
+  }, [manager, channel, error]);
+  return useSyncExternalStore(store.subscribe, store.get, getServerStatus);
+}
+
+/**
+ * Whole seconds until the next reconnection attempt of `channel` (null when none is scheduled),
+ * ticking once a second. Kept apart from useSSEStatus so only the countdown re-renders each second.
+ */
+export function useReconnectCountdown(channel) {
+  const status = useSSEStatus(channel);
+  return useCountdown(status);
+}
+
+/** The countdown for a status snapshot already in hand. */
+export function useCountdown(status) {
+  const waiting = status.reconnectInMs != null && status.reconnectInMs > 0
+    && (status.state === 'reconnecting' || status.state === 'circuit-open' || status.state === 'offline');
+  // The deadline is fixed when this snapshot is first seen: a new snapshot means a new schedule.
+  const deadline = useMemo(() => (waiting ? Date.now() + status.reconnectInMs : null), [status, waiting]);
+  const [, tick] = useReducer((n) => n + 1, 0);
+  useEffect(() => {
+    if (deadline === null) return undefined;
+    const id = setInterval(() => {
+      tick();
+      if (Date.now() >= deadline) clearInterval(id);
+    }, 1000);
+    return () => clearInterval(id);
+  }, [deadline]);
+  if (deadline === null) return null;
+  return Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+}
+
+/** The origin's analysis stages, in order (the progress events count them from 1). */
+export const ANALYSIS_STAGES = Object.freeze([
+  'Initializing Analysis', 'Gathering Intelligence', 'Processing Data',
+  'Analyzing Patterns', 'Generating Insights', 'Finalizing Report',
+]);
+const PROGRESS_EVENTS = ['analysis:start', 'progress', 'analysis:section', 'analysis:complete', 'analysis:error'];
+export const INITIAL_PROGRESS = Object.freeze({
+  stage: 0, total: ANALYSIS_STAGES.length, name: null, message: null, sections: Object.freeze([]),
+  running: false, done: false, error: null, runId: null, ward: null,
+});
+
+/** Folds one analysis event into the progress state (pure; exported for tests and custom hooks). */
+export function reduceProgress(state, event) {
+  const d = parseData(event.data) ?? {};
+  const data = typeof d === 'object' ? d : { message: String(d) };
+  switch (event.type) {
+    case 'analysis:start':
+      return { ...INITIAL_PROGRESS, running: true, runId: data.runId ?? null, ward: data.ward ?? null,
+        total: data.stages ?? ANALYSIS_STAGES.length, message: data.message ?? 'Starting analysis…' };
+    case 'progress': {
+      const stage = Number(data.stage) || state.stage;
+      const total = Number(data.total) || state.total;
+      return { ...state, running: true, stage, total,
+        name: data.name ?? ANALYSIS_STAGES[stage - 1] ?? null, message: data.message ?? state.message };
+    }
+    case 'analysis:section':
+      return { ...state, sections: [...state.sections, { title: data.title ?? '', content: data.content ?? '', stage: data.stage }] };
+    case 'analysis:complete':
+      return { ...state, stage: state.total, running: false, done: true, message: data.message ?? 'Analysis complete' };
+    case 'analysis:error':
+      return { ...state, running: false, done: true,
+        error: data.message ?? data.error ?? 'Analysis failed', message: data.message ?? state.message };
+    default:
+      return state;
+  }
+}
+
+/** The 6-stage analysis protocol on `channel` as { stage, total, name, message, sections, running, done, error }. */
+export function useSSEProgress(channel) {
+  const [state, dispatch] = useReducer(reduceProgress, INITIAL_PROGRESS);
+  useSSE(channel, dispatch, { events: PROGRESS_EVENTS });
+  return state;
+}
+
+const EMPTY_BUFFER = Object.freeze({ latest: null, items: Object.freeze([]), total: 0, dropped: 0 });
+
+/**
+ * Rate-limits re-renders from a busy channel. Returns { latest, items, total, dropped }:
+ * items are the last `max` events (bounded), total counts every event seen.
+ *  mode 'throttle' (default): at most one render per `ms` (first event at once, last one kept);
+ *  mode 'debounce': a render after `ms` without events (or after maxWaitMs, when given);
+ *  mode 'buffer': a render when `max` new events are pending or `ms` after the first pending one.
+ */
+export function useSSEBuffer(channel, options = {}) {
+  const { mode = 'throttle', ms = 250, max = 100, events, maxWaitMs } = options;
+  const [snapshot, setSnapshot] = useState(EMPTY_BUFFER);
+  const acc = useRef(null);
+  if (acc.current === null) acc.current = { items: [], total: 0, dropped: 0, pending: 0, timer: null, last: -Infinity, first: 0 };
+  const settings = useRef(null);
+  settings.current = { mode, ms, max: Math.max(1, max | 0), maxWaitMs };
+
+  const flush = useRef(null);
+  flush.current = () => {
+    const a = acc.current;
+    if (a.timer !== null) { clearTimeout(a.timer); a.timer = null; }
+    a.last = Date.now();
+    if (a.pending === 0) return;
+    a.pending = 0;
+    setSnapshot({ latest: a.items[a.items.length - 1], items: a.items.slice(), total: a.total, dropped: a.dropped });
+  };
+
+  const onEvent = (event) => {
+    const a = acc.current;
+    const s = settings.current;
+    a.items.push(event);
+    if (a.items.length > s.max) { a.items.splice(0, a.items.length - s.max); a.dropped++; }
+    a.total++;
+    if (a.pending++ === 0) a.first = Date.now();
+    const now = Date.now();
+    if (s.mode === 'debounce') {
+      if (a.timer !== null) clearTimeout(a.timer);
+      a.timer = null;
+      if (s.maxWaitMs != null && now - a.first >= s.maxWaitMs) return flush.current();
+      a.timer = setTimeout(() => flush.current(), s.ms);
+    } else if (s.mode === 'buffer') {
+      if (a.pending >= s.max) return flush.current();
+      if (a.timer === null) a.timer = setTimeout(() => flush.current(), s.ms);
+    } else if (a.timer === null) {
+      const wait = a.last + s.ms - now;
+      if (wait <= 0) flush.current();
+      a.timer = setTimeout(() => flush.current(), wait <= 0 ? s.ms : wait);
+    }
+    return undefined;
+  };
+  useSSE(channel, onEvent, { events });
+  useEffect(() => {
+    const a = acc.current;
+    // Strict Mode re-mounts after a cleanup that cancelled a scheduled flush: reschedule it.
+    if (a.pending > 0 && a.timer === null) a.timer = setTimeout(() => flush.current(), settings.current.ms);
+    return () => {
+      if (a.timer !== null) clearTimeout(a.timer);
+      a.timer = null;
+    };
+  }, []);
+  return snapshot;
+}
+
+/** manager.getMetrics() re-read every intervalMs (default 1000); null until the manager exists. */
+export function useSSEMetrics(intervalMs = 1000) {
+  const { manager } = useLifelineState('useSSEMetrics');
+  const [metrics, setMetrics] = useState(null);
+  useEffect(() => {
+    if (!manager) return undefined;
+    const read = () => setMetrics(manager.getMetrics());
+    read();
+    const id = setInterval(read, Math.max(50, intervalMs));
+    return () => clearInterval(id);
+  }, [manager, intervalMs]);
+  return metrics;
+}
+
+/**
+ * Per-service health of the provider's router as an array of
+ * { name, state, p50Ms, p95Ms, errorRate, lastError, since }; empty until a router exists.
+ * Bound to the router's store protocol (subscribe/getSnapshot) when it has one; otherwise
+ * options.refreshMs re-reads getHealth() this often (latency moves without state changes).
+ */
+export function useServiceHealth(options = {}) {
+  const { refreshMs = 2000 } = options;
+  const { router } = useLifelineState('useServiceHealth');
+  const store = router ? healthStoreOf(router) : emptyHealthStore;
+  useEffect(() => {
+    if (!router || !refreshMs || store.native) return undefined;
+    const id = setInterval(() => store.refresh(), refreshMs);
+    return () => clearInterval(id);
+  }, [router, store, refreshMs]);
+  return useSyncExternalStore(store.subscribe, store.get, () => EMPTY_HEALTH);
+}

@@ -1,0 +1,16 @@
+/**
+ * lifeline/react: React 18/19 bindings for the Lifeline runtime. Plain ESM over
+ * React.createElement; importing it has no side effects (safe during server-side rendering).
+ */
+export { SSEProvider, LifelineContext } from './provider.js';
+export {
+  useSSE, useSSEStatus, useReconnectCountdown, useCountdown, useSSEProgress, useSSEBuffer,
+  useSSEMetrics, useServiceHealth, useRouter, useSSEManager, reduceProgress,
+  ANALYSIS_STAGES, INITIAL_PROGRESS,
+} from './hooks.js';
+export {
+  SSEStatusIndicator, ReconnectionAlert, SSEProgressBar, StreamingDataDisplay, ServiceHealthPanel,
+  describeStatus, STATUS_LABELS,
+} from './components.js';
+export { SSEErrorBoundary } from './error-boundary.js';
+export { PENDING_STATUS, parseData } from './stores.js';

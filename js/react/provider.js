@@ -1,0 +1,253 @@
+/**
+ * <SSEProvider>: owns one manager (and optionally one router) for its subtree. The manager is
+ * created lazily in an effect after init() resolves, so nothing touches the Wasm, window or
+ * EventSource during server-side rendering; children render meanwhile and see 'connecting'.
+ */
+import { createContext, createElement, useContext, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
+
+// useLayoutEffect warns during server rendering in React 18; effects never run there anyway.
+export const useIsoLayoutEffect = typeof document !== 'undefined' ? useLayoutEffect : useEffect;
+
+/** Context default is undefined so hooks can tell "outside the provider" apart. */
+export const LifelineContext = createContext(undefined);
+
+const EMPTY = Object.freeze({ manager: null, router: null, error: null });
+
+// Loading the runtime lazily keeps the Wasm out of server bundles and of import time.
+const defaultRuntime = () => import('../index.js');
+
+/**
+ * The provider's state, kept in a ref: one per provider instance. It is reference counted so
+ * that Strict Mode's mount → unmount → mount reuses the same manager (and its connections): the
+ * close is deferred by a macrotask and cancelled when the provider mounts again.
+ */
+export class LifelineBinding {
+  constructor() {
+    this.state = EMPTY;
+    this.listeners = new Set();
+    this.refs = 0;
+    this.closeTimer = null;
+    this.generation = 0; // bumps on dispose so a late init() result is dropped
+    this.starting = false;
+    this.owned = { manager: false, router: false };
+    this.injected = { manager: null, router: null };
+    this.config = {};
+    this.desired = {}; // channel name → connect config
+    this.connected = new Map(); // channel name → config key it was connected with
+    this.subscribe = this.subscribe.bind(this);
+    this.get = this.get.bind(this);
+  }
+
+  subscribe(cb) {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  get() {
+    return this.state;
+  }
+
+  getServerSnapshot() {
+    return EMPTY;
+  }
+
+  set(patch) {
+    this.state = { ...this.state, ...patch };
+    this.notify();
+  }
+
+  // Listeners also hear about newly connected channels (the state object stays the same, so
+  // useSyncExternalStore readers do not re-render): useSSE waits on it for a channel not yet bound.
+  notify() {
+    for (const cb of [...this.listeners]) cb();
+  }
+
+  retain(config) {
+    this.config = config;
+    this.refs++;
+    if (this.closeTimer !== null) {
+      clearTimeout(this.closeTimer);
+      this.closeTimer = null;
+    }
+    if (!this.state.manager && !this.starting) this.start();
+  }
+
+  release() {
+    this.refs--;
+    if (this.refs > 0 || this.closeTimer !== null) return;
+    this.closeTimer = setTimeout(() => {
+      this.closeTimer = null;
+      if (this.refs === 0) this.dispose();
+    }, 0);
+  }
+
+  start() {
+    const { manager, router } = this.injected;
+    const { options, routerOptions, initOptions, runtime } = this.config;
+    if (manager) {
+      this.set({ manager, router: router ?? this.state.router, error: null });
+      this.applyChannels();
+      if (router || !routerOptions) return;
+    }
+    this.starting = true;
+    const gen = this.generation;
+    Promise.resolve()
+      .then(() => (runtime ? runtime : defaultRuntime()))
+      .then(async (mod) => {
+        await mod.init(initOptions);
+        if (gen !== this.generation) return;
+        if (this.refs === 0) { // unmounted while init() ran: the pending close disposes us
+          this.starting = false;
+          return;
+        }
+        const patch = { error: null };
+        if (!this.state.manager) {
+          patch.manager = mod.createManager(options);
+          this.owned.manager = true;
+        }
+        if (!this.state.router && !this.injected.router && routerOptions) {
+          patch.router = mod.createRouter(routerOptions);
+          this.owned.router = true;
+        }
+        this.starting = false;
+        this.set(patch);
+        this.applyChannels();
+      })
+      .catch((error) => {
+        if (gen !== this.generation) return;
+        this.starting = false;
+        this.set({ error });
+      });
+  }
+
+  /** Uses an app-provided manager/router; they are never closed by the provider. */
+  inject(manager, router) {
+    const prev = this.injected;
+    this.injected = { manager: manager ?? null, router: router ?? null };
+    if (prev.manager === this.injected.manager && prev.router === this.injected.router) return;
+    const patch = {};
+    if (manager && this.state.manager !== manager) {
+      this.closeOwned('manager');
+      patch.manager = manager;
+      this.connected.clear();
+    }
+    if (router && this.state.router !== router) {
+      this.closeOwned('router');
+      patch.router = router;
+    }
+    if (Object.keys(patch).length && this.refs > 0) {
+      this.set(patch);
+      this.applyChannels();
+    }
+  }
+
+  setChannels(channels) {
+    this.desired = channels ?? {};
+    this.applyChannels();
+  }
+
+  // Connects channels that are new, connects again those whose config changed (the manager
+  // rebinds the channel and keeps its subscribers), disconnects removed ones when the manager can
+  // (disconnect(channel) / close(channel)). An unchanged channel is never connected twice.
+  applyChannels() {
+    const m = this.state.manager;
+    if (!m) return;
+    let added = false;
+    for (const [name, cfg] of Object.entries(this.desired)) {
+      if (!cfg || !cfg.url) continue;
+      const key = JSON.stringify(cfg);
+      const was = this.connected.get(name);
+      if (was === key) continue;
+      const { url, ...connectOptions } = cfg;
+      m.connect(name, url, connectOptions);
+      this.connected.set(name, key);
+      added = true;
+    }
+    for (const name of [...this.connected.keys()]) {
+      if (!(name in this.desired)) {
+        disconnect(m, name);
+        this.connected.delete(name);
+      }
+    }
+    if (added) this.notify();
+  }
+
+  closeOwned(which) {
+    const obj = this.state[which];
+    if (!obj || !this.owned[which]) return;
+    this.owned[which] = false;
+    try {
+      // destroy() also frees the manager's Wasm memory; closeAll() is the documented minimum.
+      if (which === 'manager') (typeof obj.destroy === 'function' ? obj.destroy() : obj.closeAll());
+      else obj.close();
+    } catch {
+      // closing is best effort during teardown
+    }
+  }
+
+  dispose() {
+    this.generation++;
+    this.starting = false;
+    this.closeOwned('manager');
+    this.closeOwned('router');
+    this.connected.clear();
+    this.state = EMPTY;
+    for (const cb of [...this.listeners]) cb();
+  }
+}
+
+function disconnect(manager, name) {
+  if (typeof manager.disconnect === 'function') manager.disconnect(name);
+  else if (typeof manager.close === 'function') manager.close(name);
+}
+
+/**
+ * Props: options (createManager options), channels ({ name: { url, ...connectOptions } }),
+ * manager / router (use these instances instead of creating them; they are not closed on
+ * unmount), routerOptions (createRouter options: create an owned router too), initOptions
+ * (passed to init()), runtime (module with init/createManager/createRouter; default 'lifeline').
+ */
+export function SSEProvider(props) {
+  const { options, channels, manager, router, routerOptions, initOptions, runtime, children } = props;
+  const ref = useRef(null);
+  if (ref.current === null) ref.current = new LifelineBinding();
+  const binding = ref.current;
+  binding.config = { options, routerOptions, initOptions, runtime };
+
+  useEffect(() => {
+    binding.inject(manager, router);
+  }, [binding, manager, router]);
+
+  useEffect(() => {
+    binding.injected = { manager: manager ?? null, router: router ?? null };
+    binding.retain(binding.config);
+    return () => binding.release();
+    // The manager is created once per provider; later option changes do not recreate it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [binding]);
+
+  // A layout effect: every layout effect of a commit runs before any passive one, so a channel
+  // added in this render is connected before the children's useSSE effects subscribe to it.
+  const channelsKey = channels ? JSON.stringify(channels) : '';
+  useIsoLayoutEffect(() => {
+    binding.setChannels(channels);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [binding, channelsKey]);
+
+  return createElement(LifelineContext.Provider, { value: binding }, children);
+}
+
+/** The provider's binding; throws a clear error outside <SSEProvider>. */
+export function useBinding(hookName) {
+  const binding = useContext(LifelineContext);
+  if (binding === undefined) {
+    throw new Error(`${hookName} must be used inside <SSEProvider> (lifeline/react): wrap your app in <SSEProvider>.`);
+  }
+  return binding;
+}
+
+/** { manager, router, error } of the nearest provider; re-renders when they appear. */
+export function useLifelineState(hookName = 'useLifelineState') {
+  const binding = useBinding(hookName);
+  return useSyncExternalStore(binding.subscribe, binding.get, binding.getServerSnapshot);
+}

@@ -1,0 +1,155 @@
+/**
+ * Small external stores the hooks bind with useSyncExternalStore. Each store caches its snapshot
+ * so that an unchanged state returns the same object (otherwise React would re-render forever).
+ * Nothing here runs at import time: the module is safe to import during server-side rendering.
+ */
+
+/** The status every channel has before the manager exists (and on the server). */
+export const PENDING_STATUS = Object.freeze({
+  state: 'connecting',
+  attempt: 0,
+  reconnectInMs: null,
+  lastEventId: null,
+  lastError: null,
+  since: null,
+});
+
+const noop = () => {};
+
+/** A store whose value never changes. */
+export function constantStore(value) {
+  return { subscribe: () => noop, get: () => value };
+}
+
+/** The status shown when loading the runtime failed (the Wasm did not load, for example). */
+export function failedStatus(error) {
+  return Object.freeze({ ...PENDING_STATUS, state: 'failed', lastError: errorText(error) });
+}
+
+/** A readable message for an error given as an Error, a string or a { message, code } record. */
+export function errorText(error) {
+  if (error == null) return null;
+  if (typeof error === 'string') return error;
+  if (typeof error.message === 'string') {
+    // The manager's lastError: { reason, httpStatus, message, at }.
+    const http = error.httpStatus ? `HTTP ${error.httpStatus}` : '';
+    return http && !error.message.includes(String(error.httpStatus)) ? `${error.message} (${http})` : error.message;
+  }
+  if (typeof error.reason === 'string') return error.reason;
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}
+
+// Per manager (or router), one store per key, so the subscribe function keeps its identity across
+// renders and every component reading the same channel shares one snapshot.
+const statusStores = new WeakMap();
+
+/** The status store of `channel`: the manager's own statusStore() when present, else one built from onStatus. */
+export function statusStoreOf(manager, channel) {
+  let perChannel = statusStores.get(manager);
+  if (!perChannel) statusStores.set(manager, (perChannel = new Map()));
+  let store = perChannel.get(channel);
+  if (!store) {
+    store = typeof manager.statusStore === 'function'
+      ? bindStore(manager.statusStore(channel))
+      : pollingStatusStore(manager, channel);
+    perChannel.set(channel, store);
+  }
+  return store;
+}
+
+function bindStore(raw) {
+  return { subscribe: (cb) => raw.subscribe(cb), get: () => raw.get() };
+}
+
+// Fallback for a manager without statusStore(): cache getConnectionStatus() and refresh it on
+// every onStatus notification, keeping the old object when nothing visible changed.
+function pollingStatusStore(manager, channel) {
+  let cached = null;
+  const read = () => {
+    const next = manager.getConnectionStatus(channel) ?? PENDING_STATUS;
+    if (!cached || !shallowEqual(cached, next)) cached = next;
+    return cached;
+  };
+  return {
+    subscribe: (cb) => manager.onStatus(channel, () => { read(); cb(); }),
+    get: () => cached ?? read(),
+  };
+}
+
+const healthStores = new WeakMap();
+
+/**
+ * A cached store of the router's health as an array of per-service records: the router's own
+ * store protocol (subscribe/getSnapshot, notified on every figure change) when it has one, else
+ * getHealth() cached and re-read on onHealthChange and on refresh().
+ */
+export function healthStoreOf(router) {
+  let store = healthStores.get(router);
+  if (store) return store;
+  if (typeof router.subscribe === 'function' && typeof router.getSnapshot === 'function') {
+    store = { subscribe: (cb) => router.subscribe(cb), get: () => router.getSnapshot(), refresh: () => {}, native: true };
+    healthStores.set(router, store);
+    return store;
+  }
+  const listeners = new Set();
+  let cached = null;
+  let cachedKey = '';
+  let unhook = null;
+  const refresh = () => {
+    const list = normaliseHealth(router.getHealth());
+    const key = JSON.stringify(list);
+    if (cached && key === cachedKey) return false;
+    cached = list;
+    cachedKey = key;
+    return true;
+  };
+  const notify = () => { if (refresh()) for (const cb of [...listeners]) cb(); };
+  store = {
+    get: () => { if (!cached) refresh(); return cached; },
+    subscribe(cb) {
+      listeners.add(cb);
+      if (!unhook) unhook = router.onHealthChange(notify) ?? null;
+      return () => {
+        listeners.delete(cb);
+        if (listeners.size === 0 && unhook) { unhook(); unhook = null; }
+      };
+    },
+    /** Re-reads getHealth() (for latency numbers that move without a state change). */
+    refresh: notify,
+  };
+  healthStores.set(router, store);
+  return store;
+}
+
+/** getHealth() may answer an array or an object keyed by service name; hooks always see an array. */
+export function normaliseHealth(health) {
+  if (!health) return [];
+  if (Array.isArray(health)) return health;
+  if (Array.isArray(health.services)) return health.services;
+  return Object.entries(health).map(([name, h]) => ({ name, ...h }));
+}
+
+export function shallowEqual(a, b) {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.is(a[k], b[k])) return false;
+  return true;
+}
+
+/** SSE data arrives as text; the demo protocols send JSON. Returns the parsed value or the text. */
+export function parseData(data) {
+  if (typeof data !== 'string') return data;
+  const c = data.charCodeAt(0);
+  if (c !== 123 && c !== 91) return data; // not '{' or '['
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}

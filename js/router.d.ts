@@ -1,0 +1,145 @@
+export type HealthState = 'healthy' | 'degraded' | 'down';
+
+export interface ServiceConfig {
+  /** Unique name, 1..31 bytes (shown in health and error messages). */
+  name: string;
+  /** Joined with a request's `path` and the `healthPath`. */
+  baseUrl: string;
+  /** What it can do, e.g. ['analysis', 'summary'] or 'analysis,summary'. */
+  capabilities: string[] | string;
+  /** Lower is preferred (default: position in the list, 1-based). */
+  priority?: number;
+  /** Ceiling of one attempt in ms (default 10000). */
+  timeoutMs?: number;
+  /** GET path for active probes (default '/health'); '' or null = no probes. */
+  healthPath?: string | null;
+  /** Sent with every call and probe to this service (a request's headers win). */
+  headers?: Record<string, string>;
+}
+
+/** A transport for environments without XHR (Node) or for tests; browsers default to C fetch. */
+export interface RouterTransport {
+  fetch(req: {
+    url: string;
+    method: string;
+    headers: Record<string, string>;
+    body: string | Uint8Array | null;
+    timeoutMs: number;
+    signal: AbortSignal;
+  }): Promise<{ status: number; headers?: Record<string, string>; body?: string }>;
+}
+
+export interface RouterOptions {
+  services: ServiceConfig[];
+  /** Active probe interval (default 10000; 0 = off), +/- probeJitterPercent (default 10). */
+  probeIntervalMs?: number;
+  probeTimeoutMs?: number;
+  probeJitterPercent?: number;
+  /** Failed probes in a row that mean 'down' (default 2). */
+  probeDownAfter?: number;
+  /** Start the next candidate when an attempt has not answered after this (default 0 = off). */
+  hedgeMs?: number;
+  /** Lower clamp of the latency-derived attempt timeout (default 1500). */
+  minAttemptTimeoutMs?: number;
+  /** Attempt timeout before 8 latency samples exist (default 3000). */
+  coldTimeoutMs?: number;
+  /** Default overall deadline of a request (default 30000). */
+  timeoutMs?: number;
+  /** p95 above this makes a service 'degraded' (default 5000). */
+  slowMs?: number;
+  retryBudgetPercent?: number;
+  retryBudgetWindowMs?: number;
+  retryBudgetReservePerSecond?: number;
+  breakerFailurePercent?: number;
+  breakerMinCalls?: number;
+  breakerWindowMs?: number;
+  breakerConsecutiveFailures?: number;
+  breakerOpenMs?: number;
+  breakerMaxOpenMs?: number;
+  seed?: number;
+  transport?: RouterTransport;
+}
+
+export interface RequestOptions {
+  path?: string;
+  /** Default: POST with a body, GET without. */
+  method?: string;
+  /** A string or bytes are sent as is; anything else as JSON. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Overall deadline across every attempt, ms (default: the router's timeoutMs). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RouterResponse {
+  /** The service that answered. */
+  service: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Attempts made (hedges included). */
+  attempts: number;
+  /** True when not answered by a best-priority service for the capability. */
+  degraded: boolean;
+  /** How long the answering attempt took, ms. */
+  latencyMs: number;
+  /** From request() to the answer, ms; elapsedMs - latencyMs is what failover cost. */
+  elapsedMs: number;
+}
+
+/** Rejections of request(): code -10 LIFELINE_ERR_UNAVAILABLE or -11 LIFELINE_ERR_TIMEOUT. */
+export interface RouterError extends Error {
+  code: number;
+  codeName: string;
+  capability?: string;
+  attempts?: number;
+}
+
+export interface ServiceHealth {
+  name: string;
+  state: HealthState;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  /** Failed share of the recent calls (last 64 within 60 s), 0..1. */
+  errorRate: number;
+  samples: number;
+  lastError: string | null;
+  /** Wall-clock ms (Date.now() scale). */
+  lastErrorAt: number | null;
+  since: number | null;
+  breaker: 'closed' | 'open' | 'half-open';
+  /** When an open breaker lets a trial through (wall-clock ms), null unless open. */
+  breakerRetryAt: number | null;
+  attemptTimeoutMs: number;
+  calls: number;
+  failures: number;
+}
+
+export interface RouteNotice {
+  capability: string;
+  service: string;
+}
+
+export declare class Router {
+  request(capability: string, options?: RequestOptions): Promise<RouterResponse>;
+  getHealth(): ServiceHealth[];
+  /** Store protocol for useSyncExternalStore: the listener runs after possible changes. */
+  subscribe(listener: () => void): () => void;
+  /** getHealth(), cached: the same array until a figure changes. */
+  getSnapshot(): ServiceHealth[];
+  explain(capability: string): string;
+  onHealthChange(cb: (health: ServiceHealth, previous: HealthState) => void): () => void;
+  onDegraded(cb: (notice: RouteNotice) => void): () => void;
+  onRecovered(cb: (notice: RouteNotice) => void): () => void;
+  on(type: 'health', cb: (health: ServiceHealth, previous: HealthState) => void): () => void;
+  on(type: 'degraded' | 'recovered', cb: (notice: RouteNotice) => void): () => void;
+  setOnline(online: boolean): void;
+  close(): void;
+}
+
+/** Needs `await init()` first. Throws LifelineError on a bad option or service. */
+export declare function createRouter(options: RouterOptions): Router;
+
+export declare const fetchTransport: RouterTransport;

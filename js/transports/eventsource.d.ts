@@ -1,0 +1,2 @@
+import type { SSETransport } from '../manager.js';
+export declare function createEventSourceTransport(options?: { EventSource?: unknown }): SSETransport;

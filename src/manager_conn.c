@@ -1,0 +1,418 @@
+/* One pooled connection's state machine: open, classify failures, back off, fail over, watch. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifeline/error.h"
+#include "manager_internal.h"
+
+#define HAS(c, f) (((c)->cfg.features & (f)) != 0)
+
+static int on_event(void *user, const lifeline_parser_event *e) {
+  mgr_conn *c = user;
+  return mgr_conn_event(c, e->type.ptr, e->type.len, e->data.ptr, e->data.len, e->id.ptr,
+                        e->id.len, c->m->now) != LIFELINE_OK;
+}
+
+static int on_retry(void *user, uint64_t retry_ms) {
+  mgr_conn *c = user;
+  c->server_retry_ms = retry_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)retry_ms;
+  lifeline_backoff_set_server_retry(&c->backoff, c->server_retry_ms);
+  return 0;
+}
+
+static int on_error(void *user, int code) {
+  /* The parser already skipped the oversized event; it can never fit the caps, so reconnecting
+   * for it would loop. Counted, and parsing goes on. */
+  mgr_conn *c = user;
+  c->m->stats.overflows++;
+  return 0;
+}
+
+int mgr_conn_init(lifeline_manager *m, mgr_conn *c, const lifeline_manager_conn_config *cfg) {
+  lifeline_manager_conn_config d;
+  if (!cfg) {
+    lifeline_manager_conn_config_default(&d);
+    cfg = &d;
+  }
+  if (cfg->endpoint_count == 0 || cfg->endpoint_count > LIFELINE_MGR_MAX_ENDPOINTS ||
+      ((cfg->features & LIFELINE_MGR_WATCHDOG) && cfg->heartbeat_timeout_ms == 0))
+    return LIFELINE_ERR_INVALID_ARGUMENT;
+  c->m = m;
+  c->cfg = *cfg;
+  uint64_t seed = m->cfg.seed ^ (++m->seeds * 0x9E3779B97F4A7C15ULL);
+  c->cfg.backoff.seed = seed;
+  if (lifeline_backoff_init(&c->backoff, &c->cfg.backoff) != LIFELINE_OK)
+    return LIFELINE_ERR_INVALID_ARGUMENT;
+  for (uint32_t i = 0; i < cfg->endpoint_count; i++) {
+    c->cfg.breaker.seed = seed + 1 + i;
+    if (lifeline_breaker_init(&c->breaker[i], &c->cfg.breaker) != LIFELINE_OK)
+      return LIFELINE_ERR_INVALID_ARGUMENT;
+  }
+  lifeline_parser_config pc;
+  memset(&pc, 0, sizeof pc);
+  pc.max_line_bytes = cfg->max_line_bytes;
+  pc.max_event_bytes = cfg->max_event_bytes;
+  pc.on_event = on_event;
+  pc.on_retry = on_retry;
+  pc.on_error = on_error;
+  pc.user = c;
+  c->parser = lifeline_parser_new(&pc);
+  if (!c->parser) return LIFELINE_ERR_NO_MEMORY;
+  c->state = LIFELINE_MGR_IDLE;
+  c->linger_at = c->retry_at = c->drop_at = LIFELINE_NEVER;
+  return LIFELINE_OK;
+}
+
+void mgr_conn_destroy(mgr_conn *c) {
+  lifeline_parser_free(c->parser);
+  c->parser = NULL;
+  free(c->key);
+  c->key = NULL;
+}
+
+/* ---- status ---- */
+
+void mgr_conn_set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now) {
+  if (st != c->state) c->since = now;
+  c->state = st;
+  c->reason = r;
+  uint32_t delay = 0;
+  if ((st == LIFELINE_MGR_RECONNECTING || st == LIFELINE_MGR_CIRCUIT_OPEN) &&
+      c->retry_at != LIFELINE_NEVER)
+    delay = c->retry_at > now ? (uint32_t)(c->retry_at - now) : 0;
+  if (c->reported && c->rep_state == st && c->rep_reason == r && c->rep_attempt == c->attempt &&
+      c->rep_delay == delay)
+    return;
+  lifeline_mgr_action *a = mgr_push(c->m, LIFELINE_MGR_ACT_STATUS, 0);
+  if (!a) return;
+  a->conn = c->handle;
+  a->state = st;
+  a->attempt = c->attempt;
+  a->reason = r;
+  a->delay_ms = delay;
+  a->http_status = c->http_status;
+  c->reported = 1;
+  c->rep_state = st;
+  c->rep_reason = r;
+  c->rep_attempt = c->attempt;
+  c->rep_delay = delay;
+}
+
+/* ---- streams ---- */
+
+static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
+  lifeline_manager *m = c->m;
+  c->stream = m->next_stream++;
+  if (m->next_stream == 0) m->next_stream = 1;
+  c->stream_open = 0;
+  c->open_at = now;
+  c->first_event_seen = 0;
+  c->retry_at = LIFELINE_NEVER;
+  c->prev_id_hash = mgr_hash(NULL, 0);
+  c->prev_id_len = 0;
+  lifeline_parser_reset(c->parser);
+  m->stats.opens++;
+  mgr_count(m, MGR_M_CONNECTS, now);
+  if (c->attempt) {
+    m->stats.reconnects++;
+    mgr_count(m, MGR_M_RECONNECTS, now);
+  }
+  if (c->drop_at != LIFELINE_NEVER && !c->attempt_seen) {
+    c->attempt_seen = 1;
+    mgr_observe(m, MGR_M_RECONNECT_DELAY_MS, now - c->drop_at, now);
+  }
+  lifeline_mgr_action *a = mgr_push(m, LIFELINE_MGR_ACT_OPEN, 0);
+  if (a) {
+    a->conn = c->handle;
+    a->stream = c->stream;
+    a->endpoint = c->endpoint;
+    a->attempt = c->attempt;
+    a->flags = flags;
+    mgr_arena_put(m, c->last_id, c->last_id_len, 0, &a->span[0]);
+  }
+  mgr_conn_set_state(c, LIFELINE_MGR_CONNECTING, c->reason, now);
+}
+
+void mgr_conn_abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r) {
+  if (!c->stream) return;
+  if (send_close) {
+    lifeline_mgr_action *a = mgr_push(c->m, LIFELINE_MGR_ACT_CLOSE, 0);
+    if (a) {
+      a->conn = c->handle;
+      a->stream = c->stream;
+      a->reason = r;
+    }
+  }
+  c->stream = 0;
+  c->stream_open = 0;
+}
+
+/* Picks the first endpoint, from the current one on, whose breaker lets a call through. */
+static int pick_endpoint(mgr_conn *c, uint64_t now) {
+  uint32_t n = c->cfg.endpoint_count;
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t e = (c->endpoint + k) % n;
+    if (lifeline_breaker_allow(&c->breaker[e], now)) {
+      if (e != c->endpoint) {
+        c->m->stats.failovers++;
+        mgr_count(c->m, MGR_M_FAILOVERS, now);
+      }
+      c->endpoint = e;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+void mgr_conn_try_open(mgr_conn *c, int bypass_breaker, uint64_t now) {
+  c->retry_at = LIFELINE_NEVER;
+  if (!c->m->online && !bypass_breaker) {
+    mgr_conn_set_state(c, LIFELINE_MGR_OFFLINE, LIFELINE_MGR_REASON_OFFLINE, now);
+    return;
+  }
+  if (HAS(c, LIFELINE_MGR_BREAKER) && !bypass_breaker && !pick_endpoint(c, now)) {
+    uint64_t t = LIFELINE_NEVER;
+    for (uint32_t i = 0; i < c->cfg.endpoint_count; i++) {
+      uint64_t d = lifeline_breaker_deadline(&c->breaker[i]);
+      if (d < t) t = d;
+    }
+    c->retry_at = t > now ? t : now + 1;
+    mgr_conn_set_state(c, LIFELINE_MGR_CIRCUIT_OPEN, LIFELINE_MGR_REASON_CIRCUIT_OPEN, now);
+    return;
+  }
+  uint32_t flags = c->auth_next ? LIFELINE_MGR_FLAG_AUTH : 0;
+  c->auth_next = 0;
+  open_stream(c, flags, now);
+}
+
+/* ---- failures ---- */
+
+static int is_fatal(const mgr_conn *c, lifeline_mgr_reason r) {
+  switch (r) {
+  case LIFELINE_MGR_REASON_NO_CONTENT:
+  case LIFELINE_MGR_REASON_NOT_FOUND:
+  case LIFELINE_MGR_REASON_CONTENT_TYPE:
+    return 1;
+  case LIFELINE_MGR_REASON_HTTP_STATUS:
+    return c->http_status != 0 || !HAS(c, LIFELINE_MGR_RECONNECT);
+  case LIFELINE_MGR_REASON_HTTP_5XX:
+  case LIFELINE_MGR_REASON_RATE_LIMITED:
+  case LIFELINE_MGR_REASON_RETRY_AFTER:
+    return !HAS(c, LIFELINE_MGR_RECONNECT); /* a plain EventSource fails on any non-200 */
+  case LIFELINE_MGR_REASON_TIMEOUT:
+    return c->http_status != 0 && !HAS(c, LIFELINE_MGR_RECONNECT);
+  default:
+    return 0;
+  }
+}
+
+/* Whether a failure says something about the server's health (the breaker's input). */
+static int counts_for_breaker(lifeline_mgr_reason r, int was_open) {
+  switch (r) {
+  case LIFELINE_MGR_REASON_STALL:
+  case LIFELINE_MGR_REASON_HTTP_5XX:
+  case LIFELINE_MGR_REASON_RATE_LIMITED:
+  case LIFELINE_MGR_REASON_RETRY_AFTER:
+  case LIFELINE_MGR_REASON_TIMEOUT:
+  case LIFELINE_MGR_REASON_HTTP_STATUS:
+    return 1;
+  case LIFELINE_MGR_REASON_NETWORK:
+    return !was_open;
+  default:
+    return 0;
+  }
+}
+
+static void schedule(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, uint64_t now) {
+  uint32_t delay = 0;
+  if (!HAS(c, LIFELINE_MGR_RECONNECT)) {
+    delay = c->server_retry_ms ? c->server_retry_ms : c->cfg.plain_retry_ms;
+  } else if (r != LIFELINE_MGR_REASON_STALL) {
+    if (retry_after >= 0)
+      lifeline_backoff_set_retry_after(&c->backoff,
+                                       retry_after > UINT32_MAX ? UINT32_MAX : (uint32_t)retry_after);
+    if (lifeline_backoff_next(&c->backoff, now, &delay) != LIFELINE_OK) {
+      c->m->stats.fatal++;
+      mgr_conn_set_state(c, LIFELINE_MGR_FAILED, LIFELINE_MGR_REASON_EXHAUSTED, now);
+      return;
+    }
+  }
+  c->attempt++;
+  c->retry_at = now + delay;
+  mgr_conn_set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
+  if (delay == 0) mgr_conn_try_open(c, 0, now);
+}
+
+void mgr_conn_fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close,
+                 uint64_t now) {
+  lifeline_manager *m = c->m;
+  int was_open = c->stream_open;
+  uint64_t latency = now - c->open_at;
+  mgr_conn_abandon(c, send_close, r);
+  m->stats.errors[r]++;
+  mgr_count(m, MGR_M_ERRORS, now);
+  if (c->drop_at == LIFELINE_NEVER) {
+    c->drop_at = now;
+    c->attempt_seen = 0;
+  }
+  if (!was_open && HAS(c, LIFELINE_MGR_RECONNECT)) lifeline_backoff_record_outcome(&c->backoff, 0);
+  if (HAS(c, LIFELINE_MGR_BREAKER) && counts_for_breaker(r, was_open)) {
+    lifeline_breaker *b = &c->breaker[c->endpoint];
+    lifeline_breaker_record(b, 0, latency > UINT32_MAX ? UINT32_MAX : (uint32_t)latency, now);
+    if (c->cfg.endpoint_count > 1 && lifeline_breaker_get_state(b) == LIFELINE_BREAKER_OPEN)
+      lifeline_backoff_reset(&c->backoff); /* the next endpoint deserves a prompt first try */
+  }
+  if (r == LIFELINE_MGR_REASON_AUTH) {
+    if (HAS(c, LIFELINE_MGR_AUTH_HOOK) && HAS(c, LIFELINE_MGR_RECONNECT) && !c->auth_used) {
+      c->auth_used = 1;
+      c->auth_next = 1;
+      c->attempt++;
+      mgr_conn_set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
+      mgr_conn_try_open(c, 0, now);
+      return;
+    }
+    m->stats.fatal++;
+    c->retry_at = LIFELINE_NEVER;
+    mgr_conn_set_state(c, LIFELINE_MGR_FAILED, r, now);
+    return;
+  }
+  if (is_fatal(c, r)) {
+    m->stats.fatal++;
+    c->retry_at = LIFELINE_NEVER;
+    mgr_conn_set_state(c, LIFELINE_MGR_FAILED, r, now);
+    return;
+  }
+  if (!m->online) {
+    c->retry_at = LIFELINE_NEVER;
+    mgr_conn_set_state(c, LIFELINE_MGR_OFFLINE, r, now);
+    return;
+  }
+  schedule(c, r, retry_after, now);
+}
+
+/* ---- inputs ---- */
+
+static int content_type_ok(const char *ct, size_t n) {
+  static const char want[] = "text/event-stream";
+  size_t i = 0, w = sizeof want - 1;
+  if (!ct) return 0;
+  while (i < n && (ct[i] == ' ' || ct[i] == '\t')) i++;
+  if (n - i < w) return 0;
+  for (size_t k = 0; k < w; k++) {
+    char ch = ct[i + k];
+    if (ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
+    if (ch != want[k]) return 0;
+  }
+  i += w;
+  return i == n || ct[i] == ';' || ct[i] == ' ' || ct[i] == '\t';
+}
+
+static lifeline_mgr_reason classify_status(int status, int ct_ok, int64_t retry_after) {
+  if (status == 200) return ct_ok ? LIFELINE_MGR_REASON_NONE : LIFELINE_MGR_REASON_CONTENT_TYPE;
+  if (status == 204) return LIFELINE_MGR_REASON_NO_CONTENT;
+  if (status == 401 || status == 403) return LIFELINE_MGR_REASON_AUTH;
+  if (status == 404 || status == 410) return LIFELINE_MGR_REASON_NOT_FOUND;
+  if (status == 408) return LIFELINE_MGR_REASON_TIMEOUT;
+  if (status == 429 || status == 503) {
+    if (retry_after >= 0) return LIFELINE_MGR_REASON_RETRY_AFTER;
+    return status == 429 ? LIFELINE_MGR_REASON_RATE_LIMITED : LIFELINE_MGR_REASON_HTTP_5XX;
+  }
+  if (status >= 500 && status <= 599) return LIFELINE_MGR_REASON_HTTP_5XX;
+  return LIFELINE_MGR_REASON_HTTP_STATUS;
+}
+
+void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int64_t retry_after,
+                     uint64_t now) {
+  if (c->stream_open) return;
+  lifeline_mgr_reason r = classify_status(status, content_type_ok(ct, ct_len), retry_after);
+  c->http_status = status > 0 ? (uint32_t)status : 0;
+  if (r != LIFELINE_MGR_REASON_NONE) {
+    mgr_conn_fail(c, r, retry_after, 1, now);
+    return;
+  }
+  uint64_t connect_ms = now - c->open_at;
+  c->stream_open = 1;
+  c->opened_at = now;
+  c->last_byte_at = now;
+  c->auth_used = 0;
+  c->http_status = 0;
+  c->m->stats.opened++;
+  c->m->stats.connect_ms_sum += connect_ms;
+  c->m->stats.connect_count++;
+  mgr_observe(c->m, MGR_M_CONNECT_MS, connect_ms, now);
+  if (HAS(c, LIFELINE_MGR_RECONNECT)) {
+    lifeline_backoff_connected(&c->backoff, now);
+    lifeline_backoff_record_connect(&c->backoff, connect_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)connect_ms);
+    lifeline_backoff_record_outcome(&c->backoff, 1);
+  }
+  if (HAS(c, LIFELINE_MGR_BREAKER))
+    lifeline_breaker_record(&c->breaker[c->endpoint], 1, (uint32_t)(connect_ms > UINT32_MAX ? UINT32_MAX : connect_ms), now);
+  c->attempt = 0;
+  mgr_conn_set_state(c, LIFELINE_MGR_OPEN, LIFELINE_MGR_REASON_NONE, now);
+}
+
+void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) {
+  c->last_byte_at = now;
+  c->m->stats.bytes += len;
+  c->m->now = now;
+  c->feed_error = 0;
+  lifeline_parser_feed(c->parser, bytes, len);
+  if (c->feed_error) mgr_conn_fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
+}
+
+int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
+                   const uint8_t *id, size_t il, uint64_t now) {
+  lifeline_manager *m = c->m;
+  m->now = now;
+  uint64_t h = mgr_hash(id, il);
+  /* The parser (and EventSource) repeat the last id on events without an id field. */
+  int own_id = !(h == c->prev_id_hash && il == c->prev_id_len);
+  c->last_byte_at = now;
+  int rc = mgr_deliver(m, c->handle, c->subs, type, tl, data, dl, id, il, own_id);
+  if (rc != LIFELINE_OK) {
+    c->feed_error = 1;
+    return rc;
+  }
+  c->prev_id_hash = h;
+  c->prev_id_len = il;
+  if (own_id && il <= LIFELINE_MGR_MAX_ID) {
+    if (il) memcpy(c->last_id, id, il);
+    c->last_id_len = il;
+  }
+  m->stats.events++;
+  mgr_count(m, MGR_M_EVENTS, now);
+  if (!c->first_event_seen) {
+    c->first_event_seen = 1;
+    m->stats.first_event_ms_sum += now - c->open_at;
+    m->stats.first_event_count++;
+    mgr_observe(m, MGR_M_FIRST_EVENT_MS, now - c->open_at, now);
+    if (c->drop_at != LIFELINE_NEVER) {
+      uint64_t rec = now - c->drop_at;
+      mgr_observe(m, MGR_M_RECOVERY_MS, rec, now);
+      m->stats.recovery_ms_sum += rec;
+      m->stats.recovery_count++;
+      if (rec > m->stats.recovery_ms_max) m->stats.recovery_ms_max = rec;
+      c->drop_at = LIFELINE_NEVER;
+    }
+  }
+  return LIFELINE_OK;
+}
+
+void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now) {
+  switch (end) {
+  case LIFELINE_MGR_END_ABORTED:
+    mgr_conn_abandon(c, 0, LIFELINE_MGR_REASON_ABORTED);
+    mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now);
+    break;
+  case LIFELINE_MGR_END_CLEAN:
+    mgr_conn_fail(c, c->stream_open ? LIFELINE_MGR_REASON_SERVER_CLOSED : LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
+    break;
+  case LIFELINE_MGR_END_TIMEOUT:
+    mgr_conn_fail(c, LIFELINE_MGR_REASON_TIMEOUT, -1, 0, now);
+    break;
+  default:
+    mgr_conn_fail(c, LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
+    break;
+  }
+}
+

@@ -1,0 +1,289 @@
+/* The manager across the Wasm boundary (js/manager.js is the only caller).
+ *
+ * Strings and bytes go in through one per-manager input buffer (lifeline_wasm_mgr_buffer): JS
+ * copies them there, then calls with their lengths. Times are doubles (ms). After every call JS
+ * reads the batch: lifeline_wasm_mgr_batch() returns a header of 5 u32 (actions ptr, action
+ * count, arena ptr, arena len, arena is ASCII); each action is a lifeline_mgr_action (20 u32).
+ * Handles and ids come back through the out word (lifeline_wasm_mgr_out) so that return values
+ * stay error codes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifeline/error.h"
+#include "lifeline/manager.h"
+#include "platform/wasm_export.h"
+
+typedef struct {
+  lifeline_manager *m;
+  uint8_t *in;
+  size_t in_cap;
+  uint32_t header[5];
+  uint32_t out;
+  uint32_t info[12];
+  char *text; /* metrics exposition */
+  size_t text_cap;
+  lifeline_manager_conn_config cc; /* being filled by the conn_* setters */
+} wasm_mgr;
+
+static uint64_t ms(double t) { return t <= 0 ? 0 : (uint64_t)t; }
+
+LIFELINE_WASM_EXPORT wasm_mgr *lifeline_wasm_mgr_new(uint32_t max_connections, uint32_t max_channels,
+                                                     uint32_t max_subscribers, uint32_t linger_ms,
+                                                     uint32_t spread_ms, double seed) {
+  lifeline_manager_config c;
+  lifeline_manager_config_default(&c);
+  if (max_connections) c.max_connections = max_connections;
+  if (max_channels) c.max_channels = max_channels;
+  if (max_subscribers) c.max_subscribers = max_subscribers;
+  c.linger_ms = linger_ms;
+  c.online_spread_ms = spread_ms;
+  c.seed = seed < 0 ? 0 : (uint64_t)seed;
+  wasm_mgr *w = calloc(1, sizeof *w);
+  if (!w) return NULL;
+  w->m = lifeline_manager_new(&c);
+  if (!w->m) {
+    free(w);
+    return NULL;
+  }
+  lifeline_manager_conn_config_default(&w->cc);
+  return w;
+}
+
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_free(wasm_mgr *w) {
+  if (!w) return;
+  lifeline_manager_free(w->m);
+  free(w->in);
+  free(w->text);
+  free(w);
+}
+
+/* A buffer of at least n bytes for the next call's input; NULL when out of memory. */
+LIFELINE_WASM_EXPORT uint8_t *lifeline_wasm_mgr_buffer(wasm_mgr *w, uint32_t n) {
+  if (n > w->in_cap) {
+    size_t cap = w->in_cap ? w->in_cap : 4096;
+    while (cap < n) cap *= 2;
+    uint8_t *p = realloc(w->in, cap);
+    if (!p) return NULL;
+    w->in = p;
+    w->in_cap = cap;
+  }
+  return w->in ? w->in : (uint8_t *)&w->out;
+}
+
+LIFELINE_WASM_EXPORT uint32_t lifeline_wasm_mgr_out(wasm_mgr *w) { return w->out; }
+
+static int ascii(const uint8_t *s, size_t n) {
+  uint8_t acc = 0;
+  for (size_t i = 0; i < n; i++) acc |= s[i];
+  return (acc & 0x80) == 0;
+}
+
+LIFELINE_WASM_EXPORT uint32_t *lifeline_wasm_mgr_batch(wasm_mgr *w) {
+  const lifeline_mgr_action *a = lifeline_manager_actions(w->m);
+  const uint8_t *arena = lifeline_manager_arena(w->m);
+  w->header[0] = (uint32_t)(uintptr_t)a;
+  w->header[1] = (uint32_t)lifeline_manager_action_count(w->m);
+  w->header[2] = (uint32_t)(uintptr_t)arena;
+  w->header[3] = 0;
+  for (uint32_t i = 0; i < w->header[1]; i++) { /* the arena's used length */
+    for (int s = 0; s < 3; s++) {
+      uint32_t end = a[i].span[s].off + a[i].span[s].len;
+      if (end > w->header[3]) w->header[3] = end;
+    }
+  }
+  w->header[4] = arena ? (uint32_t)ascii(arena, w->header[3]) : 1;
+  return w->header;
+}
+
+/* ---- connection config: reset, then setters, then lifeline_wasm_mgr_connection ---- */
+
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_conn_reset(wasm_mgr *w) {
+  lifeline_manager_conn_config_default(&w->cc);
+}
+
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_conn_basic(wasm_mgr *w, uint32_t endpoints, uint32_t features,
+                                                       uint32_t heartbeat_ms, uint32_t connect_timeout_ms,
+                                                       uint32_t plain_retry_ms, uint32_t max_event_bytes) {
+  w->cc.endpoint_count = endpoints;
+  w->cc.features = features;
+  if (heartbeat_ms) w->cc.heartbeat_timeout_ms = heartbeat_ms;
+  w->cc.connect_timeout_ms = connect_timeout_ms;
+  if (plain_retry_ms) w->cc.plain_retry_ms = plain_retry_ms;
+  w->cc.max_line_bytes = max_event_bytes;
+  w->cc.max_event_bytes = max_event_bytes;
+}
+
+/* Backoff and breaker fields: 0 (or a negative jitter/adaptive) keeps the default. */
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_conn_backoff(wasm_mgr *w, uint32_t initial_ms, uint32_t max_ms,
+                                                         double multiplier, int jitter,
+                                                         uint32_t max_attempts, uint32_t healthy_after_ms,
+                                                         int adaptive) {
+  lifeline_backoff_config *b = &w->cc.backoff;
+  if (initial_ms) b->initial_ms = initial_ms;
+  if (max_ms) b->max_ms = max_ms;
+  if (multiplier > 0) b->multiplier = multiplier;
+  if (jitter >= 0) b->jitter = (lifeline_jitter)jitter;
+  if (max_attempts) b->max_attempts = max_attempts;
+  if (healthy_after_ms) b->healthy_after_ms = healthy_after_ms;
+  if (adaptive >= 0) b->adaptive = adaptive;
+}
+
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_conn_breaker(wasm_mgr *w, uint32_t consecutive_failures,
+                                                         double failure_rate, uint32_t minimum_calls,
+                                                         uint32_t window_ms, uint32_t open_ms,
+                                                         uint32_t max_open_ms) {
+  lifeline_breaker_config *b = &w->cc.breaker;
+  if (consecutive_failures) b->consecutive_failures = consecutive_failures;
+  if (failure_rate > 0) b->failure_rate_threshold = failure_rate;
+  if (minimum_calls) b->minimum_calls = minimum_calls;
+  if (window_ms) {
+    b->window_ms = window_ms;
+    b->window_buckets = 0;
+  }
+  if (open_ms) b->open_ms = open_ms;
+  if (max_open_ms) b->max_open_ms = max_open_ms;
+  if (b->max_open_ms < b->open_ms) b->max_open_ms = b->open_ms;
+}
+
+/* key: key_len bytes in the input buffer. The handle goes to the out word. */
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_connection(wasm_mgr *w, uint32_t key_len) {
+  return lifeline_manager_connection(w->m, (const char *)w->in, key_len, &w->cc, &w->out);
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_release(wasm_mgr *w, uint32_t conn) {
+  return lifeline_manager_connection_release(w->m, conn);
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_set_last_id(wasm_mgr *w, uint32_t conn, uint32_t len) {
+  return lifeline_manager_set_last_event_id(w->m, conn, (const char *)w->in, len);
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_channel(wasm_mgr *w, uint32_t conn, uint32_t replay_events,
+                                                   uint32_t replay_bytes, uint32_t dedup_window) {
+  lifeline_manager_channel_config c;
+  lifeline_manager_channel_config_default(&c);
+  c.replay_events = replay_events;
+  if (replay_bytes) c.replay_bytes = replay_bytes;
+  if (dedup_window) c.dedup_window = dedup_window;
+  return lifeline_manager_channel(w->m, conn, &c, &w->out);
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_bind(wasm_mgr *w, uint32_t channel, uint32_t conn, double now) {
+  return lifeline_manager_channel_bind(w->m, channel, conn, ms(now));
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_remove(wasm_mgr *w, uint32_t channel, double now) {
+  return lifeline_manager_channel_remove(w->m, channel, ms(now));
+}
+
+/* types: types_len bytes in the input buffer ('\n'-separated). The id goes to the out word. */
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_subscribe(wasm_mgr *w, uint32_t channel, int priority,
+                                                     uint32_t types_len, uint32_t replay, double now) {
+  return lifeline_manager_subscribe(w->m, channel, priority, (const char *)w->in, types_len, replay,
+                                    ms(now), &w->out);
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_unsubscribe(wasm_mgr *w, uint32_t sub, double now) {
+  return lifeline_manager_unsubscribe(w->m, sub, ms(now));
+}
+
+/* ---- transport results (strings in the input buffer) ---- */
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_opened(wasm_mgr *w, uint32_t stream, int status,
+                                                  uint32_t ct_len, double retry_after_ms, double now) {
+  int64_t ra = retry_after_ms < 0 ? -1 : (int64_t)retry_after_ms;
+  return lifeline_manager_opened(w->m, stream, status, (const char *)w->in, ct_len, ra, ms(now));
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_feed(wasm_mgr *w, uint32_t stream, uint32_t len, double now) {
+  return lifeline_manager_feed(w->m, stream, w->in, len, ms(now));
+}
+
+/* type, data and id back to back in the input buffer. */
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_event(wasm_mgr *w, uint32_t stream, uint32_t type_len,
+                                                 uint32_t data_len, uint32_t id_len, double now) {
+  const char *p = (const char *)w->in;
+  return lifeline_manager_event(w->m, stream, p, type_len, p + type_len, data_len,
+                                p + type_len + data_len, id_len, ms(now));
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_server_retry(wasm_mgr *w, uint32_t stream, uint32_t retry_ms,
+                                                        double now) {
+  return lifeline_manager_server_retry(w->m, stream, retry_ms, ms(now));
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_closed(wasm_mgr *w, uint32_t stream, int end, double now) {
+  return lifeline_manager_closed(w->m, stream, (lifeline_mgr_end)end, ms(now));
+}
+
+/* ---- environment, time ---- */
+
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_set_online(wasm_mgr *w, int online, double now) {
+  lifeline_manager_set_online(w->m, online, ms(now));
+}
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_resume(wasm_mgr *w, double now) {
+  lifeline_manager_resume(w->m, ms(now));
+}
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_retry_now(wasm_mgr *w, uint32_t conn, double now) {
+  return lifeline_manager_retry_now(w->m, conn, ms(now));
+}
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_close(wasm_mgr *w, uint32_t conn, double now) {
+  return lifeline_manager_close(w->m, conn, ms(now));
+}
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_close_all(wasm_mgr *w, double now) {
+  lifeline_manager_close_all(w->m, ms(now));
+}
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_tick(wasm_mgr *w, double now) {
+  lifeline_manager_tick(w->m, ms(now));
+}
+
+/* ---- introspection ---- */
+
+/* 12 u32: state, reason, attempt, http, endpoint, subscribers, channels, next attempt (lo, hi),
+ * since (lo, hi), last id length; the id itself is copied to the input buffer. */
+LIFELINE_WASM_EXPORT uint32_t *lifeline_wasm_mgr_info(wasm_mgr *w, uint32_t conn) {
+  lifeline_mgr_conn_info i;
+  if (lifeline_manager_conn_info(w->m, conn, &i) != LIFELINE_OK) return NULL;
+  if (!lifeline_wasm_mgr_buffer(w, (uint32_t)i.last_id_len + 1)) return NULL;
+  memcpy(w->in, i.last_id, i.last_id_len);
+  uint32_t v[12] = {i.state, i.reason, i.attempt, i.http_status, i.endpoint, i.subscribers,
+                    i.channels, (uint32_t)i.next_attempt_at, (uint32_t)(i.next_attempt_at >> 32),
+                    (uint32_t)i.since, (uint32_t)(i.since >> 32), (uint32_t)i.last_id_len};
+  memcpy(w->info, v, sizeof v);
+  return w->info;
+}
+
+/* A snapshot of lifeline_mgr_stats: every field is a u64 (read as lo/hi u32 pairs). */
+LIFELINE_WASM_EXPORT const lifeline_mgr_stats *lifeline_wasm_mgr_stats(wasm_mgr *w) {
+  static lifeline_mgr_stats s;
+  lifeline_manager_stats(w->m, &s);
+  return &s;
+}
+LIFELINE_WASM_EXPORT uint32_t lifeline_wasm_mgr_stats_words(void) { return sizeof(lifeline_mgr_stats) / 4; }
+
+/* The metrics registry as JSON (format 0) or Prometheus text (format 1), NUL-terminated; NULL
+ * when metrics are off or out of memory. */
+LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_metrics_text(wasm_mgr *w, int format, double now) {
+  lifeline_metrics *reg = lifeline_manager_metrics(w->m);
+  if (!reg) return NULL;
+  for (;;) {
+    size_t n = format ? lifeline_metrics_write_prometheus(reg, ms(now), w->text, w->text_cap)
+                      : lifeline_metrics_write_json(reg, ms(now), w->text, w->text_cap);
+    if (n < w->text_cap) return w->text;
+    char *p = realloc(w->text, n + 1);
+    if (!p) return NULL;
+    w->text = p;
+    w->text_cap = n + 1;
+  }
+}
+
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_observe_latency(wasm_mgr *w, double latency_ms, double now) {
+  return lifeline_manager_observe_latency(w->m, latency_ms, ms(now));
+}
+
+LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_state_name(int s) {
+  return lifeline_mgr_state_name((lifeline_mgr_state)s);
+}
+LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_reason_name(int r) {
+  return lifeline_mgr_reason_name((lifeline_mgr_reason)r);
+}

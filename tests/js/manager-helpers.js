@@ -1,0 +1,86 @@
+// Shared helpers for the manager's Node integration tests (loopback reference server).
+import assert from 'node:assert/strict';
+import { init, createManager } from '../../js/index.js';
+import { startSSEServer } from '../../demo/server/sse-server.js';
+
+/** An environment whose online/offline/resume signals the test fires by hand. */
+export function fakeEnvironment() {
+  let handlers = null;
+  let online = true;
+  return {
+    isOnline: () => online,
+    subscribe(h) {
+      handlers = h;
+      return () => { handlers = null; };
+    },
+    emit(name) {
+      if (name === 'online') online = true;
+      if (name === 'offline') online = false;
+      handlers?.[name]();
+    },
+  };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls cond() every 10 ms; fails with `what` after ms. */
+export async function until(cond, what, ms = 8000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/**
+ * A server (fast generator, short heartbeats), a manager with a fake environment, one channel
+ * 'feed' subscribed from id 0; records events and status states ("state" or "state:reason").
+ */
+export async function setup(t, { server: serverOpts = {}, connect = {}, manager = {} } = {}) {
+  await init();
+  const server = await startSSEServer({ intervalMs: 25, heartbeatMs: 150, ...serverOpts });
+  const env = fakeEnvironment();
+  const errors = [];
+  const m = createManager({ environment: env, lingerMs: 0, seed: 7, storage: null, onError: (e) => errors.push(e), ...manager });
+  const events = [];
+  const states = [];
+  m.connect('feed', server.feedUrl, { initialLastEventId: '0', backoff: { initialMs: 150, maxMs: 600 }, ...connect });
+  m.onStatus('feed', (s) => states.push(s.reason === 'none' ? s.state : `${s.state}:${s.reason}`));
+  m.subscribe('feed', (e) => events.push(e));
+  t.after(async () => {
+    m.destroy();
+    await server.close();
+    assert.deepEqual(errors, [], 'no callback or driver errors');
+  });
+  await until(() => m.getConnectionStatus('feed').state === 'open' || states.includes('failed'), 'first open');
+  return { server, m, env, events, states };
+}
+
+/** Stops the generator and waits until the subscriber has the server's last event. */
+export async function settle(ctx, what = 'all events') {
+  ctx.server.setIntervalMs(0);
+  const last = ctx.server.log.lastId;
+  await until(() => last === 0 || (ctx.events.length && Number(ctx.events.at(-1).id) >= last), `${what} (last id ${last})`);
+}
+
+/** Every event the server logged, exactly once, in order. */
+export function assertExactlyOnce(ctx) {
+  const ids = ctx.events.map((e) => Number(e.id));
+  const want = Array.from({ length: ctx.server.log.lastId }, (_, i) => i + 1);
+  assert.equal(ids.length, want.length, `got ${ids.length} events, the server sent ${want.length}`);
+  assert.deepEqual(ids, want);
+}
+
+/** The index of each expected state in order within states (fails if any is missing). */
+export function assertSequence(states, expected) {
+  let from = 0;
+  for (const s of expected) {
+    const i = states.indexOf(s, from);
+    assert.ok(i >= 0, `status "${s}" missing after position ${from} in ${JSON.stringify(states)}`);
+    from = i + 1;
+  }
+}
+
+export function connectsSince(server, t0) {
+  return server.history.filter((h) => h.t >= t0 && h.path === 'feed');
+}
