@@ -57,7 +57,9 @@ export function readJSON(req) {
         const err = new Error('body too large');
         err.status = 413;
         reject(err);
-        req.destroy();
+        // Keep draining (and discarding) so that the 413 reaches the client instead of a reset.
+        req.removeAllListeners('data');
+        req.resume();
         return;
       }
       chunks.push(c);

@@ -73,6 +73,17 @@ describe('feed', T, () => {
     });
   });
 
+  test('a publish body over the size cap is answered 413, not reset, and publishes nothing', async () => {
+    await withServer({}, async (server) => {
+      const big = { events: Array.from({ length: 2000 }, (_, i) => ({ type: 'poll', data: 'x'.repeat(64) + i })) };
+      const r = await post(server.publishUrl, big);
+      assert.equal(r.status, 413);
+      assert.match((await r.json()).error, /too large/);
+      const ok = await (await post(server.publishUrl, { event: 'alert', data: 'after' })).json();
+      assert.equal(ok.id, 1);
+    });
+  });
+
   test('replay from Last-Event-ID header and from the query parameter, recorded in /__status', async () => {
     await withServer({}, async (server, open) => {
       for (let i = 0; i < 5; i++) server.publish('poll', { i });
