@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSSEServer } from '../demo/server/index.js';
 import { startStaticServer } from '../demo/static-server.js';
 
@@ -76,6 +76,45 @@ export async function start(url: string): Promise<number> {
   return [SSEProvider, useSSE, SSEStatusIndicator].length + STATUS_LABELS.open.length;
 }
 `;
+
+// Opens the app with the feed URL as a query parameter: the indicator must reach "open" and the
+// events published afterwards must show, in order, with their ids; no failed request, no error.
+async function checkPage(page, base, sse) {
+  const errors = [];
+  const onError = (e) => errors.push(String(e));
+  // Chromium asks for /favicon.ico by itself; every other request must succeed.
+  const onResponse = (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`); };
+  const onConsole = (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text()); };
+  page.on('pageerror', onError);
+  page.on('response', onResponse);
+  page.on('console', onConsole);
+  try {
+    const wasmResponse = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('.wasm'));
+    await page.goto(`${base}/?feed=${encodeURIComponent(sse.feedUrl)}`);
+    const response = await wasmResponse;
+    expect(response.status()).toBe(200);
+    expect(response.url().startsWith(base)).toBe(true);
+
+    const indicator = page.locator('.lifeline-status');
+    await expect(indicator).toHaveAttribute('data-state', 'open', { timeout: 15_000 });
+    await expect(indicator.getByRole('status')).toHaveText('Feed: Live');
+
+    const sent = [];
+    for (let n = 1; n <= 3; n++) sent.push(sse.publish('pkg', { n }));
+    sse.publish('other', { n: 99 }); // not subscribed: must not show
+    sent.push(sse.publish('pkg', { n: 4 }));
+    const items = page.locator('#events li');
+    await expect(items).toHaveCount(4);
+    expect(await items.evaluateAll((els) => els.map((e) => [e.dataset.id, e.textContent])))
+      .toEqual(sent.map((e) => [String(e.id), String(e.data.n)]));
+    expect(errors).toEqual([]);
+  } finally {
+    page.off('pageerror', onError);
+    page.off('response', onResponse);
+    page.off('console', onConsole);
+    await page.goto('about:blank');
+  }
+}
 
 test.describe('npm package', () => {
   test.setTimeout(240_000);
@@ -156,38 +195,34 @@ test.describe('npm package', () => {
       expect(texts.some((t) => t.includes(wasm[0])), 'a chunk refers to the .wasm asset').toBe(true);
     });
 
+    const sse = await startSSEServer({ intervalMs: 0, heartbeatMs: 60_000 });
+    cleanup.push(() => sse.close());
+
     await test.step('the built page connects, shows the indicator and receives events', async () => {
       const site = await startStaticServer({ dir: out });
       cleanup.push(() => site.close());
-      const sse = await startSSEServer({ intervalMs: 0, heartbeatMs: 60_000 });
-      cleanup.push(() => sse.close());
+      await checkPage(page, site.url, sse);
+    });
 
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      // Chromium asks for /favicon.ico by itself; every other request must succeed.
-      page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`); });
-      page.on('console', (m) => {
-        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+    await test.step('the same app under the Vite dev server (dependency pre-bundling)', async () => {
+      const vite = await import(pathToFileURL(join(app, 'node_modules/vite/dist/node/index.js')).href);
+      const server = await vite.createServer({
+        root: app, configFile: join(app, 'vite.config.js'), logLevel: 'error',
+        server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
       });
-      const wasmResponse = page.waitForResponse((r) => r.url().endsWith('.wasm'));
-      await page.goto(`${site.url}/?feed=${encodeURIComponent(sse.feedUrl)}`);
-      const response = await wasmResponse;
-      expect(response.status()).toBe(200);
-      expect(response.url().startsWith(site.url)).toBe(true);
+      cleanup.push(() => server.close());
+      await server.listen();
+      await checkPage(page, server.resolvedUrls.local[0].replace(/\/$/, ''), sse);
+      await server.close();
+    });
 
-      const indicator = page.locator('.lifeline-status');
-      await expect(indicator).toHaveAttribute('data-state', 'open', { timeout: 15_000 });
-      await expect(indicator.getByRole('status')).toHaveText('Feed: Live');
-
-      const sent = [];
-      for (let n = 1; n <= 3; n++) sent.push(sse.publish('pkg', { n }));
-      sse.publish('other', { n: 99 }); // not subscribed: must not show
-      sent.push(sse.publish('pkg', { n: 4 }));
-      const items = page.locator('#events li');
-      await expect(items).toHaveCount(4);
-      expect(await items.evaluateAll((els) => els.map((e) => [e.dataset.id, e.textContent])))
-        .toEqual(sent.map((e) => [String(e.id), String(e.data.n)]));
-      expect(errors).toEqual([]);
+    await test.step('Node loads the installed package (the Wasm read from node_modules with fs)', async () => {
+      const script = "import { init, isReady, createManager } from 'lifeline';"
+        + "await init(); const m = createManager();"
+        + "console.log(JSON.stringify({ ready: isReady(), manager: typeof m.subscribe }));"
+        + "m.destroy?.() ?? m.closeAll?.();";
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], app);
+      expect(JSON.parse(stdout.trim().split('\n').pop())).toEqual({ ready: true, manager: 'function' });
     });
   });
 });
