@@ -1,0 +1,228 @@
+// The package as a user gets it: `npm pack` the repository, install the tarball into a fresh
+// Vite + React app created outside the repository, `vite build` it, serve the build and check in
+// Chromium that the page loads the Wasm, shows the status indicator "open" and receives events
+// from the reference SSE server (cross-origin, CORS).
+import { test, expect } from '@playwright/test';
+import { execFile as execFileCb } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startSSEServer } from '../demo/server/index.js';
+import { startStaticServer } from '../demo/static-server.js';
+
+const execFile = promisify(execFileCb);
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+// What the tarball must hold, and path prefixes it must not.
+const REQUIRED = [
+  'package.json', 'README.md', 'dist/lifeline-core.wasm', 'dist/lifeline-core.mjs',
+  'js/index.js', 'js/index.d.ts', 'js/wasm.js', 'js/wasm.d.ts', 'js/manager.d.ts', 'js/router.d.ts',
+  'js/react/index.js', 'js/react/index.d.ts', 'js/react/lifeline.css',
+];
+const FORBIDDEN = ['tests/', 'demo/', 'build/', 'node_modules/', 'e2e/', 'src/', 'fuzz/', 'bench/', 'scripts/'];
+
+// The app pins the versions the repository itself installed, so the install is served from the
+// npm cache that the repository's `npm ci` filled (no network needed).
+function installed(name) {
+  return JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')).version;
+}
+
+async function run(cmd, args, cwd, timeout = 180_000) {
+  try {
+    return await execFile(cmd, args, { cwd, timeout, maxBuffer: 32 << 20, env: { ...process.env, NO_COLOR: '1' } });
+  } catch (err) {
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${err.stdout ?? ''}\n${err.stderr ?? ''}\n${err.message}`);
+  }
+}
+
+const MAIN_JSX = `import { useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { SSEProvider, useSSE, SSEStatusIndicator } from 'lifeline/react';
+import 'lifeline/react/lifeline.css';
+
+const feed = new URLSearchParams(location.search).get('feed');
+const channels = { feed: { url: feed } };
+
+function Events() {
+  const [events, setEvents] = useState([]);
+  useSSE('feed', (e) => setEvents((list) => [...list, e].slice(-50)), { events: ['pkg'] });
+  return (
+    <ul id="events">
+      {events.map((e) => <li key={e.id} data-id={e.id}>{JSON.parse(e.data).n}</li>)}
+    </ul>
+  );
+}
+
+createRoot(document.getElementById('root')).render(
+  <SSEProvider channels={channels}>
+    <SSEStatusIndicator channel="feed" label="Feed" />
+    <Events />
+  </SSEProvider>,
+);
+`;
+
+// Type-checks the public declarations through the package's "exports" (moduleResolution bundler).
+const CHECK_TS = `import { init, createManager, type SSEEvent } from 'lifeline';
+import { SSEProvider, useSSE, SSEStatusIndicator, STATUS_LABELS } from 'lifeline/react';
+export async function start(url: string): Promise<number> {
+  await init();
+  const m = createManager();
+  m.connect('feed', url, {});
+  const off = m.subscribe('feed', (e: SSEEvent) => void e.data.length);
+  off();
+  return [SSEProvider, useSSE, SSEStatusIndicator].length + STATUS_LABELS.open.length;
+}
+`;
+
+// Opens the app with the feed URL as a query parameter: the indicator must reach "open" and the
+// events published afterwards must show, in order, with their ids; no failed request, no error.
+async function checkPage(page, base, sse) {
+  const errors = [];
+  const onError = (e) => errors.push(String(e));
+  // Chromium asks for /favicon.ico by itself; every other request must succeed.
+  const onResponse = (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`); };
+  const onConsole = (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text()); };
+  page.on('pageerror', onError);
+  page.on('response', onResponse);
+  page.on('console', onConsole);
+  try {
+    const wasmResponse = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('.wasm'));
+    await page.goto(`${base}/?feed=${encodeURIComponent(sse.feedUrl)}`);
+    const response = await wasmResponse;
+    expect(response.status()).toBe(200);
+    expect(response.url().startsWith(base)).toBe(true);
+
+    const indicator = page.locator('.lifeline-status');
+    await expect(indicator).toHaveAttribute('data-state', 'open', { timeout: 15_000 });
+    await expect(indicator.getByRole('status')).toHaveText('Feed: Live');
+
+    const sent = [];
+    for (let n = 1; n <= 3; n++) sent.push(sse.publish('pkg', { n }));
+    sse.publish('other', { n: 99 }); // not subscribed: must not show
+    sent.push(sse.publish('pkg', { n: 4 }));
+    const items = page.locator('#events li');
+    await expect(items).toHaveCount(4);
+    expect(await items.evaluateAll((els) => els.map((e) => [e.dataset.id, e.textContent])))
+      .toEqual(sent.map((e) => [String(e.id), String(e.data.n)]));
+    expect(errors).toEqual([]);
+  } finally {
+    page.off('pageerror', onError);
+    page.off('response', onResponse);
+    page.off('console', onConsole);
+    await page.goto('about:blank');
+  }
+}
+
+test.describe('npm package', () => {
+  test.setTimeout(240_000);
+  const cleanup = [];
+  test.afterAll(async () => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => {});
+  });
+
+  test('npm pack → fresh Vite + React app builds, connects and receives events in Chromium', async ({ page }) => {
+    const work = await mkdtemp(join(tmpdir(), 'lifeline-pack-'));
+    cleanup.push(() => rm(work, { recursive: true, force: true }));
+
+    const tgz = await test.step('npm pack holds dist/, js/ and typings, and nothing else', async () => {
+      if (!existsSync(join(repo, 'dist/lifeline-core.wasm')) || !existsSync(join(repo, 'dist/lifeline-core.mjs'))) {
+        await run('bash', ['scripts/build.sh', 'wasm'], repo, 300_000);
+      }
+      const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], repo);
+      const [info] = JSON.parse(stdout.slice(stdout.indexOf('[')));
+      const file = join(work, info.filename);
+      const { stdout: listing } = await run('tar', ['-tzf', file], work);
+      const paths = listing.split('\n').filter(Boolean).map((p) => p.replace(/^package\//, ''));
+      for (const p of REQUIRED) expect(paths, `tarball holds ${p}`).toContain(p);
+      for (const js of paths.filter((p) => /^js\/.*\.js$/.test(p) && !/manager-(core|options)\.js$/.test(p) && !/^js\/react\/(?!index)/.test(p))) {
+        expect(paths, `typings next to ${js}`).toContain(js.replace(/\.js$/, '.d.ts'));
+      }
+      for (const bad of FORBIDDEN) expect(paths.filter((p) => p.startsWith(bad)), `nothing under ${bad}`).toEqual([]);
+      expect(paths.filter((p) => /\.(tgz|map|log)$/.test(p))).toEqual([]);
+      return file;
+    });
+
+    const app = join(work, 'app');
+    await test.step('a fresh app outside the repository installs the tarball', async () => {
+      await mkdir(join(app, 'src'), { recursive: true });
+      const pkg = {
+        name: 'lifeline-pack-check', private: true, type: 'module',
+        dependencies: {
+          lifeline: `file:${tgz}`, react: installed('react'), 'react-dom': installed('react-dom'),
+        },
+        devDependencies: { vite: installed('vite'), '@vitejs/plugin-react': installed('@vitejs/plugin-react') },
+      };
+      await writeFile(join(app, 'package.json'), JSON.stringify(pkg, null, 2));
+      await writeFile(join(app, 'vite.config.js'),
+        "import { defineConfig } from 'vite';\nimport react from '@vitejs/plugin-react';\nexport default defineConfig({ plugins: [react()], logLevel: 'warn' });\n");
+      await writeFile(join(app, 'index.html'),
+        '<!doctype html><html><head><meta charset="utf-8"><title>lifeline pack check</title></head>'
+        + '<body><div id="root"></div><script type="module" src="/src/main.jsx"></script></body></html>\n');
+      await writeFile(join(app, 'src/main.jsx'), MAIN_JSX);
+      await writeFile(join(app, 'src/check.ts'), CHECK_TS);
+      await writeFile(join(app, 'tsconfig.json'), JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', strict: true, noEmit: true,
+          skipLibCheck: false, lib: ['ES2022', 'DOM'], types: [],
+        },
+        files: ['src/check.ts'],
+      }));
+      await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
+      const installedPkg = join(app, 'node_modules/lifeline');
+      expect(existsSync(join(installedPkg, 'dist/lifeline-core.wasm'))).toBe(true);
+      expect(existsSync(join(installedPkg, 'tests'))).toBe(false);
+    });
+
+    await test.step('the typings resolve through "exports" (tsc, moduleResolution bundler)', async () => {
+      await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')], app);
+    });
+
+    const out = join(app, 'dist');
+    await test.step('vite build emits the .wasm as an asset', async () => {
+      await run(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'build'], app);
+      const assets = await readdir(join(out, 'assets'));
+      const wasm = assets.filter((f) => f.endsWith('.wasm'));
+      expect(wasm, 'one .wasm asset').toHaveLength(1);
+      // "sideEffects" lists the stylesheet: an import of it must survive tree shaking.
+      expect(assets.filter((f) => f.endsWith('.css')), 'lifeline.css kept').toHaveLength(1);
+      expect((await stat(join(out, 'assets', wasm[0]))).size).toBe((await stat(join(repo, 'dist/lifeline-core.wasm'))).size);
+      // The core is loaded lazily by the provider: it must be a separate chunk that names the asset.
+      const chunks = assets.filter((f) => f.endsWith('.js'));
+      const texts = await Promise.all(chunks.map((f) => readFileSync(join(out, 'assets', f), 'utf8')));
+      expect(texts.some((t) => t.includes(wasm[0])), 'a chunk refers to the .wasm asset').toBe(true);
+    });
+
+    const sse = await startSSEServer({ intervalMs: 0, heartbeatMs: 60_000 });
+    cleanup.push(() => sse.close());
+
+    await test.step('the built page connects, shows the indicator and receives events', async () => {
+      const site = await startStaticServer({ dir: out });
+      cleanup.push(() => site.close());
+      await checkPage(page, site.url, sse);
+    });
+
+    await test.step('the same app under the Vite dev server (dependency pre-bundling)', async () => {
+      const vite = await import(pathToFileURL(join(app, 'node_modules/vite/dist/node/index.js')).href);
+      const server = await vite.createServer({
+        root: app, configFile: join(app, 'vite.config.js'), logLevel: 'error',
+        server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+      });
+      cleanup.push(() => server.close());
+      await server.listen();
+      await checkPage(page, server.resolvedUrls.local[0].replace(/\/$/, ''), sse);
+      await server.close();
+    });
+
+    await test.step('Node loads the installed package (the Wasm read from node_modules with fs)', async () => {
+      const script = "import { init, isReady, createManager } from 'lifeline';"
+        + "await init(); const m = createManager();"
+        + "console.log(JSON.stringify({ ready: isReady(), manager: typeof m.subscribe }));"
+        + "m.destroy?.() ?? m.closeAll?.();";
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], app);
+      expect(JSON.parse(stdout.trim().split('\n').pop())).toEqual({ ready: true, manager: 'function' });
+    });
+  });
+});
