@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 missing=()
 has_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for pkg in emscripten cmake clang libclang-rt-14-dev chromium; do
+for pkg in emscripten cmake clang libclang-rt-14-dev chromium fonts-liberation; do
   has_pkg "$pkg" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
