@@ -8,25 +8,7 @@
 #include "lifeline/breaker.h"
 #include "lifeline/histogram.h"
 #include "mbuf.h"
-
-#define REQUIRE(c) \
-  do {             \
-    if (!(c)) abort(); \
-  } while (0)
-
-typedef struct {
-  const uint8_t *p;
-  size_t n;
-} input;
-
-static uint32_t take(input *in, int bytes) {
-  uint32_t v = 0;
-  for (int i = 0; i < bytes; i++) {
-    v = v << 8 | (in->n ? *in->p : 0);
-    if (in->n) in->p++, in->n--;
-  }
-  return v;
-}
+#include "fuzz_input.h"
 
 static void check_breaker(const lifeline_breaker *b) {
   const lifeline_window *w = &b->window;

@@ -9,19 +9,10 @@
 #include "lifeline/error.h"
 #include "lifeline/router.h"
 #include "router_internal.h"
-
-#define REQUIRE(c)     \
-  do {                 \
-    if (!(c)) abort(); \
-  } while (0)
+#include "fuzz_input.h"
 
 #define MAX_OPEN 512
 #define MAX_REQ 4096
-
-typedef struct {
-  const uint8_t *p;
-  size_t n;
-} input;
 
 typedef struct {
   lifeline_router *r;
@@ -31,15 +22,6 @@ typedef struct {
   uint32_t req[MAX_REQ]; /* request ids; 0 once done or aborted */
   int nreq;
 } driver;
-
-static uint32_t take(input *in, int bytes) {
-  uint32_t v = 0;
-  for (int i = 0; i < bytes; i++) {
-    v = v << 8 | (in->n ? *in->p : 0);
-    if (in->n) in->p++, in->n--;
-  }
-  return v;
-}
 
 static void forget(driver *d, uint32_t id) {
   for (int i = 0; i < d->nopen; i++)

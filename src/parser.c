@@ -113,13 +113,18 @@ static int stop_if(lifeline_parser *p, int rc) {
   return LIFELINE_ERR_STOPPED;
 }
 
-/* Drops the current event and ignores lines up to the next blank one. */
-static int enter_skip(lifeline_parser *p, int code, int at_line_start) {
-  p->line.len = 0;
+/* Forgets the event being built: its data (copied or still referenced in the chunk) and type. */
+static void clear_event(lifeline_parser *p) {
   p->data.len = 0;
   p->has_data = 0;
   p->data_lazy = 0;
   p->type.len = 0;
+}
+
+/* Drops the current event and ignores lines up to the next blank one. */
+static int enter_skip(lifeline_parser *p, int code, int at_line_start) {
+  p->line.len = 0;
+  clear_event(p);
   p->skipping = 1;
   p->skip_at_start = (unsigned char)at_line_start;
   if (!p->cfg.on_error) return LIFELINE_OK;
@@ -161,10 +166,7 @@ static int dispatch(lifeline_parser *p) {
     rc = p->cfg.on_event(p->cfg.user, &ev);
     p->in_callback = 0;
   }
-  p->data.len = 0;
-  p->has_data = 0;
-  p->data_lazy = 0;
-  p->type.len = 0;
+  clear_event(p);
   return stop_if(p, rc);
 }
 
@@ -419,10 +421,7 @@ int lifeline_parser_feed(lifeline_parser *p, const uint8_t *bytes, size_t len) {
 void lifeline_parser_reset(lifeline_parser *p) {
   if (!p || p->in_callback) return;
   p->line.len = 0;
-  p->data.len = 0;
-  p->has_data = 0;
-  p->data_lazy = 0;
-  p->type.len = 0;
+  clear_event(p);
   p->bom_pos = 0;
   p->bom_done = 0;
   p->pending_cr = 0;
