@@ -33,11 +33,23 @@ export interface SSEServerOptions {
   seed?: number;
   generator?: (() => { event: string; data: unknown }) | null;
   extraRoutes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean) | null;
+  /** Every feed stream starts with an id-less `notice` event {stream, n: 0, hello: true}. */
+  helloNotice?: boolean;
+  /** A log to serve (e.g. a previous server's): it outlives the server, as a persisted log would. */
+  log?: EventLog | null;
+}
+
+export interface EventLog {
+  readonly lastId: number;
+  readonly oldestId: number;
+  readonly size: number;
+  readonly capacity: number;
 }
 
 export type FaultName =
   | 'drop' | 'stall' | 'status' | '500' | '503' | '204' | '401' | '404' | 'html' | 'truncate'
-  | 'drip' | 'close-after-event' | 'restart' | 'analysis-error' | 'clear';
+  | 'drip' | 'close-after-event' | 'restart' | 'analysis-error' | 'clear'
+  | 'notice' | 'id-only' | 'retry' | 'overlap';
 
 export interface FaultOptions {
   target?: 'all' | 'feed' | 'analysis';
@@ -60,6 +72,10 @@ export interface FaultOptions {
   message?: string;
   /** clear: which fault. */
   name?: string;
+  /** notice: a text for the notice's data. */
+  text?: string;
+  /** overlap: how many events before the Last-Event-ID the next `count` resumes re-send. */
+  events?: number;
 }
 
 export interface ConnectRecord {
@@ -72,6 +88,8 @@ export interface ConnectRecord {
   fault: string | null;
   clientId: number | null;
   runId?: number;
+  /** feed: events re-sent before the Last-Event-ID (the overlap fault). */
+  overlap?: number;
 }
 
 export interface SSEStatus {
@@ -79,6 +97,7 @@ export interface SSEStatus {
   connectionsOpen: number; connectionsHeld: number; bufferedBytes: number; connectsTotal: number;
   eventsSent: number; eventsPublished: number; heartbeatsSent: number; bytesSent: number;
   restarts: number; dropped: number; truncated: number; faultAnswers: number; gapsSent: number;
+  noticesSent: number; idOnlySent: number; retrySent: number; overlaps: number;
   lastId: number; oldestId: number; logSize: number; logCapacity: number;
   intervalMs: number; heartbeatMs: number;
   faultsActive: Array<{ name: string; [k: string]: unknown }>;
@@ -94,6 +113,7 @@ export class SSEServer {
   readonly feedUrl: string;
   readonly analysisUrl: string;
   readonly publishUrl: string;
+  readonly log: EventLog;
   publish(event: string, data?: unknown): PublishedEvent;
   publish(e: { event?: string; type?: string; data?: unknown }): PublishedEvent;
   publishRaw(text: string): number;

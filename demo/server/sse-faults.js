@@ -11,8 +11,9 @@ export const MAX_QUEUED_ANSWERS = 100;
 export const STATUS_FAULTS = { 500: 500, 503: 503, 204: 204, 401: 401, 404: 404, html: 200 };
 export const FAULT_NAMES = [
   'drop', 'stall', 'status', '500', '503', '204', '401', '404', 'html', 'truncate', 'drip',
-  'close-after-event', 'restart', 'analysis-error', 'clear',
+  'close-after-event', 'restart', 'analysis-error', 'clear', 'notice', 'id-only', 'retry', 'overlap',
 ];
+export const MAX_OVERLAP_EVENTS = 100;
 
 const ms = (o, def) => clampNum(o.ms, def, 1, MAX_FAULT_MS);
 const count = (o, def = 1) => Math.round(clampNum(o.count, def, 1, MAX_FAULT_COUNT));
@@ -27,6 +28,7 @@ export class FaultState {
     this.truncate = null; // {remaining, target}
     this.drip = null; // {until, byteMs, target, timer}
     this.closeAfter = null; // {remaining|until, publish, target, timer}
+    this.overlap = null; // {remaining, events}
   }
 
   static matches(f, kind) { return !!f && (f.target === 'all' || f.target === kind); }
@@ -123,6 +125,23 @@ export class FaultState {
     return { publish: c.publish };
   }
 
+  /**
+   * The next `count` resumes re-send `events` events before their Last-Event-ID, as a server whose
+   * persisted position lags the one it acknowledged would.
+   */
+  setOverlap(o = {}) {
+    this.overlap = { remaining: count(o), events: Math.round(clampNum(o.events, 3, 1, MAX_OVERLAP_EVENTS)) };
+    return { count: this.overlap.remaining, events: this.overlap.events };
+  }
+
+  /** For a resume: how many events before its Last-Event-ID to re-send (0: none). */
+  takeOverlap() {
+    const o = this.overlap;
+    if (!o) return 0;
+    if (--o.remaining <= 0) this.overlap = null;
+    return o.events;
+  }
+
   /** Clears one fault by name, or all when name is undefined or 'all'. */
   clear(name) {
     const all = !name || name === 'all';
@@ -130,6 +149,7 @@ export class FaultState {
     if (all || name === 'drip') this.clearDrip(true);
     if (all || name === 'truncate') this.truncate = null;
     if (all || name === 'close-after-event') this.clearCloseAfter();
+    if (all || name === 'overlap') this.overlap = null;
     if (all || name === 'status') this.answers = [];
     else if (STATUS_FAULTS[name] !== undefined) this.answers = this.answers.filter((a) => a.kind !== name);
   }
@@ -144,6 +164,7 @@ export class FaultState {
     if (this.drip) out.push({ name: 'drip', remainingMs: this.drip.until - now, byteMs: this.drip.byteMs, target: this.drip.target });
     const c = this.closeAfter;
     if (c) out.push({ name: 'close-after-event', remaining: c.remaining, remainingMs: c.until ? c.until - now : undefined, publish: c.publish, target: c.target });
+    if (this.overlap) out.push({ name: 'overlap', remaining: this.overlap.remaining, events: this.overlap.events, target: 'feed' });
     return out;
   }
 }

@@ -20,8 +20,9 @@ const DEFAULTS = {
   host: '127.0.0.1', port: 0, heartbeatMs: 30000, intervalMs: 2000, logSize: 1000,
   lastEventIdParam: 'lastEventId', retryMs: null, analysisStepMs: 600, maxRuns: 32,
   maxActiveRuns: 256, historySize: 200, seed: 1, authToken: null, maxClients: 1000,
-  generator: null, extraRoutes: null,
+  generator: null, extraRoutes: null, helloNotice: false, log: null,
 };
+const MAX_RESUME_KEYS = 10000;
 
 /** Starts a server; resolves to an SSEServer that is listening. */
 export async function startSSEServer(opts = {}) {
@@ -33,8 +34,10 @@ export async function startSSEServer(opts = {}) {
 export class SSEServer {
   constructor(opts = {}) {
     this.opts = { ...DEFAULTS, ...opts };
-    this.log = new EventLog(this.opts.logSize);
+    // A log handed in outlives the server that used it, as a persisted log outlives a process.
+    this.log = this.opts.log ?? new EventLog(this.opts.logSize);
     this.log.clients = new Set();
+    this.resumeKeys = new Set(); // stream URLs (without the last id) that had a stream: resumes
     this.nextEvent = this.opts.generator ?? createFeedGenerator(this.opts.seed);
     this.runs = new AnalysisRuns({
       stepMs: this.opts.analysisStepMs, maxRuns: this.opts.maxRuns, seed: this.opts.seed + 1,
@@ -50,6 +53,10 @@ export class SSEServer {
     this.restarting = null;
     this.closed = false;
     this.resetCounters();
+    this.newHttpServer();
+  }
+
+  newHttpServer() {
     this.http = createServer((req, res) => this.route(req, res));
     this.sockets = trackSockets(this.http);
   }
@@ -58,6 +65,7 @@ export class SSEServer {
     this.counters = {
       connectsTotal: 0, eventsSent: 0, eventsPublished: 0, heartbeatsSent: 0, bytesSent: 0,
       restarts: 0, dropped: 0, truncated: 0, faultAnswers: 0, gapsSent: 0,
+      noticesSent: 0, idOnlySent: 0, retrySent: 0, overlaps: 0,
     };
   }
 
@@ -200,9 +208,9 @@ export class SSEServer {
       entry.fault = 'capacity';
       return sendJSON(req, res, 503, { error: 'server at capacity' }, { 'retry-after': '5' });
     }
-    const client = { id: this.nextClientId++, kind, req, res, open: false, closed: false, closeAfter: null, drip: null, notices: [] };
+    const client = { id: this.nextClientId++, kind, req, res, open: false, closed: false, closeAfter: null, drip: null, notices: [], noticeSeq: 0 };
     entry.clientId = client.id;
-    if (kind === 'feed') this.attachFeed(client, last);
+    if (kind === 'feed') entry.overlap = this.attachFeed(client, last, this.resumeKey(url));
     else if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, url.searchParams.get('stepMs') ?? body.stepMs, entry)) return;
     client.closeAfter = this.faults.takeCloseAfter(kind);
     if (client.closeAfter) entry.fault = 'close-after-event';
@@ -216,15 +224,37 @@ export class SSEServer {
     this.startStream(client);
   }
 
-  attachFeed(client, last) {
+  /** The stream's URL without the last-id parameter: equal keys are one client's resumes. */
+  resumeKey(url) {
+    const q = new URLSearchParams(url.search);
+    q.delete(this.opts.lastEventIdParam);
+    q.sort();
+    return `${url.pathname}?${q}`;
+  }
+
+  /** Returns how many events before the Last-Event-ID are re-sent (the overlap fault), or 0. */
+  attachFeed(client, last, key) {
     client.source = this.log;
     const lastId = this.log.lastId;
+    const resumed = this.resumeKeys.has(key);
+    if (!resumed) {
+      if (this.resumeKeys.size >= MAX_RESUME_KEYS) this.resumeKeys.clear();
+      this.resumeKeys.add(key);
+    }
+    let overlap = 0;
     if (last.value === null) client.lastSentId = lastId;
     else if (last.value > lastId) {
       // The client claims an id this server never issued: tell it, and continue from now.
       client.notices.push(formatEvent({ event: 'reset', data: { lastEventId: last.value, serverLastId: lastId } }));
       client.lastSentId = lastId;
-    } else client.lastSentId = last.value;
+    } else {
+      // Only a resume of a URL that had a stream overlaps: the first stream of a new URL is
+      // another stream, whose events a client must not take for the old one's.
+      if (resumed) overlap = this.faults.takeOverlap();
+      client.lastSentId = overlap ? Math.max(last.value - overlap, Math.min(last.value, this.log.oldestId - 1), 0) : last.value;
+      if (overlap) this.counters.overlaps++;
+    }
+    return overlap;
   }
 
   /** Returns false when the request was answered (204: the run is over and fully delivered). */
@@ -267,6 +297,7 @@ export class SSEServer {
       this.write(client, n);
       this.counters.gapsSent++;
     }
+    if (this.opts.helloNotice && client.kind === 'feed') this.writeNotice(client, { hello: true });
     client.heartbeat = setInterval(() => this.heartbeat(client), this.opts.heartbeatMs);
     if (client.closeAfter?.publish && client.kind === 'feed') {
       const { event, data } = this.nextEvent();
@@ -275,6 +306,31 @@ export class SSEServer {
   }
 
   stalled(client) { return FaultState.matches(this.faults.stall, client.kind); }
+
+  /** True when a block can go between two events now (not inside a dripping event, not held). */
+  betweenEvents(client) {
+    return client.kind === 'feed' && client.open && !client.closed && !this.stalled(client) && !client.drip && !client.res.writableNeedDrain;
+  }
+
+  /**
+   * An id-less `notice` event numbered per stream: {stream: client id, n: 0, 1, ...}, so a client
+   * can tell that it got every notice of a stream it read, once.
+   */
+  writeNotice(client, extra = {}) {
+    this.write(client, formatEvent({ event: 'notice', data: { stream: client.id, n: client.noticeSeq++, ...extra } }));
+    this.counters.noticesSent++;
+  }
+
+  /** Writes `make(client)` to every feed stream between events; returns how many got it. */
+  writeBetween(make) {
+    let n = 0;
+    for (const c of [...this.log.clients]) {
+      if (!this.betweenEvents(c)) continue;
+      make(c);
+      n++;
+    }
+    return n;
+  }
 
   heartbeat(client) {
     if (client.closed || !client.open || this.stalled(client) || client.drip || client.res.writableNeedDrain) return;
@@ -403,6 +459,17 @@ export class SSEServer {
         this.runs.failRuns({ count: Math.round(clampNum(o.count, 1, 1, 10000)), atStage: Math.round(clampNum(o.atStage, 3, 1, 6)), message: o.message ? String(o.message).slice(0, 200) : undefined });
         return { count: o.count ?? 1, atStage: o.atStage ?? 3 };
       case 'restart': this.restart(o).catch(() => {}); return { downMs: o.downMs ?? 500 };
+      case 'notice': {
+        const text = o.text === undefined ? undefined : String(o.text).slice(0, 200);
+        return { streams: this.writeBetween((c) => this.writeNotice(c, text === undefined ? {} : { text })) };
+      }
+      case 'id-only': // repeats the last id sent on the stream: a checkpoint, not a new position
+        return { streams: this.writeBetween((c) => { this.write(c, `id: ${c.lastSentId}\n\n`); this.counters.idOnlySent++; }) };
+      case 'retry': {
+        const ms = Math.round(clampNum(o.ms, 1000, 0, 3600000));
+        return { ms, streams: this.writeBetween((c) => { this.write(c, `retry: ${ms}\n\n`); this.counters.retrySent++; }) };
+      }
+      case 'overlap': return this.faults.setOverlap(o);
       case 'clear': this.clearFaults(o.name); return { cleared: o.name ?? 'all' };
       default: throw Object.assign(new Error(`unknown fault ${name}`), { status: 404 });
     }
@@ -443,8 +510,9 @@ export class SSEServer {
   }
 
   /**
-   * Closes the listener and every socket, waits downMs, listens again on the same port. The event
-   * log, counters and connect history are kept. Resolves once listening again.
+   * Closes the listener and every socket, waits downMs, listens again on the same port with a new
+   * http.Server (as a restarted process would). The event log, counters and connect history are
+   * kept. Resolves once listening again.
    */
   async restart({ downMs = 500 } = {}) {
     if (this.restarting || this.closed) return this.restarting;
@@ -457,7 +525,9 @@ export class SSEServer {
         this.restartWake = r;
         this.restartTimer = setTimeout(r, d);
       });
-      if (!this.closed) await listen(this.http, this.port, this.opts.host);
+      if (this.closed) return;
+      this.newHttpServer();
+      await listen(this.http, this.port, this.opts.host);
     })().finally(() => { this.restarting = null; });
     return this.restarting;
   }
