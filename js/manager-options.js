@@ -23,12 +23,11 @@ function fnId(fn) {
   return fnIds.get(fn);
 }
 
-export function idleSnapshot() {
-  return Object.freeze({
-    state: 'idle', attempt: 0, reconnectInMs: 0, nextRetryAt: null, lastEventId: '', lastError: null,
-    since: null, reason: 'none', httpStatus: 0, endpoint: 0, url: null,
-  });
-}
+/** The status of a name that is not a channel (one shared object, so stores stay stable). */
+export const IDLE_SNAPSHOT = Object.freeze({
+  state: 'idle', attempt: 0, reconnectInMs: 0, nextRetryAt: null, lastEventId: '', lastError: null,
+  since: null, reason: 'none', httpStatus: 0, endpoint: 0, url: null,
+});
 
 /** A histogram's JSON (from metrics.h) as the summary the API documents. */
 export function summary(j) {

@@ -188,6 +188,13 @@ export interface ManagerOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Entries in the manager's JS maps (see retainedState). */
+export interface RetainedState {
+  channels: number; channelHandles: number; connections: number; subscribers: number;
+  /** Per channel name: status snapshots, status listener sets, cached status stores. */
+  snapshots: number; listeners: number; stores: number;
+}
+
 export declare class SSEManager {
   constructor(options?: ManagerOptions);
   connect(channel: string, url: string, options?: ConnectOptions): () => void;
@@ -196,10 +203,15 @@ export declare class SSEManager {
   unsubscribe(channel: string, callback: (event: SSEEvent) => void): void;
   getConnectionStatus(channel: string): ConnectionStatus;
   onStatus(channel: string, callback: (status: ConnectionStatus) => void): () => void;
+  /** Cached per name while the name is a channel or the store is listened to (a name that is
+   * neither reads as 'idle'). */
   statusStore(channel: string): StatusStore;
   retryNow(channel: string): void;
   /** Undefined fields once destroyed. */
   getMetrics(): ManagerMetrics;
+  /** Sizes of the per-name and per-handle JS state, for leak checks: a name's entries are kept
+   * while it is a channel or its status is listened to, and released after. */
+  retainedState(): RetainedState;
   /** The core's registry in Prometheus text format 0.0.4; null when destroyed. */
   getPrometheusMetrics(): string | null;
   closeAll(): void;

@@ -14,7 +14,7 @@ import {
 import { createFetchTransport, END_NETWORK } from './transports/fetch.js';
 import { createEventSourceTransport } from './transports/eventsource.js';
 import { browserEnvironment, defaultClock, defaultStorage } from './manager-env.js';
-import { normalize, summary, idleSnapshot, QUIET, ERROR_MESSAGES } from './manager-options.js';
+import { normalize, summary, IDLE_SNAPSHOT, QUIET, ERROR_MESSAGES } from './manager-options.js';
 
 const FEED_SLICE = 16 * 1024; // bounds one batch: the core's caps are far above a slice's events
 const ERR_NOT_FOUND = -6;
@@ -37,9 +37,11 @@ export class SSEManager {
   #byHandle = new Map(); // channel handle -> record
   #conns = new Map(); // connection handle -> record
   #subs = new Map(); // subscriber id -> { channel, callback, events }
-  #snapshots = new Map(); // channel name -> frozen status snapshot
-  #listeners = new Map(); // channel name -> Set of status callbacks
-  #stores = new Map();
+  // Per channel name; an entry lives while the name is a channel or its status is listened to
+  // (#releaseName), so apps that connect and remove many names (one per room) stay bounded.
+  #snapshots = new Map(); // channel name -> frozen status snapshot (absent: IDLE_SNAPSHOT)
+  #listeners = new Map(); // channel name -> Set of status callbacks (never empty)
+  #stores = new Map(); // channel name -> the cached statusStore
   #batches = []; // decoded batches not yet run (callbacks may add more while one runs)
   #running = false;
   #timer = null;
@@ -97,7 +99,7 @@ export class SSEManager {
         old?.channels.delete(channel);
         existing.conn = conn.handle;
         conn.channels.add(channel);
-        this.#setSnapshot(channel, conn.status ?? idleSnapshot());
+        this.#setSnapshot(channel, conn.status ?? IDLE_SNAPSHOT);
         if (old) this.#maybeRelease(old);
       }
       return () => this.disconnect(channel);
@@ -121,7 +123,8 @@ export class SSEManager {
     const conn = this.#conns.get(ch.conn);
     conn?.channels.delete(channel);
     this.#input(() => this.#core.call('remove', ch.handle, this.#now()));
-    this.#setSnapshot(channel, idleSnapshot());
+    this.#setSnapshot(channel, IDLE_SNAPSHOT);
+    this.#releaseName(channel);
     if (conn) this.#maybeRelease(conn);
   }
 
@@ -164,19 +167,33 @@ export class SSEManager {
   /** cb(snapshot) on every status change of the channel; returns an unsubscribe function. */
   onStatus(channel, cb) {
     if (typeof cb !== 'function') throw new TypeError('onStatus: callback must be a function');
-    if (!this.#listeners.has(channel)) this.#listeners.set(channel, new Set());
-    const set = this.#listeners.get(channel);
+    let set = this.#listeners.get(channel);
+    if (!set) this.#listeners.set(channel, (set = new Set()));
     const entry = (s) => cb(s);
     set.add(entry);
-    return () => set.delete(entry);
+    return () => {
+      if (!set.delete(entry) || set.size || this.#listeners.get(channel) !== set) return;
+      this.#listeners.delete(channel);
+      this.#releaseName(channel);
+    };
   }
 
-  /** { subscribe(cb) -> unsubscribe, get() -> snapshot } for useSyncExternalStore (cached). */
+  /**
+   * { subscribe(cb) -> unsubscribe, get() -> snapshot } for useSyncExternalStore; the same object
+   * while the channel exists or the store is listened to.
+   */
   statusStore(channel) {
     let store = this.#stores.get(channel);
     if (!store) {
-      store = Object.freeze({ subscribe: (cb) => this.onStatus(channel, () => cb()), get: () => this.#snapshot(channel) });
-      this.#stores.set(channel, store);
+      store = Object.freeze({
+        subscribe: (cb) => {
+          const off = this.onStatus(channel, () => cb());
+          if (!this.#stores.has(channel)) this.#stores.set(channel, store);
+          return off;
+        },
+        get: () => this.#snapshot(channel),
+      });
+      if (this.#channels.has(channel)) this.#stores.set(channel, store);
     }
     return store;
   }
@@ -210,6 +227,19 @@ export class SSEManager {
     };
   }
 
+  /**
+   * How many entries the manager's per-name and per-handle JS maps hold (channels, connections,
+   * subscribers, status snapshots, status listener sets, status stores): for leak checks. Every
+   * count returns to its earlier value once the channels added since are removed and nobody
+   * listens to their status.
+   */
+  retainedState() {
+    return {
+      channels: this.#channels.size, channelHandles: this.#byHandle.size, connections: this.#conns.size, subscribers: this.#subs.size,
+      snapshots: this.#snapshots.size, listeners: this.#listeners.size, stores: this.#stores.size,
+    };
+  }
+
   /** The core's metrics in Prometheus text format (null when disabled). */
   getPrometheusMetrics() {
     return this.#destroyed ? null : this.#core.metricsText(1, this.#now());
@@ -224,9 +254,12 @@ export class SSEManager {
       c.streams.clear();
     }
     this.#conns.clear();
+    const names = [...this.#channels.keys()];
     this.#channels.clear();
     this.#byHandle.clear();
     this.#subs.clear();
+    // Listeners keep the last status they heard ('closed'); unheard names are forgotten.
+    for (const name of names) this.#releaseName(name);
   }
 
   /** closeAll, then releases the Wasm memory, timers and environment listeners. */
@@ -465,8 +498,9 @@ export class SSEManager {
   }
 
   #setSnapshot(channel, snap) {
-    if (this.#snapshots.get(channel) === snap) return;
-    this.#snapshots.set(channel, snap);
+    if (this.#snapshot(channel) === snap) return;
+    if (snap === IDLE_SNAPSHOT) this.#snapshots.delete(channel);
+    else this.#snapshots.set(channel, snap);
     for (const cb of [...(this.#listeners.get(channel) ?? [])]) {
       try {
         cb(snap);
@@ -477,12 +511,14 @@ export class SSEManager {
   }
 
   #snapshot(channel) {
-    let s = this.#snapshots.get(channel);
-    if (!s) {
-      s = idleSnapshot();
-      this.#snapshots.set(channel, s);
-    }
-    return s;
+    return this.#snapshots.get(channel) ?? IDLE_SNAPSHOT;
+  }
+
+  /** Forgets a name's status state once it is neither a channel nor listened to. */
+  #releaseName(channel) {
+    if (this.#channels.has(channel) || this.#listeners.has(channel)) return;
+    this.#snapshots.delete(channel);
+    this.#stores.delete(channel);
   }
 
   #persist() {

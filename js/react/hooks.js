@@ -43,7 +43,6 @@ export function useSSE(channel, handler, options = {}) {
     if (replay !== undefined) subOptions.replay = replay;
     let subscribed = false;
     let off = null;
-    let unlisten = null;
     const attempt = () => {
       try {
         off = manager.subscribe(channel, cb, subOptions);
@@ -51,16 +50,23 @@ export function useSSE(channel, handler, options = {}) {
       } catch (err) {
         if (!isUnknownChannel(err)) throw err;
       }
-      if (subscribed && unlisten) { unlisten(); unlisten = null; }
     };
-    attempt();
-    // The channel is not connected yet (the app connects it later): subscribe once it is.
-    if (!subscribed) unlisten = binding.subscribe(attempt);
-    return () => {
-      unlisten?.();
+    const leave = () => {
       if (!subscribed) return;
+      subscribed = false;
       if (typeof off === 'function') off();
       else manager.unsubscribe(channel, cb);
+    };
+    attempt();
+    // A channel not connected yet is subscribed once the provider connects it. A channel the
+    // provider removed took its subscribers with it: subscribe again when it comes back.
+    const unlisten = binding.subscribe((change) => {
+      if (change?.removed?.includes(channel)) leave();
+      if (!subscribed) attempt();
+    });
+    return () => {
+      unlisten();
+      leave();
     };
     // `events` is tracked through eventsKey so an inline array does not resubscribe each render.
     // eslint-disable-next-line react-hooks/exhaustive-deps

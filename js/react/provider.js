@@ -56,10 +56,11 @@ export class LifelineBinding {
     this.notify();
   }
 
-  // Listeners also hear about newly connected channels (the state object stays the same, so
-  // useSyncExternalStore readers do not re-render): useSSE waits on it for a channel not yet bound.
-  notify() {
-    for (const cb of [...this.listeners]) cb();
+  // Listeners also hear about channel changes (the state object stays the same, so
+  // useSyncExternalStore readers do not re-render): useSSE waits on it for a channel not yet
+  // bound, and learns from change.removed that the manager dropped its subscription.
+  notify(change) {
+    for (const cb of [...this.listeners]) cb(change);
   }
 
   retain(config) {
@@ -153,6 +154,7 @@ export class LifelineBinding {
     const m = this.state.manager;
     if (!m) return;
     let added = false;
+    const removed = [];
     for (const [name, cfg] of Object.entries(this.desired)) {
       if (!cfg || !cfg.url) continue;
       const key = JSON.stringify(cfg);
@@ -167,9 +169,10 @@ export class LifelineBinding {
       if (!(name in this.desired)) {
         disconnect(m, name);
         this.connected.delete(name);
+        removed.push(name);
       }
     }
-    if (added) this.notify();
+    if (added || removed.length) this.notify({ removed });
   }
 
   closeOwned(which) {

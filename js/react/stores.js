@@ -43,8 +43,9 @@ export function errorText(error) {
   }
 }
 
-// Per manager (or router), one store per key, so the subscribe function keeps its identity across
-// renders and every component reading the same channel shares one snapshot.
+// Per manager, one store per channel while it has subscribers, so the subscribe function keeps its
+// identity across renders and every component reading the same channel shares one snapshot. An
+// entry leaves with its last subscriber: apps with one channel per room stay bounded.
 const statusStores = new WeakMap();
 
 /** The status store of `channel`: the manager's own statusStore() when present, else one built from onStatus. */
@@ -53,11 +54,37 @@ export function statusStoreOf(manager, channel) {
   if (!perChannel) statusStores.set(manager, (perChannel = new Map()));
   let store = perChannel.get(channel);
   if (!store) {
-    store = typeof manager.statusStore === 'function'
+    store = sharedStore(perChannel, channel, typeof manager.statusStore === 'function'
       ? bindStore(manager.statusStore(channel))
-      : pollingStatusStore(manager, channel);
+      : pollingStatusStore(manager, channel));
     perChannel.set(channel, store);
   }
+  return store;
+}
+
+/** How many channel status stores are kept for `manager` (for leak tests). */
+export function retainedStatusStores(manager) {
+  return statusStores.get(manager)?.size ?? 0;
+}
+
+// Kept in perChannel from its first read until its last subscriber leaves (and registered again
+// when Strict Mode subscribes it after that).
+function sharedStore(perChannel, channel, inner) {
+  let count = 0;
+  const store = {
+    subscribe(cb) {
+      const off = inner.subscribe(cb);
+      if (count++ === 0 && !perChannel.has(channel)) perChannel.set(channel, store);
+      let on = true;
+      return () => {
+        if (!on) return;
+        on = false;
+        off();
+        if (--count === 0 && perChannel.get(channel) === store) perChannel.delete(channel);
+      };
+    },
+    get: inner.get,
+  };
   return store;
 }
 

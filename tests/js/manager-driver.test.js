@@ -5,47 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, createManager, createEventSourceTransport } from '../../js/index.js';
-import { fakeEnvironment } from './manager-helpers.js';
+import { fakeEnvironment, fakeTransport, fakeClock } from './manager-helpers.js';
 
 const enc = new TextEncoder();
-
-function fakeTransport() {
-  const t = {
-    name: 'fake',
-    opens: [],
-    open(request, sink) {
-      const h = { request, sink, aborted: false, types: [], abort() { h.aborted = true; }, listen(types) { h.types.push(...types); } };
-      t.opens.push(h);
-      return h;
-    },
-    get last() { return t.opens.at(-1); },
-  };
-  return t;
-}
-
-function fakeClock() {
-  let now = 1_000_000;
-  const queue = [];
-  return {
-    now: () => now,
-    timers: {
-      setTimeout(f, ms) { const e = { at: now + ms, f }; queue.push(e); return e; },
-      clearTimeout(e) { const i = queue.indexOf(e); if (i >= 0) queue.splice(i, 1); },
-    },
-    pending: () => queue.map((e) => e.at - now),
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        queue.sort((a, b) => a.at - b.at);
-        if (!queue.length || queue[0].at > end) break;
-        const e = queue.shift();
-        now = Math.max(now, e.at);
-        e.f();
-      }
-      now = end;
-    },
-  };
-}
 
 async function make(options = {}) {
   await init();

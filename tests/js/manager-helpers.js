@@ -84,3 +84,56 @@ export function assertSequence(states, expected) {
 export function connectsSince(server, t0) {
   return server.history.filter((h) => h.t >= t0 && h.path === 'feed');
 }
+
+/** A transport that records every open(); the test plays the server through each handle's sink. */
+export function fakeTransport() {
+  const t = {
+    name: 'fake',
+    opens: [],
+    open(request, sink) {
+      const h = { request, sink, aborted: false, types: [], abort() { h.aborted = true; }, listen(types) { h.types.push(...types); } };
+      t.opens.push(h);
+      return h;
+    },
+    get last() { return t.opens.at(-1); },
+  };
+  return t;
+}
+
+/** A clock and timers the test advances by hand (no sleeps). */
+export function fakeClock() {
+  let now = 1_000_000;
+  const queue = [];
+  return {
+    now: () => now,
+    timers: {
+      setTimeout(f, ms) { const e = { at: now + ms, f }; queue.push(e); return e; },
+      clearTimeout(e) { const i = queue.indexOf(e); if (i >= 0) queue.splice(i, 1); },
+    },
+    pending: () => queue.map((e) => e.at - now),
+    advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        queue.sort((a, b) => a.at - b.at);
+        if (!queue.length || queue[0].at > end) break;
+        const e = queue.shift();
+        now = Math.max(now, e.at);
+        e.f();
+      }
+      now = end;
+    },
+  };
+}
+
+/** A manager on a fake clock, fake timers and a fake fetch transport (`transport`). */
+export async function fakeManager(options = {}) {
+  await init();
+  const clock = fakeClock();
+  const transport = fakeTransport();
+  const errors = [];
+  const m = createManager({
+    now: clock.now, timers: clock.timers, environment: fakeEnvironment(), storage: null, lingerMs: 0, seed: 1,
+    transports: { fetch: transport }, onError: (e) => errors.push(e), ...options,
+  });
+  return { m, clock, transport, errors };
+}
