@@ -1,0 +1,208 @@
+/* lifeline_storm: the reconnection-storm simulator (see storm_sim.h for the model).
+ *
+ *   lifeline_storm [--clients N] [--seed S] [--outage refused|503] [--outage-ms MS]
+ *                  [--rtt-ms MS] [--horizon-ms MS] [--trigger-at-ms MS] [--run NAME]...
+ *                  [--json FILE] [--machine TEXT] [--command TEXT] [--core TEXT] [--check]
+ *
+ * Runs, by name: none, full, equal, decorrelated (the backoff's jitter modes, timers only) and
+ * full+resume, full+online (the shipped default jitter with every client getting the trigger at
+ * once). Default: all six. Prints one line per run; --json writes the document report.js reads.
+ *
+ * --check runs the default-configuration runs (full, full+resume, full+online) unless --run
+ * names others, runs the first one twice to prove the result is a function of the seed, and
+ * exits 1 when a run misses the goal (no 100 ms slot after the return above 3% of the clients,
+ * every client back within 35 s of the return) or the two runs differ.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storm_json.h"
+#include "storm_sim.h"
+
+static const struct {
+  const char *name;
+  lifeline_jitter jitter;
+  storm_trigger trigger;
+  int shipped; /* the configuration an app gets without touching anything */
+} RUNS[] = {
+    {"none", LIFELINE_JITTER_NONE, TRIGGER_NONE, 0},
+    {"full", LIFELINE_JITTER_FULL, TRIGGER_NONE, 1},
+    {"equal", LIFELINE_JITTER_EQUAL, TRIGGER_NONE, 0},
+    {"decorrelated", LIFELINE_JITTER_DECORRELATED, TRIGGER_NONE, 0},
+    {"full+resume", LIFELINE_JITTER_FULL, TRIGGER_RESUME, 1},
+    {"full+online", LIFELINE_JITTER_FULL, TRIGGER_ONLINE, 1},
+};
+#define NRUNS (sizeof RUNS / sizeof *RUNS)
+
+typedef struct {
+  storm_scenario base;
+  int selected[NRUNS], any_selected, check;
+  const char *json;
+  storm_labels labels;
+} options;
+
+static int usage(const char *why) {
+  fprintf(stderr, "lifeline_storm: %s\nusage: lifeline_storm [--clients N] [--seed S] "
+                  "[--outage refused|503] [--outage-ms MS] [--rtt-ms MS] [--horizon-ms MS] "
+                  "[--trigger-at-ms MS] [--run NAME]... [--json FILE] [--machine TEXT] "
+                  "[--command TEXT] [--core TEXT] [--check]\n", why);
+  return 2;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
+  char *end;
+  if (!s || !*s || *s == '-') return -1;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_i32(const char *s, int32_t *out) {
+  char *end;
+  if (!s || !*s) return -1;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *end || v < INT32_MIN || v > INT32_MAX) return -1;
+  *out = (int32_t)v;
+  return 0;
+}
+
+static int select_run(options *o, const char *name) {
+  for (size_t i = 0; i < NRUNS; i++) {
+    if (name && strcmp(name, RUNS[i].name) == 0) {
+      o->selected[i] = 1;
+      o->any_selected = 1;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* Numeric options: the flag, its bound, and where the value goes. */
+static int parse_number(options *o, const char *flag, const char *v) {
+  uint64_t x;
+  storm_scenario *s = &o->base;
+  if (strcmp(flag, "--trigger-at-ms") == 0) return parse_i32(v, &s->trigger_at_ms);
+  if (strcmp(flag, "--seed") == 0) return parse_u64(v, UINT64_MAX, &s->seed);
+  if (parse_u64(v, 100000000, &x) != 0) return -1;
+  if (strcmp(flag, "--clients") == 0 && x >= 1) s->clients = (uint32_t)x;
+  else if (strcmp(flag, "--outage-ms") == 0) s->outage_ms = (uint32_t)x;
+  else if (strcmp(flag, "--rtt-ms") == 0) s->rtt_ms = (uint32_t)x;
+  else if (strcmp(flag, "--horizon-ms") == 0) s->horizon_ms = (uint32_t)x;
+  else return -1;
+  return 0;
+}
+
+static int parse_args(options *o, int argc, char **argv) {
+  memset(o, 0, sizeof *o);
+  storm_scenario_default(&o->base);
+  o->labels.command = "lifeline_storm";
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--check") == 0) {
+      o->check = 1;
+      continue;
+    }
+    if (!v) return usage("an option lacks its value");
+    i++;
+    if (strcmp(a, "--run") == 0) {
+      if (select_run(o, v) != 0) return usage("unknown run name");
+    } else if (strcmp(a, "--outage") == 0) {
+      if (strcmp(v, "refused") == 0) o->base.outage = OUTAGE_REFUSED;
+      else if (strcmp(v, "503") == 0) o->base.outage = OUTAGE_503;
+      else return usage("--outage takes refused or 503");
+    } else if (strcmp(a, "--json") == 0) {
+      o->json = v;
+    } else if (strcmp(a, "--machine") == 0) {
+      o->labels.machine = v;
+    } else if (strcmp(a, "--command") == 0) {
+      o->labels.command = v;
+    } else if (strcmp(a, "--core") == 0) {
+      o->labels.core = v;
+    } else if (parse_number(o, a, v) != 0) {
+      return usage("unknown option or bad number");
+    }
+  }
+  if (o->base.outage_ms < o->base.slot_ms || o->base.outage_ms % o->base.slot_ms)
+    return usage("--outage-ms must be a positive multiple of 100");
+  for (size_t i = 0; !o->any_selected && i < NRUNS; i++) o->selected[i] = !o->check || RUNS[i].shipped;
+  return 0;
+}
+
+static void print_run(const storm_run_record *r, const storm_goal *g) {
+  uint32_t n = r->scenario.clients;
+  const storm_result *x = &r->result;
+  printf("%-13s max slot after return %6.2f%% at %+7.1f s (from the drop: %6.2f%% at %+6.1f s)  "
+         "back %u/%u, p50 %5.1f s p99 %5.1f s max %5.1f s  attempts %" PRIu64 " (%" PRIu64
+         " during the outage)  breaker opened for %u  %s\n",
+         r->name, 100.0 * x->max_slot_after / n, x->max_slot_after_at_ms / 1000.0,
+         100.0 * x->max_slot_all / n, x->max_slot_all_at_ms / 1000.0, x->back, n,
+         x->back_p50_ms / 1000.0, x->back_p99_ms / 1000.0, x->back_max_ms / 1000.0,
+         x->attempts_outage + x->attempts_after, x->attempts_outage, x->breaker_opened,
+         storm_goal_met(g, r) ? "goal met" : "GOAL MISSED");
+}
+
+static int same_result(const storm_result *a, const storm_result *b) {
+  return a->nslots == b->nslots && memcmp(a->slots, b->slots, a->nslots * sizeof *a->slots) == 0 &&
+         a->back == b->back && a->back_max_ms == b->back_max_ms &&
+         a->attempts_after == b->attempts_after && a->breaker_opened == b->breaker_opened;
+}
+
+/* The determinism half of --check: the first run again, from scratch. */
+static int check_repeatable(const storm_run_record *first) {
+  storm_result again;
+  if (storm_run(&first->scenario, &again) != 0) return -1;
+  int same = same_result(&first->result, &again);
+  storm_result_free(&again);
+  if (!same) fprintf(stderr, "storm: two runs of %s with one seed differ\n", first->name);
+  return same ? 0 : -1;
+}
+
+static int write_json(const options *o, const storm_run_record *runs, size_t n, const storm_goal *g) {
+  FILE *f = fopen(o->json, "w");
+  if (!f) {
+    perror(o->json);
+    return -1;
+  }
+  int rc = storm_write_json(f, runs, n, g, &o->labels);
+  if (fclose(f) != 0) rc = -1;
+  if (rc != 0) fprintf(stderr, "storm: writing %s failed\n", o->json);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  options o;
+  int rc = parse_args(&o, argc, argv);
+  if (rc != 0) return rc;
+  const storm_goal goal = {3.0, 35000};
+  storm_run_record runs[NRUNS];
+  size_t n = 0;
+  int missed = 0;
+  for (size_t i = 0; i < NRUNS; i++) {
+    if (!o.selected[i]) continue;
+    storm_run_record *r = &runs[n];
+    r->name = RUNS[i].name;
+    r->scenario = o.base;
+    r->scenario.jitter = RUNS[i].jitter;
+    r->scenario.trigger = RUNS[i].trigger;
+    if (storm_run(&r->scenario, &r->result) != 0) return 1;
+    n++;
+    print_run(r, &goal);
+    fflush(stdout);
+    missed += !storm_goal_met(&goal, r);
+  }
+  if (o.json && write_json(&o, runs, n, &goal) != 0) rc = 1;
+  if (o.check && check_repeatable(&runs[0]) != 0) rc = 1;
+  if (o.check && missed) {
+    fprintf(stderr, "storm: %d run(s) miss the goal (max slot <= %.0f%%, all back within %.0f s)\n",
+            missed, goal.max_slot_pct, goal.all_back_ms / 1000.0);
+    rc = 1;
+  }
+  for (size_t i = 0; i < n; i++) storm_result_free(&runs[i].result);
+  return rc;
+}
