@@ -118,13 +118,14 @@ function defaultRender(event) {
  * renderItem(event, parsedData) draws one item; a role="log" list announces additions politely.
  */
 export function StreamingDataDisplay({ channel, events, mode = 'throttle', ms = 250, max = 20, renderItem, empty = 'Waiting for events…', className, label = 'Live events' }) {
-  const { items, total } = useSSEBuffer(channel, { mode, ms, max, events });
-  const list = items.slice().reverse();
+  const { items, total, firstSeq } = useSSEBuffer(channel, { mode, ms, max, events });
+  // Keyed by delivery number, not event.id: ids repeat (id-less events carry the last one).
+  const list = items.map((event, i) => [firstSeq + i, event]).reverse();
   return h('div', { className: cx('lifeline-stream', className), 'data-total': total },
     list.length === 0
       ? h('p', { className: 'lifeline-stream__empty' }, empty)
       : h('ul', { className: 'lifeline-stream__list', role: 'log', 'aria-label': label, 'aria-live': 'polite' },
-        list.map((event, i) => h('li', { key: event.id ?? `${total}-${i}`, className: cx('lifeline-stream__item', `lifeline-stream__item--${event.type}`) },
+        list.map(([seq, event]) => h('li', { key: seq, className: cx('lifeline-stream__item', `lifeline-stream__item--${event.type}`) },
           (renderItem ?? defaultRender)(event, parseData(event.data))))));
 }
 

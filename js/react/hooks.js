@@ -160,11 +160,13 @@ export function useSSEProgress(channel) {
   return state;
 }
 
-const EMPTY_BUFFER = Object.freeze({ latest: null, items: Object.freeze([]), total: 0, dropped: 0 });
+const EMPTY_BUFFER = Object.freeze({ latest: null, items: Object.freeze([]), total: 0, dropped: 0, firstSeq: 0 });
 
 /**
- * Rate-limits re-renders from a busy channel. Returns { latest, items, total, dropped }:
- * items are the last `max` events (bounded), total counts every event seen.
+ * Rate-limits re-renders from a busy channel. Returns { latest, items, total, dropped, firstSeq }:
+ * items are the last `max` events (bounded), total counts every event seen, and items[i] is the
+ * (firstSeq + i)-th delivery since mount: a stable React key (event ids repeat: an event without
+ * an id field carries the last id, and a server may send the same id twice).
  *  mode 'throttle' (default): at most one render per `ms` (first event at once, last one kept);
  *  mode 'debounce': a render after `ms` without events (or after maxWaitMs, when given);
  *  mode 'buffer': a render when `max` new events are pending or `ms` after the first pending one.
@@ -184,7 +186,9 @@ export function useSSEBuffer(channel, options = {}) {
     a.last = Date.now();
     if (a.pending === 0) return;
     a.pending = 0;
-    setSnapshot({ latest: a.items[a.items.length - 1], items: a.items.slice(), total: a.total, dropped: a.dropped });
+    setSnapshot({
+      latest: a.items[a.items.length - 1], items: a.items.slice(), total: a.total, dropped: a.dropped, firstSeq: a.total - a.items.length,
+    });
   };
 
   const onEvent = (event) => {

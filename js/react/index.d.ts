@@ -192,6 +192,9 @@ export interface BufferSnapshot {
   total: number;
   /** Events dropped from the front of the bounded buffer. */
   dropped: number;
+  /** items[i] is delivery number firstSeq + i since mount: use it as the React key (event ids
+   * repeat, since an event without an id field carries the last id). */
+  firstSeq: number;
 }
 export function useSSEBuffer(channel: string, options?: BufferOptions): BufferSnapshot;
 /** manager.getMetrics() re-read every intervalMs (default 1000); null before the manager exists. */

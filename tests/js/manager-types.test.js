@@ -7,6 +7,6 @@ test('manager type declarations compile under tsc --strict', () => {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '--noEmit', '--strict', '--module', 'nodenext',
     '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', 'false', `${root}tests/js/types/manager-types.ts`,
-    `${root}tests/js/types/manager-loss-types.ts`],
+    `${root}tests/js/types/manager-loss-types.ts`, `${root}tests/js/types/react-loss-types.ts`],
   { stdio: 'pipe' });
 });

@@ -102,6 +102,40 @@ describe('<StreamingDataDisplay>', () => {
     const log = screen.getByRole('log');
     expect([...log.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['poll#5', 'poll#4', 'poll#3']);
   });
+
+  it('keys items per delivery: repeated ids (an id-less event carries the last id) all show, without key warnings', () => {
+    vi.useFakeTimers();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { manager } = mount(h(StreamingDataDisplay, { channel: 'feed', ms: 100, renderItem: (e, d) => `${e.id}:${d.n}` }));
+    act(() => {
+      manager.emit('feed', 'poll', { n: 1 }, '5');
+      manager.emit('feed', 'poll', { n: 2 }, '5'); // no id field: EventSource's lastEventId stays 5
+      manager.emit('feed', 'poll', { n: 3 }, '');
+      manager.emit('feed', 'poll', { n: 4 }, '');
+    });
+    act(() => vi.advanceTimersByTime(100));
+    const items = [...screen.getByRole('log').querySelectorAll('li')].map((li) => li.textContent);
+    expect(items).toEqual([':4', ':3', '5:2', '5:1']);
+    expect(errors.mock.calls.filter((c) => /same key/.test(String(c[0])))).toEqual([]);
+  });
+
+  it('keeps each item\'s DOM node while newer events arrive (a stable key per delivery)', () => {
+    vi.useFakeTimers();
+    const { manager } = mount(h(StreamingDataDisplay, { channel: 'feed', ms: 100, max: 3, renderItem: (e, d) => `n${d.n}` }));
+    const nodeOf = (text) => [...screen.getByRole('log').querySelectorAll('li')].find((li) => li.textContent === text);
+    act(() => manager.emit('feed', 'poll', { n: 1 }, ''));
+    act(() => vi.advanceTimersByTime(100));
+    const first = nodeOf('n1');
+    expect(first).toBeTruthy();
+    for (let n = 2; n <= 3; n++) {
+      act(() => manager.emit('feed', 'poll', { n }, ''));
+      act(() => vi.advanceTimersByTime(100));
+      expect(nodeOf('n1')).toBe(first);
+    }
+    act(() => manager.emit('feed', 'poll', { n: 4 }, ''));
+    act(() => vi.advanceTimersByTime(100));
+    expect(nodeOf('n1')).toBeUndefined(); // bounded by max
+  });
 });
 
 describe('<ServiceHealthPanel>', () => {
