@@ -29,11 +29,13 @@ function findings(doc) {
     const slotOk = r.max_slot_after_pct <= goal.max_slot_pct;
     const backOk = r.back === clients && r.back_max_ms <= goal.all_back_ms;
     const what = r.trigger === 'none' ? 'timers only' : `every client gets \`${r.trigger}\` at ${signed(r.trigger_at_ms)}`;
+    const drop = r.trigger === 'none' ? ` Right after the drop the busiest 100 ms holds ${pct(r.max_slot_all_pct)} ` +
+      `(at ${signed(r.max_slot_all_at_ms)}), against a server that is still down.` : '';
     out.push(`- **${r.name}** (${what}): the busiest 100 ms after the return holds ${pct(r.max_slot_after_pct)} ` +
       `of the clients (goal ≤ ${goal.max_slot_pct}%: ${slotOk ? 'met' : `missed by ${(r.max_slot_after_pct / goal.max_slot_pct).toFixed(1)}×`}); ` +
       `the last client is back ${s(r.back_max_ms)} s after the return (goal ≤ ${s(goal.all_back_ms)} s: ${backOk ? 'met' : 'missed'}). ` +
       `${r.breaker_opened} clients went circuit-open; ${r.back_by_probe} came back through a half-open probe ` +
-      `(the last at ${s(r.back_max_probe_ms)} s), the others through the backoff timer or the trigger (the last at ${s(r.back_max_backoff_ms)} s).`);
+      `(the last at ${s(r.back_max_probe_ms)} s), the others through the backoff timer or the trigger (the last at ${s(r.back_max_backoff_ms)} s).${drop}`);
   }
   return out.join('\n');
 }

@@ -8,9 +8,13 @@
  * full+resume, full+online (the shipped default jitter with every client getting the trigger at
  * once). Default: all six. Prints one line per run; --json writes the document report.js reads.
  *
+ * What-if flags change one shipped default, to find which one would meet a goal (never used for
+ * the committed results, and written into the JSON when used): --what-if-online-spread-ms MS,
+ * --what-if-no-breaker.
+ *
  * --check runs the default-configuration runs (full, full+resume, full+online) unless --run
- * names others, runs the first one twice to prove the result is a function of the seed, and
- * exits 1 when a run misses the goal (no 100 ms slot after the return above 3% of the clients,
+ * names others, runs the first one twice to prove the result is a function of the seed, checks
+ * the model's own invariants (check_model), and exits 1 when a run misses the goal (no 100 ms slot after the return above 3% of the clients,
  * every client back within 35 s of the return) or the two runs differ.
  */
 #include <errno.h>
@@ -94,6 +98,7 @@ static int parse_number(options *o, const char *flag, const char *v) {
   else if (strcmp(flag, "--outage-ms") == 0) s->outage_ms = (uint32_t)x;
   else if (strcmp(flag, "--rtt-ms") == 0) s->rtt_ms = (uint32_t)x;
   else if (strcmp(flag, "--horizon-ms") == 0) s->horizon_ms = (uint32_t)x;
+  else if (strcmp(flag, "--what-if-online-spread-ms") == 0) s->online_spread_ms = (int64_t)x;
   else return -1;
   return 0;
 }
@@ -104,8 +109,9 @@ static int parse_args(options *o, int argc, char **argv) {
   o->labels.command = "lifeline_storm";
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(a, "--check") == 0) {
-      o->check = 1;
+    if (strcmp(a, "--check") == 0 || strcmp(a, "--what-if-no-breaker") == 0) {
+      if (a[2] == 'c') o->check = 1;
+      else o->base.no_breaker = 1;
       continue;
     }
     if (!v) return usage("an option lacks its value");
@@ -145,6 +151,19 @@ static void print_run(const storm_run_record *r, const storm_goal *g) {
          x->back_p50_ms / 1000.0, x->back_p99_ms / 1000.0, x->back_max_ms / 1000.0,
          x->attempts_outage + x->attempts_after, x->attempts_outage, x->breaker_opened,
          storm_goal_met(g, r) ? "goal met" : "GOAL MISSED");
+}
+
+/* What must hold whatever the core does: the server refused every attempt of the outage, every
+ * slot is an attempt counted once, and each client back made an attempt after the return. */
+static int check_model(const storm_run_record *r) {
+  const storm_result *x = &r->result;
+  uint64_t sum = 0;
+  for (size_t k = 0; k < x->nslots; k++) sum += x->slots[k];
+  int ok = x->back_early == 0 && sum == x->attempts_outage + x->attempts_after &&
+           x->attempts_after >= x->back;
+  if (!ok) fprintf(stderr, "storm: %s breaks the model (back early %u, slots %" PRIu64 ")\n", r->name,
+                   x->back_early, sum);
+  return ok ? 0 : -1;
 }
 
 static int same_result(const storm_result *a, const storm_result *b) {
@@ -195,6 +214,7 @@ int main(int argc, char **argv) {
     print_run(r, &goal);
     fflush(stdout);
     missed += !storm_goal_met(&goal, r);
+    if (o.check && check_model(r) != 0) rc = 1;
   }
   if (o.json && write_json(&o, runs, n, &goal) != 0) rc = 1;
   if (o.check && check_repeatable(&runs[0]) != 0) rc = 1;

@@ -97,6 +97,8 @@ int storm_write_json(FILE *f, const storm_run_record *runs, size_t n, const stor
           s->clients, s->seed, storm_outage_name(s->outage), s->outage_ms);
   fprintf(f, "  \"rtt_ms\": %u, \"slot_ms\": %u, \"horizon_ms\": %u,\n", s->rtt_ms, s->slot_ms, s->horizon_ms);
   fprintf(f, "  \"slots_start_ms\": %" PRId64 ",\n", -(int64_t)s->outage_ms);
+  fprintf(f, "  \"what_if\": {\"online_spread_ms\": %" PRId64 ", \"no_breaker\": %s},\n",
+          s->online_spread_ms, s->no_breaker ? "true" : "false");
   fprintf(f, "  \"goal\": {\"max_slot_pct\": %g, \"all_back_ms\": %" PRIu64 "},\n", g->max_slot_pct, g->all_back_ms);
   put_defaults(f);
   fprintf(f, "  \"runs\": [\n");

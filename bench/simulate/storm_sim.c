@@ -115,11 +115,13 @@ static int client_init(sim *z, uint32_t i) {
   mc.max_subscribers = 1;
   mc.metrics = 0; /* ten thousand registries would cost 2.5 GB */
   mc.seed = splitmix64(z->s->seed * 0x100000001B3ULL + i);
+  if (z->s->online_spread_ms >= 0) mc.online_spread_ms = (uint32_t)z->s->online_spread_ms;
   c->m = lifeline_manager_new(&mc);
   if (!c->m) return LIFELINE_ERR_NO_MEMORY;
   lifeline_manager_conn_config cc;
   lifeline_manager_conn_config_default(&cc);
   cc.backoff.jitter = z->s->jitter;
+  if (z->s->no_breaker) cc.features &= ~LIFELINE_MGR_BREAKER;
   static const char key[] = "https://example.test/events";
   int rc = lifeline_manager_connection(c->m, key, sizeof key - 1, &cc, &c->conn);
   if (rc == LIFELINE_OK) rc = lifeline_manager_channel(c->m, c->conn, NULL, &c->channel);
@@ -247,6 +249,7 @@ static int summarise(sim *z) {
   for (uint32_t i = 0; i < z->s->clients; i++) {
     const sim_client *c = &z->clients[i];
     if (c->back) {
+      r->back_early += c->back_at < z->return_at;
       uint64_t ms = c->back_at > z->return_at ? c->back_at - z->return_at : 0;
       t[r->back++] = ms;
       int probe = c->back_from == LIFELINE_MGR_CIRCUIT_OPEN;
@@ -344,6 +347,8 @@ void storm_scenario_default(storm_scenario *s) {
   s->trigger_at_ms = 0;
   s->horizon_ms = 180000;
   s->slot_ms = 100;
+  s->online_spread_ms = -1;
+  s->no_breaker = 0;
 }
 
 const char *storm_outage_name(storm_outage o) { return o == OUTAGE_503 ? "503" : "refused"; }

@@ -42,6 +42,10 @@ typedef struct {
   int32_t trigger_at_ms;  /* relative to the return; >= -outage_ms */
   uint32_t horizon_ms;    /* how long after the return the run goes on */
   uint32_t slot_ms;       /* >= 1 */
+  /* What-if changes to the shipped defaults (for exploring which default would meet a goal;
+   * the committed runs use neither). */
+  int64_t online_spread_ms; /* < 0: the shipped lifeline_manager_config value */
+  int no_breaker;           /* 1: features without LIFELINE_MGR_BREAKER */
 } storm_scenario;
 
 typedef struct {
@@ -55,6 +59,7 @@ typedef struct {
   uint32_t max_slot_all;     /* the largest slot from the drop on */
   int64_t max_slot_all_at_ms;
   uint32_t back;             /* clients back within the horizon */
+  uint32_t back_early;       /* clients back before the return: the server model broke (0) */
   uint64_t back_p50_ms, back_p99_ms, back_max_ms; /* after the return, over clients back */
   uint32_t breaker_opened;   /* clients whose connection went circuit-open after the drop */
   uint32_t back_by_probe;    /* clients whose successful attempt was a half-open probe */
@@ -64,7 +69,7 @@ typedef struct {
 } storm_result;
 
 /* Fills *s with the defaults: 10000 clients, seed 1, 10 s refused outage, rtt 0, full jitter,
- * no trigger, horizon 180 s, 100 ms slots. */
+ * no trigger, horizon 180 s, 100 ms slots, the shipped core defaults. */
 void storm_scenario_default(storm_scenario *s);
 
 /* Runs one scenario. 0, or -1 with a message on stderr (bad scenario, out of memory, a manager

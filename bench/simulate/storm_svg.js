@@ -41,7 +41,7 @@ function marks(doc, px, py, x0, x1) {
   const goalX = doc.goal.all_back_ms / 1000;
   return [
     `<rect x="${px(x0)}" y="${py(Y_MAX)}" width="${px(0) - px(x0)}" height="${py(0) - py(Y_MAX)}" fill="#f1f1f1"/>`,
-    `<text x="${(px(x0) + px(0)) / 2}" y="${py(Y_MAX) + 14}" text-anchor="middle" fill="#666">outage</text>`,
+    `<text x="${(px(x0) + px(0)) / 2}" y="${py(0) - 6}" text-anchor="middle" fill="#666">outage</text>`,
     `<line x1="${px(0)}" y1="${py(0)}" x2="${px(0)}" y2="${py(Y_MAX)}" stroke="#333" stroke-dasharray="2 2"/>`,
     goalX <= x1 ? `<line x1="${px(goalX)}" y1="${py(0)}" x2="${px(goalX)}" y2="${py(Y_MAX)}" stroke="#d62728" stroke-dasharray="1 3"/>` : '',
     `<line x1="${px(x0)}" y1="${py(doc.goal.max_slot_pct)}" x2="${px(x1)}" y2="${py(doc.goal.max_slot_pct)}" stroke="#d62728" stroke-dasharray="6 3"/>`,
@@ -62,10 +62,12 @@ function series(doc, run, px, py, x1) {
 
 function peakNote(doc, run, px, py, x1) {
   if (run.max_slot_all_pct <= Y_MAX) return '';
-  const after = run.max_slot_after_pct > Y_MAX
-    ? `; after the return ${run.max_slot_after_pct.toFixed(1)}% at ${secs(run.max_slot_after_at_ms)} s` : '';
-  return `<text x="${px(x1) - 4}" y="${py(Y_MAX) + 14}" text-anchor="end" fill="#d62728">clipped: peak ` +
-    `${run.max_slot_all_pct.toFixed(1)}% at ${secs(run.max_slot_all_at_ms)} s${after}</text>`;
+  const peak = (p, at) => `${p.toFixed(1)}% at ${secs(at)} s`;
+  const notes = [peak(run.max_slot_all_pct, run.max_slot_all_at_ms)];
+  if (run.max_slot_after_pct > Y_MAX && run.max_slot_after_at_ms !== run.max_slot_all_at_ms)
+    notes.push(`${peak(run.max_slot_after_pct, run.max_slot_after_at_ms)} after the return`);
+  return `<text x="${px(x1) - 4}" y="${py(Y_MAX) + 14}" text-anchor="end" fill="#d62728">` +
+    `off the scale: ${notes.join(', ')}</text>`;
 }
 
 function panel(doc, run, i, range) {
