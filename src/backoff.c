@@ -29,9 +29,7 @@ static int config_valid(const lifeline_backoff_config *c) {
   return 1;
 }
 
-static uint32_t base_ms(const lifeline_backoff *b) {
-  return b->server_base_ms ? b->server_base_ms : b->cfg.initial_ms;
-}
+static uint32_t base_ms(const lifeline_backoff *b) { return b->cfg.initial_ms; }
 
 int lifeline_backoff_init(lifeline_backoff *b, const lifeline_backoff_config *c) {
   lifeline_backoff_config def;
@@ -93,7 +91,14 @@ static double jittered(lifeline_backoff *b, double cap) {
   }
 }
 
+/* The server's retry: with up to a fifth of it added, so clients told the same time spread. */
+static uint64_t server_floor(lifeline_backoff *b) {
+  return b->server_retry_ms + (uint64_t)(uniform(b, 0.0, b->server_retry_ms / 5.0) + 0.5);
+}
+
 int lifeline_backoff_next(lifeline_backoff *b, uint64_t now_ms, uint32_t *delay_ms) {
+  if (b->progressed) lifeline_backoff_reset(b);
+  b->progressed = 0;
   lifeline_backoff_healthy_check(b, now_ms);
   b->connected = 0;
   if (b->cfg.max_attempts && b->attempt >= b->cfg.max_attempts) return LIFELINE_ERR_EXHAUSTED;
@@ -102,6 +107,10 @@ int lifeline_backoff_next(lifeline_backoff *b, uint64_t now_ms, uint32_t *delay_
   /* Round to the nearest ms, but never past the cap. */
   uint64_t ms = (uint64_t)(d + 0.5);
   if ((double)ms > cap) ms = (uint64_t)cap;
+  if (b->has_server_retry) {
+    uint64_t f = server_floor(b);
+    ms = b->attempt == 0 || f > ms ? f : ms;
+  }
   if (ms < b->floor_ms) ms = b->floor_ms;
   b->floor_ms = 0;
   *delay_ms = (uint32_t)ms;
@@ -130,10 +139,12 @@ int lifeline_backoff_healthy_check(lifeline_backoff *b, uint64_t now_ms) {
 }
 
 void lifeline_backoff_set_server_retry(lifeline_backoff *b, uint32_t retry_ms) {
-  if (retry_ms > b->cfg.max_ms) retry_ms = b->cfg.max_ms;
-  b->server_base_ms = retry_ms;
-  if (b->attempt == 0) lifeline_backoff_reset(b);
+  if (retry_ms > LIFELINE_BACKOFF_SERVER_RETRY_MAX_MS) retry_ms = LIFELINE_BACKOFF_SERVER_RETRY_MAX_MS;
+  b->server_retry_ms = retry_ms;
+  b->has_server_retry = 1;
 }
+
+void lifeline_backoff_progress(lifeline_backoff *b) { b->progressed = 1; }
 
 void lifeline_backoff_set_retry_after(lifeline_backoff *b, uint32_t floor_ms) {
   if (floor_ms > b->floor_ms) b->floor_ms = floor_ms;

@@ -192,6 +192,12 @@ void lifeline_breaker_record(lifeline_breaker *b, int ok, uint32_t latency_ms, u
   /* OPEN: a late outcome of a call admitted before the trip says nothing new. */
 }
 
+void lifeline_breaker_release(lifeline_breaker *b, uint64_t now_ms) {
+  if (b->mode != LIFELINE_BREAKER_NORMAL) return;
+  tick(b, clamp_now(b, now_ms));
+  if (b->state == LIFELINE_BREAKER_HALF_OPEN && b->probes > b->probe_ok + b->probe_fail) b->probes--;
+}
+
 uint64_t lifeline_breaker_deadline(const lifeline_breaker *b) {
   if (b->mode != LIFELINE_BREAKER_NORMAL) return LIFELINE_NEVER;
   if (b->state == LIFELINE_BREAKER_OPEN) return b->open_until;

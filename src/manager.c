@@ -31,6 +31,11 @@ void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c) {
   c->plain_retry_ms = 3000;
   lifeline_backoff_config_default(&c->backoff);
   lifeline_breaker_config_default(&c->breaker);
+  /* A stream is one call at a time: its half-open probe is the one reconnect, and a second
+   * success can never come while it stays open, so one probe decides. */
+  c->breaker.half_open_probes = 1;
+  c->breaker.half_open_successes = 1;
+  c->breaker.half_open_failures = 1;
 }
 
 void lifeline_manager_channel_config_default(lifeline_manager_channel_config *c) {
@@ -289,6 +294,7 @@ int lifeline_manager_set_last_event_id(lifeline_manager *m, uint32_t conn, const
   if (!c) return LIFELINE_ERR_NOT_FOUND;
   if (!id && len) return LIFELINE_ERR_INVALID_ARGUMENT;
   if (len > LIFELINE_MGR_MAX_ID) return LIFELINE_ERR_FULL;
+  if (len && memchr(id, 0, len)) return LIFELINE_ERR_INVALID_ARGUMENT; /* the spec ignores such ids */
   if (len) memcpy(c->last_id, id, len);
   c->last_id_len = len;
   return LIFELINE_OK;
@@ -327,6 +333,7 @@ static int bind_(lifeline_manager *m, uint32_t channel, uint32_t conn, uint64_t 
   if (ch->conn == conn) return LIFELINE_OK;
   mgr_conn *from = mgr_conn_get(m, ch->conn);
   ch->conn = conn;
+  mgr_channel_forget_stream(ch);
   to->channels++;
   if (ch->nsubs) mgr_conn_ref(to, (int)ch->nsubs, now_ms);
   if (from) {

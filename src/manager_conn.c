@@ -10,13 +10,17 @@
 static int on_event(void *user, const lifeline_parser_event *e) {
   mgr_conn *c = user;
   return mgr_conn_event(c, e->type.ptr, e->type.len, e->data.ptr, e->data.len, e->id.ptr,
-                        e->id.len, c->m->now) != LIFELINE_OK;
+                        e->id.len, e->has_id, c->m->now) != LIFELINE_OK;
+}
+
+void mgr_conn_server_retry(mgr_conn *c, uint32_t retry_ms) {
+  c->server_retry_ms = retry_ms;
+  c->has_server_retry = 1;
+  lifeline_backoff_set_server_retry(&c->backoff, retry_ms);
 }
 
 static int on_retry(void *user, uint64_t retry_ms) {
-  mgr_conn *c = user;
-  c->server_retry_ms = retry_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)retry_ms;
-  lifeline_backoff_set_server_retry(&c->backoff, c->server_retry_ms);
+  mgr_conn_server_retry(user, retry_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)retry_ms);
   return 0;
 }
 
@@ -108,9 +112,12 @@ static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
   c->open_at = now;
   c->first_event_seen = 0;
   c->retry_at = LIFELINE_NEVER;
-  c->prev_id_hash = mgr_hash(NULL, 0);
-  c->prev_id_len = 0;
+  c->es_prev_hash = mgr_hash(NULL, 0); /* a new EventSource starts with an empty last id */
+  c->es_prev_len = 0;
   lifeline_parser_reset(c->parser);
+  /* The parser stamps this id on the stream's first id-less events, as the server resumes from
+   * it. It cannot fail: last_id never holds a NUL and is shorter than the parser's line cap. */
+  lifeline_parser_set_last_event_id(c->parser, c->last_id, c->last_id_len);
   m->stats.opens++;
   mgr_count(m, MGR_M_CONNECTS, now);
   if (c->attempt) {
@@ -133,7 +140,20 @@ static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
   mgr_conn_set_state(c, LIFELINE_MGR_CONNECTING, c->reason, now);
 }
 
-void mgr_conn_abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r) {
+/* An outcome for the endpoint's breaker; it settles the admitted attempt, if any. */
+static void breaker_outcome(mgr_conn *c, int ok, uint64_t latency, uint64_t now) {
+  c->probe_pending = 0;
+  lifeline_breaker_record(&c->breaker[c->endpoint], ok,
+                          latency > UINT32_MAX ? UINT32_MAX : (uint32_t)latency, now);
+}
+
+void mgr_conn_abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r, uint64_t now) {
+  if (c->probe_pending) {
+    /* Ended for a reason that says nothing about the server's health (auth, 404, linger,
+     * close...): a half-open breaker gets its probe slot back. */
+    c->probe_pending = 0;
+    lifeline_breaker_release(&c->breaker[c->endpoint], now);
+  }
   if (!c->stream) return;
   if (send_close) {
     lifeline_mgr_action *a = mgr_push(c->m, LIFELINE_MGR_ACT_CLOSE, 0);
@@ -153,6 +173,7 @@ static int pick_endpoint(mgr_conn *c, uint64_t now) {
   for (uint32_t k = 0; k < n; k++) {
     uint32_t e = (c->endpoint + k) % n;
     if (lifeline_breaker_allow(&c->breaker[e], now)) {
+      c->probe_pending = 1;
       if (e != c->endpoint) {
         c->m->stats.failovers++;
         mgr_count(c->m, MGR_M_FAILOVERS, now);
@@ -226,7 +247,7 @@ static int counts_for_breaker(lifeline_mgr_reason r, int was_open) {
 static void schedule(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, uint64_t now) {
   uint32_t delay = 0;
   if (!HAS(c, LIFELINE_MGR_RECONNECT)) {
-    delay = c->server_retry_ms ? c->server_retry_ms : c->cfg.plain_retry_ms;
+    delay = c->has_server_retry ? c->server_retry_ms : c->cfg.plain_retry_ms;
   } else if (r != LIFELINE_MGR_REASON_STALL) {
     if (retry_after >= 0)
       lifeline_backoff_set_retry_after(&c->backoff,
@@ -248,7 +269,13 @@ void mgr_conn_fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int 
   lifeline_manager *m = c->m;
   int was_open = c->stream_open;
   uint64_t latency = now - c->open_at;
-  mgr_conn_abandon(c, send_close, r);
+  if (HAS(c, LIFELINE_MGR_BREAKER) && counts_for_breaker(r, was_open)) {
+    breaker_outcome(c, 0, latency, now);
+    lifeline_breaker *b = &c->breaker[c->endpoint];
+    if (c->cfg.endpoint_count > 1 && lifeline_breaker_get_state(b) == LIFELINE_BREAKER_OPEN)
+      lifeline_backoff_reset(&c->backoff); /* the next endpoint deserves a prompt first try */
+  }
+  mgr_conn_abandon(c, send_close, r, now);
   m->stats.errors[r]++;
   mgr_count(m, MGR_M_ERRORS, now);
   if (c->drop_at == LIFELINE_NEVER) {
@@ -256,12 +283,6 @@ void mgr_conn_fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int 
     c->attempt_seen = 0;
   }
   if (!was_open && HAS(c, LIFELINE_MGR_RECONNECT)) lifeline_backoff_record_outcome(&c->backoff, 0);
-  if (HAS(c, LIFELINE_MGR_BREAKER) && counts_for_breaker(r, was_open)) {
-    lifeline_breaker *b = &c->breaker[c->endpoint];
-    lifeline_breaker_record(b, 0, latency > UINT32_MAX ? UINT32_MAX : (uint32_t)latency, now);
-    if (c->cfg.endpoint_count > 1 && lifeline_breaker_get_state(b) == LIFELINE_BREAKER_OPEN)
-      lifeline_backoff_reset(&c->backoff); /* the next endpoint deserves a prompt first try */
-  }
   if (r == LIFELINE_MGR_REASON_AUTH) {
     if (HAS(c, LIFELINE_MGR_AUTH_HOOK) && HAS(c, LIFELINE_MGR_RECONNECT) && !c->auth_used) {
       c->auth_used = 1;
@@ -345,10 +366,15 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
     lifeline_backoff_record_connect(&c->backoff, connect_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)connect_ms);
     lifeline_backoff_record_outcome(&c->backoff, 1);
   }
-  if (HAS(c, LIFELINE_MGR_BREAKER))
-    lifeline_breaker_record(&c->breaker[c->endpoint], 1, (uint32_t)(connect_ms > UINT32_MAX ? UINT32_MAX : connect_ms), now);
+  if (HAS(c, LIFELINE_MGR_BREAKER)) breaker_outcome(c, 1, connect_ms, now);
   c->attempt = 0;
   mgr_conn_set_state(c, LIFELINE_MGR_OPEN, LIFELINE_MGR_REASON_NONE, now);
+}
+
+static void set_last_id(mgr_conn *c, const uint8_t *id, size_t len) {
+  if (len > LIFELINE_MGR_MAX_ID) return; /* not tracked: a resume restarts from the last short one */
+  if (len) memcpy(c->last_id, id, len);
+  c->last_id_len = len;
 }
 
 void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) {
@@ -357,27 +383,32 @@ void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) 
   c->m->now = now;
   c->feed_error = 0;
   lifeline_parser_feed(c->parser, bytes, len);
-  if (c->feed_error) mgr_conn_fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
+  if (c->feed_error) {
+    /* The parser committed the id of the event that did not fit; the resume must send the id
+     * of the last event delivered, which on_event kept. */
+    mgr_conn_fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
+    return;
+  }
+  size_t n;
+  const uint8_t *id = lifeline_parser_last_event_id(c->parser, &n);
+  set_last_id(c, id, n); /* also moved by id-only blocks, which dispatch no event */
 }
 
 int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
-                   const uint8_t *id, size_t il, uint64_t now) {
+                   const uint8_t *id, size_t il, int own_id, uint64_t now) {
   lifeline_manager *m = c->m;
   m->now = now;
-  uint64_t h = mgr_hash(id, il);
-  /* The parser (and EventSource) repeat the last id on events without an id field. */
-  int own_id = !(h == c->prev_id_hash && il == c->prev_id_len);
   c->last_byte_at = now;
-  int rc = mgr_deliver(m, c->handle, c->subs, type, tl, data, dl, id, il, own_id);
+  int fresh = 0;
+  int rc = mgr_deliver(m, c->handle, c->subs, type, tl, data, dl, id, il, own_id, &fresh);
   if (rc != LIFELINE_OK) {
     c->feed_error = 1;
     return rc;
   }
-  c->prev_id_hash = h;
-  c->prev_id_len = il;
-  if (own_id && il <= LIFELINE_MGR_MAX_ID) {
-    if (il) memcpy(c->last_id, id, il);
-    c->last_id_len = il;
+  if (own_id) {
+    set_last_id(c, id, il);
+    /* Progress past the last event id: this stream is not an accept-then-drop loop. */
+    if (fresh && il && HAS(c, LIFELINE_MGR_RECONNECT)) lifeline_backoff_progress(&c->backoff);
   }
   m->stats.events++;
   mgr_count(m, MGR_M_EVENTS, now);
@@ -401,7 +432,7 @@ int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *d
 void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now) {
   switch (end) {
   case LIFELINE_MGR_END_ABORTED:
-    mgr_conn_abandon(c, 0, LIFELINE_MGR_REASON_ABORTED);
+    mgr_conn_abandon(c, 0, LIFELINE_MGR_REASON_ABORTED, now);
     mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now);
     break;
   case LIFELINE_MGR_END_CLEAN:

@@ -52,12 +52,18 @@ int lifeline_manager_event(lifeline_manager *m, uint32_t stream, const char *typ
     static const uint8_t message[] = "message";
     const uint8_t *t = type_len ? (const uint8_t *)type : message;
     size_t tl = type_len ? type_len : sizeof message - 1;
+    uint64_t h = mgr_hash((const uint8_t *)id, id_len);
+    int own_id = !(h == c->es_prev_hash && id_len == c->es_prev_len);
     rc = mgr_conn_event(c, t, tl, (const uint8_t *)data, data_len, (const uint8_t *)id, id_len,
-                        now_ms);
+                        own_id, now_ms);
     if (c->feed_error) {
-      /* The caps were reached: reconnect and resume from the last delivered id. */
+      /* The caps were reached: close this EventSource, reconnect and resume from the last
+       * delivered id. */
       m->stats.overflows++;
-      mgr_conn_closed(c, LIFELINE_MGR_END_NETWORK, now_ms);
+      mgr_conn_fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now_ms);
+    } else {
+      c->es_prev_hash = h;
+      c->es_prev_len = id_len;
     }
   }
   mgr_end(m);
@@ -69,10 +75,7 @@ int lifeline_manager_server_retry(lifeline_manager *m, uint32_t stream, uint32_t
   if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
   mgr_begin(m);
   mgr_conn *c = mgr_conn_by_stream(m, stream);
-  if (c) {
-    c->server_retry_ms = retry_ms;
-    lifeline_backoff_set_server_retry(&c->backoff, retry_ms);
-  }
+  if (c) mgr_conn_server_retry(c, retry_ms);
   mgr_end(m);
   return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
 }

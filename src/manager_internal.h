@@ -5,6 +5,7 @@
 #include "lifeline/manager.h"
 #include "lifeline/parser.h"
 #include "lifeline/rng.h"
+#include "dedup_window.h"
 
 typedef struct {
   uint8_t *buf; /* type, data, id back to back */
@@ -17,8 +18,7 @@ typedef struct {
   lifeline_manager_channel_config cfg;
   uint32_t first_sub; /* subscriber slot + 1, in priority order; 0: none */
   uint32_t nsubs;
-  uint64_t *dedup; /* ring of id hashes */
-  uint32_t dedup_len, dedup_head;
+  dedup_window dedup; /* ids of this channel's current stream */
   mgr_replay_event *ring;
   uint32_t ring_len, ring_head;
   size_t ring_bytes;
@@ -53,10 +53,14 @@ typedef struct mgr_conn {
   int attempt_seen; /* the drop's first new OPEN was measured */
   int auth_used, auth_next;
   uint32_t server_retry_ms;
+  int has_server_retry; /* the stream sent retry: (0 is a valid value: at once) */
+  int probe_pending;    /* the breaker admitted this attempt and awaits its outcome */
   uint8_t last_id[LIFELINE_MGR_MAX_ID];
   size_t last_id_len;
-  uint64_t prev_id_hash; /* the stream's previous event id: an event repeating it has no id */
-  size_t prev_id_len;
+  /* EventSource input only: the previous event's lastEventId. A MessageEvent does not say
+   * whether its block had an id field; one repeating the previous id had none. */
+  uint64_t es_prev_hash;
+  size_t es_prev_len;
   int feed_error; /* set by a parser callback: the batch caps were reached */
   lifeline_parser *parser;
   lifeline_backoff backoff;
@@ -116,8 +120,12 @@ uint64_t mgr_conn_deadline(const mgr_conn *c);
 void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int64_t retry_after,
                      uint64_t now);
 void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now);
+/* own_id: the event carried its own id field (only then is it checked for a duplicate and does
+ * it move the Last-Event-ID). */
 int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
-                   const uint8_t *id, size_t il, uint64_t now);
+                   const uint8_t *id, size_t il, int own_id, uint64_t now);
+/* The EventSource transport's server retry: value. */
+void mgr_conn_server_retry(mgr_conn *c, uint32_t retry_ms);
 void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now);
 void mgr_conn_set_online(mgr_conn *c, int online, uint64_t now);
 void mgr_conn_resume(mgr_conn *c, uint64_t now);
@@ -127,17 +135,22 @@ void mgr_conn_close(mgr_conn *c, lifeline_mgr_reason reason, uint64_t now);
 void mgr_conn_set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now);
 void mgr_conn_try_open(mgr_conn *c, int bypass_breaker, uint64_t now);
 void mgr_conn_fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close, uint64_t now);
-void mgr_conn_abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r);
+void mgr_conn_abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r, uint64_t now);
 
 /* manager_subs.c: channels, subscribers, delivery */
 int mgr_channel_init(mgr_channel *ch, uint32_t conn, const lifeline_manager_channel_config *cfg);
 void mgr_channel_destroy(lifeline_manager *m, mgr_channel *ch);
+/* Forgets the duplicate window and the replay ring: they belong to the stream they came from. */
+void mgr_channel_forget_stream(mgr_channel *ch);
 int mgr_sub_add(lifeline_manager *m, uint32_t channel, int32_t priority, const char *types,
                 size_t types_len, uint32_t replay, uint32_t *id);
 int mgr_sub_remove(lifeline_manager *m, uint32_t id, uint32_t *channel);
-/* Fans one event out to the connection's channels. 0 or LIFELINE_ERR_FULL. */
 uint64_t mgr_hash(const uint8_t *p, size_t n);
+/* Fans one event out to the connection's channels. 0 or LIFELINE_ERR_FULL (nothing delivered).
+ * *fresh: 1 when some channel (or none being bound) took it as new, 0 when every channel had
+ * its id already. */
 int mgr_deliver(lifeline_manager *m, uint32_t conn, uint32_t conn_subs, const uint8_t *type, size_t tl,
-                const uint8_t *data, size_t dl, const uint8_t *id, size_t il, int own_id);
+                const uint8_t *data, size_t dl, const uint8_t *id, size_t il, int own_id,
+                int *fresh);
 
 #endif

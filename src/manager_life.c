@@ -39,7 +39,7 @@ void mgr_conn_ref(mgr_conn *c, int delta, uint64_t now) {
 }
 
 void mgr_conn_close(mgr_conn *c, lifeline_mgr_reason reason, uint64_t now) {
-  mgr_conn_abandon(c, 1, reason);
+  mgr_conn_abandon(c, 1, reason, now);
   c->retry_at = c->linger_at = c->drop_at = LIFELINE_NEVER;
   c->attempt = 0;
   mgr_conn_set_state(c, LIFELINE_MGR_CLOSED, reason, now);
@@ -95,9 +95,17 @@ void mgr_conn_set_online(mgr_conn *c, int online, uint64_t now) {
   if (at <= now) mgr_conn_try_open(c, 0, now);
 }
 
+/* Page shown again: the watchdog and other overdue deadlines run now; a pending retry moves
+ * up to within online_spread_ms, at a random point so that tabs and clients woken together do
+ * not return in lockstep. The attempt still goes through the breaker. */
 void mgr_conn_resume(mgr_conn *c, uint64_t now) {
-  if (c->state == LIFELINE_MGR_RECONNECTING && c->retry_at > now) c->retry_at = now;
   mgr_conn_tick(c, now);
+  if (c->state != LIFELINE_MGR_RECONNECTING) return;
+  uint64_t at = now + lifeline_rng_bounded(&c->m->rng, c->m->cfg.online_spread_ms + 1);
+  if (c->retry_at <= at) return;
+  c->retry_at = at;
+  mgr_conn_set_state(c, LIFELINE_MGR_RECONNECTING, c->reason, now);
+  if (at <= now) mgr_conn_try_open(c, 0, now);
 }
 
 void mgr_conn_retry_now(mgr_conn *c, uint64_t now) {

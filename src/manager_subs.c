@@ -16,13 +16,11 @@ uint64_t mgr_hash(const uint8_t *p, size_t n) {
 
 int mgr_channel_init(mgr_channel *ch, uint32_t conn, const lifeline_manager_channel_config *cfg) {
   memset(ch, 0, sizeof *ch);
-  ch->dedup = calloc(cfg->dedup_window, sizeof *ch->dedup);
-  if (!ch->dedup) return LIFELINE_ERR_NO_MEMORY;
+  if (dedup_window_init(&ch->dedup, cfg->dedup_window) != LIFELINE_OK) return LIFELINE_ERR_NO_MEMORY;
   if (cfg->replay_events) {
     ch->ring = calloc(cfg->replay_events, sizeof *ch->ring);
     if (!ch->ring) {
-      free(ch->dedup);
-      ch->dedup = NULL;
+      dedup_window_free(&ch->dedup);
       return LIFELINE_ERR_NO_MEMORY;
     }
   }
@@ -39,11 +37,21 @@ void mgr_channel_destroy(lifeline_manager *m, mgr_channel *ch) {
     free(sub->types);
     memset(sub, 0, sizeof *sub);
   }
-  for (uint32_t i = 0; i < ch->ring_len; i++)
-    free(ch->ring[(ch->ring_head + i) % ch->cfg.replay_events].buf);
+  mgr_channel_forget_stream(ch);
   free(ch->ring);
-  free(ch->dedup);
+  dedup_window_free(&ch->dedup);
   memset(ch, 0, sizeof *ch);
+}
+
+void mgr_channel_forget_stream(mgr_channel *ch) {
+  for (uint32_t i = 0; i < ch->ring_len; i++) {
+    mgr_replay_event *e = &ch->ring[(ch->ring_head + i) % ch->cfg.replay_events];
+    free(e->buf);
+    e->buf = NULL;
+  }
+  ch->ring_len = ch->ring_head = 0;
+  ch->ring_bytes = 0;
+  dedup_window_clear(&ch->dedup);
 }
 
 /* ---- filters, duplicate window, replay ring ---- */
@@ -59,19 +67,6 @@ static int matches(const mgr_sub *s, const uint8_t *type, size_t tl) {
     p = nl + 1;
   }
   return 0;
-}
-
-static int dedup_has(const mgr_channel *ch, uint64_t h) {
-  /* 0 marks an empty slot; hashing to 0 only costs that id its duplicate check. */
-  for (uint32_t i = 0; i < ch->dedup_len; i++)
-    if (ch->dedup[i] == h) return 1;
-  return 0;
-}
-
-static void dedup_add(mgr_channel *ch, uint64_t h) {
-  ch->dedup[ch->dedup_head] = h;
-  ch->dedup_head = (ch->dedup_head + 1) % ch->cfg.dedup_window;
-  if (ch->dedup_len < ch->cfg.dedup_window) ch->dedup_len++;
 }
 
 static void ring_push(mgr_channel *ch, const uint8_t *type, size_t tl, const uint8_t *data,
@@ -196,7 +191,7 @@ static size_t needed_actions(const lifeline_manager *m, uint32_t conn, const uin
   size_t n = 0;
   for (uint32_t i = 0; i < m->channels_hi; i++) {
     const mgr_channel *ch = &m->channels[i];
-    if (!ch->used || ch->conn != conn || (check_dup && dedup_has(ch, h))) continue;
+    if (!ch->used || ch->conn != conn || (check_dup && dedup_window_has(&ch->dedup, h))) continue;
     for (uint32_t s = ch->first_sub; s; s = m->subs[s - 1].next)
       if (matches(&m->subs[s - 1], type, tl)) n++;
   }
@@ -205,8 +200,9 @@ static size_t needed_actions(const lifeline_manager *m, uint32_t conn, const uin
 
 int mgr_deliver(lifeline_manager *m, uint32_t conn, uint32_t conn_subs, const uint8_t *type,
                 size_t tl, const uint8_t *data, size_t dl, const uint8_t *id, size_t il,
-                int own_id) {
+                int own_id, int *fresh) {
   int check_dup = own_id && il > 0;
+  int bound = 0, taken = 0;
   uint64_t h = check_dup ? mgr_hash(id, il) : 0;
   /* The connection's subscriber count bounds the actions; count exactly only near the cap. */
   size_t need = conn_subs;
@@ -220,15 +216,18 @@ int mgr_deliver(lifeline_manager *m, uint32_t conn, uint32_t conn_subs, const ui
   for (uint32_t i = 0; i < m->channels_hi; i++) {
     mgr_channel *ch = &m->channels[i];
     if (!ch->used || ch->conn != conn) continue;
-    if (check_dup && dedup_has(ch, h)) {
+    bound = 1;
+    if (check_dup && dedup_window_has(&ch->dedup, h)) {
       m->stats.duplicates++;
       mgr_count(m, MGR_M_DUPLICATES, m->now);
       continue;
     }
+    taken = 1;
     for (uint32_t s = ch->first_sub; s; s = m->subs[s - 1].next)
       if (matches(&m->subs[s - 1], type, tl)) push_deliver(m, &m->subs[s - 1], conn, sp, 0);
-    if (check_dup) dedup_add(ch, h);
+    if (check_dup) dedup_window_add(&ch->dedup, h);
     ring_push(ch, type, tl, data, dl, id, il);
   }
+  *fresh = taken || !bound;
   return LIFELINE_OK;
 }

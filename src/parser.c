@@ -135,6 +135,7 @@ static int enter_skip(lifeline_parser *p, int code, int at_line_start) {
 }
 
 static int dispatch(lifeline_parser *p) {
+  int has_id = p->id_pending;
   if (p->id_pending) {
     if (p->id_pend_lazy) {
       p->last = p->id_pend;
@@ -162,6 +163,7 @@ static int dispatch(lifeline_parser *p) {
     ev.type.len = p->type.len ? p->type.len : sizeof message_type;
     ev.id.ptr = p->last.len ? p->last.ptr : message_type;
     ev.id.len = p->last.len;
+    ev.has_id = has_id;
     p->in_callback = 1;
     rc = p->cfg.on_event(p->cfg.user, &ev);
     p->in_callback = 0;

@@ -12,14 +12,18 @@
  *   (optionally) at lifeline_backoff_deadline(&b): lifeline_backoff_healthy_check(&b, now);
  *
  * Delay of attempt n (n = 0 for the first retry after a drop), with v the "ceiling":
- *   v0 = base (the configured initial_ms, or the server's `retry:` value when one was given),
- *   v(n+1) = min(cap, v(n) * multiplier).
+ *   v0 = initial_ms, v(n+1) = min(cap, v(n) * multiplier).
  *   none:         delay = v(n)
  *   full:         delay = uniform(0, v(n))                       (AWS "Full Jitter")
  *   equal:        delay = v(n)/2 + uniform(0, v(n)/2)            (AWS "Equal Jitter")
  *   decorrelated: delay = min(cap, uniform(base, prev * 3)), prev starting at base
  *                 (AWS "Decorrelated Jitter"; the multiplier is not used)
- * then delay = max(delay, pending Retry-After floor); the floor is used once.
+ * The server's `retry:` value R (set_server_retry) is a floor, not a base: the server knows
+ * when it will be back, so no client returns before R. Attempt 0 waits R + uniform(0, R/5)
+ * (R = 0: at once, as the spec says), later attempts max(that, the delay above), so a server
+ * that keeps failing is still backed off from. R is honoured up to
+ * LIFELINE_BACKOFF_SERVER_RETRY_MAX_MS, above max_ms too. Then delay = max(delay, pending
+ * Retry-After floor); that floor is used once.
  *
  * Defaults (lifeline_backoff_config_default): initial 1000 ms, multiplier 1.6, cap 30000 ms
  * (gRPC connection backoff), full jitter: the first retry is uniform over 0..1 s, so ten thousand
@@ -38,10 +42,13 @@
  *   POOR      multiplier 1 + (m-1)*3/4 (1.45), cap * 2 (60 s): grows more slowly, toward a
  *             higher cap, so a bad link is not hammered but is still retried early on.
  *
- * Reset: the attempt count and ceiling return to the start only once a connection has stayed up
- * for healthy_after_ms — either when the host calls healthy_check at the deadline or lazily in
- * the next call to next(). A server that accepts and drops at once therefore keeps growing the
- * delay instead of causing a tight reconnect loop. reset() forces it.
+ * Reset: the attempt count and ceiling return to the start when the connection made progress
+ * (the host calls progress() when a stream delivers an event past its last event id: a
+ * fault after progress is a new fault, not the same one again), or once a connection has
+ * stayed up for healthy_after_ms — either when the host calls healthy_check at the deadline or
+ * lazily in the next call to next(). A server that accepts and drops at once, or that replays
+ * only events already seen, or keeps answering 5xx, therefore keeps growing the delay instead
+ * of causing a tight reconnect loop. reset() forces it.
  */
 #ifndef LIFELINE_BACKOFF_H
 #define LIFELINE_BACKOFF_H
@@ -53,6 +60,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The largest server retry: value honoured (1 hour); larger values are clamped to it. */
+#define LIFELINE_BACKOFF_SERVER_RETRY_MAX_MS 3600000u
 
 typedef enum {
   LIFELINE_JITTER_NONE = 0,
@@ -84,7 +94,9 @@ typedef struct {
   uint32_t attempt;        /* delays handed out since the last reset */
   double ceiling;          /* v(n) for the next attempt */
   double prev;             /* previous delay (decorrelated jitter) */
-  uint32_t server_base_ms; /* `retry:` from the server, 0 = none */
+  uint32_t server_retry_ms; /* `retry:` from the server, when has_server_retry */
+  int has_server_retry;
+  int progressed;          /* progress() since the last next() */
   uint32_t floor_ms;       /* pending Retry-After floor, 0 = none */
   int connected;
   uint64_t connected_at;
@@ -118,11 +130,12 @@ int lifeline_backoff_healthy_check(lifeline_backoff *b, uint64_t now_ms);
 /* When healthy_check will reset (connected and attempts pending), else LIFELINE_NEVER. */
 uint64_t lifeline_backoff_deadline(const lifeline_backoff *b);
 
-/* The server's `retry:` field (ms) becomes the base delay; 0 returns to the configured one.
- * Values above max_ms are clamped to max_ms. Takes effect from the next reset or attempt 0;
- * when no attempt was made yet the ceiling moves at once. */
+/* The server's `retry:` field (ms): the floor of every delay from now on (see above). */
 void lifeline_backoff_set_server_retry(lifeline_backoff *b, uint32_t retry_ms);
 
+/* The connection made progress (delivered an event past its last event id): the next delay
+ * starts over from attempt 0. */
+void lifeline_backoff_progress(lifeline_backoff *b);
 /* An HTTP 429/503 Retry-After (converted by the host to ms): the next delay is at least this.
  * Used once; a second call before next() keeps the larger value. */
 void lifeline_backoff_set_retry_after(lifeline_backoff *b, uint32_t floor_ms);

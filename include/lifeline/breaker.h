@@ -156,6 +156,12 @@ int lifeline_breaker_allow(lifeline_breaker *b, uint64_t now_ms);
 /* Records the outcome of an allowed call that finished at now_ms after latency_ms. */
 void lifeline_breaker_record(lifeline_breaker *b, int ok, uint32_t latency_ms, uint64_t now_ms);
 
+/* Gives back an allowed call that ended with no outcome that says anything about the service
+ * (cancelled, refused for a reason of the caller's own): in HALF_OPEN its probe slot is free
+ * again, so the half-open timeout does not reopen the breaker for a probe that never ran. No
+ * effect in other states. */
+void lifeline_breaker_release(lifeline_breaker *b, uint64_t now_ms);
+
 /* Applies time-driven transitions (break over, half-open timeout) due at now_ms. */
 void lifeline_breaker_tick(lifeline_breaker *b, uint64_t now_ms);
 

@@ -69,6 +69,9 @@ typedef struct {
   lifeline_span type;  /* "message" when the block had no event field */
   lifeline_span data;  /* data lines joined with LF, without the final LF; may be empty */
   lifeline_span id;    /* the last event ID after this dispatch (may be empty) */
+  int has_id;          /* 1: this event's block had its own id field; 0: id is the one carried
+                        * over from an earlier block (the spec stamps it on every event), so it
+                        * says nothing about whether this event was seen before */
 } lifeline_parser_event;
 
 /* Every callback receives the config's user pointer; returning non-zero stops parsing. */

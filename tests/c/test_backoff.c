@@ -117,25 +117,47 @@ static void test_jitter_statistics(void) {
   }
 }
 
+static int within(uint32_t v, uint32_t lo, uint32_t hi) { return v >= lo && v <= hi; }
+
+/* retry: is a floor with up to a fifth added, not the base of the jitter (a server asking for
+ * 10 s got half of its clients back within 5 s). */
 static void test_server_retry_and_retry_after(void) {
   lifeline_backoff b = make(LIFELINE_JITTER_NONE, 1000, 30000, 2.0);
   lifeline_backoff_set_server_retry(&b, 3000);
-  CHECK_EQ_INT(3000, next(&b, 0));
-  CHECK_EQ_INT(6000, next(&b, 0));
+  CHECK(within(next(&b, 0), 3000, 3600)); /* attempt 0: the server's time, not ours */
+  CHECK(within(next(&b, 0), 3000, 3600)); /* 2000 is below the floor */
+  CHECK_EQ_INT(4000, next(&b, 0));        /* growth goes on above it */
   lifeline_backoff_set_retry_after(&b, 20000);
   lifeline_backoff_set_retry_after(&b, 10000); /* the larger floor stays */
-  CHECK_EQ_INT(20000, next(&b, 0));            /* 12000 raised to the floor */
-  CHECK_EQ_INT(24000, next(&b, 0));            /* floor used once */
+  CHECK_EQ_INT(20000, next(&b, 0));            /* 8000 raised to the floor */
+  CHECK_EQ_INT(16000, next(&b, 0));            /* floor used once */
   lifeline_backoff_set_retry_after(&b, 45000); /* a floor may exceed the cap */
   CHECK_EQ_INT(45000, next(&b, 0));
   lifeline_backoff_reset(&b);
-  CHECK_EQ_INT(3000, next(&b, 0)); /* the server's base survives a reset */
-  lifeline_backoff_set_server_retry(&b, 999999);
+  CHECK(within(next(&b, 0), 3000, 3600)); /* the server's floor survives a reset */
+  lifeline_backoff_set_server_retry(&b, 120000);
   lifeline_backoff_reset(&b);
-  CHECK_EQ_INT(30000, next(&b, 0)); /* clamped to the cap */
+  CHECK(within(next(&b, 0), 120000, 144000)); /* honoured above max_ms */
+  lifeline_backoff_set_server_retry(&b, UINT32_MAX);
+  lifeline_backoff_reset(&b);
+  CHECK(within(next(&b, 0), LIFELINE_BACKOFF_SERVER_RETRY_MAX_MS,
+               LIFELINE_BACKOFF_SERVER_RETRY_MAX_MS / 5 * 6)); /* up to the documented ceiling */
   lifeline_backoff_set_server_retry(&b, 0);
   lifeline_backoff_reset(&b);
+  CHECK_EQ_INT(0, next(&b, 0));    /* retry: 0 is "at once" */
+  CHECK_EQ_INT(2000, next(&b, 0)); /* but failing again backs off */
+}
+
+/* Progress resets the attempt count at once; without it the delay keeps growing. */
+static void test_progress_resets(void) {
+  lifeline_backoff b = make(LIFELINE_JITTER_NONE, 1000, 30000, 2.0);
   CHECK_EQ_INT(1000, next(&b, 0));
+  CHECK_EQ_INT(2000, next(&b, 0));
+  lifeline_backoff_connected(&b, 10);
+  lifeline_backoff_progress(&b);
+  CHECK_EQ_INT(1000, next(&b, 20)); /* well before healthy_after */
+  lifeline_backoff_connected(&b, 30);
+  CHECK_EQ_INT(2000, next(&b, 40)); /* connected but no progress: growth goes on */
 }
 
 static void test_max_attempts(void) {
@@ -228,6 +250,7 @@ int main(void) {
   test_invalid_config();
   test_jitter_statistics();
   test_server_retry_and_retry_after();
+  test_progress_resets();
   test_max_attempts();
   test_reset_only_after_healthy();
   test_quality_adaptation();

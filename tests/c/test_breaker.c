@@ -219,6 +219,27 @@ static void test_half_open_timeout(void) {
   CHECK_EQ_INT(LIFELINE_BREAKER_HALF_OPEN, lifeline_breaker_get_state(&b));
 }
 
+/* A probe that ends with nothing to say about the service gives its slot back. */
+static void test_release_frees_a_probe_slot(void) {
+  lifeline_breaker_config c = cfg_nojitter();
+  c.half_open_probes = 1;
+  c.half_open_successes = 1;
+  c.half_open_failures = 1;
+  lifeline_breaker b = tripped(&c);
+  CHECK_EQ_INT(1, lifeline_breaker_allow(&b, 5000));
+  CHECK_EQ_INT(0, lifeline_breaker_allow(&b, 5001)); /* the one slot is taken */
+  lifeline_breaker_release(&b, 5002);
+  CHECK_EQ_INT(1, lifeline_breaker_allow(&b, 5003));
+  lifeline_breaker_release(&b, 5004);
+  lifeline_breaker_release(&b, 5005); /* more releases than probes change nothing */
+  CHECK_EQ_INT(1, lifeline_breaker_allow(&b, 5006));
+  CHECK_EQ_INT(0, lifeline_breaker_allow(&b, 5007));
+  lifeline_breaker_record(&b, 1, 5, 5008);
+  CHECK_EQ_INT(LIFELINE_BREAKER_CLOSED, lifeline_breaker_get_state(&b));
+  lifeline_breaker_release(&b, 5009); /* no effect when closed */
+  CHECK_EQ_INT(LIFELINE_BREAKER_CLOSED, lifeline_breaker_get_state(&b));
+}
+
 static void test_jitter(void) {
   lifeline_breaker_config c;
   lifeline_breaker_config_default(&c);
@@ -433,6 +454,7 @@ int main(void) {
   test_half_open_probes();
   test_break_growth_and_reset();
   test_half_open_timeout();
+  test_release_frees_a_probe_slot();
   test_jitter();
   test_modes_listener_and_invalid();
   for (uint64_t seed = 1; seed <= 20; seed++) test_model(seed);

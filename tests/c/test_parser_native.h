@@ -143,6 +143,30 @@ static void test_bounded_memory(event_log *l) {
   lifeline_parser_free(p);
 }
 
+static int log_has_id(void *user, const lifeline_parser_event *ev) {
+  event_log *l = user;
+  log_str(l, ev->has_id ? "1" : "0");
+  return 0;
+}
+
+/* has_id says whether the event's own block had an id field: the stamped last id of an id-less
+ * event must not pass for the event's own (the manager's duplicate window keys on it). */
+static void test_has_id(event_log *l) {
+  static const char in[] = "id: 1\ndata: a\n\ndata: b\n\nid: 2\n\ndata: c\n\n"
+                           "id: x\0y\ndata: d\n\nid:\ndata: e\n\n";
+  size_t n = sizeof in - 1;
+  for (size_t step = 1; step <= n; step++) {
+    lifeline_parser_config cfg = {0, 0, log_has_id, NULL, NULL, NULL, l};
+    lifeline_parser *p = lifeline_parser_new(&cfg);
+    l->len = 0;
+    if (l->text) l->text[0] = 0;
+    for (size_t off = 0; off < n; off += step)
+      lifeline_parser_feed(p, (const uint8_t *)in + off, off + step <= n ? step : n - off);
+    CHECK_EQ_STR("10001", l->text ? l->text : ""); /* an id with NUL is ignored, "id:" is own */
+    lifeline_parser_free(p);
+  }
+}
+
 /* Crash reproducers from fuzz/ become cases here (none found so far beyond the shared cases). */
 static void run_native_tests(event_log *l) {
   test_partial_bom(l);
@@ -154,6 +178,7 @@ static void run_native_tests(event_log *l) {
   test_reentry_rejected();
   test_side_by_side();
   test_bounded_memory(l);
+  test_has_id(l);
 }
 
 #endif
