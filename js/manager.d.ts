@@ -146,7 +146,7 @@ export interface ManagerMetrics {
   recoveryMs?: SampleSummary;
   /** Drop -> first reconnect attempt. */
   dropToAttemptMs?: SampleSummary;
-  /** Now - the event's JSON `ts` field (server time, epoch ms), for events that carry one. */
+  /** With measureLatency: now() - the event's server timestamp, for events that carry one. */
   eventLatencyMs?: SampleSummary;
   /** Events and connection failures per second over the last minute. */
   eventRate?: number;
@@ -182,8 +182,14 @@ export interface ManagerOptions {
   fetch?: typeof fetch;
   EventSource?: unknown;
   transports?: Record<string, SSETransport>;
-  /** Measure event latency from a JSON `ts` field in the data (default true). */
-  measureLatency?: boolean;
+  /**
+   * Event latency (`getMetrics().eventLatencyMs`) from a server timestamp in each event's JSON
+   * data: the first `"<field>": <number>` in the text, read as epoch time in `unit`, subtracted
+   * from this manager's `now()`. Default false (no per-event work). `true` is
+   * `{ field: 'ts', unit: 'ms' }`. A sample more than 24 h old or more than 60 s in the future
+   * (a unit or clock mismatch) is ignored; a server clock up to 60 s ahead counts as 0 ms.
+   */
+  measureLatency?: boolean | { field?: string; unit?: 'ms' | 's' };
   /** Errors thrown by callbacks (default: rethrown asynchronously). */
   onError?: (error: unknown) => void;
 }

@@ -15,6 +15,7 @@ import { createFetchTransport, END_NETWORK } from './transports/fetch.js';
 import { createEventSourceTransport } from './transports/eventsource.js';
 import { browserEnvironment, defaultClock, defaultStorage } from './manager-env.js';
 import { normalize, summary, IDLE_SNAPSHOT, QUIET, ERROR_MESSAGES } from './manager-options.js';
+import { latencyProbe } from './manager-latency.js';
 
 const FEED_SLICE = 16 * 1024; // bounds one batch: the core's caps are far above a slice's events
 const ERR_NOT_FOUND = -6;
@@ -63,7 +64,7 @@ export class SSEManager {
       ...options.transports,
     };
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 52);
-    this.#latency = options.measureLatency !== false;
+    this.#latency = latencyProbe(options.measureLatency);
     this.#core = new CoreManager({
       maxConnections: options.maxConnections, maxChannels: options.maxChannels, maxSubscribers: options.maxSubscribers,
       lingerMs: options.lingerMs ?? 1000, onlineSpreadMs: options.onlineSpreadMs ?? 250, seed,
@@ -472,11 +473,10 @@ export class SSEManager {
   #countEvent(connHandle, source) {
     const c = this.#conns.get(connHandle);
     if (c?.opts.persistLastEventId && source.id) c.dirty = true;
-    const d = source.data;
-    if (this.#latency && d.length > 6 && d.charCodeAt(0) === 123 /* { */) {
-      const m = /"ts"\s*:\s*(\d{10,16})/.exec(d);
-      if (m) this.#core.call('observe_latency', Math.max(0, Date.now() - Number(m[1])), this.#now());
-    }
+    if (!this.#latency) return;
+    const now = this.#now();
+    const ms = this.#latency(source.data, now);
+    if (ms !== null) this.#core.call('observe_latency', ms, now);
   }
 
   #status(a) {

@@ -100,9 +100,9 @@ export function fakeTransport() {
   return t;
 }
 
-/** A clock and timers the test advances by hand (no sleeps). */
-export function fakeClock() {
-  let now = 1_000_000;
+/** A clock and timers the test advances by hand (no sleeps), starting at `start` ms. */
+export function fakeClock(start = 1_000_000) {
+  let now = start;
   const queue = [];
   return {
     now: () => now,
@@ -126,9 +126,9 @@ export function fakeClock() {
 }
 
 /** A manager on a fake clock, fake timers and a fake fetch transport (`transport`). */
-export async function fakeManager(options = {}) {
+export async function fakeManager(options = {}, { clockStart } = {}) {
   await init();
-  const clock = fakeClock();
+  const clock = fakeClock(clockStart);
   const transport = fakeTransport();
   const errors = [];
   const m = createManager({

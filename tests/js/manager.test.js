@@ -8,7 +8,8 @@ import { init, createManager, LifelineError } from '../../js/index.js';
 import { startSSEServer } from '../../demo/server/sse-server.js';
 
 test('drop: reconnects within 1 s with Last-Event-ID and resumes', async (t) => {
-  const ctx = await setup(t, { connect: { backoff: {} } }); // default backoff: first retry within 1 s
+  // default backoff: first retry within 1 s; the server stamps `ts` (epoch ms) on its events
+  const ctx = await setup(t, { connect: { backoff: {} }, manager: { measureLatency: true } });
   await sleep(150);
   const t0 = Date.now();
   ctx.server.fault('drop');
@@ -25,6 +26,7 @@ test('drop: reconnects within 1 s with Last-Event-ID and resumes', async (t) => 
   assert.equal(mx.dropToAttemptMs.count, 1);
   assert.ok(mx.dropToAttemptMs.max <= 1100, `first attempt ${mx.dropToAttemptMs.max} ms after the drop`);
   assert.ok(mx.eventLatencyMs.count > 0, 'the server stamps ts: latency measured');
+  assert.ok(mx.eventLatencyMs.max < 1000, `loopback latency ${mx.eventLatencyMs.max} ms`);
   assert.equal(mx.errors.network, 1);
   assert.equal(mx.reconnects, 1);
   assert.match(ctx.m.getPrometheusMetrics(), /^lifeline_sse_recovery_ms_count 1$/m);

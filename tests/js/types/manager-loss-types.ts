@@ -7,3 +7,9 @@ export function retained(): number {
   const r: RetainedState = m.retainedState();
   return r.snapshots + r.listeners + r.stores + r.channels + r.channelHandles + r.connections + r.subscribers;
 }
+
+export function latency(): number {
+  const a = createManager({ measureLatency: true });
+  const b = createManager({ measureLatency: { field: 'sentAt', unit: 's' } });
+  return (a.getMetrics().eventLatencyMs?.count ?? 0) + (b.getMetrics().eventLatencyMs?.p99 ?? 0);
+}
