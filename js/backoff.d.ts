@@ -29,8 +29,11 @@ export interface Backoff {
   next(now?: number): number | null;
   /** Back to attempt 0. */
   reset(): void;
-  /** The server's `retry:` field (ms) becomes the base delay; 0 returns to initialMs. */
+  /** The server's `retry:` field (ms): a floor for every delay from now on (attempt 0 waits it
+   * plus up to a fifth; 0: at once), honoured up to 1 hour. */
   setServerRetry(ms: number): void;
+  /** The connection delivered something new: the next delay starts over from attempt 0. */
+  progress(): void;
   /** HTTP 429/503 Retry-After in ms: the next delay is at least this (used once). */
   setRetryAfter(ms: number): void;
   /** A connection was established at `now`. */

@@ -67,8 +67,11 @@ class Backoff {
 
   reset() { this._core._lifeline_wasm_backoff_reset(this._live()); }
 
-  /** The server's `retry:` field: the new base delay (0 returns to initialMs). */
+  /** The server's `retry:` field: a floor for every delay from now on. */
   setServerRetry(ms) { this._core._lifeline_wasm_backoff_set_server_retry(this._live(), checkNumber('retry', ms, 0, U32)); }
+
+  /** The connection made progress: the next delay starts over. */
+  progress() { this._core._lifeline_wasm_backoff_progress(this._live()); }
 
   /** An HTTP 429/503 Retry-After in ms: the next delay is at least this. */
   setRetryAfter(ms) { this._core._lifeline_wasm_backoff_set_retry_after(this._live(), checkNumber('retryAfter', ms, 0, U32)); }

@@ -73,6 +73,10 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_backoff_healthy_check(lifeline_backoff *b
 LIFELINE_WASM_EXPORT double lifeline_wasm_backoff_deadline(lifeline_backoff *b) {
   return from_deadline(lifeline_backoff_deadline(b));
 }
+LIFELINE_WASM_EXPORT void lifeline_wasm_backoff_progress(lifeline_backoff *b) {
+  lifeline_backoff_progress(b);
+}
+
 LIFELINE_WASM_EXPORT void lifeline_wasm_backoff_set_server_retry(lifeline_backoff *b, double ms) {
   lifeline_backoff_set_server_retry(b, to_u32(ms));
 }

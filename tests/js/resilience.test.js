@@ -56,6 +56,9 @@ test('backoff: same seed, same delays; server retry, Retry-After floor, max atte
   assert.equal(c.next(0), 20000);
   assert.equal(c.next(0), 4000);
   assert.equal(c.next(0), null);
+  c.progress(); // the stream delivered something new: attempt 0 again
+  const again = c.next(0);
+  assert.ok(again >= 3000 && again <= 3600, String(again));
   for (const x of [a, b, c]) x.free();
 });
 
