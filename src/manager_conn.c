@@ -429,6 +429,35 @@ int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *d
   return LIFELINE_OK;
 }
 
+int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
+                      const uint8_t *id, size_t il, uint64_t now) {
+  static const uint8_t message[] = "message";
+  lifeline_manager *m = c->m;
+  size_t cap = c->cfg.max_event_bytes ? c->cfg.max_event_bytes : LIFELINE_PARSER_DEFAULT_CAP;
+  c->last_byte_at = now;
+  if (dl >= cap) {
+    /* The fetch transport's parser skips such an event; so does this one. It would come back
+     * on every resume, so reconnecting for it would loop. */
+    m->stats.overflows++;
+    return LIFELINE_OK;
+  }
+  uint64_t h = mgr_hash(id, il);
+  int own_id = !(h == c->es_prev_hash && il == c->es_prev_len);
+  c->feed_error = 0;
+  int rc = mgr_conn_event(c, tl ? type : message, tl ? tl : sizeof message - 1, data, dl, id, il,
+                          own_id, now);
+  if (c->feed_error) {
+    /* The batch caps were reached: close this EventSource, reconnect and resume from the last
+     * delivered id. */
+    m->stats.overflows++;
+    mgr_conn_fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
+    return rc;
+  }
+  c->es_prev_hash = h;
+  c->es_prev_len = il;
+  return LIFELINE_OK;
+}
+
 void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now) {
   switch (end) {
   case LIFELINE_MGR_END_ABORTED:

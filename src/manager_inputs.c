@@ -47,24 +47,8 @@ int lifeline_manager_event(lifeline_manager *m, uint32_t stream, const char *typ
   if (c && !c->stream_open) {
     rc = LIFELINE_ERR_STATE;
   } else if (c) {
-    m->now = now_ms;
-    c->feed_error = 0;
-    static const uint8_t message[] = "message";
-    const uint8_t *t = type_len ? (const uint8_t *)type : message;
-    size_t tl = type_len ? type_len : sizeof message - 1;
-    uint64_t h = mgr_hash((const uint8_t *)id, id_len);
-    int own_id = !(h == c->es_prev_hash && id_len == c->es_prev_len);
-    rc = mgr_conn_event(c, t, tl, (const uint8_t *)data, data_len, (const uint8_t *)id, id_len,
-                        own_id, now_ms);
-    if (c->feed_error) {
-      /* The caps were reached: close this EventSource, reconnect and resume from the last
-       * delivered id. */
-      m->stats.overflows++;
-      mgr_conn_fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now_ms);
-    } else {
-      c->es_prev_hash = h;
-      c->es_prev_len = id_len;
-    }
+    rc = mgr_conn_es_event(c, (const uint8_t *)type, type_len, (const uint8_t *)data, data_len,
+                           (const uint8_t *)id, id_len, now_ms);
   }
   mgr_end(m);
   return rc;

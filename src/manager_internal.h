@@ -124,6 +124,9 @@ void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now);
  * it move the Last-Event-ID). */
 int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
                    const uint8_t *id, size_t il, int own_id, uint64_t now);
+/* An event parsed by the EventSource transport (no id-field information: see es_prev_hash). */
+int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
+                      const uint8_t *id, size_t il, uint64_t now);
 /* The EventSource transport's server retry: value. */
 void mgr_conn_server_retry(mgr_conn *c, uint32_t retry_ms);
 void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now);

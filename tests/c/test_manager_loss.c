@@ -132,6 +132,30 @@ static void test_eventsource_overflow_closes(void) {
   drv_free(d);
 }
 
+/* An EventSource event over the event cap is skipped, as the fetch parser skips it: it would
+ * come back on every resume, so a reconnect for it would loop. */
+static void test_eventsource_oversize_event_skipped(void) {
+  lifeline_manager_conn_config cfg;
+  lifeline_manager_conn_config_default(&cfg);
+  cfg.max_event_bytes = 1000;
+  drv *d = drv_new(NULL);
+  uint32_t c = drv_conn(d, "k", &cfg);
+  drv_sub(d, drv_channel(d, c, 0), 0, NULL, 0);
+  drv_ok(d, c);
+  drv_clear(d);
+  char big[1000];
+  memset(big, 'x', sizeof big);
+  lifeline_manager_event(d->m, d->stream[c], "", 0, big, sizeof big, "1", 1, d->now);
+  drv_drain(d);
+  es_event(d, c, "after", "2");
+  CHECK_EQ_STR("DELIVER u1 message|after|2\n", d->log);
+  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
+  lifeline_mgr_stats st;
+  lifeline_manager_stats(d->m, &st);
+  CHECK_EQ_INT(1, st.overflows);
+  drv_free(d);
+}
+
 static uint32_t first_delay_after(const lifeline_manager_conn_config *cfg, const char *bytes,
                                   uint64_t seed) {
   lifeline_manager_config mc;
@@ -343,6 +367,7 @@ int main(void) {
   test_eventsource_idless_events();
   test_rebind_starts_a_fresh_window_and_ring();
   test_eventsource_overflow_closes();
+  test_eventsource_oversize_event_skipped();
   test_server_retry_is_a_floor();
   test_resume_spreads_and_respects_breaker();
   test_half_open_probe_slot_released();
