@@ -3,6 +3,7 @@
  * Internal to js/manager.js.
  */
 import { FEATURE_RECONNECT, FEATURE_BREAKER, FEATURE_WATCHDOG, FEATURE_AUTH_HOOK, JITTER } from './manager-core.js';
+import { sha256Hex } from './sha256.js';
 
 const MAX_MS = 2 ** 31 - 1;
 
@@ -35,7 +36,10 @@ export function summary(j) {
   return { count: j.count, mean: j.mean, min: j.min, max: j.max, p50: j.p50, p90: j.p90, p95: j.p95, p99: j.p99 };
 }
 
-/** Validates connect() options and computes the pooling key. */
+/**
+ * Validates connect() options and computes the pooling key (`key`, sent to the core) and the
+ * name under which a persisted Last-Event-ID is stored (`storageKey`).
+ */
 export function normalize(url, o) {
   const transport = o.transport ?? 'fetch';
   const urls = [url, ...[].concat(o.endpoints ?? [])].map(String);
@@ -68,21 +72,39 @@ export function normalize(url, o) {
     maxEventBytes: intOpt('maxEventBytes', o.maxEventBytes, 0),
     replay: intOpt('replay', o.replay, 0), replayBytes: intOpt('replayBytes', o.replayBytes, 0),
     dedupWindow: intOpt('dedupWindow', o.dedupWindow, 0),
-    backoff: { ...o.backoff }, breaker: { ...o.breaker }, eventTypes: [].concat(o.eventTypes ?? []).map(String),
+    backoff: { ...o.backoff }, breaker: { ...o.breaker }, eventTypes: [...new Set([].concat(o.eventTypes ?? []).map(String))].sort(),
     features, featureBits,
   };
   if (opts.backoff.jitter !== undefined && JITTER[opts.backoff.jitter] === undefined) {
     throw new RangeError(`connect: backoff.jitter must be one of ${Object.keys(JITTER).join(', ')}`);
   }
-  opts.key = JSON.stringify([
-    transport, urls, opts.method, typeof body === 'string' ? body : body === undefined ? null : `#${fnId(body)}`,
-    typeof headers === 'function' ? `#${fnId(headers)}` : sortEntries(headers), o.credentials ?? null, opts.withCredentials,
-    opts.lastEventIdParam, featureBits, opts.heartbeatTimeoutMs, opts.connectTimeoutMs, opts.maxEventBytes,
-    o.backoff ?? null, o.breaker ?? null, o.onAuthRequired ? fnId(o.onAuthRequired) : 0,
-  ]);
+  // What the server sends, and so what a stored Last-Event-ID refers to. Functions and non-string
+  // bodies count by identity in a page and by kind across reloads (stored ids outlive the page).
+  const stream = (identity) => [
+    transport, urls, opts.method, typeof body === 'string' ? body : body === undefined || body === null ? null : identity(body),
+    typeof headers === 'function' ? identity(headers) : sortEntries(headers), o.credentials ?? null, opts.withCredentials,
+    opts.lastEventIdParam, opts.eventTypes,
+  ];
+  // Every other option that changes how this connection behaves (channel options do not).
+  const behaviour = [
+    featureBits, opts.heartbeatTimeoutMs, opts.connectTimeoutMs, opts.plainRetryMs, opts.maxEventBytes,
+    sortEntries(opts.backoff), sortEntries(opts.breaker), o.onAuthRequired ? fnId(o.onAuthRequired) : 0,
+    initialIdOf(opts.initialLastEventId), opts.persistLastEventId,
+  ];
+  const byIdentity = (v) => `#${fnId(v)}`;
+  const byKind = (v) => `#${typeof v === 'function' ? 'function' : Object.prototype.toString.call(v)}`;
+  // Hashed (SHA-256, 128 bits kept): header values and bodies stay out of the core's key
+  // (capped at 4 KiB) and out of storage, whatever their size.
+  opts.key = `k:${sha256Hex(JSON.stringify([stream(byIdentity), behaviour]))}`;
+  opts.storageKey = `lifeline:lastEventId:${sha256Hex(JSON.stringify(stream(byKind)))}`;
   return opts;
 }
 
+function initialIdOf(v) {
+  return v === undefined || v === null || v === '' ? null : String(v);
+}
+
 function sortEntries(h) {
-  return Object.keys(h ?? {}).sort().map((k) => [k.toLowerCase(), String(h[k])]);
+  return Object.keys(h ?? {}).filter((k) => h[k] !== undefined).map((k) => [k.toLowerCase(), String(h[k])])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }

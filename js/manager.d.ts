@@ -74,6 +74,10 @@ export interface ManagerBreakerOptions {
 
 export type HeaderMap = Record<string, string>;
 
+/** Connections are pooled by a SHA-256 of every option below except replay, replayBytes and
+ * dedupWindow (channel options): two connects that differ in any other option, a header value
+ * or the body included, get two connections. Function options (headers, onAuthRequired) and
+ * non-string bodies count by identity. */
 export interface ConnectOptions {
   transport?: 'fetch' | 'eventsource';
   /** Static headers, or a (possibly async) function called before every attempt (fetch only). */
@@ -98,7 +102,10 @@ export interface ConnectOptions {
   /** eventsource transport: query parameter carrying the last id (default 'lastEventId'). */
   lastEventIdParam?: string;
   initialLastEventId?: string;
-  /** Remember the last event id in sessionStorage (or the manager's `storage`). */
+  /** Remember the last event id in sessionStorage (or the manager's `storage`), under
+   * `lifeline:lastEventId:<32 hex digits>`: a SHA-256 of what defines the stream (transport,
+   * URLs, method, body, headers, credentials, lastEventIdParam, eventTypes). Header values,
+   * bodies and URLs are never written to storage. */
   persistLastEventId?: boolean;
   /** Called before the single retry after a 401/403; resolves to headers to add from then on. */
   onAuthRequired?: (info: { url: string; status: number }) => HeaderMap | void | Promise<HeaderMap | void>;

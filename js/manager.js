@@ -290,7 +290,7 @@ export class SSEManager {
     let conn = this.#conns.get(handle);
     if (!conn) {
       conn = { handle, key: opts.key, urls: opts.urls, opts, streams: new Map(), channels: new Set(), status: null, lastError: null,
-        authHeaders: null, dirty: false, storageKey: `lifeline:lastEventId:${opts.key}` };
+        authHeaders: null, dirty: false, storageKey: opts.storageKey };
       this.#conns.set(handle, conn);
       const stored = opts.persistLastEventId && this.#storage ? this.#storage.getItem(conn.storageKey) : null;
       const initial = stored ?? opts.initialLastEventId;
