@@ -94,18 +94,15 @@ export class SSEManager {
     const conn = this.#connection(opts);
     const existing = this.#channels.get(channel);
     if (existing) {
-      if (existing.conn !== conn.handle) {
-        const old = this.#conns.get(existing.conn);
-        this.#input(() => this.#check(this.#core.call('bind', existing.handle, conn.handle, this.#now()), 'connect'));
-        old?.channels.delete(channel);
-        existing.conn = conn.handle;
-        conn.channels.add(channel);
-        this.#setSnapshot(channel, conn.status ?? IDLE_SNAPSHOT);
-        if (old) this.#maybeRelease(old);
-      }
+      if (existing.conn !== conn.handle) this.#rebind(existing, conn);
       return () => this.disconnect(channel);
     }
-    this.#check(this.#core.call('channel', conn.handle, opts.replay, opts.replayBytes, opts.dedupWindow), 'connect');
+    try {
+      this.#check(this.#core.call('channel', conn.handle, opts.replay, opts.replayBytes, opts.dedupWindow), 'connect');
+    } catch (err) {
+      this.#maybeRelease(conn);
+      throw err;
+    }
     const record = { name: channel, handle: this.#core.out(), conn: conn.handle };
     this.#channels.set(channel, record);
     this.#byHandle.set(record.handle, record);
@@ -290,9 +287,10 @@ export class SSEManager {
     let conn = this.#conns.get(handle);
     if (!conn) {
       conn = { handle, key: opts.key, urls: opts.urls, opts, streams: new Map(), channels: new Set(), status: null, lastError: null,
-        authHeaders: null, dirty: false, storageKey: opts.storageKey };
+        authHeaders: null, dirty: false, storageKey: opts.storageKey, persisted: null };
       this.#conns.set(handle, conn);
-      const stored = opts.persistLastEventId && this.#storage ? this.#storage.getItem(conn.storageKey) : null;
+      const stored = opts.persistLastEventId ? this.#readStored(conn.storageKey) : null;
+      conn.persisted = stored;
       const initial = stored ?? opts.initialLastEventId;
       if (initial !== undefined && initial !== null && initial !== '') {
         const [n] = core.put(String(initial));
@@ -300,6 +298,29 @@ export class SSEManager {
       }
     }
     return conn;
+  }
+
+  // The channel moves to another connection (new URL or options). The core forgets its duplicate
+  // window and replay ring (they belong to the old stream) and keeps its subscribers.
+  #rebind(ch, conn) {
+    const prevConn = ch.conn;
+    const old = this.#conns.get(prevConn);
+    // Moved before the core's actions run: the new connection's OPEN must see this channel's
+    // subscribers (their event types are what an EventSource listens to).
+    old?.channels.delete(ch.name);
+    ch.conn = conn.handle;
+    conn.channels.add(ch.name);
+    try {
+      this.#input(() => this.#check(this.#core.call('bind', ch.handle, conn.handle, this.#now()), 'connect'));
+    } catch (err) {
+      conn.channels.delete(ch.name);
+      ch.conn = prevConn;
+      old?.channels.add(ch.name);
+      this.#maybeRelease(conn);
+      throw err;
+    }
+    this.#setSnapshot(ch.name, conn.status ?? IDLE_SNAPSHOT);
+    if (old) this.#maybeRelease(old);
   }
 
   #maybeRelease(conn) {
@@ -416,6 +437,7 @@ export class SSEManager {
         return current();
       },
       bytes: (u8) => {
+        if (c.opts.persistLastEventId) c.dirty = true;
         for (let off = 0; off < u8.byteLength && current(); off += FEED_SLICE) {
           const part = u8.subarray(off, Math.min(u8.byteLength, off + FEED_SLICE));
           const [n] = core.put(part);
@@ -425,6 +447,7 @@ export class SSEManager {
       },
       event: (type, data, id) => {
         if (!current()) return false;
+        if (c.opts.persistLastEventId) c.dirty = true;
         const [tl, dl, il] = core.put(type ?? '', data ?? '', id ?? '');
         this.#input(() => core.call('event', stream, tl, dl, il, this.#now()));
         return current();
@@ -472,7 +495,6 @@ export class SSEManager {
 
   #countEvent(connHandle, source) {
     const c = this.#conns.get(connHandle);
-    if (c?.opts.persistLastEventId && source.id) c.dirty = true;
     if (!this.#latency) return;
     const now = this.#now();
     const ms = this.#latency(source.data, now);
@@ -521,17 +543,29 @@ export class SSEManager {
     this.#stores.delete(channel);
   }
 
+  // Stream input may move the last event id without a delivery (an event no subscriber takes, an
+  // id-only block, an empty id that resets it): the stored value follows the core's, not events.
   #persist() {
     if (!this.#storage) return;
     for (const c of this.#conns.values()) {
       if (!c.dirty) continue;
       c.dirty = false;
-      const info = this.#core.info(c.handle);
+      const id = this.#core.info(c.handle)?.lastEventId;
+      if (id === undefined || id === c.persisted) continue;
       try {
-        if (info) this.#storage.setItem(c.storageKey, info.lastEventId);
+        this.#storage.setItem(c.storageKey, id);
+        c.persisted = id;
       } catch {
         /* quota or privacy mode: resume still works within this page */
       }
+    }
+  }
+
+  #readStored(key) {
+    try {
+      return this.#storage?.getItem(key) ?? null;
+    } catch {
+      return null; // blocked storage: start from initialLastEventId
     }
   }
 

@@ -73,3 +73,24 @@ test('stalls: every reconnect closes the stalled EventSource first (one open per
   assert.equal(FakeEventSource.all.length, 6);
   m.destroy();
 });
+
+test('a channel moved to another URL keeps its subscribers\' event types on the new EventSource', async () => {
+  FakeEventSource.all = [];
+  const { m } = await fakeManager({ transports: { eventsource: createEventSourceTransport({ EventSource: FakeEventSource }) } });
+  m.connect('c', 'http://s/a', { transport: 'eventsource' });
+  const got = [];
+  m.subscribe('c', (e) => got.push(`${e.type}:${e.data}`), { events: ['poll'] });
+  const a = FakeEventSource.all.at(-1);
+  assert.ok(a.listeners.has('poll'));
+  a.open();
+  a.emit('poll', 'from a', '1');
+  m.connect('c', 'http://s/b', { transport: 'eventsource' }); // e.g. an SSEProvider config change
+  const b = FakeEventSource.all.at(-1);
+  assert.notEqual(b, a);
+  assert.equal(b.url, 'http://s/b');
+  assert.ok(b.listeners.has('poll'), `the new EventSource listens to ${[...b.listeners.keys()]}`);
+  b.open();
+  b.emit('poll', 'from b', '1'); // another stream: its ids are its own
+  assert.deepEqual(got, ['poll:from a', 'poll:from b']);
+  m.destroy();
+});

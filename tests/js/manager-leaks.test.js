@@ -71,3 +71,15 @@ test('a status listener outlives its channel until it leaves; then the name is r
   assert.deepEqual(m.retainedState(), EMPTY);
   m.destroy();
 });
+
+test('a channel the core refuses (a cap reached) leaves no connection behind', async () => {
+  const { m } = await fakeManager({ maxChannels: 1 });
+  m.connect('a', 'http://s/a');
+  assert.throws(() => m.connect('b', 'http://s/b'), /capacity/);
+  assert.equal(m.retainedState().connections, 1);
+  assert.equal(m.retainedState().channels, 1);
+  m.disconnect('a');
+  m.connect('b', 'http://s/b'); // the freed slot is usable
+  assert.equal(m.retainedState().connections, 1);
+  m.destroy();
+});

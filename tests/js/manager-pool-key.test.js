@@ -147,3 +147,23 @@ test('equal options in another order, and channel options, share one connection'
   assert.equal(transport.opens.length, 1);
   m.destroy();
 });
+
+test('the stored Last-Event-ID follows the core\'s, also for events no subscriber takes and id-only blocks', async () => {
+  const storage = recordingStorage();
+  const { m, transport } = await fakeManager({ storage });
+  m.connect('c', 'http://s/feed', { persistLastEventId: true });
+  m.subscribe('c', () => {}, { events: ['a'] });
+  const h = transport.last;
+  h.sink.opened(200, 'text/event-stream', -1);
+  const stored = () => [...storage.map.values()];
+  const feed = (text) => h.sink.bytes(new TextEncoder().encode(text));
+  feed('id: 1\nevent: a\ndata: x\n\n');
+  assert.deepEqual(stored(), ['1']);
+  feed('id: 2\nevent: b\ndata: y\n\n'); // filtered out: no delivery, but the stream moved on
+  assert.equal(m.getConnectionStatus('c').lastEventId, '2');
+  assert.deepEqual(stored(), ['2']);
+  feed('id: 3\n\n'); // an id-only block sets the last event id
+  assert.equal(m.getConnectionStatus('c').lastEventId, '3');
+  assert.deepEqual(stored(), ['3']);
+  m.destroy();
+});
