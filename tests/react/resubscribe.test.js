@@ -1,6 +1,7 @@
 // useSSE against the real manager (the Wasm core) and the reference SSE server on loopback:
 // a channel removed from the provider's config and added back is subscribed again, so events
-// published after it returns reach the hook (they used to be lost without a sign).
+// published after it returns reach the hook (they used to be lost without a sign); a channel
+// whose config moves it to another server takes that stream's events, whatever their ids.
 import { describe, it, expect, afterEach } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,40 @@ describe('useSSE with the real manager', () => {
       expect(manager.getMetrics().subscribers).toBe(1);
     } finally {
       await server.close();
+    }
+  });
+
+  it('a channel whose config moved it to another server receives that stream\'s events, ids seen before included', async () => {
+    const first = await startSSEServer({ intervalMs: 0, heartbeatMs: 1000 });
+    const second = await startSSEServer({ intervalMs: 0, heartbeatMs: 1000 });
+    try {
+      const got = [];
+      let state = null;
+      let url = null;
+      function Feed() {
+        useSSE('feed', (e) => got.push(`${e.id}:${JSON.parse(e.data).from}`));
+        const status = useSSEStatus('feed');
+        state = status.state;
+        url = status.url;
+        return null;
+      }
+      const props = (server) => ({
+        initOptions: { wasmBinary }, options: { environment: quietEnvironment, storage: null, lingerMs: 0, seed: 4 },
+        channels: { feed: { url: server.feedUrl, heartbeatTimeoutMs: 5000 } },
+      });
+      const { rerender } = render(h(SSEProvider, props(first), h(Feed)));
+      await until(() => state === 'open', 'open on the first server');
+      for (let n = 0; n < 3; n++) first.publish('message', { from: 'first' });
+      await until(() => got.length === 3, 'three events from the first server');
+      rerender(h(SSEProvider, props(second), h(Feed)));
+      await until(() => state === 'open' && url === second.feedUrl, 'open on the second server');
+      for (let n = 0; n < 3; n++) second.publish('message', { from: 'second' });
+      // The second server's ids 1..3 are its own stream's: not duplicates of the first's.
+      await until(() => got.length === 6, 'three events from the second server');
+      expect(got).toEqual(['1:first', '2:first', '3:first', '1:second', '2:second', '3:second']);
+    } finally {
+      await first.close();
+      await second.close();
     }
   });
 });
