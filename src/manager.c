@@ -1,94 +1,30 @@
-/* The manager object: configuration, the action batch and arena, handles, public entry points. */
+/* The manager object and its public entry points. Every entry point that takes now_ms starts a
+ * new batch, also when it fails, so that a host reading the batch after any such call never
+ * sees the previous one twice, and ends it with WAKE_AT. The top layer (see manager_base.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lifeline/error.h"
-#include "manager_internal.h"
+#include "manager_base.h"
+#include "manager_conn.h"
+#include "manager_delivery.h"
 
-/* Control actions (OPEN, CLOSE, STATUS, WAKE_AT) and their spans may exceed the delivery caps by
- * this much, so that a batch full of events can still report what happened to connections. */
-#define MGR_CONTROL_ACTIONS_PER_CONN 6u
-#define MGR_MAX_DEDUP 4096u
-
-void lifeline_manager_config_default(lifeline_manager_config *c) {
-  memset(c, 0, sizeof *c);
-  c->max_connections = 32;
-  c->max_channels = 256;
-  c->max_subscribers = 1024;
-  c->max_actions = 65536;
-  c->max_arena_bytes = 8u << 20;
-  c->linger_ms = 1000;
-  c->online_spread_ms = 250;
-  c->metrics = 1;
-}
-
-void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c) {
-  memset(c, 0, sizeof *c);
-  c->endpoint_count = 1;
-  c->features = LIFELINE_MGR_ALL;
-  c->heartbeat_timeout_ms = 45000;
-  c->connect_timeout_ms = 30000;
-  c->plain_retry_ms = 3000;
-  lifeline_backoff_config_default(&c->backoff);
-  lifeline_breaker_config_default(&c->breaker);
-  /* A stream is one call at a time: its half-open probe is the one reconnect, and a second
-   * success can never come while it stays open, so one probe decides. */
-  c->breaker.half_open_probes = 1;
-  c->breaker.half_open_successes = 1;
-  c->breaker.half_open_failures = 1;
-}
-
-void lifeline_manager_channel_config_default(lifeline_manager_channel_config *c) {
-  memset(c, 0, sizeof *c);
-  c->replay_bytes = 256u << 10;
-  c->dedup_window = 256;
-}
-
-static const struct {
-  const char *name, *help;
-  int histogram;
-} metric_defs[MGR_METRIC_COUNT_] = {
-    {"lifeline_sse_connects_total", "SSE connection attempts (OPEN actions)", 0},
-    {"lifeline_sse_reconnects_total", "SSE reconnection attempts", 0},
-    {"lifeline_sse_events_total", "SSE events received (before fan-out)", 0},
-    {"lifeline_sse_errors_total", "SSE connection failures of every class", 0},
-    {"lifeline_sse_duplicates_total", "SSE events suppressed as already delivered", 0},
-    {"lifeline_sse_stalls_total", "SSE streams declared stalled by the watchdog", 0},
-    {"lifeline_sse_failovers_total", "SSE switches to another endpoint", 0},
-    {"lifeline_sse_connect_ms", "OPEN to accepted response (ms)", 1},
-    {"lifeline_sse_first_event_ms", "OPEN to the stream's first event (ms)", 1},
-    {"lifeline_sse_reconnect_delay_ms", "drop to the first new attempt (ms)", 1},
-    {"lifeline_sse_recovery_ms", "drop to the first event after it (ms)", 1},
-    {"lifeline_sse_event_latency_ms", "event end-to-end latency from server timestamps (ms)", 1},
+struct lifeline_manager {
+  mgr_base b;
+  mgr_delivery d;
+  mgr_conn **conns; /* b.cfg.max_connections slots, NULL: free */
 };
 
-static int register_metrics(lifeline_manager *m) {
-  m->metrics = lifeline_metrics_new();
-  if (!m->metrics) return LIFELINE_ERR_NO_MEMORY;
-  for (int i = 0; i < MGR_METRIC_COUNT_; i++) {
-    int id = metric_defs[i].histogram
-                 ? lifeline_metrics_histogram(m->metrics, metric_defs[i].name, metric_defs[i].help)
-                 : lifeline_metrics_counter(m->metrics, metric_defs[i].name, metric_defs[i].help);
-    if (id < 0) return id;
-    m->mid[i] = id;
-  }
-  return LIFELINE_OK;
-}
+#define FOR_EACH_CONN(m, c)                                     \
+  for (uint32_t i_ = 0; i_ < (m)->b.cfg.max_connections; i_++) \
+    if (((c) = (m)->conns[i_]) != NULL)
 
-void mgr_count(lifeline_manager *m, int metric, uint64_t now) {
-  if (m->metrics) lifeline_metrics_add(m->metrics, m->mid[metric], 1, now);
-}
-
-void mgr_observe(lifeline_manager *m, int metric, uint64_t value_ms, uint64_t now) {
-  if (m->metrics) lifeline_metrics_observe(m->metrics, m->mid[metric], (double)value_ms, now);
-}
-
-lifeline_metrics *lifeline_manager_metrics(lifeline_manager *m) { return m ? m->metrics : NULL; }
+lifeline_metrics *lifeline_manager_metrics(lifeline_manager *m) { return m ? m->b.metrics : NULL; }
 
 int lifeline_manager_observe_latency(lifeline_manager *m, double latency_ms, uint64_t now_ms) {
   if (!m || !(latency_ms >= 0)) return LIFELINE_ERR_INVALID_ARGUMENT;
-  if (!m->metrics) return LIFELINE_ERR_STATE;
-  return lifeline_metrics_observe(m->metrics, m->mid[MGR_M_LATENCY_MS], latency_ms, now_ms);
+  if (!m->b.metrics) return LIFELINE_ERR_STATE;
+  return lifeline_metrics_observe(m->b.metrics, m->b.mid[MGR_M_LATENCY_MS], latency_ms, now_ms);
 }
 
 lifeline_manager *lifeline_manager_new(const lifeline_manager_config *c) {
@@ -97,28 +33,19 @@ lifeline_manager *lifeline_manager_new(const lifeline_manager_config *c) {
     lifeline_manager_config_default(&d);
     c = &d;
   }
-  if (!c->max_connections || c->max_connections > 4096 || !c->max_channels ||
-      c->max_channels > 65535 || !c->max_subscribers || c->max_subscribers > 65535 ||
-      !c->max_actions || c->max_arena_bytes < 1024)
-    return NULL;
   lifeline_manager *m = calloc(1, sizeof *m);
   if (!m) return NULL;
-  m->cfg = *c;
+  if (mgr_base_init(&m->b, c) != LIFELINE_OK) {
+    free(m);
+    return NULL;
+  }
   m->conns = calloc(c->max_connections, sizeof *m->conns);
-  m->channels = calloc(c->max_channels, sizeof *m->channels);
-  m->subs = calloc(c->max_subscribers, sizeof *m->subs);
-  if (!m->conns || !m->channels || !m->subs) {
-    lifeline_manager_free(m);
+  if (!m->conns || mgr_delivery_init(&m->d, c->max_channels, c->max_subscribers) != LIFELINE_OK) {
+    free(m->conns);
+    mgr_base_free(&m->b);
+    free(m);
     return NULL;
   }
-  if (c->metrics && register_metrics(m) != LIFELINE_OK) {
-    lifeline_manager_free(m);
-    return NULL;
-  }
-  m->online = 1;
-  m->next_stream = 1;
-  m->next_sub = 1;
-  lifeline_rng_seed(&m->rng, c->seed, 0x6d616e61676572ULL);
   return m;
 }
 
@@ -129,89 +56,29 @@ static void conn_free(lifeline_manager *m, uint32_t i) {
   m->conns[i] = NULL;
 }
 
-void mgr_forget_all(lifeline_manager *m) {
-  for (uint32_t i = 0; i < m->cfg.max_subscribers; i++) {
-    free(m->subs[i].types);
-    memset(&m->subs[i], 0, sizeof m->subs[i]);
-  }
-  for (uint32_t i = 0; i < m->cfg.max_channels; i++)
-    if (m->channels[i].used) mgr_channel_destroy(m, &m->channels[i]);
-  m->channels_hi = 0;
-  for (uint32_t i = 0; i < m->cfg.max_connections; i++) conn_free(m, i);
+static void forget_all(lifeline_manager *m) {
+  mgr_delivery_clear(&m->d);
+  for (uint32_t i = 0; i < m->b.cfg.max_connections; i++) conn_free(m, i);
 }
 
 void lifeline_manager_free(lifeline_manager *m) {
   if (!m) return;
-  if (m->conns && m->channels && m->subs) mgr_forget_all(m);
+  forget_all(m);
   free(m->conns);
-  free(m->channels);
-  free(m->subs);
-  free(m->actions);
-  free(m->arena);
-  lifeline_metrics_free(m->metrics);
+  mgr_delivery_free(&m->d);
+  mgr_base_free(&m->b);
   free(m);
 }
 
-/* ---- batch and arena ---- */
+/* ---- the batch ---- */
 
-void mgr_begin(lifeline_manager *m) {
-  m->nactions = 0;
-  m->arena_len = 0;
-}
-
-void mgr_end(lifeline_manager *m) {
-  uint64_t t = lifeline_manager_deadline(m);
-  lifeline_mgr_action *a = mgr_push(m, LIFELINE_MGR_ACT_WAKE_AT, 0);
-  if (!a) return;
-  a->time_lo = (uint32_t)t;
-  a->time_hi = (uint32_t)(t >> 32);
-}
-
-lifeline_mgr_action *mgr_push(lifeline_manager *m, lifeline_mgr_action_kind kind, int data) {
-  size_t limit = data ? m->cfg.max_actions
-                      : m->cfg.max_actions + (size_t)m->cfg.max_connections * MGR_CONTROL_ACTIONS_PER_CONN + 2;
-  if (m->nactions >= limit) return NULL;
-  if (m->nactions == m->actions_cap) {
-    size_t cap = m->actions_cap ? m->actions_cap * 2 : 64;
-    size_t hard = m->cfg.max_actions + (size_t)m->cfg.max_connections * MGR_CONTROL_ACTIONS_PER_CONN + 2;
-    if (cap > hard) cap = hard;
-    lifeline_mgr_action *n = realloc(m->actions, cap * sizeof *n);
-    if (!n) return NULL;
-    m->actions = n;
-    m->actions_cap = cap;
-  }
-  lifeline_mgr_action *a = &m->actions[m->nactions++];
-  memset(a, 0, sizeof *a);
-  a->kind = (uint32_t)kind;
-  return a;
-}
-
-int mgr_arena_put(lifeline_manager *m, const void *p, size_t len, int data, lifeline_mgr_span *out) {
-  size_t limit = data ? m->cfg.max_arena_bytes
-                      : (size_t)m->cfg.max_arena_bytes + (size_t)m->cfg.max_connections * LIFELINE_MGR_MAX_ID;
-  if (len > limit || m->arena_len > limit - len) return LIFELINE_ERR_FULL;
-  if (m->arena_len + len > m->arena_cap) {
-    size_t cap = m->arena_cap ? m->arena_cap : 4096;
-    while (cap < m->arena_len + len) cap *= 2;
-    uint8_t *n = realloc(m->arena, cap);
-    if (!n) return LIFELINE_ERR_NO_MEMORY;
-    m->arena = n;
-    m->arena_cap = cap;
-  }
-  if (len) memcpy(m->arena + m->arena_len, p, len);
-  out->off = (uint32_t)m->arena_len;
-  out->len = (uint32_t)len;
-  m->arena_len += len;
-  return LIFELINE_OK;
-}
-
-size_t lifeline_manager_action_count(const lifeline_manager *m) { return m ? m->nactions : 0; }
-const lifeline_mgr_action *lifeline_manager_actions(const lifeline_manager *m) { return m ? m->actions : NULL; }
-const uint8_t *lifeline_manager_arena(const lifeline_manager *m) { return m ? m->arena : NULL; }
+size_t lifeline_manager_action_count(const lifeline_manager *m) { return m ? m->b.nactions : 0; }
+const lifeline_mgr_action *lifeline_manager_actions(const lifeline_manager *m) { return m ? m->b.actions : NULL; }
+const uint8_t *lifeline_manager_arena(const lifeline_manager *m) { return m ? m->b.arena : NULL; }
 
 uint64_t lifeline_manager_deadline(const lifeline_manager *m) {
   uint64_t t = LIFELINE_NEVER;
-  for (uint32_t i = 0; i < m->cfg.max_connections; i++) {
+  for (uint32_t i = 0; i < m->b.cfg.max_connections; i++) {
     if (!m->conns[i]) continue;
     uint64_t d = mgr_conn_deadline(m->conns[i]);
     if (d < t) t = d;
@@ -219,24 +86,26 @@ uint64_t lifeline_manager_deadline(const lifeline_manager *m) {
   return t;
 }
 
+static void end_batch(lifeline_manager *m) {
+  uint64_t t = lifeline_manager_deadline(m);
+  lifeline_mgr_action *a = mgr_push(&m->b, LIFELINE_MGR_ACT_WAKE_AT, 0);
+  if (!a) return;
+  a->time_lo = (uint32_t)t;
+  a->time_hi = (uint32_t)(t >> 32);
+}
+
 /* ---- handles ---- */
 
-mgr_conn *mgr_conn_get(const lifeline_manager *m, uint32_t handle) {
-  if (!m || handle == 0 || handle > m->cfg.max_connections) return NULL;
+static mgr_conn *conn_get(const lifeline_manager *m, uint32_t handle) {
+  if (!m || handle == 0 || handle > m->b.cfg.max_connections) return NULL;
   return m->conns[handle - 1];
 }
 
-mgr_channel *mgr_channel_get(const lifeline_manager *m, uint32_t handle) {
-  if (!m || handle == 0 || handle > m->cfg.max_channels) return NULL;
-  mgr_channel *ch = &m->channels[handle - 1];
-  return ch->used ? ch : NULL;
-}
-
-mgr_conn *mgr_conn_by_stream(lifeline_manager *m, uint32_t stream) {
+static mgr_conn *conn_by_stream(lifeline_manager *m, uint32_t stream) {
   if (stream == 0) return NULL;
-  for (uint32_t i = 0; i < m->cfg.max_connections; i++)
+  for (uint32_t i = 0; i < m->b.cfg.max_connections; i++)
     if (m->conns[i] && m->conns[i]->stream == stream) return m->conns[i];
-  m->stats.stale_inputs++;
+  m->b.stats.stale_inputs++;
   return NULL;
 }
 
@@ -247,7 +116,7 @@ int lifeline_manager_connection(lifeline_manager *m, const char *key, size_t key
   if (!m || !conn || (!key && key_len)) return LIFELINE_ERR_INVALID_ARGUMENT;
   if (key_len > LIFELINE_MGR_MAX_KEY) return LIFELINE_ERR_FULL;
   uint32_t free_slot = 0;
-  for (uint32_t i = 0; i < m->cfg.max_connections; i++) {
+  for (uint32_t i = 0; i < m->b.cfg.max_connections; i++) {
     mgr_conn *c = m->conns[i];
     if (!c) {
       if (!free_slot) free_slot = i + 1;
@@ -267,7 +136,7 @@ int lifeline_manager_connection(lifeline_manager *m, const char *key, size_t key
   if (key_len) memcpy(c->key, key, key_len);
   c->key_len = key_len;
   c->handle = free_slot;
-  int rc = mgr_conn_init(m, c, cfg);
+  int rc = mgr_conn_init(c, &m->b, &m->d, cfg);
   if (rc != LIFELINE_OK) {
     mgr_conn_destroy(c);
     free(c);
@@ -279,7 +148,7 @@ int lifeline_manager_connection(lifeline_manager *m, const char *key, size_t key
 }
 
 int lifeline_manager_connection_release(lifeline_manager *m, uint32_t conn) {
-  mgr_conn *c = mgr_conn_get(m, conn);
+  mgr_conn *c = conn_get(m, conn);
   if (!c) return LIFELINE_ERR_NOT_FOUND;
   if (c->channels || (c->state != LIFELINE_MGR_IDLE && c->state != LIFELINE_MGR_CLOSED &&
                       c->state != LIFELINE_MGR_FAILED))
@@ -290,48 +159,33 @@ int lifeline_manager_connection_release(lifeline_manager *m, uint32_t conn) {
 
 int lifeline_manager_set_last_event_id(lifeline_manager *m, uint32_t conn, const char *id,
                                        size_t len) {
-  mgr_conn *c = mgr_conn_get(m, conn);
+  mgr_conn *c = conn_get(m, conn);
   if (!c) return LIFELINE_ERR_NOT_FOUND;
   if (!id && len) return LIFELINE_ERR_INVALID_ARGUMENT;
-  if (len > LIFELINE_MGR_MAX_ID) return LIFELINE_ERR_FULL;
-  if (len && memchr(id, 0, len)) return LIFELINE_ERR_INVALID_ARGUMENT; /* the spec ignores such ids */
-  if (len) memcpy(c->last_id, id, len);
-  c->last_id_len = len;
-  return LIFELINE_OK;
+  return mgr_conn_set_last_event_id(c, (const uint8_t *)id, len);
 }
 
 int lifeline_manager_channel(lifeline_manager *m, uint32_t conn,
                              const lifeline_manager_channel_config *cfg, uint32_t *channel) {
   lifeline_manager_channel_config d;
-  mgr_conn *c = mgr_conn_get(m, conn);
+  mgr_conn *c = conn_get(m, conn);
   if (!c) return LIFELINE_ERR_NOT_FOUND;
   if (!channel) return LIFELINE_ERR_INVALID_ARGUMENT;
   if (!cfg) {
     lifeline_manager_channel_config_default(&d);
     cfg = &d;
   }
-  if (cfg->dedup_window == 0 || cfg->dedup_window > MGR_MAX_DEDUP || cfg->replay_events > 65536)
-    return LIFELINE_ERR_INVALID_ARGUMENT;
-  for (uint32_t i = 0; i < m->cfg.max_channels; i++) {
-    if (m->channels[i].used) continue;
-    int rc = mgr_channel_init(&m->channels[i], conn, cfg);
-    if (rc != LIFELINE_OK) return rc;
-    if (i + 1 > m->channels_hi) m->channels_hi = i + 1;
-    c->channels++;
-    *channel = i + 1;
-    return LIFELINE_OK;
-  }
-  return LIFELINE_ERR_FULL;
+  int rc = mgr_channel_add(&m->d, conn, cfg, channel);
+  if (rc == LIFELINE_OK) c->channels++;
+  return rc;
 }
 
-/* Every entry point that takes now_ms starts a new batch, also when it fails, so that a host
- * reading the batch after any such call never sees the previous one twice. */
 static int bind_(lifeline_manager *m, uint32_t channel, uint32_t conn, uint64_t now_ms) {
-  mgr_channel *ch = mgr_channel_get(m, channel);
-  mgr_conn *to = mgr_conn_get(m, conn);
+  mgr_channel *ch = mgr_channel_get(&m->d, channel);
+  mgr_conn *to = conn_get(m, conn);
   if (!ch || !to) return LIFELINE_ERR_NOT_FOUND;
   if (ch->conn == conn) return LIFELINE_OK;
-  mgr_conn *from = mgr_conn_get(m, ch->conn);
+  mgr_conn *from = conn_get(m, ch->conn);
   ch->conn = conn;
   mgr_channel_forget_stream(ch);
   to->channels++;
@@ -344,11 +198,11 @@ static int bind_(lifeline_manager *m, uint32_t channel, uint32_t conn, uint64_t 
 }
 
 static int remove_(lifeline_manager *m, uint32_t channel, uint64_t now_ms) {
-  mgr_channel *ch = mgr_channel_get(m, channel);
+  mgr_channel *ch = mgr_channel_get(&m->d, channel);
   if (!ch) return LIFELINE_ERR_NOT_FOUND;
-  mgr_conn *c = mgr_conn_get(m, ch->conn);
+  mgr_conn *c = conn_get(m, ch->conn);
   uint32_t n = ch->nsubs;
-  mgr_channel_destroy(m, ch);
+  mgr_channel_destroy(&m->d, ch);
   if (c) {
     c->channels--;
     if (n) mgr_conn_ref(c, -(int)n, now_ms);
@@ -360,22 +214,22 @@ static int remove_(lifeline_manager *m, uint32_t channel, uint64_t now_ms) {
 
 static int subscribe_(lifeline_manager *m, uint32_t channel, int32_t priority, const char *types,
                       size_t types_len, uint32_t replay, uint64_t now_ms, uint32_t *sub) {
-  mgr_channel *ch = mgr_channel_get(m, channel);
+  mgr_channel *ch = mgr_channel_get(&m->d, channel);
   if (!ch) return LIFELINE_ERR_NOT_FOUND;
   if (!sub || (!types && types_len)) return LIFELINE_ERR_INVALID_ARGUMENT;
   if (types_len > LIFELINE_MGR_MAX_FILTER) return LIFELINE_ERR_FULL;
-  int rc = mgr_sub_add(m, channel, priority, types, types_len, replay, sub);
-  if (rc == LIFELINE_OK) mgr_conn_ref(mgr_conn_get(m, ch->conn), 1, now_ms);
+  int rc = mgr_sub_add(&m->b, &m->d, channel, priority, types, types_len, replay, sub);
+  if (rc == LIFELINE_OK) mgr_conn_ref(conn_get(m, ch->conn), 1, now_ms);
   return rc;
 }
 
 static int unsubscribe_(lifeline_manager *m, uint32_t sub, uint64_t now_ms) {
   if (sub == 0) return LIFELINE_ERR_INVALID_ARGUMENT;
   uint32_t channel = 0;
-  int rc = mgr_sub_remove(m, sub, &channel);
+  int rc = mgr_sub_remove(&m->d, sub, &channel);
   if (rc == LIFELINE_OK) {
-    mgr_channel *ch = mgr_channel_get(m, channel);
-    mgr_conn_ref(mgr_conn_get(m, ch->conn), -1, now_ms);
+    mgr_channel *ch = mgr_channel_get(&m->d, channel);
+    mgr_conn_ref(conn_get(m, ch->conn), -1, now_ms);
   }
   return rc;
 }
@@ -383,9 +237,9 @@ static int unsubscribe_(lifeline_manager *m, uint32_t sub, uint64_t now_ms) {
 #define MGR_CALL(m, expr)              \
   do {                                 \
     if (!(m)) return LIFELINE_ERR_INVALID_ARGUMENT; \
-    mgr_begin(m);                      \
+    mgr_begin(&m->b);                  \
     int rc_ = (expr);                  \
-    mgr_end(m);                        \
+    end_batch(m);                      \
     return rc_;                        \
   } while (0)
 
@@ -406,4 +260,169 @@ int lifeline_manager_subscribe(lifeline_manager *m, uint32_t channel, int32_t pr
 
 int lifeline_manager_unsubscribe(lifeline_manager *m, uint32_t sub, uint64_t now_ms) {
   MGR_CALL(m, unsubscribe_(m, sub, now_ms));
+}
+
+/* ---- transport results, environment, time ---- */
+
+int lifeline_manager_opened(lifeline_manager *m, uint32_t stream, int http_status,
+                            const char *content_type, size_t ct_len, int64_t retry_after_ms,
+                            uint64_t now_ms) {
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
+  mgr_begin(&m->b);
+  mgr_conn *c = (!content_type && ct_len) ? NULL : conn_by_stream(m, stream);
+  if (c) mgr_conn_opened(c, http_status, content_type, ct_len, retry_after_ms, now_ms);
+  end_batch(m);
+  if (!content_type && ct_len) return LIFELINE_ERR_INVALID_ARGUMENT;
+  return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
+}
+
+int lifeline_manager_feed(lifeline_manager *m, uint32_t stream, const uint8_t *bytes, size_t len,
+                          uint64_t now_ms) {
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
+  mgr_begin(&m->b);
+  mgr_conn *c = (!bytes && len) ? NULL : conn_by_stream(m, stream);
+  int rc = (!bytes && len) ? LIFELINE_ERR_INVALID_ARGUMENT : LIFELINE_ERR_NOT_FOUND;
+  if (c && !c->stream_open) {
+    rc = LIFELINE_ERR_STATE;
+  } else if (c) {
+    mgr_conn_feed(c, bytes, len, now_ms);
+    rc = LIFELINE_OK;
+  }
+  end_batch(m);
+  return rc;
+}
+
+int lifeline_manager_event(lifeline_manager *m, uint32_t stream, const char *type, size_t type_len,
+                           const char *data, size_t data_len, const char *id, size_t id_len,
+                           uint64_t now_ms) {
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
+  int bad = (!type && type_len) || (!data && data_len) || (!id && id_len);
+  mgr_begin(&m->b);
+  mgr_conn *c = bad ? NULL : conn_by_stream(m, stream);
+  int rc = bad ? LIFELINE_ERR_INVALID_ARGUMENT : LIFELINE_ERR_NOT_FOUND;
+  if (c && !c->stream_open) {
+    rc = LIFELINE_ERR_STATE;
+  } else if (c) {
+    rc = mgr_conn_es_event(c, (const uint8_t *)type, type_len, (const uint8_t *)data, data_len,
+                           (const uint8_t *)id, id_len, now_ms);
+  }
+  end_batch(m);
+  return rc;
+}
+
+int lifeline_manager_server_retry(lifeline_manager *m, uint32_t stream, uint32_t retry_ms,
+                                  uint64_t now_ms) {
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
+  mgr_begin(&m->b);
+  mgr_conn *c = conn_by_stream(m, stream);
+  if (c) mgr_conn_server_retry(c, retry_ms);
+  end_batch(m);
+  return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
+}
+
+int lifeline_manager_closed(lifeline_manager *m, uint32_t stream, lifeline_mgr_end end,
+                            uint64_t now_ms) {
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
+  int bad = (unsigned)end > LIFELINE_MGR_END_ABORTED;
+  mgr_begin(&m->b);
+  mgr_conn *c = bad ? NULL : conn_by_stream(m, stream);
+  if (c) {
+    c->http_status = 0;
+    mgr_conn_closed(c, end, now_ms);
+  }
+  end_batch(m);
+  if (bad) return LIFELINE_ERR_INVALID_ARGUMENT;
+  return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
+}
+
+void lifeline_manager_set_online(lifeline_manager *m, int online, uint64_t now_ms) {
+  if (!m) return;
+  mgr_begin(&m->b);
+  mgr_conn *c;
+  m->b.online = online != 0;
+  FOR_EACH_CONN(m, c) mgr_conn_set_online(c, m->b.online, now_ms);
+  end_batch(m);
+}
+
+void lifeline_manager_resume(lifeline_manager *m, uint64_t now_ms) {
+  if (!m) return;
+  mgr_begin(&m->b);
+  mgr_conn *c;
+  FOR_EACH_CONN(m, c) mgr_conn_resume(c, now_ms);
+  end_batch(m);
+}
+
+int lifeline_manager_retry_now(lifeline_manager *m, uint32_t conn, uint64_t now_ms) {
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
+  mgr_begin(&m->b);
+  mgr_conn *c = conn_get(m, conn);
+  if (c) mgr_conn_retry_now(c, now_ms);
+  end_batch(m);
+  return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
+}
+
+int lifeline_manager_close(lifeline_manager *m, uint32_t conn, uint64_t now_ms) {
+  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
+  mgr_begin(&m->b);
+  mgr_conn *c = conn_get(m, conn);
+  if (c) mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now_ms);
+  end_batch(m);
+  return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
+}
+
+void lifeline_manager_close_all(lifeline_manager *m, uint64_t now_ms) {
+  if (!m) return;
+  mgr_begin(&m->b);
+  mgr_conn *c;
+  FOR_EACH_CONN(m, c) {
+    if (c->state != LIFELINE_MGR_IDLE && c->state != LIFELINE_MGR_CLOSED)
+      mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now_ms);
+  }
+  forget_all(m);
+  end_batch(m);
+}
+
+void lifeline_manager_tick(lifeline_manager *m, uint64_t now_ms) {
+  if (!m) return;
+  mgr_begin(&m->b);
+  mgr_conn *c;
+  FOR_EACH_CONN(m, c) mgr_conn_tick(c, now_ms);
+  end_batch(m);
+}
+
+int lifeline_manager_conn_info(const lifeline_manager *m, uint32_t conn, lifeline_mgr_conn_info *out) {
+  const mgr_conn *c = conn_get(m, conn);
+  if (!c) return LIFELINE_ERR_NOT_FOUND;
+  if (!out) return LIFELINE_ERR_INVALID_ARGUMENT;
+  out->state = c->state;
+  out->reason = c->reason;
+  out->attempt = c->attempt;
+  out->http_status = c->http_status;
+  out->endpoint = c->endpoint;
+  out->subscribers = c->subs;
+  out->channels = c->channels;
+  out->next_attempt_at = c->retry_at;
+  out->since = c->since;
+  out->last_id = c->last_id;
+  out->last_id_len = c->last_id_len;
+  return LIFELINE_OK;
+}
+
+void lifeline_manager_stats(const lifeline_manager *m, lifeline_mgr_stats *out) {
+  if (m && out) *out = m->b.stats;
+}
+
+const char *lifeline_mgr_state_name(lifeline_mgr_state s) {
+  static const char *const names[] = {"idle",    "connecting",   "open",   "reconnecting",
+                                      "offline", "circuit-open", "failed", "closed"};
+  return (unsigned)s < sizeof names / sizeof *names ? names[s] : "unknown";
+}
+
+const char *lifeline_mgr_reason_name(lifeline_mgr_reason r) {
+  static const char *const names[] = {
+      "none",      "network",      "timeout",       "stall",      "http-5xx",
+      "rate-limited", "retry-after", "auth",        "no-content", "not-found",
+      "http-status", "content-type", "overflow",    "aborted",    "server-closed",
+      "exhausted", "offline",      "circuit-open",  "linger"};
+  return (unsigned)r < sizeof names / sizeof *names ? names[r] : "unknown";
 }

@@ -1,16 +1,25 @@
-/* One pooled connection's state machine: open, classify failures, back off, fail over, watch. */
+/* One pooled connection's state machine: open, classify failures, back off, fail over, watch,
+ * linger, online/offline, resume, retry-now, close. */
+#include "manager_conn.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "lifeline/error.h"
-#include "manager_internal.h"
+#include "manager_policy.h"
 
 #define HAS(c, f) (((c)->cfg.features & (f)) != 0)
 
+static void set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now);
+static void try_open(mgr_conn *c, int bypass_breaker, uint64_t now);
+static void fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close, uint64_t now);
+static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
+                         const uint8_t *id, size_t il, int own_id, uint64_t now);
+
 static int on_event(void *user, const lifeline_parser_event *e) {
   mgr_conn *c = user;
-  return mgr_conn_event(c, e->type.ptr, e->type.len, e->data.ptr, e->data.len, e->id.ptr,
-                        e->id.len, e->has_id, c->m->now) != LIFELINE_OK;
+  return on_conn_event(c, e->type.ptr, e->type.len, e->data.ptr, e->data.len, e->id.ptr,
+                        e->id.len, e->has_id, c->b->now) != LIFELINE_OK;
 }
 
 void mgr_conn_server_retry(mgr_conn *c, uint32_t retry_ms) {
@@ -28,22 +37,39 @@ static int on_error(void *user, int code) {
   /* The parser already skipped the oversized event; it can never fit the caps, so reconnecting
    * for it would loop. Counted, and parsing goes on. */
   mgr_conn *c = user;
-  c->m->stats.overflows++;
+  c->b->stats.overflows++;
   return 0;
 }
 
-int mgr_conn_init(lifeline_manager *m, mgr_conn *c, const lifeline_manager_conn_config *cfg) {
-  lifeline_manager_conn_config d;
+void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c) {
+  memset(c, 0, sizeof *c);
+  c->endpoint_count = 1;
+  c->features = LIFELINE_MGR_ALL;
+  c->heartbeat_timeout_ms = 45000;
+  c->connect_timeout_ms = 30000;
+  c->plain_retry_ms = 3000;
+  lifeline_backoff_config_default(&c->backoff);
+  lifeline_breaker_config_default(&c->breaker);
+  /* A stream is one call at a time: its half-open probe is the one reconnect, and a second
+   * success can never come while it stays open, so one probe decides. */
+  c->breaker.half_open_probes = 1;
+  c->breaker.half_open_successes = 1;
+  c->breaker.half_open_failures = 1;
+}
+
+int mgr_conn_init(mgr_conn *c, mgr_base *b, mgr_delivery *d, const lifeline_manager_conn_config *cfg) {
+  lifeline_manager_conn_config def;
   if (!cfg) {
-    lifeline_manager_conn_config_default(&d);
-    cfg = &d;
+    lifeline_manager_conn_config_default(&def);
+    cfg = &def;
   }
   if (cfg->endpoint_count == 0 || cfg->endpoint_count > LIFELINE_MGR_MAX_ENDPOINTS ||
       ((cfg->features & LIFELINE_MGR_WATCHDOG) && cfg->heartbeat_timeout_ms == 0))
     return LIFELINE_ERR_INVALID_ARGUMENT;
-  c->m = m;
+  c->b = b;
+  c->d = d;
   c->cfg = *cfg;
-  uint64_t seed = m->cfg.seed ^ (++m->seeds * 0x9E3779B97F4A7C15ULL);
+  uint64_t seed = mgr_new_seed(b);
   c->cfg.backoff.seed = seed;
   if (lifeline_backoff_init(&c->backoff, &c->cfg.backoff) != LIFELINE_OK)
     return LIFELINE_ERR_INVALID_ARGUMENT;
@@ -67,6 +93,14 @@ int mgr_conn_init(lifeline_manager *m, mgr_conn *c, const lifeline_manager_conn_
   return LIFELINE_OK;
 }
 
+int mgr_conn_set_last_event_id(mgr_conn *c, const uint8_t *id, size_t len) {
+  if (len > LIFELINE_MGR_MAX_ID) return LIFELINE_ERR_FULL;
+  if (len && memchr(id, 0, len)) return LIFELINE_ERR_INVALID_ARGUMENT; /* the spec ignores such ids */
+  if (len) memcpy(c->last_id, id, len);
+  c->last_id_len = len;
+  return LIFELINE_OK;
+}
+
 void mgr_conn_destroy(mgr_conn *c) {
   lifeline_parser_free(c->parser);
   c->parser = NULL;
@@ -76,7 +110,7 @@ void mgr_conn_destroy(mgr_conn *c) {
 
 /* ---- status ---- */
 
-void mgr_conn_set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now) {
+static void set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now) {
   if (st != c->state) c->since = now;
   c->state = st;
   c->reason = r;
@@ -87,7 +121,7 @@ void mgr_conn_set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason 
   if (c->reported && c->rep_state == st && c->rep_reason == r && c->rep_attempt == c->attempt &&
       c->rep_delay == delay)
     return;
-  lifeline_mgr_action *a = mgr_push(c->m, LIFELINE_MGR_ACT_STATUS, 0);
+  lifeline_mgr_action *a = mgr_push(c->b, LIFELINE_MGR_ACT_STATUS, 0);
   if (!a) return;
   a->conn = c->handle;
   a->state = st;
@@ -105,9 +139,8 @@ void mgr_conn_set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason 
 /* ---- streams ---- */
 
 static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
-  lifeline_manager *m = c->m;
-  c->stream = m->next_stream++;
-  if (m->next_stream == 0) m->next_stream = 1;
+  mgr_base *m = c->b;
+  c->stream = mgr_new_stream(m);
   c->stream_open = 0;
   c->open_at = now;
   c->first_event_seen = 0;
@@ -137,7 +170,7 @@ static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
     a->flags = flags;
     mgr_arena_put(m, c->last_id, c->last_id_len, 0, &a->span[0]);
   }
-  mgr_conn_set_state(c, LIFELINE_MGR_CONNECTING, c->reason, now);
+  set_state(c, LIFELINE_MGR_CONNECTING, c->reason, now);
 }
 
 /* An outcome for the endpoint's breaker; it settles the admitted attempt, if any. */
@@ -147,7 +180,7 @@ static void breaker_outcome(mgr_conn *c, int ok, uint64_t latency, uint64_t now)
                           latency > UINT32_MAX ? UINT32_MAX : (uint32_t)latency, now);
 }
 
-void mgr_conn_abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r, uint64_t now) {
+static void abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r, uint64_t now) {
   if (c->probe_pending) {
     /* Ended for a reason that says nothing about the server's health (auth, 404, linger,
      * close...): a half-open breaker gets its probe slot back. */
@@ -156,7 +189,7 @@ void mgr_conn_abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r, uint64
   }
   if (!c->stream) return;
   if (send_close) {
-    lifeline_mgr_action *a = mgr_push(c->m, LIFELINE_MGR_ACT_CLOSE, 0);
+    lifeline_mgr_action *a = mgr_push(c->b, LIFELINE_MGR_ACT_CLOSE, 0);
     if (a) {
       a->conn = c->handle;
       a->stream = c->stream;
@@ -175,8 +208,8 @@ static int pick_endpoint(mgr_conn *c, uint64_t now) {
     if (lifeline_breaker_allow(&c->breaker[e], now)) {
       c->probe_pending = 1;
       if (e != c->endpoint) {
-        c->m->stats.failovers++;
-        mgr_count(c->m, MGR_M_FAILOVERS, now);
+        c->b->stats.failovers++;
+        mgr_count(c->b, MGR_M_FAILOVERS, now);
       }
       c->endpoint = e;
       return 1;
@@ -185,10 +218,10 @@ static int pick_endpoint(mgr_conn *c, uint64_t now) {
   return 0;
 }
 
-void mgr_conn_try_open(mgr_conn *c, int bypass_breaker, uint64_t now) {
+static void try_open(mgr_conn *c, int bypass_breaker, uint64_t now) {
   c->retry_at = LIFELINE_NEVER;
-  if (!c->m->online && !bypass_breaker) {
-    mgr_conn_set_state(c, LIFELINE_MGR_OFFLINE, LIFELINE_MGR_REASON_OFFLINE, now);
+  if (!c->b->online && !bypass_breaker) {
+    set_state(c, LIFELINE_MGR_OFFLINE, LIFELINE_MGR_REASON_OFFLINE, now);
     return;
   }
   if (HAS(c, LIFELINE_MGR_BREAKER) && !bypass_breaker && !pick_endpoint(c, now)) {
@@ -198,7 +231,7 @@ void mgr_conn_try_open(mgr_conn *c, int bypass_breaker, uint64_t now) {
       if (d < t) t = d;
     }
     c->retry_at = t > now ? t : now + 1;
-    mgr_conn_set_state(c, LIFELINE_MGR_CIRCUIT_OPEN, LIFELINE_MGR_REASON_CIRCUIT_OPEN, now);
+    set_state(c, LIFELINE_MGR_CIRCUIT_OPEN, LIFELINE_MGR_REASON_CIRCUIT_OPEN, now);
     return;
   }
   uint32_t flags = c->auth_next ? LIFELINE_MGR_FLAG_AUTH : 0;
@@ -207,42 +240,6 @@ void mgr_conn_try_open(mgr_conn *c, int bypass_breaker, uint64_t now) {
 }
 
 /* ---- failures ---- */
-
-static int is_fatal(const mgr_conn *c, lifeline_mgr_reason r) {
-  switch (r) {
-  case LIFELINE_MGR_REASON_NO_CONTENT:
-  case LIFELINE_MGR_REASON_NOT_FOUND:
-  case LIFELINE_MGR_REASON_CONTENT_TYPE:
-    return 1;
-  case LIFELINE_MGR_REASON_HTTP_STATUS:
-    return c->http_status != 0 || !HAS(c, LIFELINE_MGR_RECONNECT);
-  case LIFELINE_MGR_REASON_HTTP_5XX:
-  case LIFELINE_MGR_REASON_RATE_LIMITED:
-  case LIFELINE_MGR_REASON_RETRY_AFTER:
-    return !HAS(c, LIFELINE_MGR_RECONNECT); /* a plain EventSource fails on any non-200 */
-  case LIFELINE_MGR_REASON_TIMEOUT:
-    return c->http_status != 0 && !HAS(c, LIFELINE_MGR_RECONNECT);
-  default:
-    return 0;
-  }
-}
-
-/* Whether a failure says something about the server's health (the breaker's input). */
-static int counts_for_breaker(lifeline_mgr_reason r, int was_open) {
-  switch (r) {
-  case LIFELINE_MGR_REASON_STALL:
-  case LIFELINE_MGR_REASON_HTTP_5XX:
-  case LIFELINE_MGR_REASON_RATE_LIMITED:
-  case LIFELINE_MGR_REASON_RETRY_AFTER:
-  case LIFELINE_MGR_REASON_TIMEOUT:
-  case LIFELINE_MGR_REASON_HTTP_STATUS:
-    return 1;
-  case LIFELINE_MGR_REASON_NETWORK:
-    return !was_open;
-  default:
-    return 0;
-  }
-}
 
 static void schedule(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, uint64_t now) {
   uint32_t delay = 0;
@@ -253,29 +250,29 @@ static void schedule(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, ui
       lifeline_backoff_set_retry_after(&c->backoff,
                                        retry_after > UINT32_MAX ? UINT32_MAX : (uint32_t)retry_after);
     if (lifeline_backoff_next(&c->backoff, now, &delay) != LIFELINE_OK) {
-      c->m->stats.fatal++;
-      mgr_conn_set_state(c, LIFELINE_MGR_FAILED, LIFELINE_MGR_REASON_EXHAUSTED, now);
+      c->b->stats.fatal++;
+      set_state(c, LIFELINE_MGR_FAILED, LIFELINE_MGR_REASON_EXHAUSTED, now);
       return;
     }
   }
   c->attempt++;
   c->retry_at = now + delay;
-  mgr_conn_set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
-  if (delay == 0) mgr_conn_try_open(c, 0, now);
+  set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
+  if (delay == 0) try_open(c, 0, now);
 }
 
-void mgr_conn_fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close,
+static void fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close,
                  uint64_t now) {
-  lifeline_manager *m = c->m;
+  mgr_base *m = c->b;
   int was_open = c->stream_open;
   uint64_t latency = now - c->open_at;
-  if (HAS(c, LIFELINE_MGR_BREAKER) && counts_for_breaker(r, was_open)) {
+  if (HAS(c, LIFELINE_MGR_BREAKER) && mgr_counts_for_breaker(r, was_open)) {
     breaker_outcome(c, 0, latency, now);
     lifeline_breaker *b = &c->breaker[c->endpoint];
     if (c->cfg.endpoint_count > 1 && lifeline_breaker_get_state(b) == LIFELINE_BREAKER_OPEN)
       lifeline_backoff_reset(&c->backoff); /* the next endpoint deserves a prompt first try */
   }
-  mgr_conn_abandon(c, send_close, r, now);
+  abandon(c, send_close, r, now);
   m->stats.errors[r]++;
   mgr_count(m, MGR_M_ERRORS, now);
   if (c->drop_at == LIFELINE_NEVER) {
@@ -288,24 +285,24 @@ void mgr_conn_fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int 
       c->auth_used = 1;
       c->auth_next = 1;
       c->attempt++;
-      mgr_conn_set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
-      mgr_conn_try_open(c, 0, now);
+      set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
+      try_open(c, 0, now);
       return;
     }
     m->stats.fatal++;
     c->retry_at = LIFELINE_NEVER;
-    mgr_conn_set_state(c, LIFELINE_MGR_FAILED, r, now);
+    set_state(c, LIFELINE_MGR_FAILED, r, now);
     return;
   }
-  if (is_fatal(c, r)) {
+  if (mgr_is_fatal(r, c->http_status, HAS(c, LIFELINE_MGR_RECONNECT))) {
     m->stats.fatal++;
     c->retry_at = LIFELINE_NEVER;
-    mgr_conn_set_state(c, LIFELINE_MGR_FAILED, r, now);
+    set_state(c, LIFELINE_MGR_FAILED, r, now);
     return;
   }
   if (!m->online) {
     c->retry_at = LIFELINE_NEVER;
-    mgr_conn_set_state(c, LIFELINE_MGR_OFFLINE, r, now);
+    set_state(c, LIFELINE_MGR_OFFLINE, r, now);
     return;
   }
   schedule(c, r, retry_after, now);
@@ -313,42 +310,13 @@ void mgr_conn_fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int 
 
 /* ---- inputs ---- */
 
-static int content_type_ok(const char *ct, size_t n) {
-  static const char want[] = "text/event-stream";
-  size_t i = 0, w = sizeof want - 1;
-  if (!ct) return 0;
-  while (i < n && (ct[i] == ' ' || ct[i] == '\t')) i++;
-  if (n - i < w) return 0;
-  for (size_t k = 0; k < w; k++) {
-    char ch = ct[i + k];
-    if (ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
-    if (ch != want[k]) return 0;
-  }
-  i += w;
-  return i == n || ct[i] == ';' || ct[i] == ' ' || ct[i] == '\t';
-}
-
-static lifeline_mgr_reason classify_status(int status, int ct_ok, int64_t retry_after) {
-  if (status == 200) return ct_ok ? LIFELINE_MGR_REASON_NONE : LIFELINE_MGR_REASON_CONTENT_TYPE;
-  if (status == 204) return LIFELINE_MGR_REASON_NO_CONTENT;
-  if (status == 401 || status == 403) return LIFELINE_MGR_REASON_AUTH;
-  if (status == 404 || status == 410) return LIFELINE_MGR_REASON_NOT_FOUND;
-  if (status == 408) return LIFELINE_MGR_REASON_TIMEOUT;
-  if (status == 429 || status == 503) {
-    if (retry_after >= 0) return LIFELINE_MGR_REASON_RETRY_AFTER;
-    return status == 429 ? LIFELINE_MGR_REASON_RATE_LIMITED : LIFELINE_MGR_REASON_HTTP_5XX;
-  }
-  if (status >= 500 && status <= 599) return LIFELINE_MGR_REASON_HTTP_5XX;
-  return LIFELINE_MGR_REASON_HTTP_STATUS;
-}
-
 void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int64_t retry_after,
                      uint64_t now) {
   if (c->stream_open) return;
-  lifeline_mgr_reason r = classify_status(status, content_type_ok(ct, ct_len), retry_after);
+  lifeline_mgr_reason r = mgr_classify_status(status, mgr_content_type_ok(ct, ct_len), retry_after);
   c->http_status = status > 0 ? (uint32_t)status : 0;
   if (r != LIFELINE_MGR_REASON_NONE) {
-    mgr_conn_fail(c, r, retry_after, 1, now);
+    fail(c, r, retry_after, 1, now);
     return;
   }
   uint64_t connect_ms = now - c->open_at;
@@ -357,10 +325,10 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
   c->last_byte_at = now;
   c->auth_used = 0;
   c->http_status = 0;
-  c->m->stats.opened++;
-  c->m->stats.connect_ms_sum += connect_ms;
-  c->m->stats.connect_count++;
-  mgr_observe(c->m, MGR_M_CONNECT_MS, connect_ms, now);
+  c->b->stats.opened++;
+  c->b->stats.connect_ms_sum += connect_ms;
+  c->b->stats.connect_count++;
+  mgr_observe(c->b, MGR_M_CONNECT_MS, connect_ms, now);
   if (HAS(c, LIFELINE_MGR_RECONNECT)) {
     lifeline_backoff_connected(&c->backoff, now);
     lifeline_backoff_record_connect(&c->backoff, connect_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)connect_ms);
@@ -368,7 +336,7 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
   }
   if (HAS(c, LIFELINE_MGR_BREAKER)) breaker_outcome(c, 1, connect_ms, now);
   c->attempt = 0;
-  mgr_conn_set_state(c, LIFELINE_MGR_OPEN, LIFELINE_MGR_REASON_NONE, now);
+  set_state(c, LIFELINE_MGR_OPEN, LIFELINE_MGR_REASON_NONE, now);
 }
 
 static void set_last_id(mgr_conn *c, const uint8_t *id, size_t len) {
@@ -379,14 +347,14 @@ static void set_last_id(mgr_conn *c, const uint8_t *id, size_t len) {
 
 void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) {
   c->last_byte_at = now;
-  c->m->stats.bytes += len;
-  c->m->now = now;
+  c->b->stats.bytes += len;
+  c->b->now = now;
   c->feed_error = 0;
   lifeline_parser_feed(c->parser, bytes, len);
   if (c->feed_error) {
     /* The parser committed the id of the event that did not fit; the resume must send the id
      * of the last event delivered, which on_event kept. */
-    mgr_conn_fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
+    fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
     return;
   }
   size_t n;
@@ -394,13 +362,13 @@ void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) 
   set_last_id(c, id, n); /* also moved by id-only blocks, which dispatch no event */
 }
 
-int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
+static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
                    const uint8_t *id, size_t il, int own_id, uint64_t now) {
-  lifeline_manager *m = c->m;
+  mgr_base *m = c->b;
   m->now = now;
   c->last_byte_at = now;
   int fresh = 0;
-  int rc = mgr_deliver(m, c->handle, c->subs, type, tl, data, dl, id, il, own_id, &fresh);
+  int rc = mgr_deliver(m, c->d, c->handle, c->subs, type, tl, data, dl, id, il, own_id, &fresh);
   if (rc != LIFELINE_OK) {
     c->feed_error = 1;
     return rc;
@@ -432,7 +400,7 @@ int mgr_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *d
 int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
                       const uint8_t *id, size_t il, uint64_t now) {
   static const uint8_t message[] = "message";
-  lifeline_manager *m = c->m;
+  mgr_base *m = c->b;
   size_t cap = c->cfg.max_event_bytes ? c->cfg.max_event_bytes : LIFELINE_PARSER_DEFAULT_CAP;
   c->last_byte_at = now;
   if (dl >= cap) {
@@ -444,13 +412,13 @@ int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t
   uint64_t h = mgr_hash(id, il);
   int own_id = !(h == c->es_prev_hash && il == c->es_prev_len);
   c->feed_error = 0;
-  int rc = mgr_conn_event(c, tl ? type : message, tl ? tl : sizeof message - 1, data, dl, id, il,
+  int rc = on_conn_event(c, tl ? type : message, tl ? tl : sizeof message - 1, data, dl, id, il,
                           own_id, now);
   if (c->feed_error) {
     /* The batch caps were reached: close this EventSource, reconnect and resume from the last
      * delivered id. */
     m->stats.overflows++;
-    mgr_conn_fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
+    fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
     return rc;
   }
   c->es_prev_hash = h;
@@ -461,18 +429,140 @@ int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t
 void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now) {
   switch (end) {
   case LIFELINE_MGR_END_ABORTED:
-    mgr_conn_abandon(c, 0, LIFELINE_MGR_REASON_ABORTED, now);
+    abandon(c, 0, LIFELINE_MGR_REASON_ABORTED, now);
     mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now);
     break;
   case LIFELINE_MGR_END_CLEAN:
-    mgr_conn_fail(c, c->stream_open ? LIFELINE_MGR_REASON_SERVER_CLOSED : LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
+    fail(c, c->stream_open ? LIFELINE_MGR_REASON_SERVER_CLOSED : LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
     break;
   case LIFELINE_MGR_END_TIMEOUT:
-    mgr_conn_fail(c, LIFELINE_MGR_REASON_TIMEOUT, -1, 0, now);
+    fail(c, LIFELINE_MGR_REASON_TIMEOUT, -1, 0, now);
     break;
   default:
-    mgr_conn_fail(c, LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
+    fail(c, LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
     break;
   }
 }
 
+
+/* ---- lifecycle, environment, time ---- */
+
+static int is_stopped(const mgr_conn *c) {
+  return c->state == LIFELINE_MGR_IDLE || c->state == LIFELINE_MGR_CLOSED ||
+         c->state == LIFELINE_MGR_FAILED;
+}
+
+static void restart(mgr_conn *c, uint64_t now) {
+  c->attempt = 0;
+  c->auth_used = 0;
+  c->http_status = 0;
+  lifeline_backoff_reset(&c->backoff);
+  c->reason = LIFELINE_MGR_REASON_NONE;
+}
+
+void mgr_conn_ref(mgr_conn *c, int delta, uint64_t now) {
+  if (!c) return;
+  uint32_t old = c->subs;
+  c->subs = (uint32_t)((int64_t)c->subs + delta);
+  if (old == 0 && c->subs > 0) {
+    c->linger_at = LIFELINE_NEVER;
+    if (is_stopped(c)) {
+      restart(c, now);
+      try_open(c, 0, now);
+    }
+  } else if (old > 0 && c->subs == 0 && !is_stopped(c)) {
+    if (c->b->cfg.linger_ms == 0)
+      mgr_conn_close(c, LIFELINE_MGR_REASON_LINGER, now);
+    else
+      c->linger_at = now + c->b->cfg.linger_ms;
+  }
+}
+
+void mgr_conn_close(mgr_conn *c, lifeline_mgr_reason reason, uint64_t now) {
+  abandon(c, 1, reason, now);
+  c->retry_at = c->linger_at = c->drop_at = LIFELINE_NEVER;
+  c->attempt = 0;
+  set_state(c, LIFELINE_MGR_CLOSED, reason, now);
+}
+
+uint64_t mgr_conn_deadline(const mgr_conn *c) {
+  uint64_t t = c->linger_at < c->retry_at ? c->linger_at : c->retry_at;
+  if (c->stream && HAS(c, LIFELINE_MGR_WATCHDOG)) {
+    uint64_t d = LIFELINE_NEVER;
+    if (c->stream_open)
+      d = c->last_byte_at + c->cfg.heartbeat_timeout_ms;
+    else if (c->cfg.connect_timeout_ms)
+      d = c->open_at + c->cfg.connect_timeout_ms;
+    if (d < t) t = d;
+  }
+  return t;
+}
+
+void mgr_conn_tick(mgr_conn *c, uint64_t now) {
+  if (c->linger_at <= now) {
+    mgr_conn_close(c, LIFELINE_MGR_REASON_LINGER, now);
+    return;
+  }
+  if (c->stream && HAS(c, LIFELINE_MGR_WATCHDOG)) {
+    if (c->stream_open && now >= c->last_byte_at + c->cfg.heartbeat_timeout_ms) {
+      c->b->stats.stalls++;
+      mgr_count(c->b, MGR_M_STALLS, now);
+      fail(c, LIFELINE_MGR_REASON_STALL, -1, 1, now);
+    } else if (!c->stream_open && c->cfg.connect_timeout_ms &&
+               now >= c->open_at + c->cfg.connect_timeout_ms) {
+      c->http_status = 0;
+      fail(c, LIFELINE_MGR_REASON_TIMEOUT, -1, 1, now);
+    }
+  }
+  if (c->retry_at <= now) try_open(c, 0, now);
+}
+
+void mgr_conn_set_online(mgr_conn *c, int online, uint64_t now) {
+  if (!online) {
+    if (c->state == LIFELINE_MGR_RECONNECTING || c->state == LIFELINE_MGR_CIRCUIT_OPEN) {
+      c->retry_at = LIFELINE_NEVER;
+      set_state(c, LIFELINE_MGR_OFFLINE, LIFELINE_MGR_REASON_OFFLINE, now);
+    }
+    return;
+  }
+  if (c->state != LIFELINE_MGR_OFFLINE && c->state != LIFELINE_MGR_RECONNECTING) return;
+  lifeline_backoff_reset(&c->backoff);
+  uint32_t spread = lifeline_rng_bounded(&c->b->rng, c->b->cfg.online_spread_ms + 1);
+  uint64_t at = now + spread;
+  if (c->state == LIFELINE_MGR_RECONNECTING && c->retry_at < at) at = c->retry_at;
+  c->retry_at = at;
+  set_state(c, LIFELINE_MGR_RECONNECTING, c->reason, now);
+  if (at <= now) try_open(c, 0, now);
+}
+
+/* Page shown again: the watchdog and other overdue deadlines run now; a pending retry moves
+ * up to within online_spread_ms, at a random point so that tabs and clients woken together do
+ * not return in lockstep. The attempt still goes through the breaker. */
+void mgr_conn_resume(mgr_conn *c, uint64_t now) {
+  mgr_conn_tick(c, now);
+  if (c->state != LIFELINE_MGR_RECONNECTING) return;
+  uint64_t at = now + lifeline_rng_bounded(&c->b->rng, c->b->cfg.online_spread_ms + 1);
+  if (c->retry_at <= at) return;
+  c->retry_at = at;
+  set_state(c, LIFELINE_MGR_RECONNECTING, c->reason, now);
+  if (at <= now) try_open(c, 0, now);
+}
+
+void mgr_conn_retry_now(mgr_conn *c, uint64_t now) {
+  switch (c->state) {
+  case LIFELINE_MGR_FAILED:
+  case LIFELINE_MGR_RECONNECTING:
+  case LIFELINE_MGR_CIRCUIT_OPEN:
+  case LIFELINE_MGR_OFFLINE:
+    break;
+  case LIFELINE_MGR_CLOSED:
+  case LIFELINE_MGR_IDLE:
+    if (c->subs) break;
+    return;
+  default:
+    return;
+  }
+  restart(c, now);
+  c->linger_at = LIFELINE_NEVER;
+  try_open(c, 1, now);
+}

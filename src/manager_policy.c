@@ -1,0 +1,66 @@
+/* Which answers are fatal, retriable, or the breaker's business (docs/manager.md's table). */
+#include "manager_policy.h"
+
+int mgr_content_type_ok(const char *ct, size_t n) {
+  static const char want[] = "text/event-stream";
+  size_t i = 0, w = sizeof want - 1;
+  if (!ct) return 0;
+  while (i < n && (ct[i] == ' ' || ct[i] == '\t')) i++;
+  if (n - i < w) return 0;
+  for (size_t k = 0; k < w; k++) {
+    char ch = ct[i + k];
+    if (ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
+    if (ch != want[k]) return 0;
+  }
+  i += w;
+  return i == n || ct[i] == ';' || ct[i] == ' ' || ct[i] == '\t';
+}
+
+lifeline_mgr_reason mgr_classify_status(int status, int ct_ok, int64_t retry_after) {
+  if (status == 200) return ct_ok ? LIFELINE_MGR_REASON_NONE : LIFELINE_MGR_REASON_CONTENT_TYPE;
+  if (status == 204) return LIFELINE_MGR_REASON_NO_CONTENT;
+  if (status == 401 || status == 403) return LIFELINE_MGR_REASON_AUTH;
+  if (status == 404 || status == 410) return LIFELINE_MGR_REASON_NOT_FOUND;
+  if (status == 408) return LIFELINE_MGR_REASON_TIMEOUT;
+  if (status == 429 || status == 503) {
+    if (retry_after >= 0) return LIFELINE_MGR_REASON_RETRY_AFTER;
+    return status == 429 ? LIFELINE_MGR_REASON_RATE_LIMITED : LIFELINE_MGR_REASON_HTTP_5XX;
+  }
+  if (status >= 500 && status <= 599) return LIFELINE_MGR_REASON_HTTP_5XX;
+  return LIFELINE_MGR_REASON_HTTP_STATUS;
+}
+
+int mgr_is_fatal(lifeline_mgr_reason r, uint32_t http_status, int reconnect) {
+  switch (r) {
+  case LIFELINE_MGR_REASON_NO_CONTENT:
+  case LIFELINE_MGR_REASON_NOT_FOUND:
+  case LIFELINE_MGR_REASON_CONTENT_TYPE:
+    return 1;
+  case LIFELINE_MGR_REASON_HTTP_STATUS:
+    return http_status != 0 || !reconnect;
+  case LIFELINE_MGR_REASON_HTTP_5XX:
+  case LIFELINE_MGR_REASON_RATE_LIMITED:
+  case LIFELINE_MGR_REASON_RETRY_AFTER:
+    return !reconnect; /* a plain EventSource fails on any non-200 */
+  case LIFELINE_MGR_REASON_TIMEOUT:
+    return http_status != 0 && !reconnect;
+  default:
+    return 0;
+  }
+}
+
+int mgr_counts_for_breaker(lifeline_mgr_reason r, int was_open) {
+  switch (r) {
+  case LIFELINE_MGR_REASON_STALL:
+  case LIFELINE_MGR_REASON_HTTP_5XX:
+  case LIFELINE_MGR_REASON_RATE_LIMITED:
+  case LIFELINE_MGR_REASON_RETRY_AFTER:
+  case LIFELINE_MGR_REASON_TIMEOUT:
+  case LIFELINE_MGR_REASON_HTTP_STATUS:
+    return 1;
+  case LIFELINE_MGR_REASON_NETWORK:
+    return !was_open;
+  default:
+    return 0;
+  }
+}
