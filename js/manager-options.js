@@ -78,26 +78,43 @@ export function normalize(url, o) {
   if (opts.backoff.jitter !== undefined && JITTER[opts.backoff.jitter] === undefined) {
     throw new RangeError(`connect: backoff.jitter must be one of ${Object.keys(JITTER).join(', ')}`);
   }
-  // What the server sends, and so what a stored Last-Event-ID refers to. Functions and non-string
-  // bodies count by identity in a page and by kind across reloads (stored ids outlive the page).
+  Object.assign(opts, keysOf(opts, o, body, headers));
+  return opts;
+}
+
+const byIdentity = (v) => `#${fnId(v)}`;
+const byKind = (v) => `#${typeof v === 'function' ? 'function' : Object.prototype.toString.call(v)}`;
+
+/**
+ * The keys of a connection, all SHA-256 (128 bits kept), so header values and bodies stay out of
+ * the core's key (capped at 4 KiB) and out of storage whatever their size:
+ *  key         every option that changes the stream or how the connection behaves (the pool key);
+ *  streamKey   what the server sends (the URLs, method, body, headers...): connections with the
+ *              same streamKey can resume from each other's last event id;
+ *  storageKey  the name a persisted last event id is stored under. Functions and non-string
+ *              bodies count by identity in a page and by kind across reloads, which stored ids
+ *              outlive.
+ */
+function keysOf(opts, o, body, headers) {
+  const bodyPart = typeof body === 'string' ? (body.length > 64 ? `sha256:${sha256Hex(body, 64)}` : body) : body ?? null;
   const stream = (identity) => [
-    transport, urls, opts.method, typeof body === 'string' ? body : body === undefined || body === null ? null : identity(body),
+    opts.transport, opts.urls, opts.method, bodyPart === null || typeof bodyPart === 'string' ? bodyPart : identity(bodyPart),
     typeof headers === 'function' ? identity(headers) : sortEntries(headers), o.credentials ?? null, opts.withCredentials,
-    opts.lastEventIdParam, opts.eventTypes,
+    opts.lastEventIdParam,
   ];
   // Every other option that changes how this connection behaves (channel options do not).
   const behaviour = [
-    featureBits, opts.heartbeatTimeoutMs, opts.connectTimeoutMs, opts.plainRetryMs, opts.maxEventBytes,
+    opts.eventTypes, opts.featureBits, opts.heartbeatTimeoutMs, opts.connectTimeoutMs, opts.plainRetryMs, opts.maxEventBytes,
     sortEntries(opts.backoff), sortEntries(opts.breaker), o.onAuthRequired ? fnId(o.onAuthRequired) : 0,
     initialIdOf(opts.initialLastEventId), opts.persistLastEventId,
   ];
-  const byIdentity = (v) => `#${fnId(v)}`;
-  const byKind = (v) => `#${typeof v === 'function' ? 'function' : Object.prototype.toString.call(v)}`;
-  // Hashed (SHA-256, 128 bits kept): header values and bodies stay out of the core's key
-  // (capped at 4 KiB) and out of storage, whatever their size.
-  opts.key = `k:${sha256Hex(JSON.stringify([stream(byIdentity), behaviour]))}`;
-  opts.storageKey = `lifeline:lastEventId:${sha256Hex(JSON.stringify(stream(byKind)))}`;
-  return opts;
+  const inPage = JSON.stringify(stream(byIdentity));
+  return {
+    key: `k:${sha256Hex(`${inPage}${JSON.stringify(behaviour)}`)}`,
+    streamKey: sha256Hex(inPage),
+    // The event types an EventSource listens to decide which ids it sees: part of the stored id's meaning.
+    storageKey: `lifeline:lastEventId:${sha256Hex(JSON.stringify([stream(byKind), opts.eventTypes]))}`,
+  };
 }
 
 function initialIdOf(v) {

@@ -305,6 +305,7 @@ export class SSEManager {
   #rebind(ch, conn) {
     const prevConn = ch.conn;
     const old = this.#conns.get(prevConn);
+    if (old) this.#carryLastId(old, conn);
     // Moved before the core's actions run: the new connection's OPEN must see this channel's
     // subscribers (their event types are what an EventSource listens to).
     old?.channels.delete(ch.name);
@@ -321,6 +322,16 @@ export class SSEManager {
     }
     this.#setSnapshot(ch.name, conn.status ?? IDLE_SNAPSHOT);
     if (old) this.#maybeRelease(old);
+  }
+
+  // Other options on the same stream (a new heartbeat, say) make another connection: unused so
+  // far, it resumes where the old one stopped instead of at the server's "now" (a gap).
+  #carryLastId(old, conn) {
+    if (old.opts.streamKey !== conn.opts.streamKey || conn.channels.size || conn.status) return;
+    const id = this.#core.info(old.handle)?.lastEventId;
+    if (!id) return;
+    const [n] = this.#core.put(id);
+    this.#check(this.#core.call('set_last_id', conn.handle, n), 'connect');
   }
 
   #maybeRelease(conn) {

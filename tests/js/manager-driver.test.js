@@ -216,3 +216,25 @@ test('destroy from inside a callback: the rest of the batch is dropped safely', 
   assert.equal(feed(transport.last, 'id: 3\ndata: c\n\n'), false);
   assert.throws(() => m.subscribe('c', () => {}), /destroyed/);
 });
+
+test('options changed on the same stream: the new connection resumes from the old one\'s last id', async () => {
+  const { m, transport } = await make();
+  m.connect('c', 'http://s/feed', { heartbeatTimeoutMs: 45000 });
+  const got = [];
+  m.subscribe('c', (e) => got.push(e.id));
+  ok(transport.last);
+  feed(transport.last, 'id: 1\ndata: a\n\nid: 2\ndata: b\n\n');
+  // e.g. an SSEProvider channel whose heartbeat changed: another connection of the same stream
+  m.connect('c', 'http://s/feed', { heartbeatTimeoutMs: 20000 });
+  assert.equal(transport.opens.length, 2);
+  assert.equal(transport.opens[0].aborted, true);
+  assert.equal(transport.last.request.lastEventId, '2', 'no gap between the two connections');
+  ok(transport.last);
+  feed(transport.last, 'id: 3\ndata: c\n\n');
+  assert.deepEqual(got, ['1', '2', '3']);
+  // Another URL is another stream: its ids are not comparable, it starts as configured.
+  m.connect('c', 'http://s/other');
+  assert.equal(transport.last.request.url, 'http://s/other');
+  assert.equal(transport.last.request.lastEventId, '');
+  m.destroy();
+});

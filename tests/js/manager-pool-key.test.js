@@ -167,3 +167,21 @@ test('the stored Last-Event-ID follows the core\'s, also for events no subscribe
   assert.deepEqual(stored(), ['3']);
   m.destroy();
 });
+
+test('with a headers function, a reloaded page still finds its stored id (functions count by kind in storage)', async () => {
+  const storage = recordingStorage();
+  const first = await fakeManager({ storage });
+  first.m.connect('c', 'http://s/feed', { persistLastEventId: true, headers: async () => ({ authorization: TOKEN }) });
+  first.m.subscribe('c', () => {});
+  await new Promise((r) => setImmediate(r));
+  first.transport.last.sink.opened(200, 'text/event-stream', -1);
+  first.transport.last.sink.bytes(new TextEncoder().encode('id: 41\ndata: x\n\n'));
+  first.m.destroy();
+  const again = await fakeManager({ storage });
+  again.m.connect('c', 'http://s/feed', { persistLastEventId: true, headers: async () => ({ authorization: TOKEN }) });
+  again.m.subscribe('c', () => {});
+  await new Promise((r) => setImmediate(r));
+  assert.equal(again.transport.last.request.lastEventId, '41');
+  assert.ok(!storage.text().includes('s3cr3t'));
+  again.m.destroy();
+});
