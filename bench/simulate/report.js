@@ -1,12 +1,17 @@
 // Turns bench/results/storm.json (written by lifeline_storm) into docs/img/storm.svg and the part
 // of docs/RELIABILITY.md between `<!-- storm:begin -->` and `<!-- storm:end -->`. Every number
 // in that part comes from the JSON; nothing else in the document is touched.
-//   node bench/simulate/report.js [storm.json] [storm.svg] [RELIABILITY.md]
+//   node bench/simulate/report.js [storm.json] [storm.svg] [RELIABILITY.md] [storm-what-if.json]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { renderStormSvg } from './storm_svg.js';
 
 const BEGIN = '<!-- storm:begin -->';
 const END = '<!-- storm:end -->';
+
+const TABLE_HEAD = '| run | jitter | trigger | busiest 100 ms after the return | busiest from the drop ' +
+  '| back p50 / p99 / max after the return | attempts (outage + after) | most by one client ' +
+  '| reported circuit-open / back from circuit-open | goal |\n' +
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
 
 const s = (ms) => (ms / 1000).toFixed(1);
 const pct = (x) => `${x.toFixed(2)}%`;
@@ -19,6 +24,13 @@ function runRow(r, n) {
     `| ${pct(r.max_slot_all_pct)} at ${signed(r.max_slot_all_at_ms)} | ${back} ` +
     `| ${r.attempts_total} (${r.attempts_outage} + ${r.attempts_after}) | ${r.max_client_attempts} ` +
     `| ${r.breaker_opened} / ${r.back_by_probe} | ${r.goal_met ? 'met' : '**missed**'} |`;
+}
+
+function breakerNote(r) {
+  if (!r.breaker_opened) return 'No client went circuit-open.';
+  return `${r.breaker_opened} clients reported circuit-open after the drop; ${r.back_by_probe} came back from ` +
+    `circuit-open (a half-open probe; the last at ${s(r.back_max_probe_ms)} s), the others from reconnecting ` +
+    `(the last at ${s(r.back_max_backoff_ms)} s).`;
 }
 
 // Plain statements about the shipped configuration, each carrying its numbers from the JSON.
@@ -34,13 +46,31 @@ function findings(doc) {
     out.push(`- **${r.name}** (${what}): the busiest 100 ms after the return holds ${pct(r.max_slot_after_pct)} ` +
       `of the clients (goal ≤ ${goal.max_slot_pct}%: ${slotOk ? 'met' : `missed by ${(r.max_slot_after_pct / goal.max_slot_pct).toFixed(1)}×`}); ` +
       `the last client is back ${s(r.back_max_ms)} s after the return (goal ≤ ${s(goal.all_back_ms)} s: ${backOk ? 'met' : 'missed'}). ` +
-      `${r.breaker_opened} clients went circuit-open; ${r.back_by_probe} came back through a half-open probe ` +
-      `(the last at ${s(r.back_max_probe_ms)} s), the others through the backoff timer or the trigger (the last at ${s(r.back_max_backoff_ms)} s).${drop}`);
+      `${breakerNote(r)}${drop}`);
   }
   return out.join('\n');
 }
 
-export function renderSection(doc, svgPath) {
+// A run with one shipped default changed, to show which default would meet the goal. Its numbers
+// come from its own result file; it is never mixed into the table of shipped defaults.
+function whatIfSection(w) {
+  const rows = w.runs.map((r) => runRow(r, w.clients)).join('\n');
+  return `
+**What if** \`online_spread_ms\` were ${w.what_if.online_spread_ms} (not the shipped default; \`bench/results/storm-what-if.json\`,
+same clients, outage and seed): the same triggers, spread over ${w.what_if.online_spread_ms} ms instead of
+${w.defaults.online_spread_ms} ms.
+
+${TABLE_HEAD}
+${rows}
+
+The spread needed follows from the goal: clients woken together and spread uniformly over S land
+about 100 ms / S of them in each 100 ms slot, so ${w.goal.max_slot_pct}% needs S above ${s(100 / (w.goal.max_slot_pct / 100))} s
+plus a margin for the randomness of ${w.clients.toLocaleString('en')} draws. The cost is the wait of a lone client after
+\`online\` or \`resume\` (up to S), which must stay inside the 5 s healing goal.
+`;
+}
+
+export function renderSection(doc, svgPath, whatIf) {
   const d = doc.defaults;
   const rows = doc.runs.map((r) => runRow(r, doc.clients)).join('\n');
   return `## Reconnection storm
@@ -62,14 +92,13 @@ same moment (for \`+online\` the outage is the clients' network: they were set o
 Goal with the defaults: no 100 ms slot after the return holds more than ${doc.goal.max_slot_pct}% of the clients, and every
 client is back within ${s(doc.goal.all_back_ms)} s of the return.
 
-| run | jitter | trigger | busiest 100 ms after the return | busiest from the drop | back p50 / p99 / max after the return | attempts (outage + after) | most by one client | circuit-open / back by probe | goal |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${TABLE_HEAD}
 ${rows}
 
 ![Attempts per 100 ms as a share of the clients, from the drop to after the return, one panel per run](${svgPath})
 
 ${findings(doc)}
-
+${whatIf ? whatIfSection(whatIf) : ''}
 Made by \`${doc.command}\` (bench/simulate/, seed ${doc.seed}, core at ${doc.core || 'an unknown commit'}; results in
 \`bench/results/storm.json\`) on ${doc.machine || 'an unnamed machine'}. Virtual time: the numbers do not depend on the
 machine's speed or load, only on the core and the seed.
@@ -84,15 +113,18 @@ export function replaceSection(text, section) {
 }
 
 function main() {
-  const [jsonPath = 'bench/results/storm.json', svgOut = 'docs/img/storm.svg', mdPath = 'docs/RELIABILITY.md'] =
-    process.argv.slice(2);
+  const [jsonPath = 'bench/results/storm.json', svgOut = 'docs/img/storm.svg', mdPath = 'docs/RELIABILITY.md',
+    whatIfPath = 'bench/results/storm-what-if.json'] = process.argv.slice(2);
   const doc = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  const whatIf = existsSync(whatIfPath) ? JSON.parse(readFileSync(whatIfPath, 'utf8')) : null;
+  if (whatIf && (whatIf.clients !== doc.clients || whatIf.seed !== doc.seed || whatIf.core !== doc.core))
+    throw new Error(`${whatIfPath} is not from the same clients, seed and core as ${jsonPath}: run them together`);
   writeFileSync(svgOut, renderStormSvg(doc));
   if (!existsSync(mdPath)) writeFileSync(mdPath, `# Reliability\n\n${BEGIN}\n${END}\n`);
   let text = readFileSync(mdPath, 'utf8');
   // The document's owner places the markers; until then the section goes at its end.
   if (!text.includes(BEGIN) && !text.includes(END)) text = `${text.replace(/\n*$/, '\n\n')}${BEGIN}\n${END}\n`;
-  writeFileSync(mdPath, replaceSection(text, renderSection(doc, 'img/storm.svg')));
+  writeFileSync(mdPath, replaceSection(text, renderSection(doc, 'img/storm.svg', whatIf)));
   console.log(`storm: wrote ${svgOut} and the storm section of ${mdPath}`);
 }
 

@@ -2,7 +2,8 @@
  *
  *   lifeline_storm [--clients N] [--seed S] [--outage refused|503] [--outage-ms MS]
  *                  [--rtt-ms MS] [--horizon-ms MS] [--trigger-at-ms MS] [--run NAME]...
- *                  [--json FILE] [--machine TEXT] [--command TEXT] [--core TEXT] [--check]
+ *                  [--json FILE] [--machine TEXT] [--command TEXT] [--core TEXT]
+ *                  [--date TEXT] [--check]
  *
  * Runs, by name: none, full, equal, decorrelated (the backoff's jitter modes, timers only) and
  * full+resume, full+online (the shipped default jitter with every client getting the trigger at
@@ -52,7 +53,7 @@ static int usage(const char *why) {
   fprintf(stderr, "lifeline_storm: %s\nusage: lifeline_storm [--clients N] [--seed S] "
                   "[--outage refused|503] [--outage-ms MS] [--rtt-ms MS] [--horizon-ms MS] "
                   "[--trigger-at-ms MS] [--run NAME]... [--json FILE] [--machine TEXT] "
-                  "[--command TEXT] [--core TEXT] [--check]\n", why);
+                  "[--command TEXT] [--core TEXT] [--date TEXT] [--check]\n", why);
   return 2;
 }
 
@@ -130,6 +131,8 @@ static int parse_args(options *o, int argc, char **argv) {
       o->labels.command = v;
     } else if (strcmp(a, "--core") == 0) {
       o->labels.core = v;
+    } else if (strcmp(a, "--date") == 0) {
+      o->labels.date = v;
     } else if (parse_number(o, a, v) != 0) {
       return usage("unknown option or bad number");
     }

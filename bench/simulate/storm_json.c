@@ -87,8 +87,10 @@ static void put_run(FILE *f, const storm_run_record *run, const storm_goal *g, i
 int storm_write_json(FILE *f, const storm_run_record *runs, size_t n, const storm_goal *g,
                      const storm_labels *labels) {
   const storm_scenario *s = &runs[0].scenario;
-  fprintf(f, "{\n  \"command\": ");
+  fprintf(f, "{\n  \"bench\": \"storm\",\n  \"command\": ");
   put_string(f, labels->command);
+  fprintf(f, ",\n  \"date\": ");
+  put_string(f, labels->date);
   fprintf(f, ",\n  \"machine\": ");
   put_string(f, labels->machine);
   fprintf(f, ",\n  \"core\": ");

@@ -25,6 +25,7 @@ typedef struct {
   const char *command; /* what made it, e.g. "npm run simulate" */
   const char *machine; /* e.g. "Linux x86_64, <cpu>, 2 cores" */
   const char *core;    /* the core's commit, e.g. "c88b693" */
+  const char *date;    /* when it ran, e.g. "2026-12-02T03:30:00Z" */
 } storm_labels;
 
 /* The whole document: where it came from, the setup (shared by every run), the shipped
