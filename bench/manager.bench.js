@@ -2,14 +2,18 @@
 // fan-out) -> action batch -> JS -> subscriber callbacks, with 1 and 10 subscribers, next to a
 // minimal peer client: eventsource-parser + a plain JS fan-out (no ids kept, no duplicate check,
 // no status). Medians of interleaved rounds. BENCH_QUICK=1: fewer rounds.
+// Writes every figure to bench/results/manager.json (BENCH_QUICK=1: bench/results/quick/).
 import { createParser as esParser } from 'eventsource-parser';
 import { init, createManager } from '../js/index.js';
+import { startResult } from './result-file.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ROUNDS = QUICK ? 3 : 9;
 const EVENTS = QUICK ? 20000 : 100000;
 const CHUNK = 16 * 1024;
 const enc = new TextEncoder();
+const result = startResult('manager', { eventsPerRound: EVENTS, eventBytes: 90, chunkBytes: CHUNK, rounds: ROUNDS, statistic: 'median of interleaved rounds' });
+result.doc.figures.subscribers = {};
 
 function stream(firstId) {
   let t = '';
@@ -68,9 +72,13 @@ for (const subs of [1, 10]) {
     }
   }
   const base = median(times.lifeline);
+  const fig = (result.doc.figures.subscribers[subs] = {});
   for (const [name, t] of Object.entries(times)) {
     const ns = median(t);
+    // xVsLifeline: this contender's time over lifeline's (below 1: lifeline is slower)
+    fig[name] = { nsPerEvent: Math.round(ns), xVsLifeline: Math.round((ns / base) * 100) / 100 };
     console.log(`  ${String(subs).padStart(2)} subscriber(s)  ${name.padEnd(30)} ${ns.toFixed(0).padStart(6)} ns/event  x${(ns / base).toFixed(2)} vs lifeline`);
   }
   for (const r of Object.values(runners)) r.close();
 }
+result.write();

@@ -3,8 +3,10 @@
 // each decoding to strings with one JS callback per event. Median of interleaved rounds.
 //   node bench/parser.bench.js          full run
 //   BENCH_QUICK=1 node bench/...        short run (< ~20 s)
+// Writes every figure to bench/results/parser.json (BENCH_QUICK=1: bench/results/quick/).
 import { chromium } from '@playwright/test';
 import { startStaticServer } from '../demo/static-server.js';
+import { startResult } from './result-file.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const totalBytes = quick ? 1 << 20 : 8 << 20;
@@ -22,6 +24,10 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.len
 
 const server = await startStaticServer();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: flags });
+const result = startResult('parser', {
+  bytesPerWorkload: totalBytes, chunkBytes, rounds, minSampleMs: minMs, workloads,
+  statistic: 'median of interleaved rounds', isolation: 'fetch-event-source in a page of its own',
+}, { chromium: `Chromium ${browser.version()}` });
 try {
   // fetch-event-source runs in a page (browser context, renderer, heap) of its own: its buffer
   // concatenation leaves so much garbage that whoever ran next in the same heap paid for it.
@@ -67,9 +73,19 @@ try {
     }
   }
   const rows = [];
+  result.doc.figures.workloads = {};
   for (const w of workloads) {
     const mb = info[w].bytes / 1e6;
     const m = Object.fromEntries(names.map((n) => [n, median(times[w][n])]));
+    result.doc.figures.workloads[w] = {
+      bytes: info[w].bytes, events: info[w].events,
+      parsers: Object.fromEntries(names.map((n) => [n, {
+        medianMs: Math.round(m[n] * 1000) / 1000, mbPerS: Math.round(mb / (m[n] / 1000)),
+        eventsPerS: Math.round(info[w].events / (m[n] / 1000)),
+        // how many times faster lifeline is than this parser (below 1: slower)
+        lifelineX: n === 'lifeline' || n === 'core-only' ? null : Math.round((m[n] / m.lifeline) * 100) / 100,
+      }])),
+    };
     for (const n of names) {
       rows.push({
         workload: w, parser: n,
@@ -88,6 +104,7 @@ try {
   console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
   console.log('|' + width.map((x) => '-'.repeat(x + 2)).join('|') + '|');
   for (const r of rows) console.log(line(r));
+  result.write();
 } finally {
   await browser.close();
   await server.close();

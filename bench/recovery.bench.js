@@ -169,7 +169,7 @@ if (!QUICK) {
     return null;
   });
   if (peer) {
-    fig.fetchEventSource = { ...dropFigures(peer), retry: 'fixed 1 s (its default)' };
+    fig.fetchEventSource = { ...dropFigures(peer), retry: 'fixed 1 s retry, its default' };
     const ratio = pct(lifeline.toEvent, 0.5) / pct(peer.toEvent, 0.5);
     fig.fetchEventSource.ratioP50DropToEvent = Math.round(ratio * 100) / 100;
     console.log(`  ratio p50 drop->event: lifeline / fetch-event-source = ${ratio.toFixed(2)}`);

@@ -5,15 +5,18 @@
 //      WebAssembly variant
 // Each round runs every contender once, in rotating order; the report is the median ns/op over
 // rounds and the ratio to lifeline. BENCH_QUICK=1: fewer, shorter rounds (well under 20 s).
+// Writes every figure to bench/results/resilience.json (BENCH_QUICK=1: bench/results/quick/).
 import { init, createBreaker, createHistogram } from '../js/index.js';
 import CircuitBreaker from 'opossum';
 import { circuitBreaker, handleAll, ConsecutiveBreaker, SamplingBreaker } from 'cockatiel';
 import * as hdr from 'hdr-histogram-js';
+import { startResult } from './result-file.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 5 : 15;
 const CALLS = quick ? 20000 : 100000; // breaker calls per contender per round
 const RECORDS = quick ? 200000 : 2000000; // histogram records per contender per round
+const result = startResult('resilience', { rounds: ROUNDS, breakerCallsPerRound: CALLS, histogramRecordsPerRound: RECORDS, statistic: 'median ns/op over rotating rounds' });
 
 await init();
 await hdr.initWebAssembly();
@@ -38,12 +41,14 @@ async function runRounds(contenders, perRound) {
   return contenders.map((c) => ({ name: c.name, ns: median(results.get(c.name)) }));
 }
 
-function report(title, rows) {
+function report(key, title, rows) {
   const base = rows[0].ns;
   console.log(`\n${title}`);
   for (const r of rows) {
     console.log(`  ${r.name.padEnd(44)} ${r.ns.toFixed(1).padStart(9)} ns/op   x${(r.ns / base).toFixed(2)} vs lifeline`);
   }
+  // xVsLifeline: this contender's time over lifeline's (above 1: lifeline is faster)
+  result.doc.figures[key] = { title, rows: rows.map((r) => ({ name: r.name, nsPerOp: Math.round(r.ns * 10) / 10, xVsLifeline: Math.round((r.ns / base) * 100) / 100 })) };
 }
 
 // ---- 1. breaker around an immediately-resolving function ----
@@ -65,7 +70,7 @@ const breakerRows = await runRounds([
   { name: '(lifeline fire, clock () => 0)', run: async (n) => { for (let i = 0; i < n; i++) await lifelineNoClock.fire(work); } },
   { name: '(no breaker: await fn())', run: async (n) => { for (let i = 0; i < n; i++) await work(); } },
 ], CALLS);
-report(`breaker: one call on an immediately-resolving async function (median of ${ROUNDS} rounds x ${CALLS} calls)`, breakerRows);
+report('breaker', `breaker: one call on an immediately-resolving async function (median of ${ROUNDS} rounds x ${CALLS} calls)`, breakerRows);
 opossum.shutdown();
 lifelineBreaker.free();
 lifelineNoClock.free();
@@ -86,10 +91,12 @@ const histRows = await runRounds([
   { name: 'hdr-histogram-js build().recordValue(v)', run: (n) => { for (let i = 0; i < n; i++) hjs.recordValue(values[i & mask]); } },
   { name: 'hdr-histogram-js wasm recordValue(v)', run: (n) => { for (let i = 0; i < n; i++) hwasm.recordValue(values[i & mask]); } },
 ], RECORDS);
-report(`histogram: one record() from JS (median of ${ROUNDS} rounds x ${RECORDS} records)`, histRows);
+report('histogram', `histogram: one record() from JS (median of ${ROUNDS} rounds x ${RECORDS} records)`, histRows);
 
 // Same data, same answers? (a sanity line, not a benchmark)
 const q = (h, p) => h.getValueAtPercentile(p);
 console.log(`\n  p99 check: lifeline ${lh.quantile(0.99).toFixed(1)}, hdr js ${q(hjs, 99)}, hdr wasm ${q(hwasm, 99)}; count ${lh.count} / ${hjs.totalCount} / ${hwasm.totalCount}`);
+result.doc.figures.p99Check = { lifeline: Math.round(lh.quantile(0.99) * 10) / 10, hdrJs: q(hjs, 99), hdrWasm: q(hwasm, 99), counts: [lh.count, hjs.totalCount, hwasm.totalCount] };
 lh.free();
 hwasm.destroy();
+result.write();

@@ -5,13 +5,16 @@
 //   - opossum: CircuitBreaker#fire around the same call.
 // Also the failover path: primary answers 500, the second service answers.
 // Median ns/op over rotating rounds; BENCH_QUICK=1: short run (well under 20 s).
+// Writes every figure to bench/results/router.json (BENCH_QUICK=1: bench/results/quick/).
 import { init, createRouter } from '../js/index.js';
+import { startResult } from './result-file.js';
 import CircuitBreaker from 'opossum';
 import { circuitBreaker, handleAll, retry, wrap, ConsecutiveBreaker } from 'cockatiel';
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 5 : 15;
 const CALLS = quick ? 2000 : 20000;
+const result = startResult('router', { rounds: ROUNDS, callsPerRound: CALLS, transport: 'in-memory, answers at once', statistic: 'median ns/op over rotating rounds' });
 
 await init();
 
@@ -66,17 +69,19 @@ async function rounds(list) {
   return list.map((c) => ({ name: c.name, ns: median(results.get(c.name)) }));
 }
 
-function report(title, rows) {
+function report(key, title, rows) {
   console.log(`\n${title}`);
   const base = rows[0].ns;
   for (const r of rows) console.log(`  ${r.name.padEnd(44)} ${r.ns.toFixed(0).padStart(9)} ns/op   x${(r.ns / base).toFixed(2)} vs first`);
+  result.doc.figures[key] = { title, rows: rows.map((r) => ({ name: r.name, nsPerOp: Math.round(r.ns), xVsFirst: Math.round((r.ns / base) * 100) / 100 })) };
 }
 
-report('one request, answered at once by the first choice', await rounds(contenders));
+report('firstChoice', 'one request, answered at once by the first choice', await rounds(contenders));
 
 failPrimary = true;
 const res = await router.request('analysis');
 if (res.service !== 'perplexity' || res.attempts !== 2) throw new Error(`failover bench is not failing over: ${JSON.stringify(res)}`);
-report('one request, primary answers 500, second service answers (2 attempts)', await rounds(contenders.slice(0, 1)));
+report('failover', 'one request, primary answers 500, second service answers (2 attempts)', await rounds(contenders.slice(0, 1)));
 router.close();
 opossum.shutdown();
+result.write();

@@ -2,21 +2,37 @@
 // no request fails while the primary is killed (refused connections, 500s, hanging), failover
 // adds < 2 s (p99 over >= 100 requests), a dead service is reported down within 30 s with the
 // default probe settings, and traffic returns to a recovered primary. Prints the figures and
-// writes them to build/router-e2e.json (docs/router.md quotes them).
+// writes them to build/router-e2e.json, or to ROUTER_E2E_OUT: the committed result file that
+// docs/router.md and README's measured table quote is made by
+//   ROUTER_E2E_OUT=bench/results/router-e2e.json npx playwright test e2e/router.spec.js
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { test, expect } from './fixtures.js';
 import { startAIServices, SERVICE_SPECS } from '../demo/server/index.js';
+import { machine, core } from '../bench/result-file.js';
 
-const FIGURES = new URL('../build/router-e2e.json', import.meta.url);
+const OUT = process.env.ROUTER_E2E_OUT;
+const FIGURES = OUT ? new URL(OUT, new URL('../', import.meta.url)) : new URL('../build/router-e2e.json', import.meta.url);
 
+/** Merges one scenario's figures into the file (each test adds its own key, with its time). */
 function record(key, value) {
   let all = {};
   try {
     all = JSON.parse(readFileSync(FIGURES, 'utf8'));
   } catch {}
-  all[key] = { ...value, at: new Date().toISOString() };
+  if (all.bench !== 'router-e2e') all = {}; // an older layout
+  all.bench = 'router-e2e';
+  all.command = `ROUTER_E2E_OUT=${OUT ?? 'build/router-e2e.json'} npx playwright test e2e/router.spec.js`;
+  all.date = new Date().toISOString();
+  all.machine = machine();
+  all.core = core();
+  all.params = {
+    concurrency: 4, warmupRequests: 80, requestsWhilePrimaryDown: 110,
+    services: 'mock AI services (demo/server), seed 7: gemini ~120 ms, perplexity ~180 ms, llama ~90 ms',
+    failoverCost: 'elapsedMs - latencyMs of each answer that took more than one attempt',
+  };
+  all.figures = { ...all.figures, [key]: { ...value, at: new Date().toISOString() } };
   mkdirSync(new URL('.', FIGURES), { recursive: true });
-  writeFileSync(FIGURES, JSON.stringify(all, null, 2));
+  writeFileSync(FIGURES, JSON.stringify(all, null, 1) + '\n');
   console.log(`router e2e ${key}: ${JSON.stringify(value)}`);
 }
 

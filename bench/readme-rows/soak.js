@@ -1,0 +1,51 @@
+// Rows from bench/results/soak.json (e2e/soak.spec.js, the chaos soak in Chromium, written by
+// its own command). Only the figures the file holds become rows.
+import { ms, s, met, int, pct } from './format.js';
+
+const num = (x) => typeof x === 'number' && Number.isFinite(x);
+
+function soakRows(k, seed) {
+  const out = [];
+  const run = `${k.durationS} s run, seed ${seed}`;
+  if (num(k.faultsInjected)) out.push({ what: `chaos soak: faults injected (${run})`, target: '≥ 500 over the full run', result: `${int(k.faultsInjected)}: ${met(k.faultsInjected >= 500)}` });
+  const r = k.recovery;
+  if (r && num(r.rate)) out.push({ what: `chaos soak: faults recovered from (${int(r.hits)} fault hits on channels)`, target: '> 99% (goal 100%)', result: `${pct(r.rate, 2)} (${int(r.recovered)} of ${int(r.hits)}): ${met(r.rate > 0.99)}` });
+  const e = k.events;
+  if (e && num(e.lost)) {
+    out.push({
+      what: `chaos soak: events lost / duplicated / reordered (${int(e.subscriberEvents)} deliveries to subscribers)`,
+      target: '0 / 0 / 0', result: `${e.lost} / ${e.duplicated} / ${e.reordered}: ${met(e.lost === 0 && e.duplicated === 0 && e.reordered === 0)}`,
+    });
+  }
+  const kinds = Object.entries(k.recoveryMsByKind ?? {}).filter(([, x]) => num(x.p99));
+  if (kinds.length) {
+    const [kind, worst] = kinds.reduce((a, b) => (b[1].p99 > a[1].p99 ? b : a));
+    out.push({ what: `chaos soak: fault end → first resumed event, p99 of the slowest of ${kinds.length} fault kinds`, target: '', result: `${kind}: p50 ${ms(worst.p50)}, p99 ${ms(worst.p99)}, max ${ms(worst.max)}` });
+  }
+  if (num(k.stallDetectMs?.p99)) {
+    out.push({ what: `chaos soak: stall detected after the stall begins (\`heartbeatTimeoutMs\` ${k.heartbeatTimeoutMs}, ${k.stallDetectMs.n} stalls)`, target: '', result: `p50 ${ms(k.stallDetectMs.p50)}, p99 ${ms(k.stallDetectMs.p99)}` });
+  }
+  for (const [key, label] of [['js', 'JS heap'], ['wasm', 'Wasm memory']]) {
+    const m = k.memory?.[key];
+    if (m && num(m.growthPct)) out.push({ what: `chaos soak: ${label}, last tenth of the run vs the first`, target: '≤ +10%', result: `${m.growthPct >= 0 ? '+' : ''}${m.growthPct}%: ${met(m.growthPct <= 10)}` });
+  }
+  return out;
+}
+
+function healRows(h) {
+  const out = [];
+  const g = [['plain', 'drops, stalls, truncations, overlaps, drip', 'within 5 s of the last fault (p99)'], ['withStatus', 'the same with 500/503', 'within max(5 s, Retry-After + 1 s) (p99)']];
+  for (const [key, faults, target] of g) {
+    const x = h[key];
+    if (!x || !num(x.healMs?.p99)) continue;
+    out.push({
+      what: `heal after a ${h.burstS} s burst of faults (${faults}, one every ${h.gapMs?.[0]}–${h.gapMs?.[1]} ms), ${x.seeds} seeds`,
+      target, result: `p50 ${s(x.healMs.p50)}, p99 ${s(x.healMs.p99)}, max ${s(x.healMs.max)}; ${x.withinBound} of ${x.seeds} within the bound: ${met(x.p99OverBoundMs <= 0)}`,
+    });
+  }
+  return out;
+}
+
+export function rows(doc) {
+  return [...(doc.soak ? soakRows(doc.soak, doc.seed) : []), ...(doc.heal ? healRows(doc.heal) : [])];
+}
