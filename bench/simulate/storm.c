@@ -42,6 +42,10 @@ static const struct {
 };
 #define NRUNS (sizeof RUNS / sizeof *RUNS)
 
+/* About 25 KB of core state per client: 100,000 clients stay within a few GB. */
+#define MAX_CLIENTS 100000u
+#define MAX_MS 3600000u /* outage, horizon, rtt and spread: an hour at most */
+
 typedef struct {
   storm_scenario base;
   int selected[NRUNS], any_selected, check;
@@ -53,7 +57,9 @@ static int usage(const char *why) {
   fprintf(stderr, "lifeline_storm: %s\nusage: lifeline_storm [--clients N] [--seed S] "
                   "[--outage refused|503] [--outage-ms MS] [--rtt-ms MS] [--horizon-ms MS] "
                   "[--trigger-at-ms MS] [--run NAME]... [--json FILE] [--machine TEXT] "
-                  "[--command TEXT] [--core TEXT] [--date TEXT] [--check]\n", why);
+                  "[--command TEXT] [--core TEXT] [--date TEXT] [--check] "
+                  "[--what-if-online-spread-ms MS] [--what-if-no-breaker]\n"
+                  "  --clients 1..%u; durations 0..%u ms\n", why, MAX_CLIENTS, MAX_MS);
   return 2;
 }
 
@@ -94,8 +100,8 @@ static int parse_number(options *o, const char *flag, const char *v) {
   storm_scenario *s = &o->base;
   if (strcmp(flag, "--trigger-at-ms") == 0) return parse_i32(v, &s->trigger_at_ms);
   if (strcmp(flag, "--seed") == 0) return parse_u64(v, UINT64_MAX, &s->seed);
-  if (parse_u64(v, 100000000, &x) != 0) return -1;
-  if (strcmp(flag, "--clients") == 0 && x >= 1) s->clients = (uint32_t)x;
+  if (parse_u64(v, MAX_MS, &x) != 0) return -1;
+  if (strcmp(flag, "--clients") == 0 && x >= 1 && x <= MAX_CLIENTS) s->clients = (uint32_t)x;
   else if (strcmp(flag, "--outage-ms") == 0) s->outage_ms = (uint32_t)x;
   else if (strcmp(flag, "--rtt-ms") == 0) s->rtt_ms = (uint32_t)x;
   else if (strcmp(flag, "--horizon-ms") == 0) s->horizon_ms = (uint32_t)x;
