@@ -78,7 +78,10 @@ static void drain(sim *z, uint32_t i) {
       schedule(z, z->now + z->s->rtt_ms, EV_ANSWER, i, c->stream);
       break;
     case LIFELINE_MGR_ACT_CLOSE:
-      if (a[k].stream == c->stream) c->stream = 0, c->open = 0;
+      if (a[k].stream == c->stream) {
+        c->stream = 0;
+        c->open = 0;
+      }
       break;
     case LIFELINE_MGR_ACT_DELIVER:
       if (z->now >= z->drop_at && !c->back) {
