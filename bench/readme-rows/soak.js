@@ -37,10 +37,12 @@ function healRows(h) {
   const g = [['plain', 'drops, stalls, truncations, overlaps, drip', 'within 5 s of the last fault (p99)'], ['withStatus', 'the same with 500/503', 'within max(5 s, Retry-After + 1 s) (p99)']];
   for (const [key, faults, target] of g) {
     const x = h[key];
-    if (!x || !num(x.healMs?.p99)) continue;
+    if (!x?.healMs) continue;
+    // A seed that never healed is Infinity in the soak, null once in JSON: say so, never drop the row.
+    const t = (v) => (num(v) ? s(v) : 'never');
     out.push({
       what: `heal after a ${h.burstS} s burst of faults (${faults}, one every ${h.gapMs?.[0]}–${h.gapMs?.[1]} ms), ${x.seeds} seeds`,
-      target, result: `p50 ${s(x.healMs.p50)}, p99 ${s(x.healMs.p99)}, max ${s(x.healMs.max)}; ${x.withinBound} of ${x.seeds} within the bound: ${met(x.p99OverBoundMs <= 0)}`,
+      target, result: `p50 ${t(x.healMs.p50)}, p99 ${t(x.healMs.p99)}, max ${t(x.healMs.max)}; ${x.withinBound} of ${x.seeds} within the bound: ${met(num(x.p99OverBoundMs) && x.p99OverBoundMs <= 0)}`,
     });
   }
   return out;

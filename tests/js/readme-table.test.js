@@ -69,7 +69,10 @@ test('quick results and absent files give no rows; soak.json and storm.json give
   const soak = {
     seed: 3, command: 'npm run soak', startedAt: '2026-01-03T00:00:00Z', machine: { cpus: 2 },
     soak: { durationS: 900, faultsInjected: 612, recovery: { hits: 700, recovered: 700, rate: 1 }, events: { subscriberEvents: 9000, lost: 0, duplicated: 1, reordered: 0 } },
-    heal: { burstS: 60, gapMs: [500, 1500], plain: { seeds: 20, healMs: { p50: 800, p99: 4100, max: 4100 }, p99OverBoundMs: -900, withinBound: 20 } },
+    heal: {
+      burstS: 60, gapMs: [500, 1500], plain: { seeds: 20, healMs: { p50: 800, p99: 4100, max: 4100 }, p99OverBoundMs: -900, withinBound: 20 },
+      withStatus: { seeds: 20, healMs: { p50: 900, p99: null, max: null }, p99OverBoundMs: null, withinBound: 19 },
+    },
   };
   const storm = {
     command: 'npm run simulate', machine: 'x', clients: 10000, outage_ms: 10000, goal: { max_slot_pct: 3, all_back_ms: 35000 },
@@ -83,6 +86,7 @@ test('quick results and absent files give no rows; soak.json and storm.json give
   assert.match(section, /faults injected \(900 s run, seed 3\) \| ≥ 500 over the full run \| 612: met \| \[`bench\/results\/soak\.json`\]\(bench\/results\/soak\.json\), `npm run soak`, 2026-01-03 \|/);
   assert.match(section, /lost \/ duplicated \/ reordered .*\| 0 \/ 1 \/ 0: \*\*not met\*\*/);
   assert.match(section, /within 5 s of the last fault \(p99\) \| p50 0\.8 s, p99 4\.1 s, max 4\.1 s; 20 of 20 within the bound: met/);
+  assert.match(section, /Retry-After \+ 1 s\) \(p99\) \| p50 0\.9 s, p99 never, max never; 19 of 20 within the bound: \*\*not met\*\*/);
   assert.match(section, /busiest 100 ms after the return \| ≤ 3% of the clients \| 1\.20%: met/);
   assert.match(section, /other jitter modes .*none 100\.00% \(\*\*not met\*\*\)/);
 });
