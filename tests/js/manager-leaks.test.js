@@ -83,3 +83,22 @@ test('a channel the core refuses (a cap reached) leaves no connection behind', a
   assert.equal(m.retainedState().connections, 1);
   m.destroy();
 });
+
+test('closeAll forgets the names nobody listens to; a listener keeps hearing its last status', async () => {
+  const { m, transport } = await fakeManager();
+  const heard = [];
+  const off = m.onStatus('kept', (s) => heard.push(s.state));
+  for (const name of ['kept', 'a', 'b']) {
+    m.connect(name, `http://s/${name}`);
+    m.subscribe(name, () => {});
+    transport.last.sink.opened(200, 'text/event-stream', -1);
+  }
+  m.closeAll();
+  assert.equal(heard.at(-1), 'closed');
+  assert.equal(m.getConnectionStatus('kept').state, 'closed');
+  assert.equal(m.getConnectionStatus('a').state, 'idle');
+  assert.deepEqual(m.retainedState(), { ...EMPTY, snapshots: 1, listeners: 1 });
+  off();
+  assert.deepEqual(m.retainedState(), EMPTY);
+  m.destroy();
+});
