@@ -74,6 +74,8 @@ export interface FaultOptions {
   name?: string;
   /** notice: a text for the notice's data. */
   text?: string;
+  /** id-only: each stream's next `skip` events go as id:-only blocks (events it is not to get). */
+  skip?: number;
   /** overlap: how many events before the Last-Event-ID the next `count` resumes re-send. */
   events?: number;
 }
@@ -114,6 +116,10 @@ export class SSEServer {
   readonly analysisUrl: string;
   readonly publishUrl: string;
   readonly log: EventLog;
+  /** Connect history (bounded by historySize). */
+  readonly history: ConnectRecord[];
+  /** When queued faults took effect (bounded by historySize). */
+  readonly applied: Array<{ t: number; fault: 'truncate' | 'overlap'; clientId: number }>;
   publish(event: string, data?: unknown): PublishedEvent;
   publish(e: { event?: string; type?: string; data?: unknown }): PublishedEvent;
   publishRaw(text: string): number;

@@ -49,6 +49,7 @@ export class SSEServer {
     });
     this.clients = new Set();
     this.history = [];
+    this.applied = []; // when queued faults took effect: {t, fault, clientId} (truncate, overlap)
     this.nextClientId = 1;
     this.restarting = null;
     this.closed = false;
@@ -186,6 +187,11 @@ export class SSEServer {
     return { raw: null, value: null, via: null };
   }
 
+  recordApplied(fault, client) {
+    this.applied.push({ t: Date.now(), fault, clientId: client.id });
+    if (this.applied.length > this.opts.historySize) this.applied.splice(0, this.applied.length - this.opts.historySize);
+  }
+
   recordConnect(entry) {
     this.counters.connectsTotal++;
     this.history.push(entry);
@@ -252,7 +258,10 @@ export class SSEServer {
       // another stream, whose events a client must not take for the old one's.
       if (resumed) overlap = this.faults.takeOverlap();
       client.lastSentId = overlap ? Math.max(last.value - overlap, Math.min(last.value, this.log.oldestId - 1), 0) : last.value;
-      if (overlap) this.counters.overlaps++;
+      if (overlap) {
+        this.counters.overlaps++;
+        this.recordApplied('overlap', client);
+      }
     }
     return overlap;
   }
@@ -321,6 +330,11 @@ export class SSEServer {
     this.counters.noticesSent++;
   }
 
+  writeIdOnly(client, id) {
+    this.write(client, `id: ${id}\n\n`);
+    this.counters.idOnlySent++;
+  }
+
   /** Writes `make(client)` to every feed stream between events; returns how many got it. */
   writeBetween(make) {
     let n = 0;
@@ -374,6 +388,13 @@ export class SSEServer {
         return;
       }
       client.lastSentId = rec.id;
+      if (client.skip > 0) {
+        // An event this stream is not to get (as a server filtering per client would): only its
+        // id goes out, so the client resumes past it.
+        client.skip--;
+        this.writeIdOnly(client, rec.id);
+        continue;
+      }
       if (this.faults.takeTruncate(client.kind)) return this.truncate(client, rec);
       this.counters.eventsSent++;
       if (FaultState.matches(this.faults.drip, client.kind)) this.startDrip(client, rec.text);
@@ -387,6 +408,7 @@ export class SSEServer {
     const half = buf.subarray(0, Math.max(1, Math.floor(buf.length / 2)));
     client.closed = true;
     this.counters.truncated++;
+    this.recordApplied('truncate', client);
     this.counters.bytesSent += half.length;
     client.res.write(half, () => client.res.socket?.destroy());
   }
@@ -463,8 +485,16 @@ export class SSEServer {
         const text = o.text === undefined ? undefined : String(o.text).slice(0, 200);
         return { streams: this.writeBetween((c) => this.writeNotice(c, text === undefined ? {} : { text })) };
       }
-      case 'id-only': // repeats the last id sent on the stream: a checkpoint, not a new position
-        return { streams: this.writeBetween((c) => { this.write(c, `id: ${c.lastSentId}\n\n`); this.counters.idOnlySent++; }) };
+      case 'id-only': { // a checkpoint now; `skip`: the next events go as id:-only blocks
+        const skip = Math.round(clampNum(o.skip, 0, 0, 1000));
+        return {
+          skip,
+          streams: this.writeBetween((c) => {
+            if (skip) c.skip = skip;
+            else this.writeIdOnly(c, c.lastSentId);
+          }),
+        };
+      }
       case 'retry': {
         const ms = Math.round(clampNum(o.ms, 1000, 0, 3600000));
         return { ms, streams: this.writeBetween((c) => { this.write(c, `retry: ${ms}\n\n`); this.counters.retrySent++; }) };
@@ -537,6 +567,7 @@ export class SSEServer {
     this.clearFaults();
     this.resetCounters();
     this.history = [];
+    this.applied = [];
     if (o.log) this.log.clear();
     return { reset: true, log: !!o.log };
   }

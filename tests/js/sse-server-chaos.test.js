@@ -86,6 +86,15 @@ describe('chaos faults', T, () => {
       assert.equal(server.counters.idOnlySent, 1);
       assert.equal(server.counters.retrySent, 1);
       assert.equal(server.fault('retry', { ms: 'soon' }).ms, 1000, 'a bad value takes the default');
+      // skip: the stream moves past logged events it is not to get, and says so with the id.
+      for (let i = 3; i < 6; i++) server.publish('poll', { i });
+      await s.waitForEvents(5);
+      server.fault('id-only', { skip: 2 });
+      for (let i = 6; i < 9; i++) server.publish('poll', { i });
+      await s.waitForEvents(6);
+      assert.match(s.raw, /\n\nid: 7\n\nid: 8\n\nid: 9\nevent: poll\ndata: \{"i":8,/);
+      assert.deepEqual(ids(s), [2, 3, 4, 5, 6, 9]);
+      assert.equal(s.lastEventId, '9');
     });
   });
 
