@@ -8,7 +8,7 @@
 
 #include "lifeline/error.h"
 #include "lifeline/router.h"
-#include "router_internal.h"
+#include "router_state.h"
 #include "fuzz_input.h"
 
 #define MAX_OPEN 512

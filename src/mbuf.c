@@ -1,6 +1,7 @@
 #include "mbuf.h"
 
 #include <math.h>
+#include <string.h>
 
 void lifeline_mbuf_init(lifeline_mbuf *w, char *buf, size_t cap) {
   w->buf = buf;
@@ -94,4 +95,15 @@ void lifeline_mbuf_escaped(lifeline_mbuf *w, const char *s, int json) {
 size_t lifeline_mbuf_finish(lifeline_mbuf *w) {
   if (w->cap) w->buf[w->len < w->cap ? w->len : w->cap - 1] = '\0';
   return w->len;
+}
+
+size_t lifeline_mbuf_finish_ellipsis(lifeline_mbuf *w) {
+  if (!w->cap) return 0;
+  if (w->len < w->cap) {
+    w->buf[w->len] = '\0';
+    return w->len;
+  }
+  w->buf[w->cap - 1] = '\0';
+  if (w->cap >= 4) memcpy(w->buf + w->cap - 4, "...", 3);
+  return w->cap - 1;
 }

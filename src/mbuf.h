@@ -23,5 +23,8 @@ void lifeline_mbuf_double(lifeline_mbuf *w, double v, const char *nan_text, cons
 void lifeline_mbuf_escaped(lifeline_mbuf *w, const char *s, int json);
 /* Terminates and returns the length needed, without the NUL. */
 size_t lifeline_mbuf_finish(lifeline_mbuf *w);
+/* Terminates a message that must fit its buffer: when it did not, its end becomes "..." so the
+ * reader sees it was cut. Returns the length kept, without the NUL. */
+size_t lifeline_mbuf_finish_ellipsis(lifeline_mbuf *w);
 
 #endif

@@ -1,80 +1,14 @@
-/* AI-service router: request lifecycle, ids and the action queue (see router.h). */
+/* AI-service router: the request lifecycle (candidates, attempts, hedging, failover) and the
+ * public calls (see router.h). The top layer (see router_state.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lifeline/error.h"
-#include "router_internal.h"
-
-/* Time never goes back inside the router: hosts may read the clock in two places (JS timers and
- * the platform's fetch callbacks) and see slightly out-of-order values. */
-uint64_t rt_now(lifeline_router *r, uint64_t now) {
-  if (now < r->last_now) return r->last_now;
-  r->last_now = now;
-  return now;
-}
-
-/* ---- actions -------------------------------------------------------------------------- */
-
-void rt_push(lifeline_router *r, const lifeline_router_action *a) {
-  if (r->qcount == RT_QUEUE) return; /* unreachable when drained per call (see RT_QUEUE) */
-  r->queue[(r->qhead + r->qcount) % RT_QUEUE] = *a;
-  r->qcount++;
-}
-
-static void action_clear(lifeline_router_action *a, lifeline_router_action_kind kind) {
-  memset(a, 0, sizeof *a);
-  a->kind = kind;
-  a->service = -1;
-  a->capability = -1;
-  a->message = "";
-}
-
-void rt_push_simple(lifeline_router *r, lifeline_router_action_kind kind, uint32_t id, int32_t service) {
-  lifeline_router_action a;
-  action_clear(&a, kind);
-  a.id = id;
-  a.service = service;
-  rt_push(r, &a);
-}
-
-int lifeline_router_next_action(lifeline_router *r, lifeline_router_action *a) {
-  if (!r->qcount) return 0;
-  *a = r->queue[r->qhead];
-  r->qhead = (r->qhead + 1) % RT_QUEUE;
-  r->qcount--;
-  return 1;
-}
-
-/* ---- ids: (sequence << 8) | slot, so a stale id never matches a reused slot ----------- */
-
-static uint32_t next_id(lifeline_router *r, uint32_t slot) {
-  uint32_t id = (r->seq << 8) | slot;
-  r->seq = r->seq >= 0xFFFFFFu ? 1 : r->seq + 1;
-  return id;
-}
-
-rt_task *rt_task_new(lifeline_router *r, int kind, int service, uint64_t now) {
-  for (uint32_t i = 0; i < RT_MAX_TASKS; i++) {
-    rt_task *t = &r->task[i];
-    if (t->id) continue;
-    memset(t, 0, sizeof *t);
-    t->id = next_id(r, i);
-    t->kind = (uint8_t)kind;
-    t->service = (uint8_t)service;
-    t->epoch = r->epoch;
-    t->started = now;
-    return t;
-  }
-  return NULL; /* cannot happen: RT_MAX_TASKS covers every request's attempts and every probe */
-}
-
-void rt_task_free(rt_task *t) { memset(t, 0, sizeof *t); }
-
-static rt_task *task_find(lifeline_router *r, uint32_t id) {
-  if (!id || (id & 0xFF) >= RT_MAX_TASKS) return NULL;
-  rt_task *t = &r->task[id & 0xFF];
-  return t->id == id ? t : NULL;
-}
+#include "router_health.h"
+#include "router_queue.h"
+#include "router_registry.h"
+#include "router_stats.h"
+#include "router_text.h"
 
 static rt_request *request_find(lifeline_router *r, uint32_t id) {
   if (!id || (id & 0xFF) >= LIFELINE_ROUTER_MAX_REQUESTS) return NULL;
@@ -154,7 +88,7 @@ static int start_attempt(lifeline_router *r, rt_request *q, uint64_t now) {
       }
     q->hedge_at = r->cfg.hedge_ms ? now + r->cfg.hedge_ms : LIFELINE_NEVER;
     lifeline_router_action a;
-    action_clear(&a, LIFELINE_ROUTER_CALL);
+    rt_action_clear(&a, LIFELINE_ROUTER_CALL);
     a.id = t->id;
     a.request = q->id;
     a.service = si;
@@ -170,33 +104,34 @@ static int start_attempt(lifeline_router *r, rt_request *q, uint64_t now) {
 /* Writes why q could not be served: every candidate's outcome in q, or its current state. */
 static void explain_request(lifeline_router *r, rt_request *q, int code, uint64_t now) {
   if (q->cap < 0) return; /* the message was written by lifeline_router_request */
-  rt_text t;
-  rt_text_init(&t, q->message, sizeof q->message);
+  lifeline_mbuf t;
+  lifeline_mbuf_init(&t, q->message, sizeof q->message);
   const char *cap = r->cap_names[q->cap];
   if (code == LIFELINE_ERR_TIMEOUT) {
-    rt_text_put(&t, "deadline of ");
-    rt_text_u64(&t, q->deadline - q->started);
-    rt_text_put(&t, " ms exceeded for '");
+    lifeline_mbuf_str(&t, "deadline of ");
+    lifeline_mbuf_u64(&t, q->deadline - q->started);
+    lifeline_mbuf_str(&t, " ms exceeded for '");
   } else if (!r->online) {
-    rt_text_put(&t, "browser is offline; no answer for '");
+    lifeline_mbuf_str(&t, "browser is offline; no answer for '");
   } else {
-    rt_text_put(&t, q->tried ? "every service for '" : "no service for '");
+    lifeline_mbuf_str(&t, q->tried ? "every service for '" : "no service for '");
   }
-  rt_text_put(&t, cap);
-  rt_text_put(&t, code == LIFELINE_ERR_TIMEOUT || !r->online ? "': "
+  lifeline_mbuf_str(&t, cap);
+  lifeline_mbuf_str(&t, code == LIFELINE_ERR_TIMEOUT || !r->online ? "': "
                   : q->tried ? "' failed: " : "' is available: ");
   uint8_t order[LIFELINE_ROUTER_MAX_SERVICES];
   int n = candidates(r, q->cap, now, order);
   for (int k = 0; k < n; k++) {
     int si = order[k];
-    if (k) rt_text_put(&t, ", ");
-    rt_text_put(&t, r->svc[si].name);
-    rt_text_put(&t, " ");
+    if (k) lifeline_mbuf_str(&t, ", ");
+    lifeline_mbuf_str(&t, r->svc[si].name);
+    lifeline_mbuf_str(&t, " ");
     if (q->tried & (1u << si))
       rt_text_outcome(&t, q->outcome[si], q->outcome_ms[si]);
     else
       rt_text_state(r, &t, si, now);
   }
+  lifeline_mbuf_finish_ellipsis(&t);
 }
 
 /* lost: the request was answered by another attempt (a hedge) while this one was running. */
@@ -220,9 +155,9 @@ static void cancel_task(lifeline_router *r, rt_task *t, int lost, uint64_t now) 
 static void notify_served(lifeline_router *r, int cap, int si, int degraded) {
   lifeline_router_action a;
   if (degraded && !r->cap_degraded[cap]) {
-    action_clear(&a, LIFELINE_ROUTER_DEGRADED);
+    rt_action_clear(&a, LIFELINE_ROUTER_DEGRADED);
   } else if (!degraded && r->cap_degraded[cap]) {
-    action_clear(&a, LIFELINE_ROUTER_RECOVERED);
+    rt_action_clear(&a, LIFELINE_ROUTER_RECOVERED);
   } else {
     r->cap_served[cap] = (int8_t)si;
     return;
@@ -238,12 +173,12 @@ static void notify_served(lifeline_router *r, int cap, int si, int degraded) {
 static void finish(lifeline_router *r, rt_request *q, uint32_t winner, int si, int status, int code,
                    uint32_t latency, uint64_t now) {
   for (int i = 0; i < RT_MAX_INFLIGHT; i++) {
-    rt_task *t = q->inflight[i] ? task_find(r, q->inflight[i]) : NULL;
+    rt_task *t = q->inflight[i] ? rt_task_find(r, q->inflight[i]) : NULL;
     if (t && t->id != winner) cancel_task(r, t, winner != 0, now);
     q->inflight[i] = 0;
   }
   lifeline_router_action a;
-  action_clear(&a, LIFELINE_ROUTER_DONE);
+  rt_action_clear(&a, LIFELINE_ROUTER_DONE);
   a.id = winner;
   a.request = q->id;
   a.service = si;
@@ -266,6 +201,14 @@ static void finish(lifeline_router *r, rt_request *q, uint32_t winner, int si, i
   q->id = 0; /* the message stays readable until the slot is reused by a later call */
 }
 
+int lifeline_router_add_service(lifeline_router *r, const lifeline_router_service_config *c,
+                                uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
+  int si = rt_registry_add(r, c, now_ms);
+  if (si >= 0) rt_schedule_first_probe(r, &r->svc[si], now_ms);
+  return si;
+}
+
 int64_t lifeline_router_request(lifeline_router *r, const char *capability, uint32_t deadline_ms,
                                 uint64_t now_ms) {
   now_ms = rt_now(r, now_ms);
@@ -275,7 +218,7 @@ int64_t lifeline_router_request(lifeline_router *r, const char *capability, uint
   if (slot == LIFELINE_ROUTER_MAX_REQUESTS) return LIFELINE_ERR_FULL;
   rt_request *q = &r->req[slot];
   memset(q, 0, sizeof *q);
-  q->id = next_id(r, slot);
+  q->id = rt_next_id(r, slot);
   q->cap = lifeline_router_capability_index(r, capability);
   if (q->cap < 0) q->cap = -1;
   q->started = now_ms;
@@ -285,11 +228,12 @@ int64_t lifeline_router_request(lifeline_router *r, const char *capability, uint
   for (int i = 0; q->cap >= 0 && i < r->nsvc; i++)
     if (r->svc[i].caps & (1u << q->cap)) lifeline_window_add(&r->svc[i].budget, now_ms, 1, 0);
   if (q->cap < 0) {
-    rt_text t;
-    rt_text_init(&t, q->message, sizeof q->message);
-    rt_text_put(&t, "no service offers '");
-    rt_text_put(&t, capability);
-    rt_text_put(&t, "'");
+    lifeline_mbuf t;
+    lifeline_mbuf_init(&t, q->message, sizeof q->message);
+    lifeline_mbuf_str(&t, "no service offers '");
+    lifeline_mbuf_str(&t, capability);
+    lifeline_mbuf_str(&t, "'");
+    lifeline_mbuf_finish_ellipsis(&t);
   }
   if (!start_attempt(r, q, now_ms)) finish(r, q, 0, -1, 0, LIFELINE_ERR_UNAVAILABLE, 0, now_ms);
   return id;
@@ -300,7 +244,7 @@ int lifeline_router_abort(lifeline_router *r, uint32_t request, uint64_t now_ms)
   rt_request *q = request_find(r, request);
   if (!q) return LIFELINE_ERR_NOT_FOUND;
   for (int i = 0; i < RT_MAX_INFLIGHT; i++) {
-    rt_task *t = q->inflight[i] ? task_find(r, q->inflight[i]) : NULL;
+    rt_task *t = q->inflight[i] ? rt_task_find(r, q->inflight[i]) : NULL;
     if (t) cancel_task(r, t, 0, now_ms);
   }
   q->id = 0;
@@ -340,7 +284,7 @@ int lifeline_router_complete(lifeline_router *r, uint32_t id, int status, uint64
   now_ms = rt_now(r, now_ms);
   if (status < LIFELINE_ROUTER_TIMED_OUT || (status > 0 && status < 100) || status > 599)
     return LIFELINE_ERR_INVALID_ARGUMENT;
-  rt_task *t = task_find(r, id);
+  rt_task *t = rt_task_find(r, id);
   if (!t) return LIFELINE_ERR_NOT_FOUND;
   if (t->kind == RT_TASK_PROBE)
     rt_probe_done(r, t, status, now_ms);

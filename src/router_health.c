@@ -1,66 +1,18 @@
-/* Router: latency statistics, attempt timeouts, retry budget, probes, health and messages. */
+/* Router: outcomes of calls and probes, the health judgement, explanations in words. */
+#include "router_health.h"
+
 #include <string.h>
 
 #include "lifeline/error.h"
-#include "router_internal.h"
+#include "router_queue.h"
+#include "router_stats.h"
+#include "router_text.h"
 
-/* ---- statistics ----------------------------------------------------------------------- */
 
-void rt_record_sample(rt_service *s, int ok, uint32_t latency_ms, uint64_t now) {
-  rt_sample *x = &s->samples[s->sample_head];
-  x->at = now;
-  x->latency_ms = latency_ms;
-  x->ok = (uint8_t)(ok != 0);
-  s->sample_head = (s->sample_head + 1) % RT_SAMPLES;
-  if (s->sample_count < RT_SAMPLES) s->sample_count++;
-}
 
-static int32_t nearest_rank(const uint32_t *sorted, uint32_t n, uint32_t pct) {
-  uint32_t rank = (n * pct + 99) / 100; /* ceil(n * p), >= 1 for n >= 1 */
-  return (int32_t)sorted[rank ? rank - 1 : 0];
-}
 
-void rt_stats_get(const rt_service *s, uint64_t now, uint32_t window_ms, rt_stats *st) {
-  uint32_t lat[RT_SAMPLES];
-  memset(st, 0, sizeof *st);
-  for (uint32_t i = 0; i < s->sample_count; i++) {
-    const rt_sample *x = &s->samples[i];
-    if (x->at + window_ms <= now) continue;
-    st->total++;
-    if (!x->ok) continue;
-    uint32_t j = st->ok++;
-    while (j > 0 && lat[j - 1] > x->latency_ms) { /* insertion sort: at most 64 values */
-      lat[j] = lat[j - 1];
-      j--;
-    }
-    lat[j] = x->latency_ms;
-  }
-  if (!st->ok) {
-    st->p50 = st->p95 = st->p99 = -1;
-    return;
-  }
-  st->p50 = nearest_rank(lat, st->ok, 50);
-  st->p95 = nearest_rank(lat, st->ok, 95);
-  st->p99 = nearest_rank(lat, st->ok, 99);
-}
 
-uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint64_t now) {
-  rt_stats st;
-  rt_stats_get(s, now, RT_LATENCY_WINDOW_MS, &st);
-  uint32_t hi = s->timeout_ms, lo = r->cfg.min_attempt_timeout_ms;
-  if (st.ok < RT_MIN_TIMEOUT_SAMPLES) return r->cfg.cold_timeout_ms < hi ? r->cfg.cold_timeout_ms : hi;
-  uint64_t t = 4 * (uint64_t)st.p95; /* p95, not p99: one or two stalls must not stretch it */
-  if (t < lo) t = lo;
-  if (t > hi) t = hi;
-  return (uint32_t)t;
-}
 
-int rt_is_anomalously_slow(const rt_service *s, uint32_t elapsed_ms, uint64_t now) {
-  rt_stats st;
-  rt_stats_get(s, now, RT_LATENCY_WINDOW_MS, &st);
-  /* The median, not p99: one stall among the samples must not excuse a service that hangs. */
-  return st.ok >= RT_MIN_TIMEOUT_SAMPLES && elapsed_ms >= 3 * (uint64_t)st.p50;
-}
 
 void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_ms, uint64_t now) {
   rt_service *s = &r->svc[si];
@@ -73,129 +25,66 @@ void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_
   rt_set_last_error(s, status, latency_ms, now);
 }
 
-int rt_budget_allows(lifeline_router *r, rt_service *s, uint64_t now) {
-  lifeline_window_advance(&s->budget, now);
-  uint64_t allowed = s->budget.sum_a * r->cfg.retry_budget_percent / 100 +
-                     (uint64_t)r->cfg.retry_budget_reserve_per_s * (r->cfg.retry_budget_window_ms / 1000);
-  return s->budget.sum_b < allowed;
-}
 
-int rt_classify(int status) {
-  if (status >= 200 && status < 400) return RT_OUT_SUCCESS;
-  if (status >= 400 && status < 500 && status != 408 && status != 429) return RT_OUT_CALLER;
-  return RT_OUT_FAILURE; /* 1xx, 408, 429, 5xx, network error, timeout */
-}
 
-/* ---- text ----------------------------------------------------------------------------- */
 
-void rt_text_init(rt_text *t, char *buf, size_t cap) {
-  t->buf = buf;
-  t->cap = cap;
-  t->len = 0;
-  buf[0] = 0;
-}
 
-void rt_text_put(rt_text *t, const char *s) {
-  size_t n = strlen(s);
-  if (t->len + n + 1 > t->cap) {
-    size_t room = t->cap - 1 - t->len;
-    memcpy(t->buf + t->len, s, room);
-    t->len = t->cap - 1;
-    if (t->cap >= 4) memcpy(t->buf + t->cap - 4, "...", 3);
-  } else {
-    memcpy(t->buf + t->len, s, n);
-    t->len += n;
-  }
-  t->buf[t->len] = 0;
-}
 
-void rt_text_u64(rt_text *t, uint64_t v) {
-  char d[24];
-  int i = (int)sizeof d - 1;
-  d[i] = 0;
-  do {
-    d[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  rt_text_put(t, d + i);
-}
 
-void rt_text_tenths(rt_text *t, uint64_t ms) {
-  uint64_t tenths = (ms + 99) / 100;
-  rt_text_u64(t, tenths / 10);
-  char frac[3] = {'.', (char)('0' + tenths % 10), 0};
-  rt_text_put(t, frac);
-}
 
-void rt_text_outcome(rt_text *t, int status, uint32_t ms) {
-  if (status == RT_STATUS_PENDING) {
-    rt_text_put(t, "no answer yet (cancelled)");
-  } else if (status == RT_STATUS_SLOW) {
-    rt_text_put(t, "no answer in ");
-    rt_text_u64(t, ms);
-    rt_text_put(t, " ms (lost a hedge)");
-  } else if (status == LIFELINE_ROUTER_TIMED_OUT) {
-    rt_text_put(t, "timeout after ");
-    rt_text_u64(t, ms);
-    rt_text_put(t, " ms");
-  } else if (status == LIFELINE_ROUTER_NETWORK_ERROR) {
-    rt_text_put(t, "network error");
-  } else {
-    rt_text_put(t, "HTTP ");
-    rt_text_u64(t, (uint64_t)status);
-  }
-}
 
 void rt_set_last_error(rt_service *s, int status, uint32_t latency_ms, uint64_t now) {
-  rt_text t;
-  rt_text_init(&t, s->last_error, sizeof s->last_error);
+  lifeline_mbuf t;
+  lifeline_mbuf_init(&t, s->last_error, sizeof s->last_error);
   rt_text_outcome(&t, status, latency_ms);
+  lifeline_mbuf_finish_ellipsis(&t);
   s->last_error_at = now;
 }
 
 /* The service's state in words, as a fail-fast message shows it. */
-void rt_text_state(lifeline_router *r, rt_text *t, int si, uint64_t now) {
+void rt_text_state(lifeline_router *r, lifeline_mbuf *t, int si, uint64_t now) {
   rt_service *s = &r->svc[si];
   lifeline_breaker_tick(&s->breaker, now);
   lifeline_breaker_state st = lifeline_breaker_get_state(&s->breaker);
   if (st == LIFELINE_BREAKER_OPEN) {
     uint64_t until = lifeline_breaker_deadline(&s->breaker);
-    rt_text_put(t, "open (retry in ");
+    lifeline_mbuf_str(t, "open (retry in ");
     rt_text_tenths(t, until > now && until != LIFELINE_NEVER ? until - now : 0);
-    rt_text_put(t, " s)");
+    lifeline_mbuf_str(t, " s)");
   } else if (st == LIFELINE_BREAKER_HALF_OPEN) {
-    rt_text_put(t, s->breaker.probes >= s->breaker.cfg.half_open_probes ? "half-open (probe in flight)"
+    lifeline_mbuf_str(t, s->breaker.probes >= s->breaker.cfg.half_open_probes ? "half-open (probe in flight)"
                                                                           : "half-open");
   } else if (rt_probe_down(r, s)) {
-    rt_text_put(t, "down");
+    lifeline_mbuf_str(t, "down");
     if (s->last_error[0]) {
-      rt_text_put(t, " (");
-      rt_text_put(t, s->last_error);
-      rt_text_put(t, ")");
+      lifeline_mbuf_str(t, " (");
+      lifeline_mbuf_str(t, s->last_error);
+      lifeline_mbuf_str(t, ")");
     }
   } else if (!rt_budget_allows(r, s, now)) {
-    rt_text_put(t, "retry budget spent");
+    lifeline_mbuf_str(t, "retry budget spent");
   } else {
-    rt_text_put(t, "not tried");
+    lifeline_mbuf_str(t, "not tried");
   }
 }
 
 const char *lifeline_router_explain(lifeline_router *r, const char *capability, uint64_t now_ms) {
   now_ms = rt_now(r, now_ms);
-  rt_text t;
-  rt_text_init(&t, r->explain, sizeof r->explain);
+  lifeline_mbuf t;
+  lifeline_mbuf_init(&t, r->explain, sizeof r->explain);
   int cap = lifeline_router_capability_index(r, capability);
-  rt_text_put(&t, "no service for '");
-  rt_text_put(&t, capability ? capability : "");
-  rt_text_put(&t, cap < 0 ? "' is registered" : "' is available:");
+  lifeline_mbuf_str(&t, "no service for '");
+  lifeline_mbuf_str(&t, capability ? capability : "");
+  lifeline_mbuf_str(&t, cap < 0 ? "' is registered" : "' is available:");
   for (int i = 0, first = 1; cap >= 0 && i < r->nsvc; i++) {
     if (!(r->svc[i].caps & (1u << cap))) continue;
-    rt_text_put(&t, first ? " " : ", ");
+    lifeline_mbuf_str(&t, first ? " " : ", ");
     first = 0;
-    rt_text_put(&t, r->svc[i].name);
-    rt_text_put(&t, " ");
+    lifeline_mbuf_str(&t, r->svc[i].name);
+    lifeline_mbuf_str(&t, " ");
     rt_text_state(r, &t, i, now_ms);
   }
+  lifeline_mbuf_finish_ellipsis(&t);
   return r->explain;
 }
 
@@ -212,6 +101,14 @@ void rt_schedule_probe(lifeline_router *r, rt_service *s, uint64_t now, uint32_t
   }
   uint32_t j = (uint32_t)((uint64_t)interval * r->cfg.probe_jitter_percent / 100);
   s->next_probe_at = now + interval - j + lifeline_rng_bounded(&r->rng, 2 * j + 1);
+}
+
+void rt_schedule_first_probe(lifeline_router *r, rt_service *s, uint64_t now) {
+  /* Soon, spread over the jitter span so that services are not probed at once. */
+  rt_schedule_probe(r, s, now, 0);
+  if (s->next_probe_at != LIFELINE_NEVER)
+    s->next_probe_at += lifeline_rng_bounded(
+        &r->rng, (uint32_t)((uint64_t)r->cfg.probe_interval_ms * r->cfg.probe_jitter_percent / 100) + 1);
 }
 
 void rt_probes_due(lifeline_router *r, uint64_t now) {

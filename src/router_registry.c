@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "lifeline/error.h"
-#include "router_internal.h"
+#include "router_registry.h"
 
 void lifeline_router_config_default(lifeline_router_config *c) {
   memset(c, 0, sizeof *c);
@@ -109,9 +109,7 @@ static void breaker_config(const lifeline_router *r, int index, lifeline_breaker
   bc->seed = r->cfg.seed ^ (0x9E3779B97F4A7C15ull * (uint64_t)(index + 1));
 }
 
-int lifeline_router_add_service(lifeline_router *r, const lifeline_router_service_config *c,
-                                uint64_t now_ms) {
-  now_ms = rt_now(r, now_ms);
+int rt_registry_add(lifeline_router *r, const lifeline_router_service_config *c, uint64_t now_ms) {
   if (!c || !c->name) return LIFELINE_ERR_INVALID_ARGUMENT;
   if (r->nsvc == LIFELINE_ROUTER_MAX_SERVICES) return LIFELINE_ERR_FULL;
   for (int i = 0; i < r->nsvc; i++)
@@ -137,11 +135,6 @@ int lifeline_router_add_service(lifeline_router *r, const lifeline_router_servic
   lifeline_window_init(&s->budget, 1000, r->cfg.retry_budget_window_ms / 1000);
   s->health = LIFELINE_HEALTH_HEALTHY;
   s->since = now_ms;
-  /* The first probe comes soon, spread over the jitter span so services are not probed at once. */
-  rt_schedule_probe(r, s, now_ms, 0);
-  if (s->next_probe_at != LIFELINE_NEVER)
-    s->next_probe_at += lifeline_rng_bounded(
-        &r->rng, (uint32_t)((uint64_t)r->cfg.probe_interval_ms * r->cfg.probe_jitter_percent / 100) + 1);
   return r->nsvc++;
 }
 

@@ -266,7 +266,26 @@ static void test_registry_and_exposition(void) {
   lifeline_metrics_free(NULL);
 }
 
+/* A message cut to its buffer ends in "..." (the router's fail-fast texts use it). */
+static void test_mbuf_ellipsis(void) {
+  char buf[8];
+  lifeline_mbuf w;
+  lifeline_mbuf_init(&w, buf, sizeof buf);
+  lifeline_mbuf_str(&w, "fits");
+  CHECK_EQ_INT(4, lifeline_mbuf_finish_ellipsis(&w));
+  CHECK_EQ_STR("fits", buf);
+  lifeline_mbuf_init(&w, buf, sizeof buf);
+  lifeline_mbuf_str(&w, "much too long");
+  CHECK_EQ_INT(7, lifeline_mbuf_finish_ellipsis(&w));
+  CHECK_EQ_STR("much...", buf);
+  lifeline_mbuf_init(&w, buf, sizeof buf);
+  lifeline_mbuf_str(&w, "exactly");
+  CHECK_EQ_INT(7, lifeline_mbuf_finish_ellipsis(&w));
+  CHECK_EQ_STR("exactly", buf);
+}
+
 int main(void) {
+  test_mbuf_ellipsis();
   test_index_formula();
   test_quantiles_random();
   test_histogram_edges();
