@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "lifeline/error.h"
 
 /* Mantissa bits of 2^(j/64), j = 1..63: the bucket boundaries inside one power of two. */
@@ -78,7 +79,6 @@ int lifeline_histogram_record(lifeline_histogram *h, double v) {
   return LIFELINE_OK;
 }
 
-static uint32_t sat_add(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UINT32_MAX : a + b; }
 
 void lifeline_histogram_merge(lifeline_histogram *dst, const lifeline_histogram *src) {
   if (src->count == 0) return;
@@ -86,9 +86,9 @@ void lifeline_histogram_merge(lifeline_histogram *dst, const lifeline_histogram 
   if (dst->count == 0 || src->max > dst->max) dst->max = src->max;
   dst->count += src->count;
   dst->sum += src->sum;
-  dst->underflow = sat_add(dst->underflow, src->underflow);
+  dst->underflow = lifeline_sat_add_u32(dst->underflow, src->underflow);
   for (int i = 0; i < LIFELINE_HISTOGRAM_BUCKETS; i++)
-    dst->counts[i] = sat_add(dst->counts[i], src->counts[i]);
+    dst->counts[i] = lifeline_sat_add_u32(dst->counts[i], src->counts[i]);
 }
 
 static double bucket_point(int32_t index) {

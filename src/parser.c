@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "lifeline/error.h"
 
 #if defined(__wasm_simd128__)
@@ -45,15 +46,6 @@ struct lifeline_parser {
 static const uint8_t bom[3] = {0xEF, 0xBB, 0xBF};
 static const uint8_t message_type[7] = {'m', 'e', 's', 's', 'a', 'g', 'e'};
 
-/* Most copies are a few bytes (ids, types, short values). In Wasm memcpy is a call that
- * dispatches on size; a plain loop is cheaper below a cache line. */
-static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
-  if (n > 32) {
-    memcpy(dst, src, n);
-    return;
-  }
-  for (size_t i = 0; i < n; i++) dst[i] = src[i];
-}
 
 static int has_nul(const uint8_t *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
@@ -79,7 +71,7 @@ static int buf_reserve(buffer *b, size_t need, size_t limit) {
 static int buf_set(buffer *b, const uint8_t *src, size_t n, size_t limit) {
   int rc = buf_reserve(b, n, limit);
   if (rc != LIFELINE_OK) return rc;
-  copy_bytes(b->ptr, src, n);
+  lifeline_copy_bytes(b->ptr, src, n);
   b->len = n;
   return LIFELINE_OK;
 }
@@ -200,7 +192,7 @@ static int on_data(lifeline_parser *p, const uint8_t *v, size_t n) {
   int rc = buf_reserve(&p->data, need, p->cfg.max_event_bytes);
   if (rc != LIFELINE_OK) return enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
   p->data.ptr[len] = '\n';
-  copy_bytes(p->data.ptr + len + 1, v, n);
+  lifeline_copy_bytes(p->data.ptr + len + 1, v, n);
   p->data.len = need;
   return LIFELINE_OK;
 }

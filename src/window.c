@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "lifeline/error.h"
 
 int lifeline_window_init(lifeline_window *w, uint32_t bucket_ms, uint32_t bucket_count) {
@@ -39,12 +40,11 @@ void lifeline_window_advance(lifeline_window *w, uint64_t now_ms) {
   w->head = idx;
 }
 
-static uint32_t sat_add(uint32_t x, uint32_t y) { return x > UINT32_MAX - y ? UINT32_MAX : x + y; }
 
 void lifeline_window_add(lifeline_window *w, uint64_t now_ms, uint32_t a, uint32_t b) {
   lifeline_window_advance(w, now_ms);
   lifeline_window_bucket *bk = &w->buckets[w->head % w->bucket_count];
-  uint32_t na = sat_add(bk->a, a), nb = sat_add(bk->b, b);
+  uint32_t na = lifeline_sat_add_u32(bk->a, a), nb = lifeline_sat_add_u32(bk->b, b);
   w->sum_a += na - bk->a;
   w->sum_b += nb - bk->b;
   bk->a = na;

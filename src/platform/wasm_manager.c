@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "lifeline/error.h"
 #include "lifeline/manager.h"
 #include "platform/wasm_export.h"
@@ -72,11 +73,6 @@ LIFELINE_WASM_EXPORT uint8_t *lifeline_wasm_mgr_buffer(wasm_mgr *w, uint32_t n) 
 
 LIFELINE_WASM_EXPORT uint32_t lifeline_wasm_mgr_out(wasm_mgr *w) { return w->out; }
 
-static int ascii(const uint8_t *s, size_t n) {
-  uint8_t acc = 0;
-  for (size_t i = 0; i < n; i++) acc |= s[i];
-  return (acc & 0x80) == 0;
-}
 
 LIFELINE_WASM_EXPORT uint32_t *lifeline_wasm_mgr_batch(wasm_mgr *w) {
   const lifeline_mgr_action *a = lifeline_manager_actions(w->m);
@@ -91,7 +87,7 @@ LIFELINE_WASM_EXPORT uint32_t *lifeline_wasm_mgr_batch(wasm_mgr *w) {
       if (end > w->header[3]) w->header[3] = end;
     }
   }
-  w->header[4] = arena ? (uint32_t)ascii(arena, w->header[3]) : 1;
+  w->header[4] = arena ? (uint32_t)lifeline_is_ascii(arena, w->header[3]) : 1;
   return w->header;
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "lifeline/error.h"
 #include "lifeline/parser.h"
 #include "platform/wasm_export.h"
@@ -66,13 +67,6 @@ static int grow(void **ptr, size_t *cap, size_t need, size_t unit) {
   return 1;
 }
 
-static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
-  if (n > 32) {
-    memcpy(dst, src, n);
-    return;
-  }
-  for (size_t i = 0; i < n; i++) dst[i] = src[i];
-}
 
 static int same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
   if (n > 32) return memcmp(a, b, n) == 0;
@@ -82,28 +76,12 @@ static int same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
   return 1;
 }
 
-static int is_ascii(const uint8_t *s, size_t n) {
-  uint64_t acc = 0;
-  size_t i = 0;
-#ifdef __wasm_simd128__
-  v128_t vacc = wasm_i64x2_splat(0);
-  for (; i + 16 <= n; i += 16) vacc = wasm_v128_or(vacc, wasm_v128_load(s + i));
-  if (wasm_i8x16_bitmask(vacc)) return 0;
-#endif
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, s + i, 8);
-    acc |= w;
-  }
-  for (; i < n; i++) acc |= s[i];
-  return (acc & 0x8080808080808080ull) == 0;
-}
 
 /* Copies a span into the arena; returns its offset or NONE when out of memory. */
 static uint32_t arena_put(wasm_parser *w, const uint8_t *s, size_t n) {
   if (!grow((void **)&w->arena, &w->arena_cap, w->arena_len + n, 1)) return NONE;
   uint32_t off = (uint32_t)w->arena_len;
-  copy_bytes(w->arena + off, s, n);
+  lifeline_copy_bytes(w->arena + off, s, n);
   w->arena_len += n;
   return off;
 }
@@ -123,7 +101,7 @@ static uint32_t *record(wasm_parser *w, uint32_t kind) {
 static int seen_update(seen *c, lifeline_span v) {
   if (v.len == c->len && same_bytes(v.ptr, c->ptr, v.len)) return 0;
   if (!grow((void **)&c->ptr, &c->cap, v.len, 1)) return -1;
-  copy_bytes(c->ptr, v.ptr, v.len);
+  lifeline_copy_bytes(c->ptr, v.ptr, v.len);
   c->len = v.len;
   return 1;
 }
@@ -259,13 +237,13 @@ static void fill_header(wasm_parser *w, int rc) {
   w->header[1] = (uint32_t)w->rec_count;
   w->header[2] = (uint32_t)(uintptr_t)w->arena;
   w->header[3] = (uint32_t)w->arena_len;
-  w->header[4] = (uint32_t)is_ascii(w->arena, w->arena_len); /* one SIMD pass, not per field */
+  w->header[4] = (uint32_t)lifeline_is_ascii(w->arena, w->arena_len); /* one SIMD pass, not per field */
   w->header[5] = (uint32_t)rc;
   w->header[6] = (uint32_t)(uintptr_t)id;
   w->header[7] = (uint32_t)id_len;
   w->header[8] = (uint32_t)(uintptr_t)w->input;
   w->header[9] = (uint32_t)w->fed;
-  w->header[10] = w->input_refs ? (uint32_t)is_ascii(w->input, w->fed) : 0;
+  w->header[10] = w->input_refs ? (uint32_t)lifeline_is_ascii(w->input, w->fed) : 0;
   w->header[11] = 0;
 }
 
