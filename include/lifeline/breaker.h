@@ -32,7 +32,7 @@
  * (read with lifeline_breaker_poll_change) and, when set, passed to the `on_change` callback
  * before the call that caused it returns. The callback must not call back into this breaker.
  *
- * Defaults (lifeline_breaker_config_default), after resilience4j / the brief: threshold 0.5, window
+ * Defaults (lifeline_breaker_config_default), after resilience4j: threshold 0.5, window
  * 60000 ms in 60 buckets, minimum 10 calls, 5 consecutive failures, open 5000 ms doubling to
  * 60000 ms, jitter 0.2, 3 probes of which 2 successes close and 2 failures reopen, half-open
  * timeout 10000 ms, slow calls not counted (slow_call_ms 0).

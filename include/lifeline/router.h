@@ -2,7 +2,7 @@
  * per-attempt timeouts from observed latency, optional hedging, a retry budget per service,
  * one circuit breaker per service, active and passive health, degraded/recovered notices.
  *
- * Sans-I/O (see DESIGN.md): the router never reads a clock, never sets a timer and never does
+ * Sans-I/O (see docs/ARCHITECTURE.md): the router never reads a clock, never sets a timer and never does
  * I/O. Every entry point takes `now_ms` (one monotonic millisecond clock; a value earlier than
  * one seen before is taken as that latest one).
  * Effects come out as actions (lifeline_router_next_action): "call service S for request R with
