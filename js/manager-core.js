@@ -31,7 +31,7 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
 
 export class CoreManager {
-  constructor({ maxConnections = 0, maxChannels = 0, maxSubscribers = 0, lingerMs = 1000, onlineSpreadMs = 250, seed = 0 }) {
+  constructor({ maxConnections = 0, maxChannels = 0, maxSubscribers = 0, lingerMs = 1000, onlineSpreadMs = 4000, seed = 0 }) {
     this.m = getCore();
     this.w = this.m._lifeline_wasm_mgr_new(maxConnections, maxChannels, maxSubscribers, lingerMs, onlineSpreadMs, seed);
     if (!this.w) throw coreError(-2, 'createManager');

@@ -67,7 +67,7 @@ export class SSEManager {
     this.#latency = latencyProbe(options.measureLatency);
     this.#core = new CoreManager({
       maxConnections: options.maxConnections, maxChannels: options.maxChannels, maxSubscribers: options.maxSubscribers,
-      lingerMs: options.lingerMs ?? 1000, onlineSpreadMs: options.onlineSpreadMs ?? 250, seed,
+      lingerMs: options.lingerMs ?? 1000, onlineSpreadMs: options.onlineSpreadMs ?? 4000, seed,
     });
     const env = options.environment ?? browserEnvironment();
     this.#envOff = env.subscribe({

@@ -18,7 +18,7 @@ void lifeline_manager_config_default(lifeline_manager_config *c) {
   c->max_actions = 65536;
   c->max_arena_bytes = 8u << 20;
   c->linger_ms = 1000;
-  c->online_spread_ms = 250;
+  c->online_spread_ms = 4000;
   c->metrics = 1;
 }
 

@@ -149,7 +149,10 @@ typedef struct {
   uint32_t max_actions;       /* actions per batch, default 65536 */
   uint32_t max_arena_bytes;   /* arena bytes per batch, default 8 MiB */
   uint32_t linger_ms;         /* default 1000 */
-  uint32_t online_spread_ms;  /* random delay of the retry after "online", default 250 */
+  uint32_t online_spread_ms;  /* the retry after "online" or a page resume comes at a random
+                               * point within this many ms, default 4000: clients woken together
+                               * then put at most ~2.5% of themselves in any 100 ms (measured:
+                               * docs/RELIABILITY.md, reconnection storm) */
   uint32_t metrics;           /* 1 (default): keep a metrics registry (about 250 KB), 0: none */
   uint64_t seed;              /* seeds every connection's backoff/breaker and the spread */
 } lifeline_manager_config;

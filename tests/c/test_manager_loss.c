@@ -196,19 +196,24 @@ static void test_server_retry_is_a_floor(void) {
 /* Loss path 5: page resume spreads the retry like online does and never bypasses a breaker. */
 static void test_resume_spreads_and_respects_breaker(void) {
   lifeline_manager_conn_config cfg = fixed_cfg();
+  cfg.features &= ~LIFELINE_MGR_BREAKER;
   uint32_t c;
   drv *d = setup(&cfg, &c);
+  for (int i = 0; i < 5; i++) { /* 1000, 1600, 2560, 4096, 6554 */
+    drv_opened(d, c, 500, NULL);
+    drv_advance(d, d->wake);
+  }
   drv_opened(d, c, 500, NULL);
-  drv_advance(d, d->wake);
-  drv_opened(d, c, 500, NULL);
+  CHECK_EQ_INT(10486, d->delay[c]);
   int opens = d->opens;
   lifeline_manager_resume(d->m, d->now);
   drv_drain(d);
-  CHECK(d->opens == opens || d->delay[c] <= 250);
-  CHECK(d->wake <= d->now + 250);
-  drv_advance(d, d->now + 250);
+  CHECK_EQ_INT(opens, d->opens);           /* not at once */
+  CHECK(d->wake <= d->now + 4000);         /* but within online_spread_ms */
+  drv_advance(d, d->now + 4000);
   CHECK_EQ_INT(opens + 1, d->opens);
   drv_free(d);
+  cfg = fixed_cfg();
 
   int same = 0;
   for (uint64_t seed = 1; seed <= 20; seed++) { /* tabs do not come back in lockstep */

@@ -190,7 +190,7 @@ test('online/offline and resume through the injected environment', async () => {
   transport.last.sink.closed(1);
   assert.equal(m.getConnectionStatus('c').reconnectInMs, 20000);
   env.emit('resume');
-  clock.advance(250); // onlineSpreadMs: tabs woken together do not return in lockstep
+  clock.advance(4000); // onlineSpreadMs: tabs woken together do not return in lockstep
   assert.equal(transport.opens.length, 2, 'page resume retries a waiting connection within the spread');
   transport.last.sink.closed(1);
   env.emit('offline');
@@ -198,7 +198,7 @@ test('online/offline and resume through the injected environment', async () => {
   clock.advance(60000);
   assert.equal(transport.opens.length, 2);
   env.emit('online');
-  clock.advance(250);
+  clock.advance(4000); // the same spread after online
   assert.equal(transport.opens.length, 3);
   m.destroy();
 });
