@@ -34,11 +34,6 @@ void dedup_window_free(dedup_window *w) {
   memset(w, 0, sizeof *w);
 }
 
-void dedup_window_clear(dedup_window *w) {
-  if (!w->table) return;
-  memset(w->table, 0, ((size_t)w->mask + 1) * sizeof *w->table);
-  w->len = w->head = 0;
-}
 
 int dedup_window_has(const dedup_window *w, uint64_t h) {
   uint64_t k = key(h);
@@ -83,4 +78,14 @@ void dedup_window_add(dedup_window *w, uint64_t h) {
     w->len++;
   }
   table_insert(w, k);
+}
+
+int dedup_window_grow(dedup_window *w, uint32_t cap) {
+  if (cap <= w->cap) return LIFELINE_OK;
+  dedup_window n;
+  if (dedup_window_init(&n, cap) != LIFELINE_OK) return LIFELINE_ERR_NO_MEMORY;
+  for (uint32_t i = 0; i < w->len; i++) dedup_window_add(&n, w->ring[(w->head + i) % w->cap]);
+  dedup_window_free(w);
+  *w = n;
+  return LIFELINE_OK;
 }

@@ -1,4 +1,4 @@
-/* The duplicate window of a channel: the hashes of the last `cap` event ids, with O(1) lookup.
+/* The duplicate window of a stream: the hashes of the last `cap` event ids, with O(1) lookup.
  *
  * A ring keeps the arrival order (for eviction) and an open-addressing table keeps membership,
  * so a check costs one probe sequence whatever the window size (the ring alone cost a scan of
@@ -18,8 +18,9 @@ typedef struct {
 /* cap >= 1. Returns 0 or LIFELINE_ERR_NO_MEMORY (then *w holds nothing to free). */
 int dedup_window_init(dedup_window *w, uint32_t cap);
 void dedup_window_free(dedup_window *w);
-/* Forgets every id (the channel moved to another stream). */
-void dedup_window_clear(dedup_window *w);
+/* Widens the window to at least cap ids, keeping the ids it holds (never narrows). 0 or
+ * LIFELINE_ERR_NO_MEMORY (then the window is unchanged). */
+int dedup_window_grow(dedup_window *w, uint32_t cap);
 /* 1 when h is in the window. */
 int dedup_window_has(const dedup_window *w, uint64_t h);
 /* Adds h (not present yet), evicting the oldest hash when the window is full. */

@@ -176,6 +176,10 @@ int lifeline_manager_channel(lifeline_manager *m, uint32_t conn,
     cfg = &d;
   }
   int rc = mgr_channel_add(&m->d, conn, cfg, channel);
+  if (rc == LIFELINE_OK && mgr_conn_bind_window(c, cfg->dedup_window) != LIFELINE_OK) {
+    mgr_channel_destroy(&m->d, mgr_channel_get(&m->d, *channel));
+    rc = LIFELINE_ERR_NO_MEMORY;
+  }
   if (rc == LIFELINE_OK) c->channels++;
   return rc;
 }
@@ -185,6 +189,7 @@ static int bind_(lifeline_manager *m, uint32_t channel, uint32_t conn, uint64_t 
   mgr_conn *to = conn_get(m, conn);
   if (!ch || !to) return LIFELINE_ERR_NOT_FOUND;
   if (ch->conn == conn) return LIFELINE_OK;
+  if (mgr_conn_bind_window(to, ch->cfg.dedup_window) != LIFELINE_OK) return LIFELINE_ERR_NO_MEMORY;
   mgr_conn *from = conn_get(m, ch->conn);
   ch->conn = conn;
   mgr_channel_forget_stream(ch);

@@ -88,6 +88,8 @@ int mgr_conn_init(mgr_conn *c, mgr_base *b, mgr_delivery *d, const lifeline_mana
   pc.user = c;
   c->parser = lifeline_parser_new(&pc);
   if (!c->parser) return LIFELINE_ERR_NO_MEMORY;
+  /* Widened to the largest window of the channels bound to it (mgr_conn_bind_window). */
+  if (dedup_window_init(&c->seen, 1) != LIFELINE_OK) return LIFELINE_ERR_NO_MEMORY;
   c->state = LIFELINE_MGR_IDLE;
   c->linger_at = c->retry_at = c->drop_at = LIFELINE_NEVER;
   return LIFELINE_OK;
@@ -101,7 +103,10 @@ int mgr_conn_set_last_event_id(mgr_conn *c, const uint8_t *id, size_t len) {
   return LIFELINE_OK;
 }
 
+int mgr_conn_bind_window(mgr_conn *c, uint32_t window) { return dedup_window_grow(&c->seen, window); }
+
 void mgr_conn_destroy(mgr_conn *c) {
+  dedup_window_free(&c->seen);
   lifeline_parser_free(c->parser);
   c->parser = NULL;
   free(c->key);
@@ -368,7 +373,7 @@ static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint
   m->now = now;
   c->last_byte_at = now;
   int fresh = 0;
-  int rc = mgr_deliver(m, c->d, c->handle, c->subs, type, tl, data, dl, id, il, own_id, &fresh);
+  int rc = mgr_deliver(m, c->d, &c->seen, c->handle, c->subs, type, tl, data, dl, id, il, own_id, &fresh);
   if (rc != LIFELINE_OK) {
     c->feed_error = 1;
     return rc;

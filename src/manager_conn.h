@@ -41,6 +41,7 @@ typedef struct mgr_conn {
   uint64_t es_prev_hash;
   size_t es_prev_len;
   int feed_error; /* set by a parser callback: the batch caps were reached */
+  dedup_window seen; /* ids this connection delivered: its channels' duplicate window */
   lifeline_parser *parser;
   lifeline_backoff backoff;
   lifeline_breaker breaker[LIFELINE_MGR_MAX_ENDPOINTS];
@@ -56,6 +57,9 @@ typedef struct mgr_conn {
 int mgr_conn_init(mgr_conn *c, mgr_base *b, mgr_delivery *d, const lifeline_manager_conn_config *cfg);
 void mgr_conn_destroy(mgr_conn *c);
 
+/* A channel with a duplicate window of `window` ids was bound here: the connection's window is
+ * widened to it if needed. LIFELINE_ERR_NO_MEMORY. */
+int mgr_conn_bind_window(mgr_conn *c, uint32_t window);
 /* Subscribers came (delta > 0) or left: the first opens the stream, the last starts the linger. */
 void mgr_conn_ref(mgr_conn *c, int delta, uint64_t now);
 /* The Last-Event-ID of the next OPEN. FULL when too long, INVALID_ARGUMENT for a NUL byte. */

@@ -61,13 +61,9 @@ mgr_channel *mgr_channel_get(const mgr_delivery *d, uint32_t handle) {
 
 static int channel_init(mgr_channel *ch, uint32_t conn, const lifeline_manager_channel_config *cfg) {
   memset(ch, 0, sizeof *ch);
-  if (dedup_window_init(&ch->dedup, cfg->dedup_window) != LIFELINE_OK) return LIFELINE_ERR_NO_MEMORY;
   if (cfg->replay_events) {
     ch->ring = calloc(cfg->replay_events, sizeof *ch->ring);
-    if (!ch->ring) {
-      dedup_window_free(&ch->dedup);
-      return LIFELINE_ERR_NO_MEMORY;
-    }
+    if (!ch->ring) return LIFELINE_ERR_NO_MEMORY;
   }
   ch->cfg = *cfg;
   ch->conn = conn;
@@ -99,7 +95,6 @@ void mgr_channel_destroy(mgr_delivery *d, mgr_channel *ch) {
   }
   mgr_channel_forget_stream(ch);
   free(ch->ring);
-  dedup_window_free(&ch->dedup);
   memset(ch, 0, sizeof *ch);
 }
 
@@ -111,7 +106,6 @@ void mgr_channel_forget_stream(mgr_channel *ch) {
   }
   ch->ring_len = ch->ring_head = 0;
   ch->ring_bytes = 0;
-  dedup_window_clear(&ch->dedup);
 }
 
 /* ---- filters, duplicate window, replay ring ---- */
@@ -246,28 +240,33 @@ int mgr_sub_remove(mgr_delivery *d, uint32_t id, uint32_t *channel) {
 /* ---- delivery ---- */
 
 /* Counts the DELIVER actions an event needs, so that it goes to all or none of them. */
-static size_t needed_actions(const mgr_delivery *d, uint32_t conn, const uint8_t *type,
-                             size_t tl, uint64_t h, int check_dup) {
+static size_t needed_actions(const mgr_delivery *d, uint32_t conn, const uint8_t *type, size_t tl) {
   size_t n = 0;
   for (uint32_t i = 0; i < d->channels_hi; i++) {
     const mgr_channel *ch = &d->channels[i];
-    if (!ch->used || ch->conn != conn || (check_dup && dedup_window_has(&ch->dedup, h))) continue;
+    if (!ch->used || ch->conn != conn) continue;
     for (uint32_t s = ch->first_sub; s; s = d->subs[s - 1].next)
       if (matches(&d->subs[s - 1], type, tl)) n++;
   }
   return n;
 }
 
-int mgr_deliver(mgr_base *m, mgr_delivery *d, uint32_t conn, uint32_t conn_subs, const uint8_t *type,
-                size_t tl, const uint8_t *data, size_t dl, const uint8_t *id, size_t il, int own_id,
-                int *fresh) {
+int mgr_deliver(mgr_base *m, mgr_delivery *d, dedup_window *seen, uint32_t conn, uint32_t conn_subs,
+                const uint8_t *type, size_t tl, const uint8_t *data, size_t dl, const uint8_t *id,
+                size_t il, int own_id, int *fresh) {
   int check_dup = own_id && il > 0;
-  int bound = 0, taken = 0;
   uint64_t h = check_dup ? mgr_hash(id, il) : 0;
+  *fresh = 1;
+  if (check_dup && dedup_window_has(seen, h)) {
+    *fresh = 0;
+    m->stats.duplicates++;
+    mgr_count(m, MGR_M_DUPLICATES, m->now);
+    return LIFELINE_OK;
+  }
   /* The connection's subscriber count bounds the actions; count exactly only near the cap. */
   size_t need = conn_subs;
   if (m->nactions + need > m->cfg.max_actions) {
-    need = needed_actions(d, conn, type, tl, h, check_dup);
+    need = needed_actions(d, conn, type, tl);
     if (m->nactions + need > m->cfg.max_actions) return LIFELINE_ERR_FULL;
   }
   lifeline_mgr_span sp[3];
@@ -276,18 +275,10 @@ int mgr_deliver(mgr_base *m, mgr_delivery *d, uint32_t conn, uint32_t conn_subs,
   for (uint32_t i = 0; i < d->channels_hi; i++) {
     mgr_channel *ch = &d->channels[i];
     if (!ch->used || ch->conn != conn) continue;
-    bound = 1;
-    if (check_dup && dedup_window_has(&ch->dedup, h)) {
-      m->stats.duplicates++;
-      mgr_count(m, MGR_M_DUPLICATES, m->now);
-      continue;
-    }
-    taken = 1;
     for (uint32_t s = ch->first_sub; s; s = d->subs[s - 1].next)
       if (matches(&d->subs[s - 1], type, tl)) push_deliver(m, &d->subs[s - 1], conn, sp, 0);
-    if (check_dup) dedup_window_add(&ch->dedup, h);
     ring_push(ch, type, tl, data, dl, id, il);
   }
-  *fresh = taken || !bound;
+  if (check_dup) dedup_window_add(seen, h);
   return LIFELINE_OK;
 }

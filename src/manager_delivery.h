@@ -21,7 +21,6 @@ typedef struct {
   lifeline_manager_channel_config cfg;
   uint32_t first_sub; /* subscriber slot + 1, in priority order; 0: none */
   uint32_t nsubs;
-  dedup_window dedup; /* ids of this channel's current stream */
   mgr_replay_event *ring;
   uint32_t ring_len, ring_head;
   size_t ring_bytes;
@@ -59,7 +58,7 @@ int mgr_channel_add(mgr_delivery *d, uint32_t conn, const lifeline_manager_chann
                     uint32_t *handle);
 /* Frees a channel and its subscribers. */
 void mgr_channel_destroy(mgr_delivery *d, mgr_channel *ch);
-/* Forgets the duplicate window and the replay ring: they belong to the stream they came from. */
+/* Forgets the replay ring: its events belong to the stream they came from. */
 void mgr_channel_forget_stream(mgr_channel *ch);
 
 /* A subscriber on a live channel (types: '\n'-separated, empty: all); replays up to `replay`
@@ -72,11 +71,13 @@ int mgr_sub_remove(mgr_delivery *d, uint32_t id, uint32_t *channel);
 uint64_t mgr_hash(const uint8_t *p, size_t n);
 /* Fans one event out to the channels bound to `conn` (conn_subs: its subscriber count, which
  * bounds the actions needed). own_id: the event carried its own id field; only then is it
- * checked against, and added to, each channel's duplicate window. Returns LIFELINE_OK or
- * LIFELINE_ERR_FULL (the batch has no room: nothing was delivered). *fresh: 1 when some channel
- * (or none being bound) took it as new, 0 when every channel had its id already. */
-int mgr_deliver(mgr_base *b, mgr_delivery *d, uint32_t conn, uint32_t conn_subs, const uint8_t *type,
-                size_t tl, const uint8_t *data, size_t dl, const uint8_t *id, size_t il, int own_id,
-                int *fresh);
+ * checked against, and added to, the connection's duplicate window `seen` (one per stream, not
+ * per channel: a channel moved onto a connection must drop that stream's replays of events
+ * from before the move like every other channel there). Returns LIFELINE_OK or
+ * LIFELINE_ERR_FULL (the batch has no room: nothing was delivered). *fresh: 0 when the event
+ * was a duplicate, else 1. */
+int mgr_deliver(mgr_base *b, mgr_delivery *d, dedup_window *seen, uint32_t conn, uint32_t conn_subs,
+                const uint8_t *type, size_t tl, const uint8_t *data, size_t dl, const uint8_t *id,
+                size_t il, int own_id, int *fresh);
 
 #endif

@@ -17,8 +17,8 @@
  * are in the order they happened; events reach each subscriber in stream order.
  *
  * Objects. A CONNECTION is one event stream, pooled by a key the host computes (URL + transport
- * options); a CHANNEL is bound to one connection and holds subscribers, a duplicate window and a
- * replay ring; a SUBSCRIBER receives the channel's events whose type matches its filter, in
+ * options), with the duplicate window of the ids it delivered; a CHANNEL is bound to one
+ * connection and holds subscribers and a replay ring; a SUBSCRIBER receives the channel's events whose type matches its filter, in
  * priority order (higher first, then subscription order). A connection is opened when its first
  * subscriber arrives and closed linger_ms after its last one leaves.
  *
@@ -172,7 +172,9 @@ typedef struct {
 typedef struct {
   uint32_t replay_events;   /* replay ring length (0: no replay), default 0 */
   uint32_t replay_bytes;    /* replay ring byte cap, default 256 KiB */
-  uint32_t dedup_window;    /* recent ids remembered, 1..4096, default 256 */
+  uint32_t dedup_window;    /* recent ids remembered, 1..4096, default 256. The window belongs
+                             * to the connection (the stream the ids came from): it is the
+                             * largest of its channels' values */
 } lifeline_manager_channel_config;
 
 /* A connection's state for lifeline_manager_conn_info(). */
@@ -227,7 +229,10 @@ int lifeline_manager_set_last_event_id(lifeline_manager *m, uint32_t conn, const
 /* Creates a channel bound to conn; *channel receives a handle >= 1. */
 int lifeline_manager_channel(lifeline_manager *m, uint32_t conn,
                              const lifeline_manager_channel_config *cfg, uint32_t *channel);
-/* Moves a channel and its subscribers to another connection (e.g. the app changed the URL). */
+/* Moves a channel and its subscribers to another connection (e.g. the app changed the URL).
+ * The channel's replay ring is emptied (its events came from the old stream); duplicates are
+ * judged by the new connection's window, so the new stream's ids are its own and that
+ * stream's replays of events from before the move are dropped. NO_MEMORY, NOT_FOUND. */
 int lifeline_manager_channel_bind(lifeline_manager *m, uint32_t channel, uint32_t conn,
                                   uint64_t now_ms);
 /* Removes a channel and its subscribers (their connection may start lingering). */

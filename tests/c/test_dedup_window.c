@@ -35,8 +35,15 @@ static void run(uint32_t cap, uint32_t universe, uint64_t seed) {
     }
     fifo[len++] = h;
   }
-  dedup_window_clear(&w);
-  CHECK(!dedup_window_has(&w, fifo[len - 1]));
+  /* Widening keeps every id and their order: the oldest is still evicted first. */
+  CHECK_EQ_INT(LIFELINE_OK, dedup_window_grow(&w, cap + 1));
+  for (uint32_t i = 0; i < len; i++) CHECK(dedup_window_has(&w, fifo[i]));
+  dedup_window_add(&w, universe + 10);
+  if (len == cap) {
+    dedup_window_add(&w, universe + 11);
+    CHECK(!dedup_window_has(&w, fifo[0]));
+    if (len > 1) CHECK(dedup_window_has(&w, fifo[1]));
+  }
   free(fifo);
   dedup_window_free(&w);
 }

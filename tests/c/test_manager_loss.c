@@ -109,6 +109,29 @@ static void test_rebind_starts_a_fresh_window_and_ring(void) {
   drv_free(d);
 }
 
+/* Found by the delivery model (seed 134): a channel moved onto a connection that already
+ * delivered events must drop that stream's overlap replays like every other channel there. */
+static void test_moved_channel_drops_the_streams_replays(void) {
+  drv *d = drv_new(NULL);
+  uint32_t a = drv_conn(d, "a", NULL), b = drv_conn(d, "b", NULL);
+  uint32_t chd = drv_channel(d, a, 0), chc = drv_channel(d, b, 0);
+  uint32_t sd = drv_sub(d, chd, 0, NULL, 0), sc = drv_sub(d, chc, 0, NULL, 0);
+  drv_ok(d, a);
+  drv_ok(d, b);
+  drv_feed(d, a, "id: 1\ndata: 1\n\nid: 2\ndata: 2\n\nid: 3\ndata: 3\n\n");
+  CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_channel_bind(d->m, chc, a, d->now));
+  drv_drain(d);
+  reconnect(d, a);
+  CHECK_EQ_STR("3", d->open_id[a]);
+  d->dlen = 0;
+  d->delivered[0] = 0;
+  drv_feed(d, a, "id: 2\ndata: 2\n\nid: 3\ndata: 3\n\nid: 4\ndata: 4\n\n");
+  char want[64];
+  snprintf(want, sizeof want, "%u:4 %u:4 ", sd, sc);
+  CHECK_EQ_STR(want, d->delivered);
+  drv_free(d);
+}
+
 /* Loss path 3: an EventSource event over the batch caps closes the native stream and says so. */
 static void test_eventsource_overflow_closes(void) {
   lifeline_manager_config mc;
@@ -371,6 +394,7 @@ int main(void) {
   test_id_only_block_and_seeded_parser();
   test_eventsource_idless_events();
   test_rebind_starts_a_fresh_window_and_ring();
+  test_moved_channel_drops_the_streams_replays();
   test_eventsource_overflow_closes();
   test_eventsource_oversize_event_skipped();
   test_server_retry_is_a_floor();
