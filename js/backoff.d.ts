@@ -20,7 +20,7 @@ export interface BackoffOptions {
   adaptive?: boolean;
   /** Integer seed of the jitter generator (default: random from crypto.getRandomValues). */
   seed?: number;
-  /** Millisecond clock used when a method's `now` is omitted (default performance.now). */
+  /** Millisecond clock used when a method's `now` is omitted (default: performance.timeOrigin + performance.now()). */
   clock?: () => number;
 }
 

@@ -1,19 +1,17 @@
 /**
  * Reconnection backoff over the C core (include/lifeline/backoff.h): exponential delays with
  * full/equal/decorrelated jitter, the server's `retry:` as base, Retry-After as a floor, network
- * quality adaptation and a reset only after a connection stayed healthy.
+ * quality adaptation and a reset only after a connection stayed healthy. Defaults and limits are
+ * the core's.
  */
-import { getCore, coreError } from './wasm.js';
-
-const JITTER = { none: 0, full: 1, equal: 2, decorrelated: 3 };
-const QUALITY = ['good', 'moderate', 'poor'];
-const EXHAUSTED = -12;
-
-const defaultClock = () => performance.now();
+import { getCore } from './wasm.js';
+import { coreConfigured, coreTables, errorNamed, jitterOf } from './core-tables.js';
+import { defaultClock } from './manager-env.js';
 
 const registry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_backoff_free(ptr));
+const U32 = 4294967295;
 
-/** @internal validation shared by the resilience modules */
+/** @internal a number argument crossing into the core (a u32 there); range errors are JS's own. */
 export function checkNumber(name, v, min, max, integer) {
   if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${name} must be a number, got ${typeof v === 'number' ? 'NaN' : typeof v}`);
   if (integer && !Number.isInteger(v)) throw new RangeError(`${name} must be an integer, got ${v}`);
@@ -27,11 +25,22 @@ export function checkClock(clock) {
   return clock;
 }
 
-/** @internal */
+/** @internal option types the core cannot check: numbers where numbers go, a clock, no unknown names. */
 export function checkOptions(options, known, what) {
   if (options === null || typeof options !== 'object') throw new TypeError(`${what} options must be an object`);
   for (const k of Object.keys(options)) {
     if (!known.includes(k)) throw new TypeError(`${what}: unknown option "${k}" (known: ${known.join(', ')})`);
+  }
+  if (options.clock !== undefined) checkClock(options.clock);
+}
+
+/** @internal numeric options must be numbers: the core judges their values. */
+export function checkNumbers(options, names) {
+  for (const k of names) {
+    const v = options[k];
+    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) {
+      throw new TypeError(`${k} must be a number, got ${typeof v === 'number' ? 'NaN' : typeof v}`);
+    }
   }
 }
 
@@ -42,62 +51,66 @@ export function hostSeed() {
   return (a[0] & 0x1fffff) * 4294967296 + a[1];
 }
 
-const U32 = 4294967295;
-const OPTIONS = ['initialMs', 'maxMs', 'multiplier', 'jitter', 'maxAttempts', 'healthyAfterMs', 'adaptive', 'seed', 'clock'];
+// The core's config fields, in order (src/platform/wasm_resilience.c).
+const FIELDS = ['initialMs', 'maxMs', 'multiplier', 'jitter', 'maxAttempts', 'healthyAfterMs', 'adaptive', 'seed'];
+const OPTIONS = [...FIELDS, 'clock'];
 
 class Backoff {
+  #core;
+  #ptr;
+  #clock;
+
   constructor(core, ptr, clock) {
-    this._core = core;
-    this._ptr = ptr;
-    this._clock = clock;
+    this.#core = core;
+    this.#ptr = ptr;
+    this.#clock = clock;
     registry.register(this, { core, ptr }, this);
   }
 
-  _live() {
-    if (this._ptr === 0) throw coreError(-8, 'backoff used after free()');
-    return this._ptr;
+  #live() {
+    if (this.#ptr === 0) throw errorNamed('LIFELINE_ERR_STATE', 'backoff used after free()');
+    return this.#ptr;
   }
 
   /** The delay (ms) before the next attempt, or null when maxAttempts is exhausted. */
-  next(now = this._clock()) {
-    const d = this._core._lifeline_wasm_backoff_next(this._live(), now);
-    if (d === EXHAUSTED) return null;
-    return d;
+  next(now = this.#clock()) {
+    const d = this.#core._lifeline_wasm_backoff_next(this.#live(), now);
+    return d === coreTables(this.#core).codes.LIFELINE_ERR_EXHAUSTED ? null : d;
   }
 
-  reset() { this._core._lifeline_wasm_backoff_reset(this._live()); }
+  reset() { this.#core._lifeline_wasm_backoff_reset(this.#live()); }
 
   /** The server's `retry:` field: a floor for every delay from now on. */
-  setServerRetry(ms) { this._core._lifeline_wasm_backoff_set_server_retry(this._live(), checkNumber('retry', ms, 0, U32)); }
+  setServerRetry(ms) { this.#core._lifeline_wasm_backoff_set_server_retry(this.#live(), checkNumber('retry', ms, 0, U32)); }
 
   /** The connection made progress: the next delay starts over. */
-  progress() { this._core._lifeline_wasm_backoff_progress(this._live()); }
+  progress() { this.#core._lifeline_wasm_backoff_progress(this.#live()); }
 
   /** An HTTP 429/503 Retry-After in ms: the next delay is at least this. */
-  setRetryAfter(ms) { this._core._lifeline_wasm_backoff_set_retry_after(this._live(), checkNumber('retryAfter', ms, 0, U32)); }
+  setRetryAfter(ms) { this.#core._lifeline_wasm_backoff_set_retry_after(this.#live(), checkNumber('retryAfter', ms, 0, U32)); }
 
   /** A connection was established; the backoff resets once it has lasted healthyAfterMs. */
-  connected(now = this._clock()) { this._core._lifeline_wasm_backoff_connected(this._live(), now); }
+  connected(now = this.#clock()) { this.#core._lifeline_wasm_backoff_connected(this.#live(), now); }
 
   /** Applies the reset if the connection has been up long enough; true if it reset. */
-  healthyCheck(now = this._clock()) { return this._core._lifeline_wasm_backoff_healthy_check(this._live(), now) === 1; }
+  healthyCheck(now = this.#clock()) { return this.#core._lifeline_wasm_backoff_healthy_check(this.#live(), now) === 1; }
 
   /** When healthyCheck would reset (ms on the clock), or Infinity. */
-  deadline() { return this._core._lifeline_wasm_backoff_deadline(this._live()); }
+  deadline() { return this.#core._lifeline_wasm_backoff_deadline(this.#live()); }
 
-  recordConnect(ms) { this._core._lifeline_wasm_backoff_record_connect(this._live(), checkNumber('connectMs', ms, 0, U32)); }
-  recordOutcome(ok) { this._core._lifeline_wasm_backoff_record_outcome(this._live(), ok ? 1 : 0); }
+  recordConnect(ms) { this.#core._lifeline_wasm_backoff_record_connect(this.#live(), checkNumber('connectMs', ms, 0, U32)); }
+  recordOutcome(ok) { this.#core._lifeline_wasm_backoff_record_outcome(this.#live(), ok ? 1 : 0); }
 
   /** 'good' | 'moderate' | 'poor' */
-  get quality() { return QUALITY[this._core._lifeline_wasm_backoff_quality(this._live())]; }
+  get quality() { return coreTables(this.#core).netQuality[this.#core._lifeline_wasm_backoff_quality(this.#live())]; }
   /** Delays handed out since the last reset. */
-  get attempt() { return this._core._lifeline_wasm_backoff_attempt(this._live()); }
+  get attempt() { return this.#core._lifeline_wasm_backoff_attempt(this.#live()); }
 
   free() {
-    if (this._ptr === 0) return;
+    if (this.#ptr === 0) return;
     registry.unregister(this);
-    this._core._lifeline_wasm_backoff_free(this._ptr);
-    this._ptr = 0;
+    this.#core._lifeline_wasm_backoff_free(this.#ptr);
+    this.#ptr = 0;
   }
 }
 
@@ -107,21 +120,19 @@ class Backoff {
  */
 export function createBackoff(options = {}) {
   checkOptions(options, OPTIONS, 'createBackoff');
-  const o = {
-    initialMs: 1000, maxMs: 30000, multiplier: 1.6, jitter: 'full', maxAttempts: 0,
-    healthyAfterMs: 5000, adaptive: true, seed: undefined, clock: defaultClock, ...options,
-  };
-  checkNumber('initialMs', o.initialMs, 1, U32, true);
-  checkNumber('maxMs', o.maxMs, o.initialMs, U32, true);
-  checkNumber('multiplier', o.multiplier, 1, 10);
-  checkNumber('maxAttempts', o.maxAttempts, 0, U32, true);
-  checkNumber('healthyAfterMs', o.healthyAfterMs, 0, U32, true);
-  if (!(o.jitter in JITTER)) throw new TypeError(`jitter must be one of ${Object.keys(JITTER).join(', ')}, got ${String(o.jitter)}`);
-  const seed = o.seed === undefined ? hostSeed() : checkNumber('seed', o.seed, 0, Number.MAX_SAFE_INTEGER, true);
-  checkClock(o.clock);
-  const core = getCore();
-  const ptr = core._lifeline_wasm_backoff_new(o.initialMs, o.maxMs, o.multiplier, JITTER[o.jitter],
-    o.maxAttempts, o.healthyAfterMs, o.adaptive ? 1 : 0, seed);
-  if (ptr === 0) throw coreError(-2, 'createBackoff');
-  return new Backoff(core, ptr, o.clock);
+  checkNumbers(options, ['initialMs', 'maxMs', 'multiplier', 'maxAttempts', 'healthyAfterMs', 'seed']);
+  if (options.jitter !== undefined && typeof options.jitter !== 'string') {
+    throw new TypeError(`jitter must be a string (none, full, equal or decorrelated), got ${typeof options.jitter}`);
+  }
+  const given = { ...options, seed: options.seed ?? hostSeed() };
+  if (options.jitter !== undefined) given.jitter = jitterOf(options.jitter);
+  if (options.adaptive !== undefined) given.adaptive = options.adaptive ? 1 : 0;
+  let ptr;
+  try {
+    ({ ptr } = coreConfigured('backoff', FIELDS, given, 'createBackoff'));
+  } catch (err) {
+    if (options.jitter !== undefined) err.message = err.message.replace(`jitter = ${given.jitter}`, `jitter = ${JSON.stringify(options.jitter)}`);
+    throw err;
+  }
+  return new Backoff(getCore(), ptr, options.clock ?? defaultClock());
 }

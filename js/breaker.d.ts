@@ -33,7 +33,7 @@ export interface BreakerOptions {
   slowCallMs?: number;
   /** Integer seed of the break jitter (default: random). */
   seed?: number;
-  /** Millisecond clock used when `now` is omitted (default performance.now). */
+  /** Millisecond clock used when `now` is omitted (default: performance.timeOrigin + performance.now()). */
   clock?: () => number;
   /** fire(): which rejections count as failures (default: all). */
   isFailure?: (error: unknown) => boolean;

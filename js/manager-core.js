@@ -4,8 +4,8 @@
  * may call back into the core and start a new batch, and Wasm memory may grow: no view into it
  * is kept). Internal to js/manager.js.
  */
-import { getCore, coreError } from './wasm.js';
-import { LifelineError } from './errors.js';
+import { getCore } from './wasm.js';
+import { coreTables, errorNamed, lifelineError } from './core-tables.js';
 
 export const ACT_OPEN = 1;
 export const ACT_CLOSE = 2;
@@ -18,7 +18,6 @@ export const FEATURE_RECONNECT = 1;
 export const FEATURE_BREAKER = 2;
 export const FEATURE_WATCHDOG = 4;
 export const FEATURE_AUTH_HOOK = 8;
-export const JITTER = { none: 0, full: 1, equal: 2, decorrelated: 3 };
 
 export const WORDS = 20; // u32 per lifeline_mgr_action
 const NEVER_HI = 0xffffffff;
@@ -30,13 +29,29 @@ const STAT_TAIL = ['connectMsSum', 'connectCount', 'firstEventMsSum', 'firstEven
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
 
+const defaultsOf = new WeakMap(); // core module -> its manager defaults
+
+/** The core's defaults: { heartbeatTimeoutMs, connectTimeoutMs, plainRetryMs, lingerMs, onlineSpreadMs }. */
+export function managerDefaults(m = getCore()) {
+  let d = defaultsOf.get(m);
+  if (!d) {
+    const p = m._lifeline_wasm_mgr_defaults() >>> 2;
+    const [heartbeatTimeoutMs, connectTimeoutMs, plainRetryMs, lingerMs, onlineSpreadMs] = m.HEAPU32.subarray(p, p + 5);
+    defaultsOf.set(m, (d = Object.freeze({ heartbeatTimeoutMs, connectTimeoutMs, plainRetryMs, lingerMs, onlineSpreadMs })));
+  }
+  return d;
+}
+
 export class CoreManager {
-  constructor({ maxConnections = 0, maxChannels = 0, maxSubscribers = 0, lingerMs = 1000, onlineSpreadMs = 4000, seed = 0 }) {
+  constructor({ maxConnections = 0, maxChannels = 0, maxSubscribers = 0, lingerMs, onlineSpreadMs, seed = 0 }) {
     this.m = getCore();
-    this.w = this.m._lifeline_wasm_mgr_new(maxConnections, maxChannels, maxSubscribers, lingerMs, onlineSpreadMs, seed);
-    if (!this.w) throw coreError(-2, 'createManager');
-    this.states = names(this.m, '_lifeline_wasm_mgr_state_name', 8);
-    this.reasons = names(this.m, '_lifeline_wasm_mgr_reason_name', 19);
+    const d = managerDefaults(this.m);
+    this.w = this.m._lifeline_wasm_mgr_new(maxConnections, maxChannels, maxSubscribers, lingerMs ?? d.lingerMs,
+      onlineSpreadMs ?? d.onlineSpreadMs, seed);
+    if (!this.w) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'createManager');
+    const t = coreTables(this.m);
+    this.states = t.mgrState;
+    this.reasons = t.mgrReason;
   }
 
   free() {
@@ -46,11 +61,11 @@ export class CoreManager {
 
   /** Copies UTF-8 strings / byte arrays back to back into the input buffer; returns lengths. */
   put(...parts) {
-    if (!this.w) throw new LifelineError(-8, 'the manager was destroyed', 'LIFELINE_ERR_STATE');
+    if (!this.w) throw destroyed();
     const bytes = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p ?? new Uint8Array(0)));
     const total = bytes.reduce((n, b) => n + b.byteLength, 0);
     const ptr = this.m._lifeline_wasm_mgr_buffer(this.w, total);
-    if (!ptr) throw coreError(-2, 'manager input');
+    if (!ptr) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'manager input');
     let off = ptr;
     for (const b of bytes) {
       this.m.HEAPU8.set(b, off);
@@ -60,7 +75,7 @@ export class CoreManager {
   }
 
   call(name, ...args) {
-    if (!this.w) throw new LifelineError(-8, 'the manager was destroyed', 'LIFELINE_ERR_STATE');
+    if (!this.w) throw destroyed();
     return this.m[`_lifeline_wasm_mgr_${name}`](this.w, ...args);
   }
 
@@ -154,8 +169,7 @@ export class CoreManager {
   }
 }
 
-function names(m, fn, n) {
-  const out = [];
-  for (let i = 0; i < n; i++) out.push(m.UTF8ToString(m[fn](i)));
-  return out;
+/** The error for any use of a destroyed manager. */
+export function destroyed() {
+  return lifelineError('LIFELINE_ERR_STATE', 'the manager was destroyed');
 }

@@ -2,7 +2,8 @@
  * connect() options: validation, defaults and the pooling key; status snapshot helpers.
  * Internal to js/manager.js.
  */
-import { FEATURE_RECONNECT, FEATURE_BREAKER, FEATURE_WATCHDOG, FEATURE_AUTH_HOOK, JITTER } from './manager-core.js';
+import { FEATURE_RECONNECT, FEATURE_BREAKER, FEATURE_WATCHDOG, FEATURE_AUTH_HOOK, managerDefaults } from './manager-core.js';
+import { jitterOf, lifelineError } from './core-tables.js';
 import { sha256Hex } from './sha256.js';
 
 const MAX_MS = 2 ** 31 - 1;
@@ -62,21 +63,24 @@ export function normalize(url, o) {
     if (!Number.isFinite(v) || v < min || v > MAX_MS) throw new RangeError(`connect: ${name} must be a number from ${min} to ${MAX_MS}`);
     return Math.floor(v);
   };
+  const d = managerDefaults();
   const opts = {
     transport, urls, method: o.method ?? 'GET', body, headers, credentials: o.credentials,
     withCredentials: !!o.withCredentials, lastEventIdParam: o.lastEventIdParam ?? 'lastEventId',
     initialLastEventId: o.initialLastEventId, persistLastEventId: !!o.persistLastEventId, onAuthRequired: o.onAuthRequired,
-    heartbeatTimeoutMs: intOpt('heartbeatTimeoutMs', o.heartbeatTimeoutMs, 45000, 1),
-    connectTimeoutMs: intOpt('connectTimeoutMs', o.connectTimeoutMs, 30000),
-    plainRetryMs: intOpt('plainRetryMs', o.plainRetryMs, 3000, 1),
+    heartbeatTimeoutMs: intOpt('heartbeatTimeoutMs', o.heartbeatTimeoutMs, d.heartbeatTimeoutMs, 1),
+    connectTimeoutMs: intOpt('connectTimeoutMs', o.connectTimeoutMs, d.connectTimeoutMs),
+    plainRetryMs: intOpt('plainRetryMs', o.plainRetryMs, d.plainRetryMs, 1),
     maxEventBytes: intOpt('maxEventBytes', o.maxEventBytes, 0),
     replay: intOpt('replay', o.replay, 0), replayBytes: intOpt('replayBytes', o.replayBytes, 0),
     dedupWindow: intOpt('dedupWindow', o.dedupWindow, 0),
     backoff: { ...o.backoff }, breaker: { ...o.breaker }, eventTypes: [...new Set([].concat(o.eventTypes ?? []).map(String))].sort(),
     features, featureBits,
   };
-  if (opts.backoff.jitter !== undefined && JITTER[opts.backoff.jitter] === undefined) {
-    throw new RangeError(`connect: backoff.jitter must be one of ${Object.keys(JITTER).join(', ')}`);
+  // The core's name for the jitter (-1 keeps its default); the core alone knows the names.
+  opts.jitter = opts.backoff.jitter === undefined ? -1 : jitterOf(String(opts.backoff.jitter));
+  if (opts.jitter < 0 && opts.backoff.jitter !== undefined) {
+    throw lifelineError('LIFELINE_ERR_INVALID_ARGUMENT', `connect: invalid argument: backoff.jitter = ${JSON.stringify(opts.backoff.jitter)}`);
   }
   Object.assign(opts, keysOf(opts, o, body, headers));
   return opts;

@@ -5,12 +5,11 @@
  * (fetch or EventSource), the environment signals (online/offline, page resume) and the user's
  * callbacks. See docs/manager.md.
  */
-import { LifelineError } from './errors.js';
 import { coreError } from './wasm.js';
 import {
-  CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED,
-  JITTER,
+  CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED, destroyed,
 } from './manager-core.js';
+import { coreTables, lifelineError } from './core-tables.js';
 import { createFetchTransport, END_NETWORK } from './transports/fetch.js';
 import { createEventSourceTransport } from './transports/eventsource.js';
 import { browserEnvironment, defaultClock, defaultStorage } from './manager-env.js';
@@ -18,7 +17,6 @@ import { normalize, summary, IDLE_SNAPSHOT, QUIET, ERROR_MESSAGES } from './mana
 import { latencyProbe } from './manager-latency.js';
 
 const FEED_SLICE = 16 * 1024; // bounds one batch: the core's caps are far above a slice's events
-const ERR_NOT_FOUND = -6;
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit
 
 /** Creates a manager (after `await init()`). */
@@ -52,6 +50,7 @@ export class SSEManager {
   #lastEvent = null;
   #lastSource = null;
   #latency;
+  #notFound;
 
   constructor(options = {}) {
     this.#now = options.now ?? defaultClock();
@@ -65,9 +64,10 @@ export class SSEManager {
     };
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 52);
     this.#latency = latencyProbe(options.measureLatency);
+    this.#notFound = coreTables().codes.LIFELINE_ERR_NOT_FOUND;
     this.#core = new CoreManager({
       maxConnections: options.maxConnections, maxChannels: options.maxChannels, maxSubscribers: options.maxSubscribers,
-      lingerMs: options.lingerMs ?? 1000, onlineSpreadMs: options.onlineSpreadMs ?? 4000, seed,
+      lingerMs: options.lingerMs, onlineSpreadMs: options.onlineSpreadMs, seed,
     });
     const env = options.environment ?? browserEnvironment();
     this.#envOff = env.subscribe({
@@ -89,7 +89,7 @@ export class SSEManager {
     const transport = this.#transports[opts.transport];
     if (!transport) throw new TypeError(`connect: unknown transport "${opts.transport}"`);
     if (transport.available === false) {
-      throw new LifelineError(-10, `connect: the ${opts.transport} transport is not available here (use transport: 'fetch')`, 'LIFELINE_ERR_UNAVAILABLE');
+      throw lifelineError('LIFELINE_ERR_UNAVAILABLE', `connect: the ${opts.transport} transport is not available here (use transport: 'fetch')`);
     }
     const conn = this.#connection(opts);
     const existing = this.#channels.get(channel);
@@ -131,7 +131,7 @@ export class SSEManager {
     this.#alive();
     if (typeof callback !== 'function') throw new TypeError('subscribe: callback must be a function');
     const ch = this.#channels.get(channel);
-    if (!ch) throw new LifelineError(-6, `subscribe: unknown channel "${channel}" (call connect first)`, 'LIFELINE_ERR_NOT_FOUND');
+    if (!ch) throw lifelineError('LIFELINE_ERR_NOT_FOUND', `subscribe: unknown channel "${channel}" (call connect first)`);
     const events = options.events === undefined || options.events === null ? [] : [].concat(options.events).map(String);
     if (events.some((t) => !t || /[\r\n]/.test(t))) throw new TypeError('subscribe: event types must be non-empty single-line strings');
     const [typesLen] = this.#core.put(events.join('\n'));
@@ -277,7 +277,7 @@ export class SSEManager {
     core.call('conn_reset');
     core.call('conn_basic', opts.urls.length, opts.featureBits, opts.heartbeatTimeoutMs, opts.connectTimeoutMs, opts.plainRetryMs, opts.maxEventBytes);
     const b = opts.backoff;
-    core.call('conn_backoff', b.initialMs ?? 0, b.maxMs ?? 0, b.multiplier ?? 0, b.jitter === undefined ? -1 : JITTER[b.jitter] ?? -1,
+    core.call('conn_backoff', b.initialMs ?? 0, b.maxMs ?? 0, b.multiplier ?? 0, opts.jitter,
       b.maxAttempts ?? 0, b.healthyAfterMs ?? 0, b.adaptive === undefined ? -1 : b.adaptive ? 1 : 0);
     const k = opts.breaker;
     core.call('conn_breaker', k.consecutiveFailures ?? 0, k.failureRateThreshold ?? 0, k.minimumCalls ?? 0, k.windowMs ?? 0, k.openMs ?? 0, k.maxOpenMs ?? 0);
@@ -452,7 +452,7 @@ export class SSEManager {
         for (let off = 0; off < u8.byteLength && current(); off += FEED_SLICE) {
           const part = u8.subarray(off, Math.min(u8.byteLength, off + FEED_SLICE));
           const [n] = core.put(part);
-          if (this.#input(() => core.call('feed', stream, n, this.#now())) === ERR_NOT_FOUND) return false;
+          if (this.#input(() => core.call('feed', stream, n, this.#now())) === this.#notFound) return false;
         }
         return current();
       },
@@ -462,9 +462,6 @@ export class SSEManager {
         const [tl, dl, il] = core.put(type ?? '', data ?? '', id ?? '');
         this.#input(() => core.call('event', stream, tl, dl, il, this.#now()));
         return current();
-      },
-      retry: (ms) => {
-        if (current()) this.#input(() => core.call('server_retry', stream, Math.min(ms >>> 0, MAX_TIMER_MS), this.#now()));
       },
       closed: (end) => {
         if (!current()) return;
@@ -600,6 +597,6 @@ export class SSEManager {
   }
 
   #alive() {
-    if (this.#destroyed) throw new LifelineError(-8, 'the manager was destroyed', 'LIFELINE_ERR_STATE');
+    if (this.#destroyed) throw destroyed();
   }
 }

@@ -5,6 +5,10 @@
 import createLifelineCore from '../dist/lifeline-core.mjs';
 import { LifelineError } from './errors.js';
 
+// LIFELINE_ERR_STATE: the one code needed before the core (and its table) is there; a test
+// checks it against the core's table.
+export const NOT_READY_CODE = -8;
+
 let loading = null;
 let core = null;
 
@@ -47,7 +51,7 @@ async function instantiate(options) {
 
 /** The loaded core; throws a clear error when init() has not completed. */
 export function getCore() {
-  if (!core) throw new LifelineError(-8, 'Lifeline is not initialised: call `await init()` first', 'LIFELINE_ERR_STATE');
+  if (!core) throw new LifelineError(NOT_READY_CODE, 'Lifeline is not initialised: call `await init()` first', 'LIFELINE_ERR_STATE');
   return core;
 }
 

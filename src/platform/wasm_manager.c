@@ -58,6 +58,22 @@ LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_free(wasm_mgr *w) {
   free(w);
 }
 
+/* The defaults JS shows and keys connections by, as 5 u32: heartbeat timeout, connect timeout,
+ * plain retry (lifeline_manager_conn_config), linger, online spread (lifeline_manager_config). */
+LIFELINE_WASM_EXPORT const uint32_t *lifeline_wasm_mgr_defaults(void) {
+  static uint32_t v[5];
+  lifeline_manager_conn_config cc;
+  lifeline_manager_config c;
+  lifeline_manager_conn_config_default(&cc);
+  lifeline_manager_config_default(&c);
+  v[0] = cc.heartbeat_timeout_ms;
+  v[1] = cc.connect_timeout_ms;
+  v[2] = cc.plain_retry_ms;
+  v[3] = c.linger_ms;
+  v[4] = c.online_spread_ms;
+  return v;
+}
+
 /* A buffer of at least n bytes for the next call's input; NULL when out of memory. */
 LIFELINE_WASM_EXPORT uint8_t *lifeline_wasm_mgr_buffer(wasm_mgr *w, uint32_t n) {
   if (n > w->in_cap) {
@@ -203,11 +219,6 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_event(wasm_mgr *w, uint32_t stream, u
                                 p + type_len + data_len, id_len, ms(now));
 }
 
-LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_server_retry(wasm_mgr *w, uint32_t stream, uint32_t retry_ms,
-                                                        double now) {
-  return lifeline_manager_server_retry(w->m, stream, retry_ms, ms(now));
-}
-
 LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_closed(wasm_mgr *w, uint32_t stream, int end, double now) {
   return lifeline_manager_closed(w->m, stream, (lifeline_mgr_end)end, ms(now));
 }
@@ -222,9 +233,6 @@ LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_resume(wasm_mgr *w, double now) {
 }
 LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_retry_now(wasm_mgr *w, uint32_t conn, double now) {
   return lifeline_manager_retry_now(w->m, conn, ms(now));
-}
-LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_close(wasm_mgr *w, uint32_t conn, double now) {
-  return lifeline_manager_close(w->m, conn, ms(now));
 }
 LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_close_all(wasm_mgr *w, double now) {
   lifeline_manager_close_all(w->m, ms(now));
@@ -255,7 +263,6 @@ LIFELINE_WASM_EXPORT const lifeline_mgr_stats *lifeline_wasm_mgr_stats(wasm_mgr 
   lifeline_manager_stats(w->m, &s);
   return &s;
 }
-LIFELINE_WASM_EXPORT uint32_t lifeline_wasm_mgr_stats_words(void) { return sizeof(lifeline_mgr_stats) / 4; }
 
 /* The metrics registry as JSON (format 0) or Prometheus text (format 1), NUL-terminated; NULL
  * when metrics are off or out of memory. */

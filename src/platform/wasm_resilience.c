@@ -26,25 +26,58 @@ static uint32_t to_u32(double v) {
   return v >= 4294967295.0 ? UINT32_MAX : (uint32_t)v;
 }
 
+/* A whole number in 0..UINT32_MAX; anything else is an invalid u32 field. */
+static int u32_of(double v, uint32_t *out) {
+  if (!(v >= 0 && v <= 4294967295.0) || v != floor(v)) return 0;
+  *out = (uint32_t)v;
+  return 1;
+}
+
 static double from_deadline(uint64_t t) { return t == LIFELINE_NEVER ? INFINITY : (double)t; }
 
 LIFELINE_WASM_EXPORT double *lifeline_wasm_scratch(void) { return scratch; }
 
 /* ---- backoff ---- */
 
-LIFELINE_WASM_EXPORT lifeline_backoff *lifeline_wasm_backoff_new(double initial, double max, double mult,
-                                                               int jitter, double max_attempts,
-                                                               double healthy_after, int adaptive, double seed) {
+/* A backoff config crosses as 8 doubles: initial_ms, max_ms, multiplier, jitter, max_attempts,
+ * healthy_after_ms, adaptive, seed. JS fills them from lifeline_wasm_backoff_defaults, overrides
+ * the options it was given, and leaves every judgement to lifeline_backoff_init. */
+#define BACKOFF_FIELDS 8
+
+LIFELINE_WASM_EXPORT void lifeline_wasm_backoff_defaults(double *cfg) {
   lifeline_backoff_config c;
   lifeline_backoff_config_default(&c);
-  c.initial_ms = to_u32(initial);
-  c.max_ms = to_u32(max);
-  c.multiplier = mult;
-  c.jitter = (lifeline_jitter)jitter;
-  c.max_attempts = to_u32(max_attempts);
-  c.healthy_after_ms = to_u32(healthy_after);
-  c.adaptive = adaptive;
-  c.seed = to_ms(seed);
+  double v[BACKOFF_FIELDS] = {c.initial_ms, c.max_ms, c.multiplier, c.jitter,
+                              c.max_attempts, c.healthy_after_ms, c.adaptive, 0};
+  for (int i = 0; i < BACKOFF_FIELDS; i++) cfg[i] = v[i];
+}
+
+static int backoff_config(const double *cfg, lifeline_backoff_config *c) {
+  uint32_t jitter;
+  lifeline_backoff_config_default(c);
+  if (!u32_of(cfg[0], &c->initial_ms) || !u32_of(cfg[1], &c->max_ms) || !u32_of(cfg[3], &jitter) ||
+      !u32_of(cfg[4], &c->max_attempts) || !u32_of(cfg[5], &c->healthy_after_ms))
+    return LIFELINE_ERR_INVALID_ARGUMENT;
+  if (!(cfg[2] >= 0) || jitter > LIFELINE_JITTER_DECORRELATED) return LIFELINE_ERR_INVALID_ARGUMENT;
+  c->multiplier = cfg[2];
+  c->jitter = (lifeline_jitter)jitter;
+  c->adaptive = cfg[6] != 0;
+  c->seed = to_ms(cfg[7]);
+  return LIFELINE_OK;
+}
+
+/* 0 when lifeline_backoff_init accepts the config, else LIFELINE_ERR_INVALID_ARGUMENT. */
+LIFELINE_WASM_EXPORT int lifeline_wasm_backoff_check(const double *cfg) {
+  lifeline_backoff_config c;
+  lifeline_backoff b;
+  int rc = backoff_config(cfg, &c);
+  return rc < 0 ? rc : lifeline_backoff_init(&b, &c);
+}
+
+/* NULL when the config is invalid (see lifeline_wasm_backoff_check) or memory is out. */
+LIFELINE_WASM_EXPORT lifeline_backoff *lifeline_wasm_backoff_new(const double *cfg) {
+  lifeline_backoff_config c;
+  if (backoff_config(cfg, &c) != LIFELINE_OK) return NULL;
   lifeline_backoff *b = malloc(sizeof *b);
   if (!b) return NULL;
   if (lifeline_backoff_init(b, &c) != LIFELINE_OK) {
@@ -94,23 +127,46 @@ LIFELINE_WASM_EXPORT double lifeline_wasm_backoff_attempt(lifeline_backoff *b) {
 
 /* ---- breaker ---- */
 
-/* cfg points to 14 doubles in the order of lifeline_breaker_config's fields (seed last). */
+/* A breaker config crosses as 14 doubles in the order of lifeline_breaker_config's fields (seed
+ * last), filled like the backoff's. */
+#define BREAKER_FIELDS 14
+
+LIFELINE_WASM_EXPORT void lifeline_wasm_breaker_defaults(double *cfg) {
+  lifeline_breaker_config c;
+  lifeline_breaker_config_default(&c);
+  double v[BREAKER_FIELDS] = {c.failure_rate_threshold, c.window_ms, c.window_buckets, c.minimum_calls,
+                              c.consecutive_failures, c.open_ms, c.max_open_ms, c.open_jitter,
+                              c.half_open_probes, c.half_open_successes, c.half_open_failures,
+                              c.half_open_timeout_ms, c.slow_call_ms, 0};
+  for (int i = 0; i < BREAKER_FIELDS; i++) cfg[i] = v[i];
+}
+
+static int breaker_config(const double *cfg, lifeline_breaker_config *c) {
+  uint32_t *u32[] = {NULL, &c->window_ms, &c->window_buckets, &c->minimum_calls,
+                     &c->consecutive_failures, &c->open_ms, &c->max_open_ms, NULL,
+                     &c->half_open_probes, &c->half_open_successes, &c->half_open_failures,
+                     &c->half_open_timeout_ms, &c->slow_call_ms};
+  lifeline_breaker_config_default(c);
+  for (int i = 0; i < BREAKER_FIELDS - 1; i++)
+    if (u32[i] && !u32_of(cfg[i], u32[i])) return LIFELINE_ERR_INVALID_ARGUMENT;
+  c->failure_rate_threshold = cfg[0];
+  c->open_jitter = cfg[7];
+  c->seed = to_ms(cfg[13]);
+  return LIFELINE_OK;
+}
+
+/* 0 when lifeline_breaker_init accepts the config, else LIFELINE_ERR_INVALID_ARGUMENT. */
+LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_check(const double *cfg) {
+  lifeline_breaker_config c;
+  static lifeline_breaker b; /* large: not on the small Wasm stack */
+  int rc = breaker_config(cfg, &c);
+  return rc < 0 ? rc : lifeline_breaker_init(&b, &c);
+}
+
+/* NULL when the config is invalid (see lifeline_wasm_breaker_check) or memory is out. */
 LIFELINE_WASM_EXPORT lifeline_breaker *lifeline_wasm_breaker_new(const double *cfg) {
   lifeline_breaker_config c;
-  c.failure_rate_threshold = cfg[0];
-  c.window_ms = to_u32(cfg[1]);
-  c.window_buckets = to_u32(cfg[2]);
-  c.minimum_calls = to_u32(cfg[3]);
-  c.consecutive_failures = to_u32(cfg[4]);
-  c.open_ms = to_u32(cfg[5]);
-  c.max_open_ms = to_u32(cfg[6]);
-  c.open_jitter = cfg[7];
-  c.half_open_probes = to_u32(cfg[8]);
-  c.half_open_successes = to_u32(cfg[9]);
-  c.half_open_failures = to_u32(cfg[10]);
-  c.half_open_timeout_ms = to_u32(cfg[11]);
-  c.slow_call_ms = to_u32(cfg[12]);
-  c.seed = to_ms(cfg[13]);
+  if (breaker_config(cfg, &c) != LIFELINE_OK) return NULL;
   lifeline_breaker *b = malloc(sizeof *b);
   if (!b) return NULL;
   if (lifeline_breaker_init(b, &c) != LIFELINE_OK) {
@@ -145,7 +201,6 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_tick(lifeline_breaker *b, double 
   return status(b);
 }
 
-LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_state(lifeline_breaker *b) { return (int)lifeline_breaker_get_state(b); }
 LIFELINE_WASM_EXPORT double lifeline_wasm_breaker_deadline(lifeline_breaker *b) {
   return from_deadline(lifeline_breaker_deadline(b));
 }

@@ -203,6 +203,26 @@ test('online/offline and resume through the injected environment', async () => {
   m.destroy();
 });
 
+test('the spread after online is the core default (onlineSpreadMs 4000), not a JS copy of it', async () => {
+  await init();
+  const delays = [];
+  for (let seed = 1; seed <= 8; seed++) {
+    const clock = fakeClock();
+    const transport = fakeTransport();
+    const env = fakeEnvironment();
+    const m = createManager({ now: clock.now, timers: clock.timers, environment: env, storage: null, transports: { fetch: transport }, seed });
+    m.connect('c', 'http://s/feed', { backoff: { initialMs: 20000, jitter: 'none' } });
+    m.subscribe('c', () => {});
+    ok(transport.last);
+    transport.last.sink.closed(1);
+    env.emit('resume');
+    delays.push(Math.min(...clock.pending()));
+    m.destroy();
+  }
+  assert.ok(delays.every((d) => d <= 4000), String(delays));
+  assert.ok(delays.some((d) => d > 250), `a 250 ms spread would keep every retry under 250 ms: ${delays}`);
+});
+
 test('destroy from inside a callback: the rest of the batch is dropped safely', async () => {
   const { m, transport, errors } = await make();
   m.connect('c', 'http://s/feed');

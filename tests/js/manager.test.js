@@ -271,7 +271,7 @@ test('bad arguments get clear errors; eventsource is unavailable in Node', async
     assert.throws(() => m.connect('', 'http://x'), TypeError);
     assert.throws(() => m.subscribe('nope', () => {}), (e) => e instanceof LifelineError && e.code === -6);
     assert.throws(() => m.connect('c', 'http://127.0.0.1:9/x', { transport: 'eventsource' }), (e) => e instanceof LifelineError && e.code === -10);
-    assert.throws(() => m.connect('c', 'http://x', { backoff: { jitter: 'wild' } }), RangeError);
+    assert.throws(() => m.connect('c', 'http://x', { backoff: { jitter: 'wild' } }), (e) => e instanceof LifelineError && e.code === -1 && /backoff.jitter = "wild"/.test(e.message));
     assert.throws(() => m.connect('c', 'http://x', { heartbeatTimeoutMs: -1 }), RangeError);
     m.connect('c', 'http://127.0.0.1:9/x');
     assert.throws(() => m.subscribe('c', () => {}, { events: ['a\nb'] }), TypeError);
