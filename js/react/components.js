@@ -133,8 +133,8 @@ const fmtMs = (v) => (v == null || Number.isNaN(v) ? '–' : `${Math.round(v)} m
 const fmtPct = (v) => (v == null || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(v < 0.1 ? 1 : 0)} %`);
 
 /** Lists every AI service of the router with its state and latency, and a notice in degraded mode. */
-export function ServiceHealthPanel({ className, title = 'AI services', refreshMs, renderExtra }) {
-  const services = useServiceHealth(refreshMs === undefined ? undefined : { refreshMs });
+export function ServiceHealthPanel({ className, title = 'AI services', renderExtra }) {
+  const services = useServiceHealth();
   const unhealthy = services.filter((s) => s.state !== 'healthy');
   const down = unhealthy.filter((s) => s.state === 'down').map((s) => s.name);
   const slow = unhealthy.filter((s) => s.state !== 'down').map((s) => s.name);

@@ -116,47 +116,72 @@ export function useCountdown(status) {
   return Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
 }
 
-/** The origin's analysis stages, in order (the progress events count them from 1). */
+/** The origin's analysis stages, in order (the progress events count them from 1): the default stage list. */
 export const ANALYSIS_STAGES = Object.freeze([
   'Initializing Analysis', 'Gathering Intelligence', 'Processing Data',
   'Analyzing Patterns', 'Generating Insights', 'Finalizing Report',
 ]);
-const PROGRESS_EVENTS = ['analysis:start', 'progress', 'analysis:section', 'analysis:complete', 'analysis:error'];
-export const INITIAL_PROGRESS = Object.freeze({
-  stage: 0, total: ANALYSIS_STAGES.length, name: null, message: null, sections: Object.freeze([]),
-  running: false, done: false, error: null, runId: null, ward: null,
+/** The default event names of a progress stream: which SSE event type starts, advances, adds a section, ends or fails a run. */
+export const PROGRESS_EVENTS = Object.freeze({
+  start: 'analysis:start', progress: 'progress', section: 'analysis:section', complete: 'analysis:complete', error: 'analysis:error',
 });
 
-/** Folds one analysis event into the progress state (pure; exported for tests and custom hooks). */
-export function reduceProgress(state, event) {
-  const d = parseData(event.data) ?? {};
-  const data = typeof d === 'object' ? d : { message: String(d) };
-  switch (event.type) {
-    case 'analysis:start':
-      return { ...INITIAL_PROGRESS, running: true, runId: data.runId ?? null, ward: data.ward ?? null,
-        total: data.stages ?? ANALYSIS_STAGES.length, message: data.message ?? 'Starting analysis…' };
-    case 'progress': {
-      const stage = Number(data.stage) || state.stage;
-      const total = Number(data.total) || state.total;
-      return { ...state, running: true, stage, total,
-        name: data.name ?? ANALYSIS_STAGES[stage - 1] ?? null, message: data.message ?? state.message };
+/** The state before any event, for a list of `stages`. */
+export function initialProgress(stages = ANALYSIS_STAGES) {
+  return Object.freeze({
+    stage: 0, total: stages.length, name: null, message: null, sections: Object.freeze([]),
+    running: false, done: false, error: null, runId: null, ward: null,
+  });
+}
+export const INITIAL_PROGRESS = initialProgress();
+
+/** A pure reducer folding progress events into the state, for the given stages and event names. */
+export function progressReducer({ stages = ANALYSIS_STAGES, events = PROGRESS_EVENTS } = {}) {
+  const names = { ...PROGRESS_EVENTS, ...events };
+  const initial = initialProgress(stages);
+  return (state, event) => {
+    const d = parseData(event.data) ?? {};
+    const data = typeof d === 'object' ? d : { message: String(d) };
+    switch (event.type) {
+      case names.start:
+        return { ...initial, running: true, runId: data.runId ?? null, ward: data.ward ?? null,
+          total: data.stages ?? stages.length, message: data.message ?? 'Starting analysis…' };
+      case names.progress: {
+        const stage = Number(data.stage) || state.stage;
+        const total = Number(data.total) || state.total;
+        return { ...state, running: true, stage, total,
+          name: data.name ?? stages[stage - 1] ?? null, message: data.message ?? state.message };
+      }
+      case names.section:
+        return { ...state, sections: [...state.sections, { title: data.title ?? '', content: data.content ?? '', stage: data.stage }] };
+      case names.complete:
+        return { ...state, stage: state.total, running: false, done: true, message: data.message ?? 'Analysis complete' };
+      case names.error:
+        return { ...state, running: false, done: true,
+          error: data.message ?? data.error ?? 'Analysis failed', message: data.message ?? state.message };
+      default:
+        return state;
     }
-    case 'analysis:section':
-      return { ...state, sections: [...state.sections, { title: data.title ?? '', content: data.content ?? '', stage: data.stage }] };
-    case 'analysis:complete':
-      return { ...state, stage: state.total, running: false, done: true, message: data.message ?? 'Analysis complete' };
-    case 'analysis:error':
-      return { ...state, running: false, done: true,
-        error: data.message ?? data.error ?? 'Analysis failed', message: data.message ?? state.message };
-    default:
-      return state;
-  }
+  };
 }
 
-/** The 6-stage analysis protocol on `channel` as { stage, total, name, message, sections, running, done, error }. */
-export function useSSEProgress(channel) {
-  const [state, dispatch] = useReducer(reduceProgress, INITIAL_PROGRESS);
-  useSSE(channel, dispatch, { events: PROGRESS_EVENTS });
+/** Folds one event of the default protocol into the progress state (pure; exported for tests and custom hooks). */
+export const reduceProgress = progressReducer();
+
+/**
+ * A staged progress stream on `channel` as { stage, total, name, message, sections, running, done,
+ * error }. options: { stages (default ANALYSIS_STAGES), events (event names, default PROGRESS_EVENTS) }.
+ */
+export function useSSEProgress(channel, options = {}) {
+  const { stages = ANALYSIS_STAGES, events } = options;
+  const stagesKey = stages.join('\u0000');
+  const eventsKey = events ? JSON.stringify(events) : '';
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const reducer = useMemo(() => (events || stages !== ANALYSIS_STAGES ? progressReducer({ stages, events }) : reduceProgress), [stagesKey, eventsKey]);
+  const [state, dispatch] = useReducer(reducer, stages, initialProgress);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const types = useMemo(() => Object.values({ ...PROGRESS_EVENTS, ...events }), [eventsKey]);
+  useSSE(channel, dispatch, { events: types });
   return state;
 }
 
@@ -243,18 +268,11 @@ export function useSSEMetrics(intervalMs = 1000) {
 
 /**
  * Per-service health of the provider's router as an array of
- * { name, state, p50Ms, p95Ms, errorRate, lastError, since }; empty until a router exists.
- * Bound to the router's store protocol (subscribe/getSnapshot) when it has one; otherwise
- * options.refreshMs re-reads getHealth() this often (latency moves without state changes).
+ * { name, state, p50Ms, p95Ms, errorRate, lastError, since }; empty until a router exists. Bound
+ * to the router's store protocol (subscribe/getSnapshot): a new array only when a figure changes.
  */
-export function useServiceHealth(options = {}) {
-  const { refreshMs = 2000 } = options;
+export function useServiceHealth() {
   const { router } = useLifelineState('useServiceHealth');
   const store = router ? healthStoreOf(router) : emptyHealthStore;
-  useEffect(() => {
-    if (!router || !refreshMs || store.native) return undefined;
-    const id = setInterval(() => store.refresh(), refreshMs);
-    return () => clearInterval(id);
-  }, [router, store, refreshMs]);
   return useSyncExternalStore(store.subscribe, store.get, () => EMPTY_HEALTH);
 }

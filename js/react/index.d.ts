@@ -62,7 +62,7 @@ export interface ManagerLike {
   unsubscribe(channel: string, cb: (event: SSEEvent) => void): unknown;
   getConnectionStatus(channel: string): ConnectionStatus;
   onStatus(channel: string, cb: (status: ConnectionStatus) => void): () => void;
-  statusStore?(channel: string): StatusStore;
+  statusStore(channel: string): StatusStore;
   retryNow(channel: string): unknown;
   getMetrics(): unknown;
   closeAll(): unknown;
@@ -97,14 +97,13 @@ export interface RouterResponse {
 /** The members of a Lifeline router that the bindings use. */
 export interface RouterLike {
   request(capability: string, options?: { path?: string; method?: string; body?: unknown; [k: string]: unknown }): Promise<RouterResponse>;
-  /** An array of per-service records, or an object keyed by service name. */
-  getHealth(): readonly ServiceHealth[] | Record<string, object>;
+  getHealth(): readonly ServiceHealth[];
   onHealthChange(cb: (change: unknown) => void): () => void;
   close(): unknown;
-  /** Store protocol (preferred by useServiceHealth): notified after any health figure changes. */
-  subscribe?(listener: () => void): () => void;
+  /** Store protocol (what useServiceHealth binds): notified after any health figure changes. */
+  subscribe(listener: () => void): () => void;
   /** getHealth(), the same array until a figure changes. */
-  getSnapshot?(): readonly ServiceHealth[];
+  getSnapshot(): readonly ServiceHealth[];
 }
 
 /** The module the provider loads lazily (default: import('lifeline')). */
@@ -170,9 +169,27 @@ export interface AnalysisProgress {
   runId: number | null;
   ward: string | null;
 }
+/** SSE event types of a progress stream (defaults: PROGRESS_EVENTS). */
+export interface ProgressEvents {
+  start?: string;
+  progress?: string;
+  section?: string;
+  complete?: string;
+  error?: string;
+}
+export interface ProgressOptions {
+  /** Stage names in order (default ANALYSIS_STAGES, the origin's six). */
+  stages?: readonly string[];
+  events?: ProgressEvents;
+}
+export const PROGRESS_EVENTS: Readonly<Required<ProgressEvents>>;
 export const INITIAL_PROGRESS: AnalysisProgress;
-export function reduceProgress(state: AnalysisProgress, event: Pick<SSEEvent, 'type' | 'data'>): AnalysisProgress;
-export function useSSEProgress(channel: string | null): AnalysisProgress;
+export function initialProgress(stages?: readonly string[]): AnalysisProgress;
+export type ProgressReducer = (state: AnalysisProgress, event: Pick<SSEEvent, 'type' | 'data'>) => AnalysisProgress;
+export function progressReducer(options?: ProgressOptions): ProgressReducer;
+/** progressReducer() for the default stages and event names. */
+export const reduceProgress: ProgressReducer;
+export function useSSEProgress(channel: string | null, options?: ProgressOptions): AnalysisProgress;
 
 export interface BufferOptions {
   mode?: 'throttle' | 'debounce' | 'buffer';
@@ -199,8 +216,8 @@ export interface BufferSnapshot {
 export function useSSEBuffer(channel: string, options?: BufferOptions): BufferSnapshot;
 /** manager.getMetrics() re-read every intervalMs (default 1000); null before the manager exists. */
 export function useSSEMetrics<T = Record<string, unknown>>(intervalMs?: number): T | null;
-/** The router's per-service health; [] without a router. refreshMs (default 2000; 0 = off) re-reads getHealth() for routers without subscribe/getSnapshot. */
-export function useServiceHealth(options?: { refreshMs?: number }): readonly ServiceHealth[];
+/** The router's per-service health (its subscribe/getSnapshot store); [] without a router. */
+export function useServiceHealth(): readonly ServiceHealth[];
 
 export const STATUS_LABELS: Readonly<Record<ConnectionState, string>>;
 export function describeStatus(status: Pick<ConnectionStatus, 'state' | 'attempt' | 'lastError'>, labels?: Partial<Record<ConnectionState, string>>): string;
@@ -247,7 +264,6 @@ export function StreamingDataDisplay(props: {
 export function ServiceHealthPanel(props: {
   className?: string;
   title?: string;
-  refreshMs?: number;
   renderExtra?: (service: ServiceHealth) => LifelineNode;
 }): LifelineElement;
 

@@ -6,7 +6,7 @@ export { SSEProvider, LifelineContext } from './provider.js';
 export {
   useSSE, useSSEStatus, useReconnectCountdown, useCountdown, useSSEProgress, useSSEBuffer,
   useSSEMetrics, useServiceHealth, useRouter, useSSEManager, reduceProgress,
-  ANALYSIS_STAGES, INITIAL_PROGRESS,
+  ANALYSIS_STAGES, INITIAL_PROGRESS, PROGRESS_EVENTS, progressReducer, initialProgress,
 } from './hooks.js';
 export {
   SSEStatusIndicator, ReconnectionAlert, SSEProgressBar, StreamingDataDisplay, ServiceHealthPanel,

@@ -48,15 +48,13 @@ export function errorText(error) {
 // entry leaves with its last subscriber: apps with one channel per room stay bounded.
 const statusStores = new WeakMap();
 
-/** The status store of `channel`: the manager's own statusStore() when present, else one built from onStatus. */
+/** The status store of `channel`, over the manager's statusStore(channel). */
 export function statusStoreOf(manager, channel) {
   let perChannel = statusStores.get(manager);
   if (!perChannel) statusStores.set(manager, (perChannel = new Map()));
   let store = perChannel.get(channel);
   if (!store) {
-    store = sharedStore(perChannel, channel, typeof manager.statusStore === 'function'
-      ? bindStore(manager.statusStore(channel))
-      : pollingStatusStore(manager, channel));
+    store = sharedStore(perChannel, channel, manager.statusStore(channel));
     perChannel.set(channel, store);
   }
   return store;
@@ -83,90 +81,21 @@ function sharedStore(perChannel, channel, inner) {
         if (--count === 0 && perChannel.get(channel) === store) perChannel.delete(channel);
       };
     },
-    get: inner.get,
+    get: () => inner.get(),
   };
   return store;
-}
-
-function bindStore(raw) {
-  return { subscribe: (cb) => raw.subscribe(cb), get: () => raw.get() };
-}
-
-// Fallback for a manager without statusStore(): cache getConnectionStatus() and refresh it on
-// every onStatus notification, keeping the old object when nothing visible changed.
-function pollingStatusStore(manager, channel) {
-  let cached = null;
-  const read = () => {
-    const next = manager.getConnectionStatus(channel) ?? PENDING_STATUS;
-    if (!cached || !shallowEqual(cached, next)) cached = next;
-    return cached;
-  };
-  return {
-    subscribe: (cb) => manager.onStatus(channel, () => { read(); cb(); }),
-    get: () => cached ?? read(),
-  };
 }
 
 const healthStores = new WeakMap();
 
-/**
- * A cached store of the router's health as an array of per-service records: the router's own
- * store protocol (subscribe/getSnapshot, notified on every figure change) when it has one, else
- * getHealth() cached and re-read on onHealthChange and on refresh().
- */
+/** The router's health store (its subscribe/getSnapshot protocol), one object per router. */
 export function healthStoreOf(router) {
   let store = healthStores.get(router);
-  if (store) return store;
-  if (typeof router.subscribe === 'function' && typeof router.getSnapshot === 'function') {
-    store = { subscribe: (cb) => router.subscribe(cb), get: () => router.getSnapshot(), refresh: () => {}, native: true };
+  if (!store) {
+    store = { subscribe: (cb) => router.subscribe(cb), get: () => router.getSnapshot() };
     healthStores.set(router, store);
-    return store;
   }
-  const listeners = new Set();
-  let cached = null;
-  let cachedKey = '';
-  let unhook = null;
-  const refresh = () => {
-    const list = normaliseHealth(router.getHealth());
-    const key = JSON.stringify(list);
-    if (cached && key === cachedKey) return false;
-    cached = list;
-    cachedKey = key;
-    return true;
-  };
-  const notify = () => { if (refresh()) for (const cb of [...listeners]) cb(); };
-  store = {
-    get: () => { if (!cached) refresh(); return cached; },
-    subscribe(cb) {
-      listeners.add(cb);
-      if (!unhook) unhook = router.onHealthChange(notify) ?? null;
-      return () => {
-        listeners.delete(cb);
-        if (listeners.size === 0 && unhook) { unhook(); unhook = null; }
-      };
-    },
-    /** Re-reads getHealth() (for latency numbers that move without a state change). */
-    refresh: notify,
-  };
-  healthStores.set(router, store);
   return store;
-}
-
-/** getHealth() may answer an array or an object keyed by service name; hooks always see an array. */
-export function normaliseHealth(health) {
-  if (!health) return [];
-  if (Array.isArray(health)) return health;
-  if (Array.isArray(health.services)) return health.services;
-  return Object.entries(health).map(([name, h]) => ({ name, ...h }));
-}
-
-export function shallowEqual(a, b) {
-  if (a === b) return true;
-  if (!a || !b) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!Object.is(a[k], b[k])) return false;
-  return true;
 }
 
 /** SSE data arrives as text; the demo protocols send JSON. Returns the parsed value or the text. */

@@ -141,7 +141,7 @@ describe('<StreamingDataDisplay>', () => {
 describe('<ServiceHealthPanel>', () => {
   it('shows each service and a degraded-mode notice', () => {
     const router = createFakeRouter(['analyst-a', 'analyst-b']);
-    const { container } = mount(h(ServiceHealthPanel, { refreshMs: 0 }), { router });
+    const { container } = mount(h(ServiceHealthPanel), { router });
     expect(container.querySelectorAll('.lifeline-health__service')).toHaveLength(2);
     const notice = container.querySelector('.lifeline-health__notice');
     expect(notice.getAttribute('role')).toBe('status');

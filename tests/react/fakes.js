@@ -42,12 +42,12 @@ export function createFakeManager({ strict = false } = {}) {
       return { subscribe: (cb) => m.onStatus(channel, cb), get: () => get(channel) };
     },
     retryNow(channel) { calls.retryNow.push(channel); },
-    getMetrics() { return { eventsDelivered: calls.subscribe, connections: calls.connect.length }; },
+    getMetrics() { return { delivered: calls.subscribe, connections: calls.connect.length }; },
     closeAll() { calls.closeAll++; },
     disconnect(channel) { calls.disconnect = [...(calls.disconnect ?? []), channel]; statuses.delete(channel); subs.delete(channel); },
     // test helpers
     emit(channel, type, data, id) {
-      const event = { type, data: typeof data === 'string' ? data : JSON.stringify(data), id: id ?? null, channel };
+      const event = { type, data: typeof data === 'string' ? data : JSON.stringify(data), id: id ?? '', channel };
       for (const { cb, options } of [...(subs.get(channel) ?? [])]) {
         if (options.events && !options.events.includes(type)) continue;
         cb(event);
@@ -62,20 +62,26 @@ export function createFakeManager({ strict = false } = {}) {
   return m;
 }
 
+/** Like the real router: getSnapshot() is the same array until a figure changes; subscribe() hears every change. */
 export function createFakeRouter(services) {
-  let health = services.map((s) => ({ name: s, state: 'healthy', p50Ms: 40, p95Ms: 90, errorRate: 0, lastError: null, since: 0 }));
+  let health = Object.freeze(services.map((s) => ({ name: s, state: 'healthy', p50Ms: 40, p95Ms: 90, errorRate: 0, lastError: null, since: 0 })));
+  const storeListeners = new Set();
   const cbs = new Set();
   return {
     closed: 0,
     async request(capability) { return { service: health[0].name, status: 200, headers: {}, body: capability, attempts: 1, degraded: false }; },
-    getHealth() { return health.map((s) => ({ ...s })); }, // a new object every call, like a real snapshot
+    getHealth() { return health.map((s) => ({ ...s })); },
+    subscribe(cb) { storeListeners.add(cb); return () => storeListeners.delete(cb); },
+    getSnapshot() { return health; },
     onHealthChange(cb) { cbs.add(cb); return () => cbs.delete(cb); },
     close() { this.closed++; },
     setHealth(name, patch) {
-      health = health.map((s) => (s.name === name ? { ...s, ...patch } : s));
+      const next = health.map((s) => (s.name === name ? { ...s, ...patch } : s));
+      if (JSON.stringify(next) !== JSON.stringify(health)) health = Object.freeze(next);
       for (const cb of [...cbs]) cb({ name, ...patch });
+      for (const cb of [...storeListeners]) cb();
     },
-    listeners() { return cbs.size; },
+    listeners() { return storeListeners.size; },
   };
 }
 

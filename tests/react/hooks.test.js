@@ -140,6 +140,21 @@ describe('useSSEProgress', () => {
     ].reduce(reduceProgress, INITIAL_PROGRESS);
     expect(s).toMatchObject({ stage: 3, done: true, running: false, error: 'analysis backend failed' });
   });
+
+  it('takes its stage list and event names as parameters', () => {
+    let p;
+    const options = { stages: ['Fetch', 'Compile', 'Test'], events: { start: 'build:start', progress: 'build:step', complete: 'build:done' } };
+    function Progress() { p = useSSEProgress('build', options); return null; }
+    const { manager } = mount(h(Progress));
+    expect(p).toMatchObject({ stage: 0, total: 3, running: false });
+    act(() => manager.emit('build', 'analysis:start', {})); // the default names mean nothing here
+    expect(p.running).toBe(false);
+    act(() => manager.emit('build', 'build:start', {}));
+    act(() => manager.emit('build', 'build:step', { stage: 2 }));
+    expect(p).toMatchObject({ running: true, stage: 2, total: 3, name: 'Compile' });
+    act(() => manager.emit('build', 'build:done', {}));
+    expect(p).toMatchObject({ done: true, stage: 3 });
+  });
 });
 
 describe('useSSEBuffer', () => {
@@ -229,7 +244,7 @@ describe('useSSEMetrics', () => {
     const manager = createFakeManager();
     const spy = vi.spyOn(manager, 'getMetrics');
     mount(h(Metrics), { manager });
-    expect(m).toEqual({ eventsDelivered: 0, connections: 0 });
+    expect(m).toEqual({ delivered: 0, connections: 0 });
     const calls = spy.mock.calls.length;
     act(() => vi.advanceTimersByTime(1500));
     expect(spy.mock.calls.length).toBe(calls + 3);
@@ -241,7 +256,7 @@ describe('useServiceHealth', () => {
     const router = createFakeRouter(['alpha', 'beta']);
     let renders = 0;
     let services;
-    function Health() { renders++; services = useServiceHealth({ refreshMs: 0 }); return null; }
+    function Health() { renders++; services = useServiceHealth(); return null; }
     mount(h(Health), { router });
     expect(services.map((s) => s.state)).toEqual(['healthy', 'healthy']);
     const before = renders;
@@ -252,7 +267,7 @@ describe('useServiceHealth', () => {
     expect(renders).toBe(before + 1);
   });
 
-  it("binds to the router's store protocol when it has one", () => {
+  it("binds to the router's store protocol, never to getHealth()", () => {
     const router = createFakeRouter(['alpha']);
     const listeners = new Set();
     let snap = [{ name: 'alpha', state: 'healthy', p50Ms: 10, p95Ms: 20, errorRate: 0, lastError: null, since: 0 }];

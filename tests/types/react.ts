@@ -27,7 +27,7 @@ export function app(): LifelineElement {
       ReconnectionAlert({ channel: 'feed', states: ['reconnecting', 'failed'], title: (s) => (s.state === 'failed' ? 'Stopped' : undefined) }),
       SSEProgressBar({ channel: 'analysis' }),
       StreamingDataDisplay({ channel: 'feed', mode: 'buffer', ms: 100, max: 20, renderItem: (e, d) => `${e.type} ${String(d)}` }),
-      ServiceHealthPanel({ refreshMs: 1000, renderExtra: (s) => s.name }),
+      ServiceHealthPanel({ renderExtra: (s) => s.name }),
     ],
   });
 }
@@ -39,9 +39,10 @@ export function hooks(): string {
   const state: ConnectionState = status.state;
   const secs: number | null = useReconnectCountdown('feed');
   const p: AnalysisProgress = useSSEProgress('analysis');
+  const q: AnalysisProgress = useSSEProgress('build', { stages: ['Fetch', 'Compile'], events: { start: 'build:start' } });
   const b: BufferSnapshot = useSSEBuffer('feed', { mode: 'throttle', ms: 100, max: 50 });
   const m = useSSEMetrics<{ eventsDelivered: number }>(500);
-  const health: readonly ServiceHealth[] = useServiceHealth({ refreshMs: 0 });
+  const health: readonly ServiceHealth[] = useServiceHealth();
   const r: RouterLike | null = useRouter();
   const mgr: ManagerLike | null = useSSEManager();
   mgr?.retryNow('feed');
@@ -50,7 +51,7 @@ export function hooks(): string {
   const boundary = new SSEErrorBoundary({ maxRetries: 2, fallback: ({ retry, retriesLeft }) => (retriesLeft ? retry() : null) });
   void boundary;
   void parseData('{}');
-  return [state, secs, p.sections.length, b.total, m?.eventsDelivered, health.length, next.stage,
+  return [state, secs, p.sections.length, q.total, b.total, m?.eventsDelivered, health.length, next.stage,
     ANALYSIS_STAGES[0], describeStatus(status)].join();
 }
 
