@@ -28,7 +28,8 @@ function runRow(r, n) {
 
 function breakerNote(r) {
   if (!r.breaker_opened) return 'No client went circuit-open.';
-  return `${r.breaker_opened} clients reported circuit-open after the drop; ${r.back_by_probe} came back from ` +
+  const n = r.breaker_opened === 1 ? '1 client' : `${r.breaker_opened} clients`;
+  return `${n} reported circuit-open after the drop; ${r.back_by_probe} came back from ` +
     `circuit-open (a half-open probe; the last at ${s(r.back_max_probe_ms)} s), the others from reconnecting ` +
     `(the last at ${s(r.back_max_backoff_ms)} s).`;
 }
@@ -43,10 +44,14 @@ function findings(doc) {
     const what = r.trigger === 'none' ? 'timers only' : `every client gets \`${r.trigger}\` at ${signed(r.trigger_at_ms)}`;
     const drop = r.trigger === 'none' ? ` Right after the drop the busiest 100 ms holds ${pct(r.max_slot_all_pct)} ` +
       `(at ${signed(r.max_slot_all_at_ms)}), against a server that is still down.` : '';
+    const early = r.trigger === 'online' && r.trigger_at_ms < 0 && !slotOk
+      ? ` The ${r.attempts_outage} attempts made between the event and the return all failed; \`set_online\` had reset ` +
+        `the backoff, so the first retry of each came within 0..${doc.defaults.backoff.initial_ms} ms, and these retries ` +
+        'pile onto the spread attempts around the return.' : '';
     out.push(`- **${r.name}** (${what}): the busiest 100 ms after the return holds ${pct(r.max_slot_after_pct)} ` +
       `of the clients (goal ≤ ${goal.max_slot_pct}%: ${slotOk ? 'met' : `missed by ${(r.max_slot_after_pct / goal.max_slot_pct).toFixed(1)}×`}); ` +
       `the last client is back ${s(r.back_max_ms)} s after the return (goal ≤ ${s(goal.all_back_ms)} s: ${backOk ? 'met' : 'missed'}). ` +
-      `${breakerNote(r)}${drop}`);
+      `${breakerNote(r)}${drop}${early}`);
   }
   return out.join('\n');
 }
@@ -87,7 +92,8 @@ breaker ${d.breaker.features_breaker ? 'on' : 'off'} (opens after ${d.breaker.co
 ${s(d.breaker.open_ms)} s ±${d.breaker.open_jitter * 100}%, doubling to ${s(d.breaker.max_open_ms)} s);
 \`online_spread_ms\` ${d.online_spread_ms}. The runs \`none\`, \`equal\` and \`decorrelated\` change only the jitter mode;
 \`+resume\` calls \`lifeline_manager_resume\` and \`+online\` \`lifeline_manager_set_online(m, 1)\` on every client at the
-same moment (for \`+online\` the outage is the clients' network: they were set offline at the drop).
+same moment: when the server returns, or (\`-1s\`) a second before, while it is still coming back. For \`+online\` the
+outage is the clients' network: they were set offline at the drop and make no attempt until the event.
 
 Goal with the defaults: no 100 ms slot after the return holds more than ${doc.goal.max_slot_pct}% of the clients, and every
 client is back within ${s(doc.goal.all_back_ms)} s of the return.

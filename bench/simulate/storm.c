@@ -5,15 +5,16 @@
  *                  [--json FILE] [--machine TEXT] [--command TEXT] [--core TEXT]
  *                  [--date TEXT] [--check]
  *
- * Runs, by name: none, full, equal, decorrelated (the backoff's jitter modes, timers only) and
+ * Runs, by name: none, full, equal, decorrelated (the backoff's jitter modes, timers only),
  * full+resume, full+online (the shipped default jitter with every client getting the trigger at
- * once). Default: all six. Prints one line per run; --json writes the document report.js reads.
+ * once, at the return) and full+resume-1s, full+online-1s (the same a second before the
+ * return, while the server is coming back). --trigger-at-ms shifts every trigger. Default: all. Prints one line per run; --json writes the document report.js reads.
  *
  * What-if flags change one shipped default, to find which one would meet a goal (never used for
  * the committed results, and written into the JSON when used): --what-if-online-spread-ms MS,
  * --what-if-no-breaker.
  *
- * --check runs the default-configuration runs (full, full+resume, full+online) unless --run
+ * --check runs the shipped-default runs at the return (full, full+resume, full+online) unless --run
  * names others, runs the first one twice to prove the result is a function of the seed, checks
  * the model's own invariants (check_model), and exits 1 when a run misses the goal (no 100 ms slot after the return above 3% of the clients,
  * every client back within 35 s of the return) or the two runs differ.
@@ -31,14 +32,18 @@ static const struct {
   const char *name;
   lifeline_jitter jitter;
   storm_trigger trigger;
-  int shipped; /* the configuration an app gets without touching anything */
+  int32_t trigger_at_ms; /* added to --trigger-at-ms */
+  int checked; /* shipped defaults, trigger at the return: what --check asserts by default */
 } RUNS[] = {
-    {"none", LIFELINE_JITTER_NONE, TRIGGER_NONE, 0},
-    {"full", LIFELINE_JITTER_FULL, TRIGGER_NONE, 1},
-    {"equal", LIFELINE_JITTER_EQUAL, TRIGGER_NONE, 0},
-    {"decorrelated", LIFELINE_JITTER_DECORRELATED, TRIGGER_NONE, 0},
-    {"full+resume", LIFELINE_JITTER_FULL, TRIGGER_RESUME, 1},
-    {"full+online", LIFELINE_JITTER_FULL, TRIGGER_ONLINE, 1},
+    {"none", LIFELINE_JITTER_NONE, TRIGGER_NONE, 0, 0},
+    {"full", LIFELINE_JITTER_FULL, TRIGGER_NONE, 0, 1},
+    {"equal", LIFELINE_JITTER_EQUAL, TRIGGER_NONE, 0, 0},
+    {"decorrelated", LIFELINE_JITTER_DECORRELATED, TRIGGER_NONE, 0, 0},
+    {"full+resume", LIFELINE_JITTER_FULL, TRIGGER_RESUME, 0, 1},
+    {"full+online", LIFELINE_JITTER_FULL, TRIGGER_ONLINE, 0, 1},
+    /* The trigger while the server is still coming back: a second before it returns. */
+    {"full+resume-1s", LIFELINE_JITTER_FULL, TRIGGER_RESUME, -1000, 0},
+    {"full+online-1s", LIFELINE_JITTER_FULL, TRIGGER_ONLINE, -1000, 0},
 };
 #define NRUNS (sizeof RUNS / sizeof *RUNS)
 
@@ -145,14 +150,14 @@ static int parse_args(options *o, int argc, char **argv) {
   }
   if (o->base.outage_ms < o->base.slot_ms || o->base.outage_ms % o->base.slot_ms)
     return usage("--outage-ms must be a positive multiple of 100");
-  for (size_t i = 0; !o->any_selected && i < NRUNS; i++) o->selected[i] = !o->check || RUNS[i].shipped;
+  for (size_t i = 0; !o->any_selected && i < NRUNS; i++) o->selected[i] = !o->check || RUNS[i].checked;
   return 0;
 }
 
 static void print_run(const storm_run_record *r, const storm_goal *g) {
   uint32_t n = r->scenario.clients;
   const storm_result *x = &r->result;
-  printf("%-13s max slot after return %6.2f%% at %+7.1f s (from the drop: %6.2f%% at %+6.1f s)  "
+  printf("%-15s max slot after return %6.2f%% at %+7.1f s (from the drop: %6.2f%% at %+6.1f s)  "
          "back %u/%u, p50 %5.1f s p99 %5.1f s max %5.1f s  attempts %" PRIu64 " (%" PRIu64
          " during the outage)  breaker opened for %u  %s\n",
          r->name, 100.0 * x->max_slot_after / n, x->max_slot_after_at_ms / 1000.0,
@@ -218,6 +223,7 @@ int main(int argc, char **argv) {
     r->scenario = o.base;
     r->scenario.jitter = RUNS[i].jitter;
     r->scenario.trigger = RUNS[i].trigger;
+    r->scenario.trigger_at_ms = o.base.trigger_at_ms + RUNS[i].trigger_at_ms;
     if (storm_run(&r->scenario, &r->result) != 0) return 1;
     n++;
     print_run(r, &goal);

@@ -5,7 +5,7 @@
 
 const COLORS = {
   none: '#7f7f7f', full: '#1f77b4', equal: '#2ca02c', decorrelated: '#9467bd',
-  'full+resume': '#ff7f0e', 'full+online': '#8c564b',
+  'full+resume': '#ff7f0e', 'full+online': '#8c564b', 'full+resume-1s': '#e377c2', 'full+online-1s': '#17becf',
 };
 const Y_MAX = 10; // % of clients; the goal is 3%, and a taller axis would flatten every line
 const PANEL_W = 470;
