@@ -52,6 +52,14 @@ function soakSection(r) {
   out.push(table(['fault', 'injected', 'hits', 'recovered', 'p50', 'p95', 'p99', 'max'], kinds.map(([k, v]) => [
     k, String(s.faultsByKind[k] ?? 0), String(v.hits), String(v.recovered), ms(v.p50), ms(v.p95), ms(v.p99), ms(v.max),
   ])));
+  if (s.slowest?.length) {
+    out.push('');
+    out.push('The five slowest recoveries, with the channel\'s status changes from the fault\'s start (ms: state: reason; every one in `soak.slowest` of the JSON):');
+    out.push('');
+    out.push(table(['fault', 'transport', 'at s', 'recovery ms', 'what the client did'], s.slowest.slice(0, 5).map((r) => [
+      r.kind, r.transport, (r.at / 1000).toFixed(1), ms(r.recoveryMs ?? Infinity), r.trace.map((t) => `\`${t}\``).join(' → '),
+    ])));
+  }
   return out.join('\n');
 }
 
@@ -75,6 +83,8 @@ function healSection(r) {
     out.push(`Seeds over their bound (\`SOAK_SEED=${r.seed}\` replays every one of them; seed s's schedule is \`buildSchedule({ seed: s, … })\` in demo/server/chaos-schedule.js):`);
     out.push('');
     out.push(table(['seed', 'transport', 'faults', 'last fault', 'heal ms', 'bound ms'], slow.map((s) => [String(s.seed), s.transport, String(s.faults), s.lastFault ?? '–', ms(s.healMs ?? Infinity), ms(s.boundMs)])));
+    out.push('');
+    out.push('Each of these seeds has, in `heal.seeds` of the JSON, its last faults (`faultTimes`) and its status changes (`trace`), in ms from the end of its last fault.');
   }
   return out.join('\n');
 }

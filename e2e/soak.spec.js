@@ -6,14 +6,14 @@
 //   SOAK_SECONDS (default 20), SOAK_HEAL_SECONDS (30), SOAK_SEED (1), SOAK_MIN_FAULTS (0),
 //   SOAK_WARMUP_SECONDS (10% of the run, 5..60),
 //   SOAK_OUT (a JSON file for bench/soak-report.js). `npm run soak` runs the full length.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cpus } from 'node:os';
 import { execSync } from 'node:child_process';
 import { test, expect } from './fixtures.js';
 import { SoakDriver, sleep } from '../demo/server/chaos-driver.js';
 import { buildSchedule, SOAK_WEIGHTS, HEAL_WEIGHTS, HEAL_STATUS_WEIGHTS } from '../demo/server/chaos-schedule.js';
-import { byChannel, recoveries, perKind, summarize, healTime, healBoundMs, percentile } from '../demo/server/chaos-analysis.js';
+import { byChannel, recoveries, perKind, summarize, healTime, healBoundMs, percentile, slowest } from '../demo/server/chaos-analysis.js';
 
 const num = (name, def) => (process.env[name] ? Number(process.env[name]) : def);
 const SOAK_S = num('SOAK_SECONDS', 20);
@@ -30,21 +30,23 @@ const HEAL_SEEDS = 20;
 
 const result = { seed: SEED, command: process.env.SOAK_COMMAND ?? `SOAK_SECONDS=${SOAK_S} SOAK_HEAL_SECONDS=${HEAL_S} SOAK_SEED=${SEED} npx playwright test e2e/soak.spec.js` };
 
-test.describe.configure({ mode: 'serial' });
-
+// Not serial: a failed soak must not skip the heal run. After a failure Playwright starts a new
+// worker (a fresh `result`), so each part is merged into the file (scripts/soak.sh removes it
+// before a run).
 test.beforeAll(async ({ browser }) => {
   result.machine = {
     uname: execSync('uname -a').toString().trim(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null,
     node: process.version, chromium: browser.version(),
   };
-  result.startedAt = new Date().toISOString();
+  result.startedAt ??= new Date().toISOString();
 });
 
-test.afterAll(() => {
+function save(part) {
   if (!OUT) return;
   mkdirSync(dirname(OUT), { recursive: true });
-  writeFileSync(OUT, JSON.stringify(result, null, 1) + '\n');
-});
+  const old = existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : {};
+  writeFileSync(OUT, JSON.stringify({ ...old, ...result, startedAt: old.startedAt ?? result.startedAt, [part]: result[part] }, null, 1) + '\n');
+}
 
 /** Every channel's page report: no loss, duplicate, reorder or model problem; caught up; open. */
 function checkDelivery(report, driver) {
@@ -128,7 +130,8 @@ test('chaos soak: every subscriber gets every event once, in order, through ever
       subscribersPerChannel: SUBSCRIBERS, faultsInjected: faults.length, faultsByKind: counts,
       faultsNeverApplied: faults.filter((f) => f.end === null).map((f) => f.kind),
       recovery: { hits: recs.length, recovered: recs.length - unrecovered.length, rate: (recs.length - unrecovered.length) / recs.length, unrecovered: unrecovered.slice(0, 20) },
-      recoveryMsByKind: perKind(recs), stallDetectMs: summarize(stalls), heartbeatTimeoutMs: 2000,
+      recoveryMsByKind: perKind(recs), slowest: slowest(recs, tracks).map((r) => ({ ...r, transport: report.channels[r.channel].transport, at: r.start - driver.t0 })),
+      stallDetectMs: summarize(stalls), heartbeatTimeoutMs: 2000,
       events: { published: driver.servers.reduce((n, s) => n + s.log.lastId, 0), ...deliveryTotals(report) },
       memory: {
         warmupS: WARMUP_S, samples: driver.memory,
@@ -136,6 +139,7 @@ test('chaos soak: every subscriber gets every event once, in order, through ever
       },
       serverCounters: driver.servers.map((s) => s.counters), settleError: settled,
     };
+    save('soak');
     expect(settled, 'every channel open and caught up').toBeNull();
     checkDelivery(report, driver);
     expect(faults.length).toBeGreaterThanOrEqual(MIN_FAULTS);
@@ -176,7 +180,13 @@ test('heal: after a burst of drops, stalls, truncations, overlaps and drip, ever
       const h = healTime(fs, tracks[c], logs[c]);
       const status = c >= HEAL_SEEDS;
       const boundMs = status ? healBoundMs(fs, h.lastEnd) : 5000;
-      return { seed, channel: c, transport: report.channels[c].transport, statusFaults: status, faults: fs.length, lastFault: fs.find((f) => f.end === h.lastEnd)?.kind, ...h, boundMs };
+      const out = { seed, channel: c, transport: report.channels[c].transport, statusFaults: status, faults: fs.length, lastFault: fs.find((f) => f.end === h.lastEnd)?.kind, ...h, boundMs };
+      if (h.healMs === null || h.healMs > boundMs) {
+        // What the client did after the burst, and the seed's faults (ms from its last fault's end).
+        out.trace = tracks[c].status.filter(([t]) => t >= h.lastEnd - 15000 && t <= (h.healedAt ?? Infinity)).slice(-24).map(([t, state, reason]) => `${t - h.lastEnd}:${state}:${reason}`);
+        out.faultTimes = fs.slice(-12).map((f) => `${f.kind}@${f.start - h.lastEnd}..${f.end - h.lastEnd}`);
+      }
+      return out;
     });
     const group = (status) => {
       const g = seedsOut.filter((s) => s.statusFaults === status);
@@ -190,6 +200,7 @@ test('heal: after a burst of drops, stalls, truncations, overlaps and drip, ever
       faultsInjected: recs.length, faultsNeverApplied: recs.filter((f) => f.end === null).map((f) => f.kind), recoveryMsByKind: perKind(rs), events: deliveryTotals(report), settleError: settled,
       journal: process.env.SOAK_JOURNAL ? { faults: recs, tracks } : undefined,
     };
+    save('heal');
     expect(settled, 'every channel open and caught up').toBeNull();
     checkDelivery(report, driver);
     expect(result.heal.plain.p99OverBoundMs, 'p99 heal within 5 s of the last fault').toBeLessThanOrEqual(0);
@@ -203,7 +214,7 @@ test('heal: after a burst of drops, stalls, truncations, overlaps and drip, ever
 // client waits up to the backoff cap (or a doubled break) while the server is fine. The figures
 // are in the JSON either way; drop test.fail() when the goal is met.
 test('heal: with 500/503 in the burst, every event within max(5 s, Retry-After + 1 s), p99 over 20 seeds', async () => {
+  test.skip(!result.heal, 'the heal run above did not finish (its own failure says why)');
   test.fail(true, 'issue 9: after repeated 5xx the backoff does not heal within the bound yet');
-  expect(result.heal, 'the heal run above ran').toBeTruthy();
   expect(result.heal.withStatus.p99OverBoundMs ?? Infinity, 'p99 heal over its bound (ms)').toBeLessThanOrEqual(0);
 });

@@ -71,6 +71,20 @@ export function recoveries(faults, tracks) {
   return out;
 }
 
+/**
+ * The slowest recoveries (unrecovered first), each with the channel's status changes from the
+ * fault's start to its recovery (times relative to the start): what the client did meanwhile.
+ */
+export function slowest(recs, tracks, n = 12) {
+  const key = (r) => (r.recoveryMs === null ? Infinity : r.recoveryMs);
+  return [...recs].sort((a, b) => key(b) - key(a)).slice(0, n).map((r) => ({
+    ...r,
+    trace: tracks[r.channel].status
+      .filter(([t]) => t >= r.start && t <= (r.recoveredAt ?? Infinity))
+      .slice(0, 24).map(([t, state, reason]) => `${t - r.start}:${state}:${reason}`),
+  }));
+}
+
 /** Figures per fault kind: recovery times (fault end to first resumed event) and success rate. */
 export function perKind(recs) {
   const kinds = [...new Set(recs.map((r) => r.kind))].sort();

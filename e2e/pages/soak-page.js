@@ -37,6 +37,7 @@ class SoakPage {
    */
   async setup({ channels, perChannelManager = false, subscribers = 8, heartbeatTimeoutMs = 2000 }) {
     await init();
+    this.subscribers = subscribers;
     const managerFor = (seed) => createManager({ seed, onError: (e) => this.error(`callback: ${e?.stack ?? e}`) });
     const shared = perChannelManager ? null : managerFor(channels[0]?.seed ?? 1);
     for (const [idx, c] of channels.entries()) {
@@ -73,11 +74,17 @@ class SoakPage {
     return sub;
   }
 
-  /** Late joins and leaves: join when asked, else the k-th non-sentinel leaves (kept >= 1). */
+  /**
+   * Late joins and leaves: join when asked, else the k-th non-sentinel leaves. The count stays
+   * within 2 of the initial one, so that the heap measures the manager, not a random walk.
+   */
   churn(idx, join, k) {
     const ch = this.channels[idx];
     const others = ch.subs.filter((s) => !s.sentinel);
-    if (join || others.length <= 1) return this.subscribe(ch, false) && 'join';
+    const n = ch.subs.length;
+    if (n >= this.subscribers + 2) join = false;
+    if (n <= Math.max(2, this.subscribers - 2)) join = true;
+    if (join) return this.subscribe(ch, false) && 'join';
     const sub = others[k % others.length];
     sub.off();
     ch.subs.splice(ch.subs.indexOf(sub), 1);
