@@ -40,26 +40,42 @@ export const NOT_IN_TABLE = {
 
 export const RESULTS_DIR = `${ROOT}bench/results`;
 
-/** The result files git tracks (null without git): a file still being made is not in the table. */
-export function trackedResults() {
+/**
+ * The result files as git's index holds them (null without git): { file: doc }. The index, not
+ * the working tree, so that a run still writing its file (or one that removed it to start again)
+ * changes nothing until its result is added; `git add` a new result before generating.
+ */
+export function committedResults() {
+  const git = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+  let listing;
   try {
-    const out = execFileSync('git', ['ls-files', '--', 'bench/results/*.json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return new Set(out.split('\n').filter(Boolean).map((p) => p.slice('bench/results/'.length)));
+    listing = git(['ls-files', '-s', '--', 'bench/results/*.json']);
   } catch {
     return null;
   }
+  const out = {};
+  for (const line of listing.split('\n').filter(Boolean)) {
+    const [meta, path] = line.split('\t');
+    const blob = meta.split(' ')[1];
+    out[path.slice('bench/results/'.length)] = JSON.parse(git(['cat-file', 'blob', blob]));
+  }
+  return out;
 }
 
 /**
- * Reads the result files in `dir`: { 'recovery.json': doc, ... }. In bench/results/ only the
- * ones git tracks (the committed results; all of them where there is no git).
+ * The result files the table reads: { 'recovery.json': doc, ... }. From bench/results/ the
+ * committed ones (git's index; every file there when there is no git), from another `dir` (tests)
+ * every file in it.
  */
 export function loadResults(dir = RESULTS_DIR) {
-  const tracked = dir === RESULTS_DIR ? trackedResults() : null;
+  const committed = dir === RESULTS_DIR ? committedResults() : null;
   const out = {};
   for (const { file } of SOURCES) {
-    const path = `${dir}/${file}`;
-    if (existsSync(path) && (!tracked || tracked.has(file))) out[file] = JSON.parse(readFileSync(path, 'utf8'));
+    if (committed) {
+      if (committed[file]) out[file] = committed[file];
+    } else if (existsSync(`${dir}/${file}`)) {
+      out[file] = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8'));
+    }
   }
   return out;
 }

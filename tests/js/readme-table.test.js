@@ -1,5 +1,5 @@
-// README's measured table is what bench/readme-table.js makes from the committed (git-tracked)
-// result files in bench/results/: it fails when a figure in README drifts from its file (or a file from README),
+// README's measured table is what bench/readme-table.js makes from the committed result files
+// in bench/results/ (as git's index holds them): it fails when a figure in README drifts from its file (or a file from README),
 // and checks that the generator keeps losing comparisons, names each row's source and skips
 // absent or quick results.
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SOURCES, NOT_IN_TABLE, loadResults, trackedResults, renderSection, currentSection, replaceSection, BEGIN, END } from '../../bench/readme-table.js';
+import { SOURCES, NOT_IN_TABLE, loadResults, committedResults, renderSection, currentSection, replaceSection, BEGIN, END } from '../../bench/readme-table.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS = join(ROOT, 'bench/results');
@@ -20,11 +20,11 @@ test('README.md measured table equals the one generated from bench/results/ (run
 
 test('every committed result file is one the table reads (or one it says why not), and says how and where it was made', () => {
   const known = new Set(SOURCES.map((s) => s.file));
-  const tracked = trackedResults() ?? new Set(readdirSync(RESULTS).filter((f) => f.endsWith('.json')));
-  assert.ok(tracked.size > 0, 'bench/results/ holds committed result files');
-  for (const f of tracked) {
+  const committed = committedResults() ?? Object.fromEntries(readdirSync(RESULTS).filter((f) => f.endsWith('.json'))
+    .map((f) => [f, JSON.parse(readFileSync(join(RESULTS, f), 'utf8'))]));
+  assert.ok(Object.keys(committed).length > 0, 'bench/results/ holds committed result files');
+  for (const [f, doc] of Object.entries(committed)) {
     assert.ok(known.has(f) || NOT_IN_TABLE[f], `${f} is read by bench/readme-table.js or listed in NOT_IN_TABLE`);
-    const doc = JSON.parse(readFileSync(join(RESULTS, f), 'utf8'));
     assert.equal(doc.quick ?? false, false, `${f} is a full run`);
     assert.ok(doc.command, `${f} names its command`);
     assert.ok(doc.machine, `${f} names its machine`);
