@@ -1,6 +1,8 @@
 // Number formats shared by the README row makers; every figure comes from a result file.
 export const ms = (v) => `${Math.round(v)} ms`;
 export const s = (v, digits = 1) => `${(v / 1000).toFixed(digits)} s`;
+/** Under a second in ms, else in s. */
+export const dur = (v) => (Math.abs(v) < 1000 ? ms(v) : s(v));
 export const met = (ok) => (ok ? 'met' : '**not met**');
 export const int = (n) => Number(n).toLocaleString('en-US');
 export const pct = (x, digits = 1) => `${(x * 100).toFixed(digits)}%`;

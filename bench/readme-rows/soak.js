@@ -1,6 +1,6 @@
 // Rows from bench/results/soak.json (e2e/soak.spec.js, the chaos soak in Chromium, written by
 // its own command). Only the figures the file holds become rows.
-import { ms, s, met, int, pct } from './format.js';
+import { ms, dur, met, int, pct } from './format.js';
 
 const num = (x) => typeof x === 'number' && Number.isFinite(x);
 
@@ -39,7 +39,7 @@ function healRows(h) {
     const x = h[key];
     if (!x?.healMs) continue;
     // A seed that never healed is Infinity in the soak, null once in JSON: say so, never drop the row.
-    const t = (v) => (num(v) ? s(v) : 'never');
+    const t = (v) => (num(v) ? dur(v) : 'never');
     out.push({
       what: `heal after a ${h.burstS} s burst of faults (${faults}, one every ${h.gapMs?.[0]}–${h.gapMs?.[1]} ms), ${x.seeds} seeds`,
       target, result: `p50 ${t(x.healMs.p50)}, p99 ${t(x.healMs.p99)}, max ${t(x.healMs.max)}; ${x.withinBound} of ${x.seeds} within the bound: ${met(num(x.p99OverBoundMs) && x.p99OverBoundMs <= 0)}`,

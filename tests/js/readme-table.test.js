@@ -85,8 +85,8 @@ test('quick results and absent files give no rows; soak.json and storm.json give
   const section = withResults({ 'soak.json': soak, 'storm.json': storm }, renderSection);
   assert.match(section, /faults injected \(900 s run, seed 3\) \| ≥ 500 over the full run \| 612: met \| \[`bench\/results\/soak\.json`\]\(bench\/results\/soak\.json\), `npm run soak`, 2026-01-03 \|/);
   assert.match(section, /lost \/ duplicated \/ reordered .*\| 0 \/ 1 \/ 0: \*\*not met\*\*/);
-  assert.match(section, /within 5 s of the last fault \(p99\) \| p50 0\.8 s, p99 4\.1 s, max 4\.1 s; 20 of 20 within the bound: met/);
-  assert.match(section, /Retry-After \+ 1 s\) \(p99\) \| p50 0\.9 s, p99 never, max never; 19 of 20 within the bound: \*\*not met\*\*/);
+  assert.match(section, /within 5 s of the last fault \(p99\) \| p50 800 ms, p99 4\.1 s, max 4\.1 s; 20 of 20 within the bound: met/);
+  assert.match(section, /Retry-After \+ 1 s\) \(p99\) \| p50 900 ms, p99 never, max never; 19 of 20 within the bound: \*\*not met\*\*/);
   assert.match(section, /busiest 100 ms after the return \| ≤ 3% of the clients \| 1\.20%: met/);
   assert.match(section, /other jitter modes .*none 100\.00% \(\*\*not met\*\*\)/);
 });
