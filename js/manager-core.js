@@ -6,6 +6,7 @@
  */
 import { getCore } from './wasm.js';
 import { coreTables, errorNamed, lifelineError } from './core-tables.js';
+import { decodeRegion, decodeSpan, regionSpan } from './text.js';
 
 export const ACT_OPEN = 1;
 export const ACT_CLOSE = 2;
@@ -26,7 +27,6 @@ const STAT_FIELDS = ['opens', 'opened', 'events', 'delivered', 'duplicates', 're
 const STAT_TAIL = ['connectMsSum', 'connectCount', 'firstEventMsSum', 'firstEventCount',
   'recoveryMsSum', 'recoveryCount', 'recoveryMsMax'];
 
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
 
 const defaultsOf = new WeakMap(); // core module -> its manager defaults
@@ -99,11 +99,8 @@ export class CoreManager {
     const arenaLen = h[hp + 3];
     const heap = m.HEAPU8;
     const ascii = h[hp + 4] === 1;
-    const text = ascii && arenaLen ? decoder.decode(heap.subarray(arena, arena + arenaLen)) : '';
-    const str = (off, len) => {
-      if (len === 0) return '';
-      return ascii ? text.slice(off, off + len) : decoder.decode(heap.subarray(arena + off, arena + off + len));
-    };
+    const text = decodeRegion(heap, arena, arenaLen, ascii);
+    const str = (off, len) => regionSpan(text, heap, arena, off, len);
     const words = h.slice(recs, recs + count * WORDS);
     const texts = new Array(count);
     let lastType = -1;
@@ -143,7 +140,7 @@ export class CoreManager {
       endpoint: h[p + 4], subscribers: h[p + 5], channels: h[p + 6],
       nextAttemptAt: hi === NEVER_HI ? Infinity : hi * 4294967296 + h[p + 7],
       since: h[p + 10] * 4294967296 + h[p + 9],
-      lastEventId: idLen ? decoder.decode(this.m.HEAPU8.subarray(ptr, ptr + idLen)) : '',
+      lastEventId: decodeSpan(this.m.HEAPU8, ptr, idLen),
     };
   }
 

@@ -4,28 +4,32 @@
  * budget and burn rates) over the C core, with JSON and Prometheus text snapshots.
  */
 import { getCore, coreError } from './wasm.js';
+import { errorNamed } from './core-tables.js';
+import { defaultClock } from './manager-env.js';
 import { checkNumber, checkClock, checkOptions } from './backoff.js';
 
-const defaultClock = () => performance.now();
 const histRegistry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_histogram_free(ptr));
 const metricsRegistry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_metrics_free(ptr));
 
 class Histogram {
+  #core;
+  #ptr;
+
   constructor(core, ptr) {
-    this._core = core;
-    this._ptr = ptr;
+    this.#core = core;
+    this.#ptr = ptr;
     histRegistry.register(this, { core, ptr }, this);
   }
 
-  _live() {
-    if (this._ptr === 0) throw coreError(-8, 'histogram used after free()');
-    return this._ptr;
+  #live() {
+    if (this.#ptr === 0) throw errorNamed('LIFELINE_ERR_STATE', 'histogram used after free()');
+    return this.#ptr;
   }
 
   /** Records one value >= 0 (ms by convention). One Wasm call. */
   record(value) {
     if (typeof value !== 'number') throw new TypeError(`record expects a number, got ${typeof value}`);
-    if (this._core._lifeline_wasm_histogram_record(this._ptr || this._live(), value) !== 0) {
+    if (this.#core._lifeline_wasm_histogram_record(this.#ptr || this.#live(), value) !== 0) {
       throw new RangeError(`record expects a finite number >= 0, got ${value}`);
     }
   }
@@ -33,43 +37,43 @@ class Histogram {
   /** The value at quantile q in [0, 1] (0 when empty). */
   quantile(q) {
     checkNumber('q', q, 0, 1);
-    return this._core._lifeline_wasm_histogram_quantile(this._live(), q);
+    return this.#core._lifeline_wasm_histogram_quantile(this.#live(), q);
   }
 
-  _stat(i) {
-    const core = this._core;
-    const p = core._lifeline_wasm_histogram_stats(this._live()) >> 3;
+  #stat(i) {
+    const core = this.#core;
+    const p = core._lifeline_wasm_histogram_stats(this.#live()) >> 3;
     return core.HEAPF64[p + i];
   }
 
-  get count() { return this._stat(0); }
-  get sum() { return this._stat(1); }
-  get min() { return this.count ? this._stat(2) : NaN; }
-  get max() { return this.count ? this._stat(3) : NaN; }
-  get mean() { return this.count ? this._stat(4) : NaN; }
+  get count() { return this.#stat(0); }
+  get sum() { return this.#stat(1); }
+  get min() { return this.count ? this.#stat(2) : NaN; }
+  get max() { return this.count ? this.#stat(3) : NaN; }
+  get mean() { return this.count ? this.#stat(4) : NaN; }
 
   /** Adds other's counts into this histogram. */
   merge(other) {
     if (!(other instanceof Histogram)) throw new TypeError('merge expects a histogram from createHistogram()');
-    this._core._lifeline_wasm_histogram_merge(this._live(), other._live());
+    this.#core._lifeline_wasm_histogram_merge(this.#live(), other.#live());
   }
 
-  reset() { this._core._lifeline_wasm_histogram_reset(this._live()); }
+  reset() { this.#core._lifeline_wasm_histogram_reset(this.#live()); }
 
   /** { count, sum, min, max, mean, p50, p90, p95, p99 } */
   toJSON() {
-    const core = this._core;
-    const p = core._lifeline_wasm_histogram_stats(this._live()) >> 3;
+    const core = this.#core;
+    const p = core._lifeline_wasm_histogram_stats(this.#live()) >> 3;
     const [count, sum, min, max, mean] = core.HEAPF64.subarray(p, p + 5);
-    const q = (x) => core._lifeline_wasm_histogram_quantile(this._ptr, x);
+    const q = (x) => core._lifeline_wasm_histogram_quantile(this.#ptr, x);
     return { count, sum, min, max, mean, p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99) };
   }
 
   free() {
-    if (this._ptr === 0) return;
+    if (this.#ptr === 0) return;
     histRegistry.unregister(this);
-    this._core._lifeline_wasm_histogram_free(this._ptr);
-    this._ptr = 0;
+    this.#core._lifeline_wasm_histogram_free(this.#ptr);
+    this.#ptr = 0;
   }
 }
 
@@ -77,75 +81,79 @@ class Histogram {
 export function createHistogram() {
   const core = getCore();
   const ptr = core._lifeline_wasm_histogram_new();
-  if (ptr === 0) throw coreError(-2, 'createHistogram');
+  if (ptr === 0) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'createHistogram');
   return new Histogram(core, ptr);
 }
 
 const TYPE = { counter: 0, gauge: 1, histogram: 2, slo: 3 };
 
 class Metrics {
+  #core;
+  #ptr;
+  #clock;
+  #buf = 0;
+  #cap = 0;
+
   constructor(core, ptr, clock) {
-    this._core = core;
-    this._ptr = ptr;
-    this._clock = clock;
-    this._buf = 0;
-    this._cap = 0;
+    this.#core = core;
+    this.#ptr = ptr;
+    this.#clock = clock;
     metricsRegistry.register(this, { core, ptr }, this);
   }
 
-  _live() {
-    if (this._ptr === 0) throw coreError(-8, 'metrics used after free()');
-    return this._ptr;
+  #live() {
+    if (this.#ptr === 0) throw errorNamed('LIFELINE_ERR_STATE', 'metrics used after free()');
+    return this.#ptr;
   }
 
-  _register(type, name, help, target = 0, shortMs = 0, longMs = 0) {
+  #register(type, name, help, target = 0, shortMs = 0, longMs = 0) {
     if (typeof name !== 'string') throw new TypeError('metric name must be a string');
     if (help !== undefined && typeof help !== 'string') throw new TypeError('metric help must be a string');
-    const core = this._core;
+    const core = this.#core;
     const n = core.lengthBytesUTF8(name) + 1;
     const h = core.lengthBytesUTF8(help ?? '') + 1;
     const mem = core._malloc(n + h);
-    if (mem === 0) throw coreError(-2, 'metrics');
+    if (mem === 0) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'metrics');
     core.stringToUTF8(name, mem, n);
     core.stringToUTF8(help ?? '', mem + n, h);
-    const id = core._lifeline_wasm_metrics_register(this._live(), type, mem, mem + n, target, shortMs, longMs);
+    const id = core._lifeline_wasm_metrics_register(this.#live(), type, mem, mem + n, target, shortMs, longMs);
     core._free(mem);
     if (id < 0) throw coreError(id, `metric "${name}" (names: [a-zA-Z_:][a-zA-Z0-9_:]*, unique, <= 63 bytes)`);
     return id;
   }
 
-  _check(rc, what) {
+  #check(rc, what) {
     if (rc < 0) throw coreError(rc, what);
   }
 
   /** A counter; its handle's add(n = 1, now) also feeds the 1 m / 5 m rates. */
   counter(name, help) {
-    const id = this._register(TYPE.counter, name, help);
+    const id = this.#register(TYPE.counter, name, help);
     return {
-      add: (n = 1, now = this._clock()) => {
+      add: (n = 1, now = this.#clock()) => {
         checkNumber('n', n, 0, 4294967295, true);
-        this._check(this._core._lifeline_wasm_metrics_add(this._live(), id, n, now), name);
+        this.#check(this.#core._lifeline_wasm_metrics_add(this.#live(), id, n, now), name);
       },
     };
   }
 
   gauge(name, help) {
-    const id = this._register(TYPE.gauge, name, help);
+    const id = this.#register(TYPE.gauge, name, help);
     return {
       set: (v) => {
         if (typeof v !== 'number') throw new TypeError(`gauge value must be a number, got ${typeof v}`);
-        this._check(this._core._lifeline_wasm_metrics_set(this._live(), id, v), name);
+        this.#check(this.#core._lifeline_wasm_metrics_set(this.#live(), id, v), name);
       },
     };
   }
 
   /** A latency histogram: cumulative figures and quantiles over the last minute. */
   histogram(name, help) {
-    const id = this._register(TYPE.histogram, name, help);
+    const id = this.#register(TYPE.histogram, name, help);
     return {
-      observe: (v, now = this._clock()) => {
+      observe: (v, now = this.#clock()) => {
         if (typeof v !== 'number') throw new TypeError(`observe expects a number, got ${typeof v}`);
-        const rc = this._core._lifeline_wasm_metrics_observe(this._live(), id, v, now);
+        const rc = this.#core._lifeline_wasm_metrics_observe(this.#live(), id, v, now);
         if (rc < 0) throw new RangeError(`observe expects a finite number >= 0, got ${v}`);
       },
     };
@@ -158,18 +166,18 @@ class Metrics {
       checkNumber(k, v, 60, 4294967295, true);
       if (v % 60) throw new RangeError(`${k} must be a multiple of 60 (60 buckets), got ${v}`);
     }
-    const id = this._register(TYPE.slo, name, help, target, shortWindowMs, longWindowMs);
-    const core = this._core;
-    const recordBatch = (good, total, now = this._clock()) => {
+    const id = this.#register(TYPE.slo, name, help, target, shortWindowMs, longWindowMs);
+    const core = this.#core;
+    const recordBatch = (good, total, now = this.#clock()) => {
       checkNumber('total', total, 0, 4294967295, true);
       checkNumber('good', good, 0, total, true);
-      this._check(core._lifeline_wasm_metrics_slo_record(this._live(), id, good, total, now), name);
+      this.#check(core._lifeline_wasm_metrics_slo_record(this.#live(), id, good, total, now), name);
     };
     return {
-      record: (good, now = this._clock()) => recordBatch(good ? 1 : 0, 1, now),
+      record: (good, now = this.#clock()) => recordBatch(good ? 1 : 0, 1, now),
       recordBatch,
-      report: (now = this._clock()) => {
-        const p = core._lifeline_wasm_metrics_slo_report(this._live(), id, now) >> 3;
+      report: (now = this.#clock()) => {
+        const p = core._lifeline_wasm_metrics_slo_report(this.#live(), id, now) >> 3;
         const v = core.HEAPF64.subarray(p, p + 10);
         return {
           target: v[0], good: v[1], total: v[2], availability: v[3], errorBudgetRemaining: v[4],
@@ -180,32 +188,32 @@ class Metrics {
     };
   }
 
-  _text(format, now) {
-    const core = this._core;
+  #text(format, now) {
+    const core = this.#core;
     for (;;) {
-      const need = core._lifeline_wasm_metrics_write(this._live(), format, now, this._buf, this._cap);
-      if (need < this._cap) return core.UTF8ToString(this._buf, need);
-      if (this._buf) core._free(this._buf);
-      this._cap = Math.max(4096, need + 1, this._cap * 2);
-      this._buf = core._malloc(this._cap);
-      if (this._buf === 0) { this._cap = 0; throw coreError(-2, 'metrics snapshot'); }
+      const need = core._lifeline_wasm_metrics_write(this.#live(), format, now, this.#buf, this.#cap);
+      if (need < this.#cap) return core.UTF8ToString(this.#buf, need);
+      if (this.#buf) core._free(this.#buf);
+      this.#cap = Math.max(4096, need + 1, this.#cap * 2);
+      this.#buf = core._malloc(this.#cap);
+      if (this.#buf === 0) { this.#cap = 0; throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'metrics snapshot'); }
     }
   }
 
   /** The JSON text described in include/lifeline/metrics.h. */
-  json(now = this._clock()) { return this._text(0, now); }
+  json(now = this.#clock()) { return this.#text(0, now); }
   /** The same, parsed. */
-  snapshot(now = this._clock()) { return JSON.parse(this._text(0, now)); }
+  snapshot(now = this.#clock()) { return JSON.parse(this.#text(0, now)); }
   /** Prometheus text exposition format 0.0.4. */
-  prometheus(now = this._clock()) { return this._text(1, now); }
+  prometheus(now = this.#clock()) { return this.#text(1, now); }
 
   free() {
-    if (this._ptr === 0) return;
+    if (this.#ptr === 0) return;
     metricsRegistry.unregister(this);
-    if (this._buf) this._core._free(this._buf);
-    this._core._lifeline_wasm_metrics_free(this._ptr);
-    this._ptr = 0;
-    this._buf = 0;
+    if (this.#buf) this.#core._free(this.#buf);
+    this.#core._lifeline_wasm_metrics_free(this.#ptr);
+    this.#ptr = 0;
+    this.#buf = 0;
   }
 }
 
@@ -215,9 +223,9 @@ class Metrics {
  */
 export function createMetrics(options = {}) {
   checkOptions(options, ['clock'], 'createMetrics');
-  const clock = checkClock(options.clock ?? defaultClock);
+  const clock = checkClock(options.clock ?? defaultClock());
   const core = getCore();
   const ptr = core._lifeline_wasm_metrics_new();
-  if (ptr === 0) throw coreError(-2, 'createMetrics');
+  if (ptr === 0) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'createMetrics');
   return new Metrics(core, ptr, clock);
 }

@@ -4,7 +4,8 @@
  * batch when it is ASCII and per field otherwise (invalid UTF-8 becomes U+FFFD).
  */
 import { getCore, coreError } from './wasm.js';
-import { LifelineError } from './errors.js';
+import { errorNamed, lifelineError } from './core-tables.js';
+import { decodeRegion, decodeSpan, regionSpan } from './text.js';
 
 const SLICE = 64 * 1024; // bounds the input buffer and the record table per C call
 const NONE = 0xffffffff;
@@ -16,7 +17,6 @@ const REC_ERROR = 4;
 const MAX_CAP = 0x7fffffff;
 
 // ignoreBOM: a U+FEFF inside a field is data; the stream's own BOM is already dropped in C.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
 
 const registry = typeof FinalizationRegistry === 'function'
@@ -39,17 +39,6 @@ function checkCap(name, v) {
   return v;
 }
 
-/** A span of Wasm memory as a string: a slice of `text` (the region decoded once, when it is
- * ASCII) or, otherwise, decoded on its own. */
-function str(text, heap, base, off, len) {
-  if (len === 0) return '';
-  return text !== null ? text.slice(off, off + len) : decoder.decode(heap.subarray(base + off, base + off + len));
-}
-
-function decodeAll(heap, ptr, len, ascii) {
-  return ascii ? (len === 0 ? '' : decoder.decode(heap.subarray(ptr, ptr + len))) : null;
-}
-
 class Parser {
   #core;
   #handle; // { h }: shared with the finalizer so free() and GC agree
@@ -67,7 +56,7 @@ class Parser {
 
   #live(what) {
     if (!this.#handle.h) {
-      throw new LifelineError(-8, `parser.${what}: the parser was freed`, 'LIFELINE_ERR_STATE');
+      throw lifelineError('LIFELINE_ERR_STATE', `parser.${what}: the parser was freed`);
     }
     return this.#handle.h;
   }
@@ -80,14 +69,14 @@ class Parser {
     else if (chunk instanceof Uint8Array) bytes = chunk;
     else throw new TypeError(`parser.feed: expected a Uint8Array or a string, got ${chunk === null ? 'null' : typeof chunk}`);
     if (this.#busy) {
-      throw new LifelineError(-8, 'parser.feed: called from one of this parser\'s own callbacks', 'LIFELINE_ERR_STATE');
+      throw lifelineError('LIFELINE_ERR_STATE', 'parser.feed: called from one of this parser\'s own callbacks');
     }
     const m = this.#core;
     let firstError = null;
     for (let off = 0; off < bytes.length; off += SLICE) {
       const n = Math.min(SLICE, bytes.length - off);
       const ptr = m._lifeline_wasm_parser_input(h, n);
-      if (!ptr) throw coreError(-2, 'parser.feed');
+      if (!ptr) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'parser.feed');
       m.HEAPU8.set(off === 0 && n === bytes.length ? bytes : bytes.subarray(off, off + n), ptr);
       const rc = m._lifeline_wasm_parser_feed(h, n);
       firstError = this.#deliver(m, rc, firstError);
@@ -111,8 +100,8 @@ class Parser {
     const arena = h32[hp + 2];
     const input = h32[hp + 8];
     let heap = m.HEAPU8;
-    const arenaText = decodeAll(heap, arena, h32[hp + 3], h32[hp + 4] === 1);
-    const inputText = decodeAll(heap, input, h32[hp + 9], h32[hp + 10] === 1);
+    const arenaText = decodeRegion(heap, arena, h32[hp + 3], h32[hp + 4] === 1);
+    const inputText = decodeRegion(heap, input, h32[hp + 9], h32[hp + 10] === 1);
     const handle = this.#handle;
     this.#busy = true;
     try {
@@ -127,18 +116,18 @@ class Parser {
         let value;
         if (kind === REC_EVENT) {
           const flags = h32[r + 7];
-          if (h32[r + 5] !== SAME) state.id = flags & 2 ? str(inputText, heap, input, h32[r + 5], h32[r + 6]) : str(arenaText, heap, arena, h32[r + 5], h32[r + 6]);
+          if (h32[r + 5] !== SAME) state.id = flags & 2 ? regionSpan(inputText, heap, input, h32[r + 5], h32[r + 6]) : regionSpan(arenaText, heap, arena, h32[r + 5], h32[r + 6]);
           const t = h32[r + 3];
-          if (t !== NONE && t !== SAME) state.type = str(arenaText, heap, arena, t, h32[r + 4]);
+          if (t !== NONE && t !== SAME) state.type = regionSpan(arenaText, heap, arena, t, h32[r + 4]);
           fn = cb.onEvent;
           if (!fn) continue;
           const type = t === NONE ? 'message' : state.type;
-          const data = flags & 1 ? str(inputText, heap, input, h32[r + 1], h32[r + 2]) : str(arenaText, heap, arena, h32[r + 1], h32[r + 2]);
+          const data = flags & 1 ? regionSpan(inputText, heap, input, h32[r + 1], h32[r + 2]) : regionSpan(arenaText, heap, arena, h32[r + 1], h32[r + 2]);
           value = { type, data, lastEventId: state.id };
         } else if (kind === REC_COMMENT) {
           fn = cb.onComment;
           if (!fn) continue;
-          value = h32[r + 7] & 1 ? str(inputText, heap, input, h32[r + 1], h32[r + 2]) : str(arenaText, heap, arena, h32[r + 1], h32[r + 2]);
+          value = h32[r + 7] & 1 ? regionSpan(inputText, heap, input, h32[r + 1], h32[r + 2]) : regionSpan(arenaText, heap, arena, h32[r + 1], h32[r + 2]);
         } else if (kind === REC_RETRY) {
           fn = cb.onRetry;
           if (!fn) continue;
@@ -181,7 +170,7 @@ class Parser {
     const hp = this.#header >>> 2;
     const ptr = m.HEAPU32[hp + 6];
     const len = m.HEAPU32[hp + 7];
-    return len === 0 ? '' : decoder.decode(m.HEAPU8.subarray(ptr, ptr + len));
+    return decodeSpan(m.HEAPU8, ptr, len);
   }
 
   set lastEventId(value) {
@@ -191,7 +180,7 @@ class Parser {
     const bytes = encoder.encode(value);
     const m = this.#core;
     const ptr = m._malloc(bytes.length || 1);
-    if (!ptr) throw coreError(-2, 'parser.lastEventId');
+    if (!ptr) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'parser.lastEventId');
     m.HEAPU8.set(bytes, ptr);
     const rc = m._lifeline_wasm_parser_set_last_event_id(h, ptr, bytes.length);
     m._free(ptr);
@@ -232,7 +221,7 @@ export function createParser(options = {}) {
   const maxEvent = checkCap('maxEventBytes', options.maxEventBytes);
   const core = getCore();
   const h = core._lifeline_wasm_parser_new(maxLine, maxEvent);
-  if (!h) throw coreError(-2, 'createParser');
+  if (!h) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'createParser');
   const handle = { h };
   const parser = new Parser(core, handle, cb);
   registry?.register(parser, { core, handle }, handle);

@@ -58,6 +58,10 @@ export interface RouterOptions {
   breakerMaxOpenMs?: number;
   seed?: number;
   transport?: RouterTransport;
+  /** Clock in ms (default: performance.timeOrigin + performance.now(), the manager's). */
+  now?: () => number;
+  /** Online/offline signals (default: the browser's, as for the manager; see browserEnvironment). */
+  environment?: { isOnline?(): boolean; subscribe(handlers: { online(): void; offline(): void; resume(): void }): () => void };
 }
 
 export interface RequestOptions {

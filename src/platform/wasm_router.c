@@ -1,10 +1,10 @@
-/* The router's Wasm boundary: exports for js/router.js, and the platform work the core leaves out:
- * service calls and health probes through the Emscripten fetch API (XHR underneath).
+/* The router's Wasm boundary: exports for js/router-core.js, and the platform work the core leaves
+ * out: service calls and health probes through the Emscripten fetch API (XHR underneath).
  *
- * A completed fetch goes back into the core (lifeline_router_complete, timed with the same
- * performance.now() clock the JS side uses) and to JS, through a registry keyed by the router's
- * pointer: Module['lifelineRouters'] is a Map the JS shim fills; these EM_JS functions only look
- * entries up in it, so nothing is captured at build time.
+ * A completed fetch goes to JS, which hands it to the core (lifeline_router_complete) on its own
+ * clock, the one every other call of the router uses. JS is reached through a registry keyed by
+ * the router's pointer: Module['lifelineRouters'] is a Map the JS shim fills; these EM_JS
+ * functions only look entries up in it, so nothing is captured at build time.
  *
  * Emscripten 3.1.6 caveat: emscripten_fetch_close() on a running fetch frees the struct but does
  * not abort the XHR, whose later events would then write into freed memory. So a cancel first
@@ -43,9 +43,9 @@ EM_JS(void, lifeline_js_router_response, (void *router, uint32_t id, int status,
   reg.onResponse(id, status, body, headers ? UTF8ToString(headers) : "");
 })
 
-EM_JS(void, lifeline_js_router_wake, (void *router), {
+EM_JS(void, lifeline_js_router_complete, (void *router, uint32_t id, int status), {
   var reg = Module['lifelineRouters'] && Module['lifelineRouters'].get(router);
-  if (reg) reg.wake();
+  if (reg) reg.complete(id, status);
 })
 
 EM_JS(int, lifeline_js_xhr_abort, (unsigned id), {
@@ -92,8 +92,7 @@ static void on_done(emscripten_fetch_t *f) {
   lifeline_js_router_response(r, id, status, f->data, (uint32_t)f->numBytes, headers);
   free(headers);
   release(w); /* before the core runs: a CANCEL it emits must not find this slot */
-  lifeline_router_complete(r, id, status, emscripten_get_now());
-  lifeline_js_router_wake(r);
+  lifeline_js_router_complete(r, id, status);
 }
 
 /* Starts attempt or probe `id` of `router`: method, url, headers as "k\0v\0k\0v\0\0", body.

@@ -263,6 +263,30 @@ test('offline failures are not held against a service', async () => {
   }
 });
 
+test("online/offline come through the manager's environment abstraction (browserEnvironment by default)", async () => {
+  await init();
+  const { svc, transport } = fakeServices();
+  const handlers = [];
+  let online = false;
+  const environment = { isOnline: () => online, subscribe(h) { handlers.push(h); return () => handlers.splice(handlers.indexOf(h), 1); } };
+  const router = makeRouter(transport, { environment });
+  try {
+    assert.equal(handlers.length, 1);
+    svc.gemini.mode = 'refuse';
+    await assert.rejects(router.request('analysis'), /browser is offline/, 'offline at start: isOnline() was read');
+    online = true;
+    handlers[0].online();
+    svc.gemini.mode = 'ok';
+    assert.equal((await router.request('analysis')).service, 'gemini');
+    handlers[0].offline();
+    svc.gemini.mode = 'refuse';
+    await assert.rejects(router.request('analysis'), /browser is offline/);
+  } finally {
+    router.close();
+  }
+  assert.equal(handlers.length, 0, 'close() unsubscribes');
+});
+
 test('abort signal, close, and bad options', async () => {
   await init();
   const { svc, transport } = fakeServices();

@@ -42,13 +42,8 @@ function useRate(channel) {
   return series;
 }
 
-function pick(metrics, names) {
-  for (const n of names) {
-    const v = n.split('.').reduce((o, k) => (o == null ? undefined : o[k]), metrics);
-    if (typeof v === 'number') return v;
-  }
-  return null;
-}
+// The manager's getMetrics() names (docs/manager.md); null until the manager exists.
+const count = (metrics, name) => (typeof metrics?.[name] === 'number' ? metrics[name] : null);
 
 const perSecond = (series) => {
   const recent = series.slice(-5);
@@ -83,11 +78,11 @@ export function MetricsCard() {
   const own = recoveries.length ? [...recoveries].sort((a, b) => a - b)[Math.floor(recoveries.length / 2)] : null;
   const recoveryP50 = metrics?.recoveryMs?.p50 ?? own; // the manager's own measure when it has one
   const outages = metrics?.recoveryMs?.count || recoveries.length;
-  const reconnects = pick(metrics ?? {}, ['reconnects', 'reconnectsTotal', 'counters.reconnects', 'connections.reconnects']);
-  const delivered = pick(metrics ?? {}, ['delivered', 'eventsDelivered']);
-  const duplicates = pick(metrics ?? {}, ['duplicates', 'duplicatesDropped']);
-  const replayed = pick(metrics ?? {}, ['replayed']);
-  const stalls = pick(metrics ?? {}, ['stalls']);
+  const reconnects = count(metrics, 'reconnects');
+  const delivered = count(metrics, 'delivered');
+  const duplicates = count(metrics, 'duplicates');
+  const replayed = count(metrics, 'replayed');
+  const stalls = count(metrics, 'stalls');
 
   return (
     <section className="card" aria-labelledby="metrics-title">
