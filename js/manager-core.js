@@ -43,44 +43,50 @@ export function managerDefaults(m = getCore()) {
 }
 
 export class CoreManager {
+  #m;
+  #w;
+  /** The core's state and reason names, by value. */
+  states;
+  reasons;
+
   constructor({ maxConnections = 0, maxChannels = 0, maxSubscribers = 0, lingerMs, onlineSpreadMs, seed = 0 }) {
-    this.m = getCore();
-    const d = managerDefaults(this.m);
-    this.w = this.m._lifeline_wasm_mgr_new(maxConnections, maxChannels, maxSubscribers, lingerMs ?? d.lingerMs,
+    this.#m = getCore();
+    const d = managerDefaults(this.#m);
+    this.#w = this.#m._lifeline_wasm_mgr_new(maxConnections, maxChannels, maxSubscribers, lingerMs ?? d.lingerMs,
       onlineSpreadMs ?? d.onlineSpreadMs, seed);
-    if (!this.w) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'createManager');
-    const t = coreTables(this.m);
+    if (!this.#w) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'createManager');
+    const t = coreTables(this.#m);
     this.states = t.mgrState;
     this.reasons = t.mgrReason;
   }
 
   free() {
-    if (this.w) this.m._lifeline_wasm_mgr_free(this.w);
-    this.w = 0;
+    if (this.#w) this.#m._lifeline_wasm_mgr_free(this.#w);
+    this.#w = 0;
   }
 
   /** Copies UTF-8 strings / byte arrays back to back into the input buffer; returns lengths. */
   put(...parts) {
-    if (!this.w) throw destroyed();
+    if (!this.#w) throw destroyed();
     const bytes = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p ?? new Uint8Array(0)));
     const total = bytes.reduce((n, b) => n + b.byteLength, 0);
-    const ptr = this.m._lifeline_wasm_mgr_buffer(this.w, total);
+    const ptr = this.#m._lifeline_wasm_mgr_buffer(this.#w, total);
     if (!ptr) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'manager input');
     let off = ptr;
     for (const b of bytes) {
-      this.m.HEAPU8.set(b, off);
+      this.#m.HEAPU8.set(b, off);
       off += b.byteLength;
     }
     return bytes.map((b) => b.byteLength);
   }
 
   call(name, ...args) {
-    if (!this.w) throw destroyed();
-    return this.m[`_lifeline_wasm_mgr_${name}`](this.w, ...args);
+    if (!this.#w) throw destroyed();
+    return this.#m[`_lifeline_wasm_mgr_${name}`](this.#w, ...args);
   }
 
   out() {
-    return this.m._lifeline_wasm_mgr_out(this.w) >>> 0;
+    return this.#m._lifeline_wasm_mgr_out(this.#w) >>> 0;
   }
 
   /**
@@ -89,9 +95,9 @@ export class CoreManager {
    * subscribers; the Last-Event-ID for OPEN), pos (next action to run) }. Null once freed.
    */
   batch() {
-    if (!this.w) return null;
-    const m = this.m;
-    const hp = m._lifeline_wasm_mgr_batch(this.w) >>> 2;
+    if (!this.#w) return null;
+    const m = this.#m;
+    const hp = m._lifeline_wasm_mgr_batch(this.#w) >>> 2;
     const h = m.HEAPU32;
     const recs = h[hp] >>> 2;
     const count = h[hp + 1];
@@ -128,19 +134,19 @@ export class CoreManager {
 
   /** { state, reason, attempt, httpStatus, endpoint, subscribers, channels, nextAttemptAt, since, lastEventId } */
   info(conn) {
-    if (!this.w) return null;
+    if (!this.#w) return null;
     const p = this.call('info', conn) >>> 2;
     if (!p) return null;
-    const h = this.m.HEAPU32;
+    const h = this.#m.HEAPU32;
     const idLen = h[p + 11];
-    const ptr = this.m._lifeline_wasm_mgr_buffer(this.w, 0);
+    const ptr = this.#m._lifeline_wasm_mgr_buffer(this.#w, 0);
     const hi = h[p + 8];
     return {
       state: this.states[h[p]], reason: this.reasons[h[p + 1]], attempt: h[p + 2], httpStatus: h[p + 3],
       endpoint: h[p + 4], subscribers: h[p + 5], channels: h[p + 6],
       nextAttemptAt: hi === NEVER_HI ? Infinity : hi * 4294967296 + h[p + 7],
       since: h[p + 10] * 4294967296 + h[p + 9],
-      lastEventId: decodeSpan(this.m.HEAPU8, ptr, idLen),
+      lastEventId: decodeSpan(this.#m.HEAPU8, ptr, idLen),
     };
   }
 
@@ -148,13 +154,13 @@ export class CoreManager {
   metricsText(format, now) {
     const p = this.call('metrics_text', format, now);
     if (!p) return null;
-    const text = this.m.UTF8ToString(p);
+    const text = this.#m.UTF8ToString(p);
     return format ? text : JSON.parse(text);
   }
 
   stats() {
-    const p = this.m._lifeline_wasm_mgr_stats(this.w) >>> 2;
-    const h = this.m.HEAPU32;
+    const p = this.#m._lifeline_wasm_mgr_stats(this.#w) >>> 2;
+    const h = this.#m.HEAPU32;
     const u64 = (i) => h[p + 2 * i + 1] * 4294967296 + h[p + 2 * i];
     const s = {};
     let i = 0;

@@ -484,7 +484,7 @@ export class SSEManager {
     const replayed = (flags & FLAG_REPLAYED) !== 0;
     if (source !== this.#lastCounted && !replayed) {
       this.#lastCounted = source;
-      this.#countEvent(connHandle, source);
+      this.#countEvent(source);
     }
     const sub = this.#subs.get(subId);
     const ch = this.#byHandle.get(channel);
@@ -501,8 +501,7 @@ export class SSEManager {
     sub.callback(event);
   }
 
-  #countEvent(connHandle, source) {
-    const c = this.#conns.get(connHandle);
+  #countEvent(source) {
     if (!this.#latency) return;
     const now = this.#now();
     const ms = this.#latency(source.data, now);

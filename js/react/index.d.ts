@@ -67,9 +67,9 @@ export interface ManagerLike {
   getMetrics(): unknown;
   closeAll(): unknown;
   /** Unbinds one channel; the provider calls it for channels removed from its `channels` prop. */
-  disconnect?(channel: string): unknown;
-  /** closeAll() and free resources; preferred by the provider on unmount when present. */
-  destroy?(): unknown;
+  disconnect(channel: string): unknown;
+  /** closeAll() and free resources; the provider calls it on unmount for a manager it created. */
+  destroy(): unknown;
 }
 
 export type ServiceState = 'healthy' | 'degraded' | 'down';

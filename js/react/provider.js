@@ -22,186 +22,187 @@ const defaultRuntime = () => import('../index.js');
  * close is deferred by a macrotask and cancelled when the provider mounts again.
  */
 export class LifelineBinding {
+  #state = EMPTY;
+  #listeners = new Set();
+  #refs = 0;
+  #closeTimer = null;
+  #generation = 0; // bumps on dispose so a late init() result is dropped
+  #starting = false;
+  #owned = { manager: false, router: false };
+  #injected = { manager: null, router: null };
+  #config = {};
+  #desired = {}; // channel name → connect config
+  #connected = new Map(); // channel name → config key it was connected with
+
   constructor() {
-    this.state = EMPTY;
-    this.listeners = new Set();
-    this.refs = 0;
-    this.closeTimer = null;
-    this.generation = 0; // bumps on dispose so a late init() result is dropped
-    this.starting = false;
-    this.owned = { manager: false, router: false };
-    this.injected = { manager: null, router: null };
-    this.config = {};
-    this.desired = {}; // channel name → connect config
-    this.connected = new Map(); // channel name → config key it was connected with
     this.subscribe = this.subscribe.bind(this);
     this.get = this.get.bind(this);
   }
 
+  /** The props the provider was rendered with (read when the manager is created). */
+  configure(config) {
+    this.#config = config;
+  }
+
   subscribe(cb) {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+    this.#listeners.add(cb);
+    return () => this.#listeners.delete(cb);
   }
 
   get() {
-    return this.state;
+    return this.#state;
   }
 
   getServerSnapshot() {
     return EMPTY;
   }
 
-  set(patch) {
-    this.state = { ...this.state, ...patch };
-    this.notify();
+  #set(patch) {
+    this.#state = { ...this.#state, ...patch };
+    this.#notify();
   }
 
   // Listeners also hear about channel changes (the state object stays the same, so
   // useSyncExternalStore readers do not re-render): useSSE waits on it for a channel not yet
   // bound, and learns from change.removed that the manager dropped its subscription.
-  notify(change) {
-    for (const cb of [...this.listeners]) cb(change);
+  #notify(change) {
+    for (const cb of [...this.#listeners]) cb(change);
   }
 
-  retain(config) {
-    this.config = config;
-    this.refs++;
-    if (this.closeTimer !== null) {
-      clearTimeout(this.closeTimer);
-      this.closeTimer = null;
+  /** Mounts: the first retain creates (or takes the injected) manager and router. */
+  retain(manager, router) {
+    this.#injected = { manager: manager ?? null, router: router ?? null };
+    this.#refs++;
+    if (this.#closeTimer !== null) {
+      clearTimeout(this.#closeTimer);
+      this.#closeTimer = null;
     }
-    if (!this.state.manager && !this.starting) this.start();
+    if (!this.#state.manager && !this.#starting) this.#start();
   }
 
   release() {
-    this.refs--;
-    if (this.refs > 0 || this.closeTimer !== null) return;
-    this.closeTimer = setTimeout(() => {
-      this.closeTimer = null;
-      if (this.refs === 0) this.dispose();
+    this.#refs--;
+    if (this.#refs > 0 || this.#closeTimer !== null) return;
+    this.#closeTimer = setTimeout(() => {
+      this.#closeTimer = null;
+      if (this.#refs === 0) this.#dispose();
     }, 0);
   }
 
-  start() {
-    const { manager, router } = this.injected;
-    const { options, routerOptions, initOptions, runtime } = this.config;
+  #start() {
+    const { manager, router } = this.#injected;
+    const { options, routerOptions, initOptions, runtime } = this.#config;
     if (manager) {
-      this.set({ manager, router: router ?? this.state.router, error: null });
-      this.applyChannels();
+      this.#set({ manager, router: router ?? this.#state.router, error: null });
+      this.#applyChannels();
       if (router || !routerOptions) return;
     }
-    this.starting = true;
-    const gen = this.generation;
+    this.#starting = true;
+    const gen = this.#generation;
     Promise.resolve()
       .then(() => (runtime ? runtime : defaultRuntime()))
       .then(async (mod) => {
         await mod.init(initOptions);
-        if (gen !== this.generation) return;
-        if (this.refs === 0) { // unmounted while init() ran: the pending close disposes us
-          this.starting = false;
+        if (gen !== this.#generation) return;
+        if (this.#refs === 0) { // unmounted while init() ran: the pending close disposes us
+          this.#starting = false;
           return;
         }
         const patch = { error: null };
-        if (!this.state.manager) {
+        if (!this.#state.manager) {
           patch.manager = mod.createManager(options);
-          this.owned.manager = true;
+          this.#owned.manager = true;
         }
-        if (!this.state.router && !this.injected.router && routerOptions) {
+        if (!this.#state.router && !this.#injected.router && routerOptions) {
           patch.router = mod.createRouter(routerOptions);
-          this.owned.router = true;
+          this.#owned.router = true;
         }
-        this.starting = false;
-        this.set(patch);
-        this.applyChannels();
+        this.#starting = false;
+        this.#set(patch);
+        this.#applyChannels();
       })
       .catch((error) => {
-        if (gen !== this.generation) return;
-        this.starting = false;
-        this.set({ error });
+        if (gen !== this.#generation) return;
+        this.#starting = false;
+        this.#set({ error });
       });
   }
 
   /** Uses an app-provided manager/router; they are never closed by the provider. */
   inject(manager, router) {
-    const prev = this.injected;
-    this.injected = { manager: manager ?? null, router: router ?? null };
-    if (prev.manager === this.injected.manager && prev.router === this.injected.router) return;
+    const prev = this.#injected;
+    this.#injected = { manager: manager ?? null, router: router ?? null };
+    if (prev.manager === this.#injected.manager && prev.router === this.#injected.router) return;
     const patch = {};
-    if (manager && this.state.manager !== manager) {
-      this.closeOwned('manager');
+    if (manager && this.#state.manager !== manager) {
+      this.#closeOwned('manager');
       patch.manager = manager;
-      this.connected.clear();
+      this.#connected.clear();
     }
-    if (router && this.state.router !== router) {
-      this.closeOwned('router');
+    if (router && this.#state.router !== router) {
+      this.#closeOwned('router');
       patch.router = router;
     }
-    if (Object.keys(patch).length && this.refs > 0) {
-      this.set(patch);
-      this.applyChannels();
+    if (Object.keys(patch).length && this.#refs > 0) {
+      this.#set(patch);
+      this.#applyChannels();
     }
   }
 
   setChannels(channels) {
-    this.desired = channels ?? {};
-    this.applyChannels();
+    this.#desired = channels ?? {};
+    this.#applyChannels();
   }
 
   // Connects channels that are new, connects again those whose config changed (the manager
-  // rebinds the channel and keeps its subscribers), disconnects removed ones when the manager can
-  // (disconnect(channel) / close(channel)). An unchanged channel is never connected twice.
-  applyChannels() {
-    const m = this.state.manager;
+  // rebinds the channel and keeps its subscribers), disconnects removed ones. An unchanged channel
+  // is never connected twice.
+  #applyChannels() {
+    const m = this.#state.manager;
     if (!m) return;
     let added = false;
     const removed = [];
-    for (const [name, cfg] of Object.entries(this.desired)) {
+    for (const [name, cfg] of Object.entries(this.#desired)) {
       if (!cfg || !cfg.url) continue;
       const key = JSON.stringify(cfg);
-      const was = this.connected.get(name);
+      const was = this.#connected.get(name);
       if (was === key) continue;
       const { url, ...connectOptions } = cfg;
       m.connect(name, url, connectOptions);
-      this.connected.set(name, key);
+      this.#connected.set(name, key);
       added = true;
     }
-    for (const name of [...this.connected.keys()]) {
-      if (!(name in this.desired)) {
-        disconnect(m, name);
-        this.connected.delete(name);
+    for (const name of [...this.#connected.keys()]) {
+      if (!(name in this.#desired)) {
+        m.disconnect(name);
+        this.#connected.delete(name);
         removed.push(name);
       }
     }
-    if (added || removed.length) this.notify({ removed });
+    if (added || removed.length) this.#notify({ removed });
   }
 
-  closeOwned(which) {
-    const obj = this.state[which];
-    if (!obj || !this.owned[which]) return;
-    this.owned[which] = false;
+  #closeOwned(which) {
+    const obj = this.#state[which];
+    if (!obj || !this.#owned[which]) return;
+    this.#owned[which] = false;
     try {
-      // destroy() also frees the manager's Wasm memory; closeAll() is the documented minimum.
-      if (which === 'manager') (typeof obj.destroy === 'function' ? obj.destroy() : obj.closeAll());
+      if (which === 'manager') obj.destroy(); // closeAll() and the Wasm memory
       else obj.close();
     } catch {
       // closing is best effort during teardown
     }
   }
 
-  dispose() {
-    this.generation++;
-    this.starting = false;
-    this.closeOwned('manager');
-    this.closeOwned('router');
-    this.connected.clear();
-    this.state = EMPTY;
-    for (const cb of [...this.listeners]) cb();
+  #dispose() {
+    this.#generation++;
+    this.#starting = false;
+    this.#closeOwned('manager');
+    this.#closeOwned('router');
+    this.#connected.clear();
+    this.#state = EMPTY;
+    for (const cb of [...this.#listeners]) cb();
   }
-}
-
-function disconnect(manager, name) {
-  if (typeof manager.disconnect === 'function') manager.disconnect(name);
-  else if (typeof manager.close === 'function') manager.close(name);
 }
 
 /**
@@ -215,15 +216,14 @@ export function SSEProvider(props) {
   const ref = useRef(null);
   if (ref.current === null) ref.current = new LifelineBinding();
   const binding = ref.current;
-  binding.config = { options, routerOptions, initOptions, runtime };
+  binding.configure({ options, routerOptions, initOptions, runtime });
 
   useEffect(() => {
     binding.inject(manager, router);
   }, [binding, manager, router]);
 
   useEffect(() => {
-    binding.injected = { manager: manager ?? null, router: router ?? null };
-    binding.retain(binding.config);
+    binding.retain(manager, router);
     return () => binding.release();
     // The manager is created once per provider; later option changes do not recreate it.
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -10,7 +10,7 @@ export function createFakeManager({ strict = false } = {}) {
   const subs = new Map(); // channel → Set<{ cb, options }>
   const statusCbs = new Map(); // channel → Set<cb>
   const statuses = new Map(); // channel → snapshot
-  const calls = { connect: [], subscribe: 0, unsubscribe: 0, retryNow: [], closeAll: 0, statusStore: 0 };
+  const calls = { connect: [], subscribe: 0, unsubscribe: 0, retryNow: [], closeAll: 0, destroy: 0, statusStore: 0 };
   const get = (ch) => statuses.get(ch) ?? PENDING_STATUS;
   const m = {
     calls,
@@ -44,6 +44,7 @@ export function createFakeManager({ strict = false } = {}) {
     retryNow(channel) { calls.retryNow.push(channel); },
     getMetrics() { return { delivered: calls.subscribe, connections: calls.connect.length }; },
     closeAll() { calls.closeAll++; },
+    destroy() { calls.destroy++; m.closeAll(); },
     disconnect(channel) { calls.disconnect = [...(calls.disconnect ?? []), channel]; statuses.delete(channel); subs.delete(channel); },
     // test helpers
     emit(channel, type, data, id) {

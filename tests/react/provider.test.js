@@ -48,10 +48,10 @@ describe('<SSEProvider> lifecycle', () => {
     expect(rt.options).toEqual({ seed: 1 });
     expect(rt.manager.calls.connect.map((c) => c.channel)).toEqual(['feed', 'analysis']);
     expect(rt.manager.calls.connect[0]).toEqual({ channel: 'feed', url: '/events', options: { heartbeatTimeoutMs: 5000 } });
-    expect(rt.manager.calls.closeAll).toBe(0);
+    expect(rt.manager.calls.destroy).toBe(0);
     unmount();
     await flush();
-    expect(rt.manager.calls.closeAll).toBe(1);
+    expect(rt.manager.calls.destroy).toBe(1);
   });
 
   it('does not create a manager when unmounted before init() resolves', async () => {
@@ -77,6 +77,7 @@ describe('<SSEProvider> lifecycle', () => {
     unmount();
     await flush();
     expect(manager.calls.closeAll).toBe(0);
+    expect(manager.calls.destroy).toBe(0);
     expect(router.closed).toBe(0);
   });
 
@@ -124,18 +125,6 @@ describe('<SSEProvider> lifecycle', () => {
     rerender(h(SSEProvider, { manager, channels: { late: { url: '/late' } } }, h(Child)));
     act(() => manager.emit('late', 'x', 'hello'));
     expect(got).toEqual(['hello']);
-  });
-
-  it('prefers destroy() over closeAll() for an owned manager', async () => {
-    const manager = createFakeManager();
-    manager.destroy = vi.fn();
-    const rt = createFakeRuntime({ manager });
-    const { unmount } = render(h(SSEProvider, { runtime: rt }));
-    await flush();
-    unmount();
-    await flush();
-    expect(manager.destroy).toHaveBeenCalledTimes(1);
-    expect(manager.calls.closeAll).toBe(0);
   });
 
   it('connects a channel again when its config changes, keeping its subscribers', async () => {
