@@ -53,6 +53,11 @@ void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c) {
   /* A stream is one call at a time: its half-open probe is the one reconnect, and a second
    * success can never come while it stays open, so one probe decides. */
   c->breaker.half_open_probes = 1;
+  /* Consecutive failed attempts only: a failure rate over a minute counts faults between which
+   * events flowed (a burst of drops and 5xx), opens the circuit and doubles its break at every
+   * probe that meets one more fault, keeping a stream down long after the server is fine. The
+   * progress-aware backoff paces those faults. 1.0 turns the rate rule off (fails > calls). */
+  c->breaker.failure_rate_threshold = 1.0;
   c->breaker.half_open_successes = 1;
   c->breaker.half_open_failures = 1;
 }

@@ -389,6 +389,32 @@ static void test_stream_breaker_closes_on_one_probe(void) {
   drv_free(d);
 }
 
+/* Found by the chaos soak (heal after a burst with 500s, 15 of 20 seeds over their bound by up
+ * to 39 s): the breaker's failure-rate rule counted every 500 of a 60 s burst although events
+ * flowed between them, opened, and each half-open probe meeting another 500 doubled the break.
+ * A stream's breaker trips on consecutive failed attempts only; the backoff paces the rest. */
+static void test_burst_of_5xx_with_progress_keeps_the_circuit_closed(void) {
+  lifeline_manager_conn_config cfg = fixed_cfg();
+  uint32_t c;
+  drv *d = setup(&cfg, &c);
+  char ev[64];
+  int circuit_open = 0;
+  for (int i = 1; i <= 12; i++) { /* 12 good connects, 24 answers of 500, in about 60 s */
+    drv_ok(d, c);
+    snprintf(ev, sizeof ev, "id: %d\ndata: x\n\n", i);
+    drv_feed(d, c, ev);
+    drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+    for (int k = 0; k < 3; k++) {
+      drv_advance(d, d->wake);
+      circuit_open |= d->state[c] == LIFELINE_MGR_CIRCUIT_OPEN;
+      if (k < 2) drv_opened(d, c, 500, NULL);
+    }
+  }
+  CHECK(!circuit_open);
+  CHECK_EQ_INT(LIFELINE_MGR_CONNECTING, d->state[c]);
+  drv_free(d);
+}
+
 int main(void) {
   test_idless_event_after_resume_is_delivered();
   test_id_only_block_and_seeded_parser();
@@ -403,5 +429,6 @@ int main(void) {
   test_dedup_window_is_exact();
   test_backoff_is_progress_aware();
   test_stream_breaker_closes_on_one_probe();
+  test_burst_of_5xx_with_progress_keeps_the_circuit_closed();
   return check_report("manager_loss");
 }
