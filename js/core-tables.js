@@ -11,7 +11,10 @@ const TABLES = { mgrState: 0, mgrReason: 1, breakerState: 2, breakerReason: 3, n
 const ERRNO_SPAN = 256; // codes are 0 down to -255 at most
 const cache = new WeakMap(); // core module -> its tables
 
-/** { mgrState, mgrReason, breakerState, breakerReason, netQuality, health: names by value; codes: name -> code }. */
+/**
+ * { mgrState, mgrReason, breakerState, breakerReason, netQuality, health: names by value;
+ *   mgrFailure: by reason, whether a status with it is a failure (the last error); codes: name -> code }.
+ */
 export function coreTables(m = getCore()) {
   let t = cache.get(m);
   if (!t) cache.set(m, (t = build(m)));
@@ -25,6 +28,7 @@ function build(m) {
     for (let i = 0, p; (p = m._lifeline_wasm_name(table, i)); i++) names.push(m.UTF8ToString(p));
     t[key] = Object.freeze(names);
   }
+  t.mgrFailure = Object.freeze(t.mgrReason.map((_, r) => m._lifeline_wasm_mgr_reason_is_failure(r) === 1));
   const codes = {};
   for (let code = 0; code > -ERRNO_SPAN; code--) {
     const name = m.UTF8ToString(m._lifeline_wasm_errname(code));

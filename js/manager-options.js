@@ -8,7 +8,6 @@ import { sha256Hex } from './sha256.js';
 
 const MAX_MS = 2 ** 31 - 1;
 
-export const QUIET = new Set(['none', 'linger', 'aborted']);
 export const ERROR_MESSAGES = {
   network: 'network error', timeout: 'connection timed out', stall: 'no data or heartbeat in time',
   'http-5xx': 'server error', 'rate-limited': 'rate limited (HTTP 429)', 'retry-after': 'server asked to retry later',

@@ -13,7 +13,7 @@ import { coreTables, lifelineError } from './core-tables.js';
 import { createFetchTransport, END_NETWORK } from './transports/fetch.js';
 import { createEventSourceTransport } from './transports/eventsource.js';
 import { browserEnvironment, defaultClock, defaultStorage } from './manager-env.js';
-import { normalize, summary, IDLE_SNAPSHOT, QUIET, ERROR_MESSAGES } from './manager-options.js';
+import { normalize, summary, IDLE_SNAPSHOT, ERROR_MESSAGES } from './manager-options.js';
 import { latencyProbe } from './manager-latency.js';
 
 const FEED_SLICE = 16 * 1024; // bounds one batch: the core's caps are far above a slice's events
@@ -51,6 +51,7 @@ export class SSEManager {
   #lastSource = null;
   #latency;
   #notFound;
+  #failure;
 
   constructor(options = {}) {
     this.#now = options.now ?? defaultClock();
@@ -65,6 +66,7 @@ export class SSEManager {
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 52);
     this.#latency = latencyProbe(options.measureLatency);
     this.#notFound = coreTables().codes.LIFELINE_ERR_NOT_FOUND;
+    this.#failure = coreTables().mgrFailure;
     this.#core = new CoreManager({
       maxConnections: options.maxConnections, maxChannels: options.maxChannels, maxSubscribers: options.maxSubscribers,
       lingerMs: options.lingerMs, onlineSpreadMs: options.onlineSpreadMs, seed,
@@ -392,7 +394,7 @@ export class SSEManager {
         return slot?.abort();
       }
       case ACT_STATUS:
-        return this.#status({ conn: w[r + 1], state: this.#core.states[w[r + 6]], attempt: w[r + 7], reason: this.#core.reasons[w[r + 8]], delayMs: w[r + 9], httpStatus: w[r + 10] });
+        return this.#status({ conn: w[r + 1], state: this.#core.states[w[r + 6]], attempt: w[r + 7], reason: this.#core.reasons[w[r + 8]], failure: this.#failure[w[r + 8]], delayMs: w[r + 9], httpStatus: w[r + 10] });
       case ACT_WAKE_AT: return this.#arm(w[r + 19] === 0xffffffff ? Infinity : w[r + 19] * 4294967296 + w[r + 18]);
       default: return undefined;
     }
@@ -513,7 +515,7 @@ export class SSEManager {
     if (!c) return;
     const now = this.#now();
     const info = this.#core.info(a.conn);
-    if (!QUIET.has(a.reason) && a.state !== 'open' && a.state !== 'connecting') {
+    if (a.failure && a.state !== 'open' && a.state !== 'connecting') {
       c.lastError = Object.freeze({ reason: a.reason, httpStatus: a.httpStatus, message: ERROR_MESSAGES[a.reason] ?? a.reason, at: now });
     }
     const waiting = a.state === 'reconnecting' || a.state === 'circuit-open';

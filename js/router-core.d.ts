@@ -7,6 +7,8 @@ export const ACT_HEALTH: 5;
 export const ACT_DEGRADED: 6;
 export const ACT_RECOVERED: 7;
 export declare class CoreRouter {
+  readonly networkError: number;
+  readonly timedOut: number;
   constructor(options: Record<string, unknown>, handlers: { onResponse(id: number, status: number, body: Uint8Array, headers: string): void; complete(id: number, status: number): void });
   addService(service: { name: string; baseUrl: string; capabilities: string; priority: number; timeoutMs: number; healthPath: string }, now: number): number;
   request(capability: string, timeoutMs: number, now: number): number;

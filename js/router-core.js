@@ -37,12 +37,17 @@ export class CoreRouter {
   #ptr;
   #capPtrs = new Map(); // capability name -> its NUL-terminated copy in Wasm memory
   #capNames = [];
+  /** The statuses complete() takes for a fetch that failed (network error) or timed out. */
+  networkError;
+  timedOut;
 
   /** A router from `options` (the core judges every value); handlers get the platform fetch's results. */
   constructor(options, handlers) {
     this.#m = getCore();
     this.#ptr = this.#build(options);
     const m = this.#m;
+    const o = m._lifeline_wasm_router_outcomes() >> 2;
+    [this.networkError, this.timedOut] = m.HEAP32.subarray(o, o + 2);
     if (!m.lifelineRouters) m.lifelineRouters = new Map();
     m.lifelineRouters.set(this.#ptr, handlers);
   }

@@ -17,8 +17,6 @@ import {
   CoreRouter, ACT_CALL, ACT_CANCEL, ACT_PROBE, ACT_DONE, ACT_HEALTH, ACT_DEGRADED, ACT_RECOVERED,
 } from './router-core.js';
 
-const NETWORK_ERROR = 0; // lifeline_router_complete's status for a failed fetch
-const TIMED_OUT = -1;
 
 /** A transport over the global fetch() (Node 18+, browsers). */
 export const fetchTransport = {
@@ -253,7 +251,7 @@ export class Router {
 
   #startFetch(id, method, url, headers, body, timeoutMs) {
     if (this.#useCoreFetch) {
-      if (!this.#core.fetch(id, method, url, headers, body, timeoutMs)) this.#complete(id, NETWORK_ERROR);
+      if (!this.#core.fetch(id, method, url, headers, body, timeoutMs)) this.#complete(id, this.#core.networkError);
       return;
     }
     // No timer of our own: the core's attempt timeout ends in a CANCEL, which aborts this.
@@ -271,7 +269,7 @@ export class Router {
         (err) => {
           if (this.#inflight.get(id) !== ctrl) return;
           this.#inflight.delete(id);
-          this.#complete(id, err && err.name === 'TimeoutError' ? TIMED_OUT : NETWORK_ERROR);
+          this.#complete(id, err && err.name === 'TimeoutError' ? this.#core.timedOut : this.#core.networkError);
         },
       );
   }

@@ -73,9 +73,9 @@ export function useSSE(channel, handler, options = {}) {
   }, [binding, manager, channel, eventsKey, priority, replay]);
 }
 
-// The manager refuses subscriptions to a channel that connect() has not bound (LIFELINE_ERR_NOT_FOUND).
+// The manager refuses subscriptions to a channel that connect() has not bound.
 function isUnknownChannel(err) {
-  return err?.code === -6 || /unknown channel/i.test(err?.message ?? '');
+  return err?.codeName === 'LIFELINE_ERR_NOT_FOUND';
 }
 
 /** The connection status of `channel`; re-renders only when the status changes. */

@@ -232,6 +232,13 @@ LIFELINE_WASM_EXPORT void lifeline_wasm_router_tick(lifeline_router *r, double n
   lifeline_router_tick(r, (uint64_t)now);
 }
 
+/* The statuses lifeline_wasm_router_complete takes for a failed fetch, as 2 int32: network error,
+ * timed out. */
+LIFELINE_WASM_EXPORT const int32_t *lifeline_wasm_router_outcomes(void) {
+  static const int32_t v[2] = {LIFELINE_ROUTER_NETWORK_ERROR, LIFELINE_ROUTER_TIMED_OUT};
+  return v;
+}
+
 /* The next deadline in ms, or -1 for never. */
 LIFELINE_WASM_EXPORT double lifeline_wasm_router_deadline(const lifeline_router *r) {
   uint64_t d = lifeline_router_deadline(r);

@@ -43,5 +43,11 @@ LIFELINE_WASM_EXPORT const char *lifeline_wasm_name(int table, int i) {
   }
 }
 
+/* 1 when a status with reason r reports a failure the user should see as the last error; 0 for
+ * the reasons of a deliberate or uneventful change (none, the app's close, the linger). */
+LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_reason_is_failure(int r) {
+  return r != LIFELINE_MGR_REASON_NONE && r != LIFELINE_MGR_REASON_ABORTED && r != LIFELINE_MGR_REASON_LINGER;
+}
+
 /* The jitter kind a name stands for ("none", "full", "equal", "decorrelated"), or -1. */
 LIFELINE_WASM_EXPORT int lifeline_wasm_jitter_parse(const char *name) { return lifeline_jitter_parse(name); }

@@ -20,6 +20,8 @@ test('the core names its error codes, enums and states', async () => {
   assert.equal(t.breakerReason.at(-1), 'forced');
   assert.deepEqual(t.netQuality, ['good', 'moderate', 'poor']);
   assert.deepEqual(t.health, ['healthy', 'degraded', 'down']);
+  const quiet = t.mgrReason.filter((_, r) => !t.mgrFailure[r]);
+  assert.deepEqual(quiet, ['none', 'aborted', 'linger'], 'the reasons whose status is not a failure');
   const err = lifelineError('LIFELINE_ERR_NOT_FOUND', 'nothing here');
   assert.ok(err instanceof LifelineError);
   assert.equal(err.code, -6);

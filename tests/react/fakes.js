@@ -20,7 +20,7 @@ export function createFakeManager({ strict = false } = {}) {
     },
     subscribe(channel, cb, options = {}) {
       if (strict && !statuses.has(channel)) {
-        throw Object.assign(new Error(`subscribe: unknown channel "${channel}" (call connect first)`), { code: -6 });
+        throw Object.assign(new Error(`subscribe: unknown channel "${channel}" (call connect first)`), { code: -6, codeName: 'LIFELINE_ERR_NOT_FOUND' });
       }
       calls.subscribe++;
       if (!subs.has(channel)) subs.set(channel, new Set());
