@@ -151,6 +151,23 @@ static uint32_t drv_sub(drv *d, uint32_t ch, int32_t prio, const char *types, ui
   return s;
 }
 
+/* Deterministic delays: 1000, 1600, 2560, ... (no jitter, no adaptation). */
+static inline lifeline_manager_conn_config drv_fixed_cfg(void) {
+  lifeline_manager_conn_config c;
+  lifeline_manager_conn_config_default(&c);
+  c.backoff.jitter = LIFELINE_JITTER_NONE;
+  c.backoff.adaptive = 0;
+  return c;
+}
+
+/* A driver with one connection (cfg NULL: defaults) and one channel with one subscriber. */
+static inline drv *drv_setup(const lifeline_manager_conn_config *cfg, uint32_t *conn) {
+  drv *d = drv_new(NULL);
+  *conn = drv_conn(d, "http://a/feed", cfg);
+  drv_sub(d, drv_channel(d, *conn, 0), 0, NULL, 0);
+  return d;
+}
+
 static int drv_opened(drv *d, uint32_t conn, int status, const char *ct) {
   int rc = lifeline_manager_opened(d->m, d->stream[conn], status, ct, ct ? strlen(ct) : 0, -1, d->now);
   drv_drain(d);

@@ -3,25 +3,10 @@
 
 static const char *SSE = "text/event-stream";
 
-/* Deterministic delays: 1000, 1600, 2560, ... (no jitter, no adaptation). */
-static lifeline_manager_conn_config fixed_cfg(void) {
-  lifeline_manager_conn_config c;
-  lifeline_manager_conn_config_default(&c);
-  c.backoff.jitter = LIFELINE_JITTER_NONE;
-  c.backoff.adaptive = 0;
-  return c;
-}
-
-static drv *setup(const lifeline_manager_conn_config *cfg, uint32_t *conn) {
-  drv *d = drv_new(NULL);
-  *conn = drv_conn(d, "http://a/feed", cfg);
-  drv_sub(d, drv_channel(d, *conn, 0), 0, NULL, 0);
-  return d;
-}
 
 static void test_first_subscriber_opens(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   CHECK_LOG(d, "OPEN c1 e0 a0 f0 id=\n");
   CHECK_LOG(d, "STATUS c1 connecting a0 none\n");
   drv_clear(d);
@@ -36,7 +21,7 @@ static void test_drop_backs_off_and_resumes(void) {
   lifeline_manager_conn_config cfg;
   lifeline_manager_conn_config_default(&cfg); /* full jitter: first retry within 1 s */
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   drv_ok(d, c);
   drv_feed(d, c, "id: 41\ndata: a\n\n");
   drv_clear(d);
@@ -51,9 +36,9 @@ static void test_drop_backs_off_and_resumes(void) {
 }
 
 static void test_backoff_grows_then_resets_after_healthy(void) {
-  lifeline_manager_conn_config cfg = fixed_cfg();
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   uint32_t want[] = {1000, 1600, 2560, 4096};
   for (int i = 0; i < 4; i++) { /* a server that accepts, sends one event and closes */
     drv_ok(d, c);
@@ -74,7 +59,7 @@ static void test_backoff_grows_then_resets_after_healthy(void) {
 
 static void test_watchdog_stall_reconnects_at_once(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
   uint64_t t0 = d->now;
   drv_advance(d, t0 + 30000);
@@ -91,7 +76,7 @@ static void test_watchdog_stall_reconnects_at_once(void) {
 
 static void test_connect_timeout(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_clear(d);
   drv_advance(d, d->now + 30000);
   CHECK_LOG(d, "CLOSE c1 timeout\n");
@@ -101,7 +86,7 @@ static void test_connect_timeout(void) {
 
 static void check_fatal(int status, const char *ct, lifeline_mgr_reason want) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_clear(d);
   drv_opened(d, c, status, ct);
   CHECK_EQ_INT(LIFELINE_MGR_FAILED, d->state[c]);
@@ -122,7 +107,7 @@ static void check_fatal(int status, const char *ct, lifeline_mgr_reason want) {
 static void check_retriable(int status, int64_t retry_after, lifeline_mgr_reason want,
                             uint32_t min_delay) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   lifeline_manager_opened(d->m, d->stream[c], status, "text/html", 9, retry_after, d->now);
   drv_drain(d);
   CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
@@ -149,7 +134,7 @@ static void test_status_classes(void) {
   check_retriable(429, 12000, LIFELINE_MGR_REASON_RETRY_AFTER, 12000);
   /* content types are compared case-insensitively, parameters allowed */
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_opened(d, c, 200, " Text/Event-Stream;charset=utf-8");
   CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
   drv_free(d);
@@ -160,7 +145,7 @@ static void test_auth_retry_once(void) {
   lifeline_manager_conn_config_default(&cfg);
   cfg.features |= LIFELINE_MGR_AUTH_HOOK;
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   drv_clear(d);
   drv_opened(d, c, 401, NULL);
   CHECK_LOG(d, "OPEN c1 e0 a1 f1"); /* at once, asking for fresh credentials */
@@ -183,7 +168,7 @@ static void test_auth_retry_once(void) {
 
 static void test_stale_stream_ignored(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
   uint32_t old = d->stream[c];
   drv_end(d, c, LIFELINE_MGR_END_NETWORK);
@@ -210,7 +195,7 @@ static void test_stale_stream_ignored(void) {
 
 static void test_offline_online(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
   drv_end(d, c, LIFELINE_MGR_END_NETWORK);
   CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
@@ -238,10 +223,10 @@ static void test_offline_online(void) {
 }
 
 static void test_resume_and_retry_now(void) {
-  lifeline_manager_conn_config cfg = fixed_cfg();
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
   cfg.features &= ~LIFELINE_MGR_BREAKER; /* resume respects an open breaker: a test of its own */
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   for (int i = 0; i < 5; i++) { /* push the delay up */
     drv_opened(d, c, 500, NULL);
     drv_advance(d, d->wake);
@@ -261,10 +246,10 @@ static void test_resume_and_retry_now(void) {
 }
 
 static void test_server_retry_and_exhausted(void) {
-  lifeline_manager_conn_config cfg = fixed_cfg();
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
   cfg.backoff.max_attempts = 2;
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   drv_ok(d, c);
   drv_feed(d, c, "retry: 4000\n\n");
   drv_end(d, c, LIFELINE_MGR_END_CLEAN);
@@ -280,13 +265,13 @@ static void test_server_retry_and_exhausted(void) {
 }
 
 static void test_failover_and_circuit_open(void) {
-  lifeline_manager_conn_config cfg = fixed_cfg();
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
   cfg.endpoint_count = 2;
   cfg.breaker.consecutive_failures = 3;
   cfg.breaker.open_jitter = 0;
   cfg.breaker.open_ms = 60000;
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   for (int i = 0; i < 3; i++) {
     CHECK_EQ_INT(0, d->endpoint[c]);
     drv_opened(d, c, 502, NULL);
@@ -318,7 +303,7 @@ static void test_plain_eventsource_mode(void) {
   lifeline_manager_conn_config_default(&cfg);
   cfg.features = 0;
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   drv_ok(d, c);
   drv_advance(d, d->now + 600000); /* no watchdog */
   CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
@@ -337,10 +322,10 @@ static void test_plain_eventsource_mode(void) {
 
 static void test_single_features_off(void) {
   /* watchdog off: silence is fine, reconnection still uses the backoff */
-  lifeline_manager_conn_config cfg = fixed_cfg();
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
   cfg.features = LIFELINE_MGR_RECONNECT | LIFELINE_MGR_BREAKER;
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   CHECK_EQ_INT(LIFELINE_NEVER, d->wake); /* no connect timeout either */
   drv_ok(d, c);
   drv_advance(d, d->now + 3600000);
@@ -351,10 +336,10 @@ static void test_single_features_off(void) {
   CHECK_EQ_INT(1000, d->delay[c]);
   drv_free(d);
   /* breaker off: many failures never open a circuit */
-  cfg = fixed_cfg();
+  cfg = drv_fixed_cfg();
   cfg.features = LIFELINE_MGR_RECONNECT | LIFELINE_MGR_WATCHDOG;
   cfg.backoff.max_ms = 2000;
-  d = setup(&cfg, &c);
+  d = drv_setup(&cfg, &c);
   for (int i = 0; i < 30; i++) {
     drv_opened(d, c, 503, NULL);
     CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
@@ -365,7 +350,7 @@ static void test_single_features_off(void) {
   CHECK_EQ_INT(31, st.opens);
   drv_free(d);
   /* an EventSource refusal (status unknown) is retried, not fatal */
-  d = setup(NULL, &c);
+  d = drv_setup(NULL, &c);
   drv_opened(d, c, 0, NULL);
   CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
   CHECK_EQ_INT(LIFELINE_MGR_REASON_HTTP_STATUS, d->reason[c]);
@@ -407,7 +392,7 @@ static void test_linger_and_close(void) {
 
 static void test_app_abort_and_close_all(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
   drv_end(d, c, LIFELINE_MGR_END_ABORTED);
   CHECK_EQ_INT(LIFELINE_MGR_CLOSED, d->state[c]);
@@ -427,7 +412,7 @@ static void test_app_abort_and_close_all(void) {
 
 static void test_metrics_registry(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
   drv_feed(d, c, "id: 1\ndata: a\n\n");
   d->now += 100;

@@ -1,20 +1,6 @@
 /* Manager: the loss paths of issue 9, each pinned by a test that failed before its fix. */
 #include "manager_driver.h"
 
-static lifeline_manager_conn_config fixed_cfg(void) {
-  lifeline_manager_conn_config c;
-  lifeline_manager_conn_config_default(&c);
-  c.backoff.jitter = LIFELINE_JITTER_NONE;
-  c.backoff.adaptive = 0;
-  return c;
-}
-
-static drv *setup(const lifeline_manager_conn_config *cfg, uint32_t *conn) {
-  drv *d = drv_new(NULL);
-  *conn = drv_conn(d, "http://a/feed", cfg);
-  drv_sub(d, drv_channel(d, *conn, 0), 0, NULL, 0);
-  return d;
-}
 
 static void reconnect(drv *d, uint32_t c) {
   drv_end(d, c, LIFELINE_MGR_END_NETWORK);
@@ -26,7 +12,7 @@ static void reconnect(drv *d, uint32_t c) {
  * event's own id on a fresh stream, and its duplicate window dropped the event. */
 static void test_idless_event_after_resume_is_delivered(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
   drv_feed(d, c, "id: 5\ndata: a\n\n");
   reconnect(d, c);
@@ -44,7 +30,7 @@ static void test_idless_event_after_resume_is_delivered(void) {
  * seeded on open with an id restored by the host. */
 static void test_id_only_block_and_seeded_parser(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
   drv_feed(d, c, "id: 1\ndata: a\n\nid: 7\n\n");
   reconnect(d, c);
@@ -72,7 +58,7 @@ static void es_event(drv *d, uint32_t c, const char *data, const char *id) {
 
 static void test_eventsource_idless_events(void) {
   uint32_t c;
-  drv *d = setup(NULL, &c);
+  drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
   es_event(d, c, "a", "3");
   es_event(d, c, "b", "3");
@@ -218,10 +204,10 @@ static void test_server_retry_is_a_floor(void) {
 
 /* Loss path 5: page resume spreads the retry like online does and never bypasses a breaker. */
 static void test_resume_spreads_and_respects_breaker(void) {
-  lifeline_manager_conn_config cfg = fixed_cfg();
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
   cfg.features &= ~LIFELINE_MGR_BREAKER;
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   for (int i = 0; i < 5; i++) { /* 1000, 1600, 2560, 4096, 6554 */
     drv_opened(d, c, 500, NULL);
     drv_advance(d, d->wake);
@@ -236,7 +222,7 @@ static void test_resume_spreads_and_respects_breaker(void) {
   drv_advance(d, d->now + 4000);
   CHECK_EQ_INT(opens + 1, d->opens);
   drv_free(d);
-  cfg = fixed_cfg();
+  cfg = drv_fixed_cfg();
 
   int same = 0;
   for (uint64_t seed = 1; seed <= 20; seed++) { /* tabs do not come back in lockstep */
@@ -258,7 +244,7 @@ static void test_resume_spreads_and_respects_breaker(void) {
   cfg.breaker.consecutive_failures = 2;
   cfg.breaker.open_jitter = 0;
   cfg.breaker.open_ms = 60000;
-  d = setup(&cfg, &c);
+  d = drv_setup(&cfg, &c);
   drv_opened(d, c, 500, NULL);
   drv_advance(d, d->wake);
   drv_opened(d, c, 500, NULL);
@@ -276,7 +262,7 @@ static void test_resume_spreads_and_respects_breaker(void) {
 /* Loss path 6: a half-open probe that ends for a reason the breaker does not count gives its
  * slot back instead of holding it until the half-open timeout reopens the breaker. */
 static void test_half_open_probe_slot_released(void) {
-  lifeline_manager_conn_config cfg = fixed_cfg();
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
   cfg.breaker.consecutive_failures = 2;
   cfg.breaker.open_jitter = 0;
   cfg.breaker.open_ms = 2000;
@@ -327,9 +313,9 @@ static void test_dedup_window_is_exact(void) {
 /* Heal after a burst: a stream that delivered new events resets the attempt count; one that
  * opens and drops with no progress, or keeps answering 5xx, keeps growing. */
 static void test_backoff_is_progress_aware(void) {
-  lifeline_manager_conn_config cfg = fixed_cfg();
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   char ev[64];
   for (int i = 1; i <= 6; i++) { /* fault after fault, each stream delivering something new */
     drv_ok(d, c);
@@ -349,7 +335,7 @@ static void test_backoff_is_progress_aware(void) {
   }
   drv_free(d);
 
-  d = setup(&cfg, &c);
+  d = drv_setup(&cfg, &c);
   uint32_t want[] = {1000, 1600, 2560, 4096};
   for (int i = 0; i < 4; i++) {
     drv_opened(d, c, 500, NULL);
@@ -372,7 +358,7 @@ static void test_stream_breaker_closes_on_one_probe(void) {
   lifeline_manager_conn_config cfg;
   lifeline_manager_conn_config_default(&cfg);
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   for (uint32_t i = 1; i < cfg.breaker.consecutive_failures; i++) {
     drv_opened(d, c, 500, NULL);
     drv_advance(d, d->wake);
@@ -394,9 +380,9 @@ static void test_stream_breaker_closes_on_one_probe(void) {
  * flowed between them, opened, and each half-open probe meeting another 500 doubled the break.
  * A stream's breaker trips on consecutive failed attempts only; the backoff paces the rest. */
 static void test_burst_of_5xx_with_progress_keeps_the_circuit_closed(void) {
-  lifeline_manager_conn_config cfg = fixed_cfg();
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
   uint32_t c;
-  drv *d = setup(&cfg, &c);
+  drv *d = drv_setup(&cfg, &c);
   char ev[64];
   int circuit_open = 0;
   for (int i = 1; i <= 12; i++) { /* 12 good connects, 24 answers of 500, in about 60 s */
