@@ -283,10 +283,3 @@ LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_metrics_text(wasm_mgr *w, int
 LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_observe_latency(wasm_mgr *w, double latency_ms, double now) {
   return lifeline_manager_observe_latency(w->m, latency_ms, ms(now));
 }
-
-LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_state_name(int s) {
-  return lifeline_mgr_state_name((lifeline_mgr_state)s);
-}
-LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_reason_name(int r) {
-  return lifeline_mgr_reason_name((lifeline_mgr_reason)r);
-}
