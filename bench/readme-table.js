@@ -56,8 +56,10 @@ export function committedResults() {
   const out = {};
   for (const line of listing.split('\n').filter(Boolean)) {
     const [meta, path] = line.split('\t');
+    const file = path.slice('bench/results/'.length);
+    if (file.includes('/')) continue; // history/: earlier runs, which docs may quote
     const blob = meta.split(' ')[1];
-    out[path.slice('bench/results/'.length)] = JSON.parse(git(['cat-file', 'blob', blob]));
+    out[file] = JSON.parse(git(['cat-file', 'blob', blob]));
   }
   return out;
 }

@@ -3,10 +3,12 @@
 // the ratios on a quiet one), the core that was measured and the run's parameters.
 // Full runs write bench/results/<name>.json (committed; README's measured table is generated from
 // them by bench/readme-table.js); BENCH_QUICK=1 runs write bench/results/quick/<name>.json
-// (gitignored), so the short CI run never replaces a committed full result.
+// (gitignored), so the short CI run never replaces a committed full result. A full run moves the
+// full result it replaces to bench/results/history/<name>-<its date>.json, so that the spread
+// between runs on a shared machine stays on record (docs may quote it; README quotes the latest).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 const ROOT = new URL('..', import.meta.url);
@@ -50,6 +52,21 @@ export function core() {
   return { commit: run('git', ['rev-parse', '--short', 'HEAD']), uncommittedChanges: dirty ? dirty.split('\n').length : 0, wasmSha256: wasm };
 }
 
+/** Moves the full result at `file` (if any) to bench/results/history/, named by its date. */
+function keepPrevious(file, name) {
+  if (!existsSync(file)) return;
+  let prev;
+  try {
+    prev = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return; // not a result (a half-written file): overwritten
+  }
+  if (prev.quick || !prev.date) return;
+  const dir = new URL('bench/results/history/', ROOT);
+  mkdirSync(dir, { recursive: true });
+  renameSync(file, new URL(`${name}-${prev.date.slice(0, 19).replace(/:/g, '')}.json`, dir));
+}
+
 /**
  * Starts a result for bench `name` (made by `bash scripts/bench.sh <name>`); call write() when
  * the figures are in. `params` are the run's length and settings.
@@ -73,6 +90,7 @@ export function startResult(name, params, opts = {}) {
       const dir = new URL(QUICK ? 'bench/results/quick/' : 'bench/results/', ROOT);
       mkdirSync(dir, { recursive: true });
       const file = new URL(`${name}.json`, dir);
+      if (!QUICK) keepPrevious(file, name);
       writeFileSync(file, JSON.stringify(doc, null, 1) + '\n');
       console.log(`results: ${file.pathname.slice(ROOT.pathname.length)}`);
       return file;
