@@ -35,11 +35,11 @@ export function checkOptions(options, known, what) {
 }
 
 /** @internal numeric options must be numbers: the core judges their values. */
-export function checkNumbers(options, names) {
+export function checkNumbers(options, names, prefix = '') {
   for (const k of names) {
     const v = options[k];
     if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) {
-      throw new TypeError(`${k} must be a number, got ${typeof v === 'number' ? 'NaN' : typeof v}`);
+      throw new TypeError(`${prefix}${k} must be a number, got ${typeof v === 'number' ? 'NaN' : typeof v}`);
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import { FEATURE_RECONNECT, FEATURE_BREAKER, FEATURE_WATCHDOG, FEATURE_AUTH_HOOK, managerDefaults } from './manager-core.js';
 import { jitterOf, lifelineError } from './core-tables.js';
+import { checkNumbers } from './backoff.js';
 import { sha256Hex } from './sha256.js';
 
 const MAX_MS = 2 ** 31 - 1;
@@ -76,6 +77,9 @@ export function normalize(url, o) {
     backoff: { ...o.backoff }, breaker: { ...o.breaker }, eventTypes: [...new Set([].concat(o.eventTypes ?? []).map(String))].sort(),
     features, featureBits,
   };
+  // Values are the core's to judge; a string where a number goes never reaches it.
+  checkNumbers(opts.backoff, ['initialMs', 'maxMs', 'multiplier', 'maxAttempts', 'healthyAfterMs'], 'connect: backoff.');
+  checkNumbers(opts.breaker, ['consecutiveFailures', 'failureRateThreshold', 'minimumCalls', 'windowMs', 'openMs', 'maxOpenMs'], 'connect: breaker.');
   // The core's name for the jitter (-1 keeps its default); the core alone knows the names.
   opts.jitter = opts.backoff.jitter === undefined ? -1 : jitterOf(String(opts.backoff.jitter));
   if (opts.jitter < 0 && opts.backoff.jitter !== undefined) {

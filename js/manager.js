@@ -51,6 +51,7 @@ export class SSEManager {
   #lastSource = null;
   #latency;
   #notFound;
+  #invalid;
   #failure;
 
   constructor(options = {}) {
@@ -66,6 +67,7 @@ export class SSEManager {
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 52);
     this.#latency = latencyProbe(options.measureLatency);
     this.#notFound = coreTables().codes.LIFELINE_ERR_NOT_FOUND;
+    this.#invalid = coreTables().codes.LIFELINE_ERR_INVALID_ARGUMENT;
     this.#failure = coreTables().mgrFailure;
     this.#core = new CoreManager({
       maxConnections: options.maxConnections, maxChannels: options.maxChannels, maxSubscribers: options.maxSubscribers,
@@ -284,7 +286,12 @@ export class SSEManager {
     const k = opts.breaker;
     core.call('conn_breaker', k.consecutiveFailures ?? 0, k.failureRateThreshold ?? 0, k.minimumCalls ?? 0, k.windowMs ?? 0, k.openMs ?? 0, k.maxOpenMs ?? 0);
     const [keyLen] = core.put(opts.key);
-    this.#check(core.call('connection', keyLen), 'connect');
+    const rc = core.call('connection', keyLen);
+    if (rc === this.#invalid) {
+      // The core judged the backoff and breaker options (lifeline_backoff_init, lifeline_breaker_init).
+      throw coreError(rc, `connect: backoff ${JSON.stringify(b)}, breaker ${JSON.stringify(k)}`);
+    }
+    this.#check(rc, 'connect');
     const handle = core.out();
     let conn = this.#conns.get(handle);
     if (!conn) {

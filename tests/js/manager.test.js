@@ -273,6 +273,12 @@ test('bad arguments get clear errors; eventsource is unavailable in Node', async
     assert.throws(() => m.connect('c', 'http://127.0.0.1:9/x', { transport: 'eventsource' }), (e) => e instanceof LifelineError && e.code === -10);
     assert.throws(() => m.connect('c', 'http://x', { backoff: { jitter: 'wild' } }), (e) => e instanceof LifelineError && e.code === -1 && /backoff.jitter = "wild"/.test(e.message));
     assert.throws(() => m.connect('c', 'http://x', { heartbeatTimeoutMs: -1 }), RangeError);
+    // The core judges backoff and breaker values; the error shows what it was given.
+    assert.throws(() => m.connect('c', 'http://x', { backoff: { initialMs: 5000, maxMs: 100 } }),
+      (e) => e instanceof LifelineError && e.code === -1 && e.message === 'connect: backoff {"initialMs":5000,"maxMs":100}, breaker {}: invalid argument');
+    assert.throws(() => m.connect('c', 'http://x', { breaker: { failureRateThreshold: 2 } }), (e) => e instanceof LifelineError && e.code === -1);
+    assert.throws(() => m.connect('c', 'http://x', { backoff: { multiplier: 'x' } }), /connect: backoff.multiplier must be a number, got string/);
+    assert.deepEqual(m.retainedState().connections, 0, 'refused options leave no connection behind');
     m.connect('c', 'http://127.0.0.1:9/x');
     assert.throws(() => m.subscribe('c', () => {}, { events: ['a\nb'] }), TypeError);
   } finally {
