@@ -52,8 +52,8 @@ export function core() {
   return { commit: run('git', ['rev-parse', '--short', 'HEAD']), uncommittedChanges: dirty ? dirty.split('\n').length : 0, wasmSha256: wasm };
 }
 
-/** Moves the full result at `file` (if any) to bench/results/history/, named by its date. */
-function keepPrevious(file, name) {
+/** Moves the full result at `file` (a URL; if any) to history/ beside it, named by its date. */
+export function keepPrevious(file, name) {
   if (!existsSync(file)) return;
   let prev;
   try {
@@ -62,7 +62,7 @@ function keepPrevious(file, name) {
     return; // not a result (a half-written file): overwritten
   }
   if (prev.quick || !prev.date) return;
-  const dir = new URL('bench/results/history/', ROOT);
+  const dir = new URL('history/', file);
   mkdirSync(dir, { recursive: true });
   renameSync(file, new URL(`${name}-${prev.date.slice(0, 19).replace(/:/g, '')}.json`, dir));
 }

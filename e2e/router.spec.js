@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { test, expect } from './fixtures.js';
 import { startAIServices, SERVICE_SPECS } from '../demo/server/index.js';
-import { machine, core } from '../bench/result-file.js';
+import { machine, core, keepPrevious } from '../bench/result-file.js';
 
 const OUT = process.env.ROUTER_E2E_OUT;
 const FIGURES = OUT ? new URL(OUT, new URL('../', import.meta.url)) : new URL('../build/router-e2e.json', import.meta.url);
@@ -20,7 +20,14 @@ function record(key, value) {
     all = JSON.parse(readFileSync(FIGURES, 'utf8'));
   } catch {}
   if (all.bench !== 'router-e2e') all = {}; // an older layout
+  // Each test of one run adds its key; a file from an earlier run (another Playwright runner:
+  // the workers' parent) goes to bench/results/history/ first, so no run mixes with another.
+  if (OUT && all.bench && all.runnerPid !== process.ppid) {
+    keepPrevious(FIGURES, 'router-e2e');
+    all = {};
+  }
   all.bench = 'router-e2e';
+  all.runnerPid = process.ppid;
   all.command = `ROUTER_E2E_OUT=${OUT ?? 'build/router-e2e.json'} npx playwright test e2e/router.spec.js`;
   all.date = new Date().toISOString();
   all.machine = machine();
