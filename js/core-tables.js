@@ -69,19 +69,22 @@ export function coreConfigured(kind, fields, given, what) {
     m[`_lifeline_wasm_${kind}_defaults`](cfg);
     const defaults = m.HEAPF64.slice(at, at + fields.length);
     const values = fields.map((f, i) => (given[f] === undefined ? defaults[i] : given[f]));
-    m.HEAPF64.set(values, at);
-    const ptr = m[`_lifeline_wasm_${kind}_new`](cfg);
+    const create = (v) => {
+      m.HEAPF64.set(v, at);
+      return m[`_lifeline_wasm_${kind}_new`](cfg);
+    };
+    const accepted = (v) => {
+      const p = create(v);
+      if (p) m[`_lifeline_wasm_${kind}_free`](p);
+      return p !== 0;
+    };
+    const ptr = create(values);
     if (ptr) return { ptr, values: Object.fromEntries(fields.map((f, i) => [f, values[i]])) };
-    m.HEAPF64.set(values, at);
-    const rc = m[`_lifeline_wasm_${kind}_check`](cfg);
-    if (rc === 0) throw errorNamed('LIFELINE_ERR_NO_MEMORY', what);
+    if (!accepted(defaults)) throw errorNamed('LIFELINE_ERR_NO_MEMORY', what);
     const mine = fields.filter((f) => given[f] !== undefined && f !== 'seed'); // every seed is valid
-    const refused = mine.filter((f) => {
-      m.HEAPF64.set(values.map((v, i) => (fields[i] === f ? defaults[i] : v)), at);
-      return m[`_lifeline_wasm_${kind}_check`](cfg) === 0;
-    });
+    const refused = mine.filter((f) => accepted(values.map((v, i) => (fields[i] === f ? defaults[i] : v))));
     const named = (refused.length ? refused : mine).map((f) => `${f} = ${JSON.stringify(given[f])}`).join(', ');
-    const err = coreError(rc, what);
+    const err = errorNamed('LIFELINE_ERR_INVALID_ARGUMENT', what);
     if (named) err.message += `: ${named}`;
     throw err;
   } finally {

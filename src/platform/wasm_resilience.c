@@ -66,15 +66,8 @@ static int backoff_config(const double *cfg, lifeline_backoff_config *c) {
   return LIFELINE_OK;
 }
 
-/* 0 when lifeline_backoff_init accepts the config, else LIFELINE_ERR_INVALID_ARGUMENT. */
-LIFELINE_WASM_EXPORT int lifeline_wasm_backoff_check(const double *cfg) {
-  lifeline_backoff_config c;
-  lifeline_backoff b;
-  int rc = backoff_config(cfg, &c);
-  return rc < 0 ? rc : lifeline_backoff_init(&b, &c);
-}
-
-/* NULL when the config is invalid (see lifeline_wasm_backoff_check) or memory is out. */
+/* NULL when lifeline_backoff_init refuses the config or memory is out (JS tells them apart by
+ * trying the defaults). */
 LIFELINE_WASM_EXPORT lifeline_backoff *lifeline_wasm_backoff_new(const double *cfg) {
   lifeline_backoff_config c;
   if (backoff_config(cfg, &c) != LIFELINE_OK) return NULL;
@@ -155,15 +148,8 @@ static int breaker_config(const double *cfg, lifeline_breaker_config *c) {
   return LIFELINE_OK;
 }
 
-/* 0 when lifeline_breaker_init accepts the config, else LIFELINE_ERR_INVALID_ARGUMENT. */
-LIFELINE_WASM_EXPORT int lifeline_wasm_breaker_check(const double *cfg) {
-  lifeline_breaker_config c;
-  static lifeline_breaker b; /* large: not on the small Wasm stack */
-  int rc = breaker_config(cfg, &c);
-  return rc < 0 ? rc : lifeline_breaker_init(&b, &c);
-}
-
-/* NULL when the config is invalid (see lifeline_wasm_breaker_check) or memory is out. */
+/* NULL when lifeline_breaker_init refuses the config or memory is out (JS tells them apart by
+ * trying the defaults). */
 LIFELINE_WASM_EXPORT lifeline_breaker *lifeline_wasm_breaker_new(const double *cfg) {
   lifeline_breaker_config c;
   if (breaker_config(cfg, &c) != LIFELINE_OK) return NULL;
