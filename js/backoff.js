@@ -7,49 +7,11 @@
 import { getCore } from './wasm.js';
 import { coreConfigured, coreTables, errorNamed, jitterOf } from './core-tables.js';
 import { defaultClock } from './manager-env.js';
+import { checkNumber, checkNumbers, checkOptions, hostSeed } from './checks.js';
 
 const registry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_backoff_free(ptr));
 const U32 = 4294967295;
 
-/** @internal a number argument crossing into the core (a u32 there); range errors are JS's own. */
-export function checkNumber(name, v, min, max, integer) {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${name} must be a number, got ${typeof v === 'number' ? 'NaN' : typeof v}`);
-  if (integer && !Number.isInteger(v)) throw new RangeError(`${name} must be an integer, got ${v}`);
-  if (v < min || v > max) throw new RangeError(`${name} must be between ${min} and ${max}, got ${v}`);
-  return v;
-}
-
-/** @internal */
-export function checkClock(clock) {
-  if (typeof clock !== 'function') throw new TypeError('clock must be a function returning milliseconds');
-  return clock;
-}
-
-/** @internal option types the core cannot check: numbers where numbers go, a clock, no unknown names. */
-export function checkOptions(options, known, what) {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${what} options must be an object`);
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new TypeError(`${what}: unknown option "${k}" (known: ${known.join(', ')})`);
-  }
-  if (options.clock !== undefined) checkClock(options.clock);
-}
-
-/** @internal numeric options must be numbers: the core judges their values. */
-export function checkNumbers(options, names, prefix = '') {
-  for (const k of names) {
-    const v = options[k];
-    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) {
-      throw new TypeError(`${prefix}${k} must be a number, got ${typeof v === 'number' ? 'NaN' : typeof v}`);
-    }
-  }
-}
-
-/** @internal a random 53-bit seed from the host, used when the caller gives none */
-export function hostSeed() {
-  const a = new Uint32Array(2);
-  globalThis.crypto.getRandomValues(a);
-  return (a[0] & 0x1fffff) * 4294967296 + a[1];
-}
 
 // The core's config fields, in order (src/platform/wasm_resilience.c).
 const FIELDS = ['initialMs', 'maxMs', 'multiplier', 'jitter', 'maxAttempts', 'healthyAfterMs', 'adaptive', 'seed'];

@@ -5,7 +5,7 @@
  */
 import { getCore, coreError } from './wasm.js';
 import { coreConfigured, coreTables, errorNamed, lifelineError } from './core-tables.js';
-import { checkNumber, checkOptions, checkNumbers, hostSeed } from './backoff.js';
+import { checkNumber, checkOptions, checkNumbers, hostSeed } from './checks.js';
 import { defaultClock } from './manager-env.js';
 
 // lifeline_breaker_mode (breaker.h has no name function for it yet).

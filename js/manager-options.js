@@ -4,7 +4,7 @@
  */
 import { FEATURE_RECONNECT, FEATURE_BREAKER, FEATURE_WATCHDOG, FEATURE_AUTH_HOOK, managerDefaults } from './manager-core.js';
 import { jitterOf, lifelineError } from './core-tables.js';
-import { checkNumbers } from './backoff.js';
+import { checkNumbers } from './checks.js';
 import { sha256Hex } from './sha256.js';
 
 const MAX_MS = 2 ** 31 - 1;

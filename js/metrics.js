@@ -6,7 +6,7 @@
 import { getCore, coreError } from './wasm.js';
 import { errorNamed } from './core-tables.js';
 import { defaultClock } from './manager-env.js';
-import { checkNumber, checkClock, checkOptions } from './backoff.js';
+import { checkNumber, checkClock, checkOptions } from './checks.js';
 
 const histRegistry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_histogram_free(ptr));
 const metricsRegistry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_metrics_free(ptr));
