@@ -37,7 +37,8 @@ function soakSection(r) {
     `(${ev.joined} subscriptions, ${ev.left} of them left during the run).`);
   out.push('');
   out.push(table(['figure', 'value', 'goal'], [
-    ['recovery success (fault × channel it hit)', `${s.recovery.recovered} / ${s.recovery.hits} = ${pct(s.recovery.rate)}`, '100%'],
+    ['recovery success (fault × channel it hit)', `${s.recovery.recovered} / ${s.recovery.hits} = ${pct(s.recovery.rate)}` +
+      (s.recovery.otherStream ? ` (and ${s.recovery.otherStream} queued faults taken by a stream the channel had left, not counted)` : ''), '100%'],
     ['events lost / duplicated / reordered', `${ev.lost} / ${ev.duplicated} / ${ev.reordered}`, '0 / 0 / 0'],
     ['id-less notices delivered / lost / duplicated / from a replaced stream', `${int(ev.subscriberNotices)} / ${ev.noticesLost} / ${ev.noticesDuplicated} / ${ev.noticesStale}`, '– / 0 / 0 / 0'],
     ['unexpected events (gap, reset, bad id)', `${ev.unexpected}`, '0'],

@@ -24,12 +24,28 @@ export function summarize(values) {
   };
 }
 
-/** Splits the journal by channel: { progress: [[t, lastId, serial]], status: [[t, state, reason, serial]] }[]. */
+/**
+ * Splits the journal by channel: { progress: [[t, lastId, serial]], status: [[t, state, reason,
+ * serial]], streams: [[t, server stream id]] }[].
+ */
 export function byChannel(journal, channels) {
-  const out = Array.from({ length: channels }, () => ({ progress: [], status: [] }));
+  const out = Array.from({ length: channels }, () => ({ progress: [], status: [], streams: [] }));
   for (const [c, t, id, serial] of journal.progress) out[c].progress.push([t, id, serial]);
   for (const [c, t, state, reason, serial] of journal.status) out[c].status.push([t, state, reason, serial]);
+  for (const [c, t, stream] of journal.streams ?? []) out[c].streams.push([t, stream]);
   return out;
+}
+
+/**
+ * Whether a queued fault that took effect on server stream `clientId` hit the stream the channel
+ * reads: a truncation the one it read at the cut, an overlap the next one it read. Another one
+ * is a stream left over from before a rebind (lingering) or a late reconnect of it.
+ */
+export function hitChannel(f, track) {
+  if (f.clientId === undefined || f.clientId === null || !track.streams?.length) return true;
+  if (f.kind === 'truncate') return (track.streams.filter(([t]) => t <= f.end).at(-1)?.[1] ?? null) === f.clientId;
+  if (f.kind === 'overlap') return (track.streams.find(([t]) => t >= f.end)?.[1] ?? null) === f.clientId;
+  return true;
 }
 
 /** The page's stream serial at time t (streams opened up to t). */
@@ -59,6 +75,10 @@ export function recoveries(faults, tracks) {
     const hit = f.channel < 0 ? tracks.map((_, i) => i) : [f.channel];
     for (const c of hit) {
       const track = tracks[c];
+      if (!hitChannel(f, track)) {
+        out.push({ id: f.id, kind: f.kind, channel: c, start: f.start, end: f.end, otherStream: true, recoveredAt: null, recoveryMs: null });
+        continue;
+      }
       const p = firstProgress(track, f.end, def.disrupting ? serialAt(track, f.start) : -1);
       const rec = { id: f.id, kind: f.kind, channel: c, start: f.start, end: f.end, recoveredAt: p ? p[0] : null, recoveryMs: p ? p[0] - f.end : null };
       if (f.kind === 'stall') {
@@ -90,9 +110,10 @@ export function perKind(recs) {
   const kinds = [...new Set(recs.map((r) => r.kind))].sort();
   const table = {};
   for (const k of kinds) {
-    const rs = recs.filter((r) => r.kind === k);
+    const all = recs.filter((r) => r.kind === k);
+    const rs = all.filter((r) => !r.otherStream);
     const ok = rs.filter((r) => r.recoveryMs !== null);
-    table[k] = { hits: rs.length, recovered: ok.length, ...summarize(ok.map((r) => r.recoveryMs)) };
+    table[k] = { hits: rs.length, recovered: ok.length, otherStream: all.length - rs.length, ...summarize(ok.map((r) => r.recoveryMs)) };
   }
   return table;
 }

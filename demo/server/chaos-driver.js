@@ -15,7 +15,7 @@ export class SoakDriver {
     this.cdp = null;
     this.frozen = null; // a promise while the page is frozen: page calls wait for it
     this.servers = [];
-    this.journal = { progress: [], status: [] };
+    this.journal = { progress: [], status: [], streams: [] };
     this.memory = [];
     this.faults = [];
     this.inFlight = new Set();
@@ -47,6 +47,7 @@ export class SoakDriver {
     const j = await this.eval(() => window.soak.drain());
     this.journal.progress.push(...j.progress);
     this.journal.status.push(...j.status);
+    this.journal.streams.push(...j.streams);
   }
 
   /** The state of each channel from the journal so far. */
@@ -194,7 +195,9 @@ export class SoakDriver {
         const mine = s.history.filter((h) => h.fault === rec.kind && h.t >= rec.start);
         for (let k = 0; k < n; k++) when.push(take(mine));
       } else if (rec.kind === 'truncate' || rec.kind === 'overlap') {
-        when.push(take(s.applied.filter((a) => a.fault === rec.kind && a.t >= rec.start)));
+        const a = take(s.applied.filter((x) => x.fault === rec.kind && x.t >= rec.start));
+        when.push(a);
+        rec.clientId = a?.clientId ?? null; // the server stream it hit
       } else continue;
       rec.applied = when.every(Boolean);
       rec.end = when.filter(Boolean).at(-1)?.t ?? null;

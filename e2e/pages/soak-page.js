@@ -20,7 +20,7 @@ function addCounts(totals, m) {
 class SoakPage {
   constructor() {
     this.channels = [];
-    this.journal = { progress: [], status: [] };
+    this.journal = { progress: [], status: [], streams: [] };
     this.errors = [];
     this.left = []; // problems of subscribers that left
     this.leftCount = 0;
@@ -66,8 +66,12 @@ class SoakPage {
     const model = new SubscriberModel(sentinel ? null : ch.sentinel.model);
     const sub = { model, sentinel, off: null };
     sub.off = ch.manager.subscribe(ch.name, (e) => {
+      const stream = model.stream;
       const fresh = model.take(e);
-      if (sentinel && fresh) this.journal.progress.push([ch.idx, Date.now(), model.last, ch.serial]);
+      if (!sentinel) return;
+      if (fresh) this.journal.progress.push([ch.idx, Date.now(), model.last, ch.serial]);
+      // The server stream the channel reads (from its hello): tells which stream a fault hit.
+      if (model.stream !== stream) this.journal.streams.push([ch.idx, Date.now(), model.stream]);
     });
     if (!sentinel) this.joined++;
     ch.subs.push(sub);
@@ -121,7 +125,7 @@ class SoakPage {
   /** Returns and clears the journal. */
   drain() {
     const j = this.journal;
-    this.journal = { progress: [], status: [] };
+    this.journal = { progress: [], status: [], streams: [] };
     return j;
   }
 

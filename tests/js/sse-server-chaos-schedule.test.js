@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSchedule, FAULT_KINDS, HEAL_WEIGHTS } from '../../demo/server/chaos-schedule.js';
-import { recoveries, healTime, healBoundMs, percentile, lastIdAt, serialAt } from '../../demo/server/chaos-analysis.js';
+import { recoveries, healTime, healBoundMs, percentile, lastIdAt, serialAt, hitChannel } from '../../demo/server/chaos-analysis.js';
 
 describe('chaos schedule', () => {
   test('the same seed gives the same schedule; another seed another one', () => {
@@ -52,6 +52,16 @@ describe('chaos analysis', () => {
     assert.equal(serialAt(track, 899), 1);
     assert.equal(recoveries([{ id: 2, kind: 'truncate', channel: 0, start: 950, end: 950 }], [track])[0].recoveryMs, null);
     assert.deepEqual(recoveries([{ id: 3, kind: 'overlap', channel: 0, start: 1, end: null }], [track]), [], 'never took effect');
+  });
+
+  test('a queued fault taken by a stream the channel had left (after a rebind) is told apart', () => {
+    const t = { ...track, streams: [[5, 11], [902, 12]] };
+    assert.equal(hitChannel({ kind: 'truncate', end: 100, clientId: 11 }, t), true);
+    assert.equal(hitChannel({ kind: 'truncate', end: 950, clientId: 11 }, t), false, 'the channel reads stream 12 by then');
+    assert.equal(hitChannel({ kind: 'overlap', end: 850, clientId: 12 }, t), true);
+    assert.equal(hitChannel({ kind: 'overlap', end: 850, clientId: 13 }, t), false);
+    const [r] = recoveries([{ id: 4, kind: 'truncate', channel: 0, start: 940, end: 950, clientId: 11 }], [t]);
+    assert.equal(r.otherStream, true);
   });
 
   test('heal: caught up on a stream newer than the last disrupting fault; the Retry-After bound', () => {
