@@ -178,7 +178,7 @@ export interface ManagerOptions {
   seed?: number;
   /** How long a connection stays open after its last subscriber leaves (default 1000). */
   lingerMs?: number;
-  /** Random spread of the retries after "online" (default 250). */
+  /** Random spread of the retries after "online" or a page resume (default: the core's, 4000). */
   onlineSpreadMs?: number;
   maxConnections?: number;
   maxChannels?: number;
