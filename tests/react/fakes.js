@@ -16,7 +16,11 @@ export function createFakeManager({ strict = false } = {}) {
     calls,
     connect(channel, url, options) {
       calls.connect.push({ channel, url, options });
-      if (!statuses.has(channel)) statuses.set(channel, { ...PENDING_STATUS, since: 0 });
+      // The shape of the real manager's snapshot of a connection that is being opened.
+      if (!statuses.has(channel)) {
+        statuses.set(channel, { state: 'connecting', attempt: 0, reconnectInMs: 0, nextRetryAt: null, lastEventId: '', lastError: null,
+          since: 0, reason: 'none', httpStatus: 0, endpoint: 0, url });
+      }
     },
     subscribe(channel, cb, options = {}) {
       if (strict && !statuses.has(channel)) {
