@@ -88,24 +88,24 @@ static int matches(int filter, const char *type) {
 }
 
 /* Reads every byte of the span, so that ASan reports one outside the arena's allocation. */
-static uint32_t touch_span(const uint8_t *arena, lifeline_mgr_span sp, uint32_t limit) {
+static uint32_t touch_span(const uint8_t *arena, lifeline_manager_span sp, uint32_t limit) {
   uint32_t sum = 0;
   REQUIRE(sp.off <= limit && sp.len <= limit - sp.off);
   for (uint32_t i = 0; i < sp.len; i++) sum += arena[sp.off + i];
   return sum;
 }
 
-static void span_str(const uint8_t *arena, lifeline_mgr_span sp, char *out, size_t cap) {
+static void span_str(const uint8_t *arena, lifeline_manager_span sp, char *out, size_t cap) {
   size_t n = sp.len < cap - 1 ? sp.len : cap - 1;
   if (n) memcpy(out, arena + sp.off, n);
   out[n] = 0;
 }
 
-static void record_delivery(fz *f, const lifeline_mgr_action *a, const uint8_t *arena, uint32_t replay_to) {
+static void record_delivery(fz *f, const lifeline_manager_action *a, const uint8_t *arena, uint32_t replay_to) {
   for (int k = 0; k < NSUBS; k++) {
     fsub *s = &f->s[k];
     if (!s->id || s->id != a->sub) continue;
-    if (a->flags & LIFELINE_MGR_FLAG_REPLAYED) {
+    if (a->flags & LIFELINE_MANAGER_FLAG_REPLAYED) {
       REQUIRE(replay_to && a->sub == replay_to); /* replays only answer a subscribe */
       return;
     }
@@ -124,28 +124,28 @@ static void record_delivery(fz *f, const lifeline_mgr_action *a, const uint8_t *
 /* The batch invariants, and the host's side of OPEN and CLOSE. */
 static void check_batch(fz *f, uint32_t replay_to) {
   size_t n = lifeline_manager_action_count(f->m);
-  const lifeline_mgr_action *a = lifeline_manager_actions(f->m);
+  const lifeline_manager_action *a = lifeline_manager_actions(f->m);
   const uint8_t *arena = lifeline_manager_arena(f->m);
-  REQUIRE(n > 0 && a[n - 1].kind == LIFELINE_MGR_ACT_WAKE_AT);
+  REQUIRE(n > 0 && a[n - 1].kind == LIFELINE_MANAGER_ACT_WAKE_AT);
   uint64_t wake = ((uint64_t)a[n - 1].time_hi << 32) | a[n - 1].time_lo;
   REQUIRE(wake == LIFELINE_NEVER || wake + 1 >= f->now);
   f->nclosed = 0;
   for (size_t i = 0; i < n; i++) {
-    REQUIRE(i + 1 == n || a[i].kind != LIFELINE_MGR_ACT_WAKE_AT);
-    uint32_t limit = a[i].kind == LIFELINE_MGR_ACT_DELIVER ? MAX_ARENA : MAX_ARENA + NCONN * LIFELINE_MGR_MAX_ID;
+    REQUIRE(i + 1 == n || a[i].kind != LIFELINE_MANAGER_ACT_WAKE_AT);
+    uint32_t limit = a[i].kind == LIFELINE_MANAGER_ACT_DELIVER ? MAX_ARENA : MAX_ARENA + NCONN * LIFELINE_MANAGER_MAX_ID;
     for (int k = 0; k < 3; k++) f->checksum += touch_span(arena, a[i].span[k], limit);
-    if (a[i].kind == LIFELINE_MGR_ACT_DELIVER) {
+    if (a[i].kind == LIFELINE_MANAGER_ACT_DELIVER) {
       record_delivery(f, &a[i], arena, replay_to);
       continue;
     }
-    if (a[i].kind == LIFELINE_MGR_ACT_WAKE_AT) continue;
+    if (a[i].kind == LIFELINE_MANAGER_ACT_WAKE_AT) continue;
     int c = conn_index(f, a[i].conn);
     REQUIRE(c >= 0);
     fconn *fc = &f->c[c];
-    if (a[i].kind == LIFELINE_MGR_ACT_OPEN) {
+    if (a[i].kind == LIFELINE_MANAGER_ACT_OPEN) {
       REQUIRE(fc->live == 0); /* the previous stream was closed first */
       fc->stream = fc->live = a[i].stream;
-    } else if (a[i].kind == LIFELINE_MGR_ACT_CLOSE) {
+    } else if (a[i].kind == LIFELINE_MANAGER_ACT_CLOSE) {
       if (fc->live == a[i].stream) fc->live = 0;
       if (f->nclosed < 8) f->closed_in_batch[f->nclosed++] = a[i].stream;
     }
@@ -269,9 +269,9 @@ static void sync_builder(fconn *fc, input *in) {
 }
 
 static int is_open(fz *f, int c) {
-  lifeline_mgr_conn_info info;
-  return f->c[c].live && lifeline_manager_conn_info(f->m, f->conn[c], &info) == LIFELINE_OK &&
-         info.state == LIFELINE_MGR_OPEN;
+  lifeline_manager_conn_info info;
+  return f->c[c].live && lifeline_manager_get_conn_info(f->m, f->conn[c], &info) == LIFELINE_OK &&
+         info.state == LIFELINE_MANAGER_OPEN;
 }
 
 /* Structured bytes on the connection's open stream. */
@@ -377,7 +377,7 @@ static void transport(fz *f, uint32_t op, uint32_t arg, input *in) {
     lifeline_manager_event(f->m, stream, "tick", 4, "x", 1, "7", 1, f->now);
   } else {
     if (stream && stream == fc->live) fc->live = 0; /* the host's transport ended */
-    lifeline_manager_closed(f->m, stream, (lifeline_mgr_end)(take(in, 1) % 4), f->now);
+    lifeline_manager_closed(f->m, stream, (lifeline_manager_end)(take(in, 1) % 4), f->now);
   }
   after(f, 0);
 }
@@ -405,7 +405,6 @@ static void step(fz *f, uint32_t op, uint32_t arg, input *in) {
     if (lifeline_manager_channel_bind(f->m, f->ch[ch], f->conn[c], f->now) == LIFELINE_OK) f->ch_conn[ch] = c;
     break;
   }
-  case 12: lifeline_manager_server_retry(f->m, f->c[c].live, take(in, 2), f->now); break;
   default: {
     uint64_t d = lifeline_manager_deadline(f->m);
     if (d != LIFELINE_NEVER && d >= f->now) f->now = d;
@@ -440,7 +439,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cc.max_event_bytes = 128;
   for (int c = 0; c < NCONN; c++) {
     char key[8] = {'k', (char)('0' + c), 0};
-    cc.features = (uint32_t)(c == 2 ? 0 : LIFELINE_MGR_ALL | LIFELINE_MGR_AUTH_HOOK);
+    cc.features = (uint32_t)(c == 2 ? 0 : LIFELINE_MANAGER_ALL | LIFELINE_MANAGER_AUTH_HOOK);
     REQUIRE(lifeline_manager_connection(f.m, key, 2, &cc, &f.conn[c]) == LIFELINE_OK);
     lifeline_manager_channel_config chc;
     lifeline_manager_channel_config_default(&chc);

@@ -8,8 +8,6 @@ import { coreConfigured, coreTables, errorNamed, lifelineError } from './core-ta
 import { checkNumber, checkOptions, checkNumbers, hostSeed } from './checks.js';
 import { defaultClock } from './manager-env.js';
 
-// lifeline_breaker_mode (breaker.h has no name function for it yet).
-const MODES = ['normal', 'forced-open', 'forced-closed', 'disabled'];
 const U32 = 4294967295;
 const registry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_breaker_free(ptr));
 
@@ -86,7 +84,7 @@ class Breaker {
     const p = core._lifeline_wasm_breaker_snapshot(this.#live(), now) >> 3;
     const v = core.HEAPF64.subarray(p, p + 13);
     const snap = {
-      state: coreTables(core).breakerState[v[0]], mode: MODES[v[1]], failureRate: v[2], calls: v[3], failures: v[4],
+      state: coreTables(core).breakerState[v[0]], mode: coreTables(core).breakerMode[v[1]], failureRate: v[2], calls: v[3], failures: v[4],
       consecutiveFailures: v[5], msUntilHalfOpen: v[6], breakMs: v[7], probesAdmitted: v[8],
       probeSuccesses: v[9], probeFailures: v[10], trips: v[11], rejected: v[12],
     };

@@ -8,6 +8,7 @@ export interface CoreTables {
   readonly breakerReason: readonly string[];
   readonly netQuality: readonly string[];
   readonly health: readonly string[];
+  readonly breakerMode: readonly string[];
   /** By manager reason: a status with it reports a failure. */
   readonly mgrFailure: readonly boolean[];
   /** Error name (e.g. 'LIFELINE_ERR_STATE') -> code. */

@@ -7,12 +7,12 @@
 import { getCore, coreError } from './wasm.js';
 import { LifelineError } from './errors.js';
 
-const TABLES = { mgrState: 0, mgrReason: 1, breakerState: 2, breakerReason: 3, netQuality: 4, health: 5 };
+const TABLES = { mgrState: 0, mgrReason: 1, breakerState: 2, breakerReason: 3, netQuality: 4, health: 5, breakerMode: 6 };
 const ERRNO_SPAN = 256; // codes are 0 down to -255 at most
 const cache = new WeakMap(); // core module -> its tables
 
 /**
- * { mgrState, mgrReason, breakerState, breakerReason, netQuality, health: names by value;
+ * { mgrState, mgrReason, breakerState, breakerReason, netQuality, health, breakerMode: names by value;
  *   mgrFailure: by reason, whether a status with it is a failure (the last error); codes: name -> code }.
  */
 export function coreTables(m = getCore()) {

@@ -20,7 +20,7 @@ export const FEATURE_BREAKER = 2;
 export const FEATURE_WATCHDOG = 4;
 export const FEATURE_AUTH_HOOK = 8;
 
-export const WORDS = 20; // u32 per lifeline_mgr_action
+export const WORDS = 20; // u32 per lifeline_manager_action
 const NEVER_HI = 0xffffffff;
 const STAT_FIELDS = ['opens', 'opened', 'events', 'delivered', 'duplicates', 'replayed', 'bytes',
   'reconnects', 'stalls', 'failovers', 'fatal', 'overflows', 'staleInputs'];

@@ -272,3 +272,8 @@ const char *lifeline_breaker_reason_name(lifeline_breaker_reason r) {
                                       "forced"};
   return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "unknown";
 }
+
+const char *lifeline_breaker_mode_name(lifeline_breaker_mode m) {
+  static const char *const names[] = {"normal", "forced-open", "forced-closed", "disabled"};
+  return (unsigned)m < sizeof names / sizeof *names ? names[m] : "unknown";
+}

@@ -73,7 +73,7 @@ void lifeline_manager_free(lifeline_manager *m) {
 /* ---- the batch ---- */
 
 size_t lifeline_manager_action_count(const lifeline_manager *m) { return m ? m->b.nactions : 0; }
-const lifeline_mgr_action *lifeline_manager_actions(const lifeline_manager *m) { return m ? m->b.actions : NULL; }
+const lifeline_manager_action *lifeline_manager_actions(const lifeline_manager *m) { return m ? m->b.actions : NULL; }
 const uint8_t *lifeline_manager_arena(const lifeline_manager *m) { return m ? m->b.arena : NULL; }
 
 uint64_t lifeline_manager_deadline(const lifeline_manager *m) {
@@ -88,7 +88,7 @@ uint64_t lifeline_manager_deadline(const lifeline_manager *m) {
 
 static void end_batch(lifeline_manager *m) {
   uint64_t t = lifeline_manager_deadline(m);
-  lifeline_mgr_action *a = mgr_push(&m->b, LIFELINE_MGR_ACT_WAKE_AT, 0);
+  lifeline_manager_action *a = mgr_push(&m->b, LIFELINE_MANAGER_ACT_WAKE_AT, 0);
   if (!a) return;
   a->time_lo = (uint32_t)t;
   a->time_hi = (uint32_t)(t >> 32);
@@ -114,7 +114,7 @@ static mgr_conn *conn_by_stream(lifeline_manager *m, uint32_t stream) {
 int lifeline_manager_connection(lifeline_manager *m, const char *key, size_t key_len,
                                 const lifeline_manager_conn_config *cfg, uint32_t *conn) {
   if (!m || !conn || (!key && key_len)) return LIFELINE_ERR_INVALID_ARGUMENT;
-  if (key_len > LIFELINE_MGR_MAX_KEY) return LIFELINE_ERR_FULL;
+  if (key_len > LIFELINE_MANAGER_MAX_KEY) return LIFELINE_ERR_FULL;
   uint32_t free_slot = 0;
   for (uint32_t i = 0; i < m->b.cfg.max_connections; i++) {
     mgr_conn *c = m->conns[i];
@@ -150,8 +150,8 @@ int lifeline_manager_connection(lifeline_manager *m, const char *key, size_t key
 int lifeline_manager_connection_release(lifeline_manager *m, uint32_t conn) {
   mgr_conn *c = conn_get(m, conn);
   if (!c) return LIFELINE_ERR_NOT_FOUND;
-  if (c->channels || (c->state != LIFELINE_MGR_IDLE && c->state != LIFELINE_MGR_CLOSED &&
-                      c->state != LIFELINE_MGR_FAILED))
+  if (c->channels || (c->state != LIFELINE_MANAGER_IDLE && c->state != LIFELINE_MANAGER_CLOSED &&
+                      c->state != LIFELINE_MANAGER_FAILED))
     return LIFELINE_ERR_STATE;
   conn_free(m, conn - 1);
   return LIFELINE_OK;
@@ -222,7 +222,7 @@ static int subscribe_(lifeline_manager *m, uint32_t channel, int32_t priority, c
   mgr_channel *ch = mgr_channel_get(&m->d, channel);
   if (!ch) return LIFELINE_ERR_NOT_FOUND;
   if (!sub || (!types && types_len)) return LIFELINE_ERR_INVALID_ARGUMENT;
-  if (types_len > LIFELINE_MGR_MAX_FILTER) return LIFELINE_ERR_FULL;
+  if (types_len > LIFELINE_MANAGER_MAX_FILTER) return LIFELINE_ERR_FULL;
   int rc = mgr_sub_add(&m->b, &m->d, channel, priority, types, types_len, replay, sub);
   if (rc == LIFELINE_OK) mgr_conn_ref(conn_get(m, ch->conn), 1, now_ms);
   return rc;
@@ -315,20 +315,10 @@ int lifeline_manager_event(lifeline_manager *m, uint32_t stream, const char *typ
   return rc;
 }
 
-int lifeline_manager_server_retry(lifeline_manager *m, uint32_t stream, uint32_t retry_ms,
-                                  uint64_t now_ms) {
-  if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
-  mgr_begin(&m->b);
-  mgr_conn *c = conn_by_stream(m, stream);
-  if (c) mgr_conn_server_retry(c, retry_ms);
-  end_batch(m);
-  return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
-}
-
-int lifeline_manager_closed(lifeline_manager *m, uint32_t stream, lifeline_mgr_end end,
+int lifeline_manager_closed(lifeline_manager *m, uint32_t stream, lifeline_manager_end end,
                             uint64_t now_ms) {
   if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
-  int bad = (unsigned)end > LIFELINE_MGR_END_ABORTED;
+  int bad = (unsigned)end > LIFELINE_MANAGER_END_ABORTED;
   mgr_begin(&m->b);
   mgr_conn *c = bad ? NULL : conn_by_stream(m, stream);
   if (c) {
@@ -370,7 +360,7 @@ int lifeline_manager_close(lifeline_manager *m, uint32_t conn, uint64_t now_ms) 
   if (!m) return LIFELINE_ERR_INVALID_ARGUMENT;
   mgr_begin(&m->b);
   mgr_conn *c = conn_get(m, conn);
-  if (c) mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now_ms);
+  if (c) mgr_conn_close(c, LIFELINE_MANAGER_REASON_ABORTED, now_ms);
   end_batch(m);
   return c ? LIFELINE_OK : LIFELINE_ERR_NOT_FOUND;
 }
@@ -380,8 +370,8 @@ void lifeline_manager_close_all(lifeline_manager *m, uint64_t now_ms) {
   mgr_begin(&m->b);
   mgr_conn *c;
   FOR_EACH_CONN(m, c) {
-    if (c->state != LIFELINE_MGR_IDLE && c->state != LIFELINE_MGR_CLOSED)
-      mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now_ms);
+    if (c->state != LIFELINE_MANAGER_IDLE && c->state != LIFELINE_MANAGER_CLOSED)
+      mgr_conn_close(c, LIFELINE_MANAGER_REASON_ABORTED, now_ms);
   }
   forget_all(m);
   end_batch(m);
@@ -395,7 +385,7 @@ void lifeline_manager_tick(lifeline_manager *m, uint64_t now_ms) {
   end_batch(m);
 }
 
-int lifeline_manager_conn_info(const lifeline_manager *m, uint32_t conn, lifeline_mgr_conn_info *out) {
+int lifeline_manager_get_conn_info(const lifeline_manager *m, uint32_t conn, lifeline_manager_conn_info *out) {
   const mgr_conn *c = conn_get(m, conn);
   if (!c) return LIFELINE_ERR_NOT_FOUND;
   if (!out) return LIFELINE_ERR_INVALID_ARGUMENT;
@@ -413,17 +403,17 @@ int lifeline_manager_conn_info(const lifeline_manager *m, uint32_t conn, lifelin
   return LIFELINE_OK;
 }
 
-void lifeline_manager_stats(const lifeline_manager *m, lifeline_mgr_stats *out) {
+void lifeline_manager_get_stats(const lifeline_manager *m, lifeline_manager_stats *out) {
   if (m && out) *out = m->b.stats;
 }
 
-const char *lifeline_mgr_state_name(lifeline_mgr_state s) {
+const char *lifeline_manager_state_name(lifeline_manager_state s) {
   static const char *const names[] = {"idle",    "connecting",   "open",   "reconnecting",
                                       "offline", "circuit-open", "failed", "closed"};
   return (unsigned)s < sizeof names / sizeof *names ? names[s] : "unknown";
 }
 
-const char *lifeline_mgr_reason_name(lifeline_mgr_reason r) {
+const char *lifeline_manager_reason_name(lifeline_manager_reason r) {
   static const char *const names[] = {
       "none",      "network",      "timeout",       "stall",      "http-5xx",
       "rate-limited", "retry-after", "auth",        "no-content", "not-found",

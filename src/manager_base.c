@@ -82,27 +82,27 @@ void mgr_begin(mgr_base *b) {
   b->arena_len = 0;
 }
 
-lifeline_mgr_action *mgr_push(mgr_base *b, lifeline_mgr_action_kind kind, int data) {
+lifeline_manager_action *mgr_push(mgr_base *b, lifeline_manager_action_kind kind, int data) {
   size_t hard = b->cfg.max_actions + (size_t)b->cfg.max_connections * MGR_CONTROL_ACTIONS_PER_CONN + 2;
   size_t limit = data ? b->cfg.max_actions : hard;
   if (b->nactions >= limit) return NULL;
   if (b->nactions == b->actions_cap) {
     size_t cap = b->actions_cap ? b->actions_cap * 2 : 64;
     if (cap > hard) cap = hard;
-    lifeline_mgr_action *n = realloc(b->actions, cap * sizeof *n);
+    lifeline_manager_action *n = realloc(b->actions, cap * sizeof *n);
     if (!n) return NULL;
     b->actions = n;
     b->actions_cap = cap;
   }
-  lifeline_mgr_action *a = &b->actions[b->nactions++];
+  lifeline_manager_action *a = &b->actions[b->nactions++];
   memset(a, 0, sizeof *a);
   a->kind = (uint32_t)kind;
   return a;
 }
 
-int mgr_arena_put(mgr_base *b, const void *p, size_t len, int data, lifeline_mgr_span *out) {
+int mgr_arena_put(mgr_base *b, const void *p, size_t len, int data, lifeline_manager_span *out) {
   size_t limit = data ? b->cfg.max_arena_bytes
-                      : (size_t)b->cfg.max_arena_bytes + (size_t)b->cfg.max_connections * LIFELINE_MGR_MAX_ID;
+                      : (size_t)b->cfg.max_arena_bytes + (size_t)b->cfg.max_connections * LIFELINE_MANAGER_MAX_ID;
   if (len > limit || b->arena_len > limit - len) return LIFELINE_ERR_FULL;
   if (b->arena_len + len > b->arena_cap) {
     size_t cap = b->arena_cap ? b->arena_cap : 4096;

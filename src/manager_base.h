@@ -24,7 +24,7 @@ enum {
 
 typedef struct {
   lifeline_manager_config cfg;
-  lifeline_mgr_action *actions;
+  lifeline_manager_action *actions;
   size_t nactions, actions_cap;
   uint8_t *arena;
   size_t arena_len, arena_cap;
@@ -33,7 +33,7 @@ typedef struct {
   uint64_t seeds; /* counter mixed into per-connection seeds */
   uint64_t now;   /* now_ms of the call in progress (parser callbacks need it) */
   lifeline_rng rng;
-  lifeline_mgr_stats stats;
+  lifeline_manager_stats stats;
   lifeline_metrics *metrics; /* NULL when cfg.metrics is 0 */
   int mid[MGR_METRIC_COUNT_];
 } mgr_base;
@@ -47,10 +47,10 @@ void mgr_begin(mgr_base *b);
 /* Appends an action (zeroed but for kind); NULL when the batch is full. data: a DELIVER, held to
  * max_actions; control actions have room beyond it so that a batch full of events can still
  * say what happened to connections. */
-lifeline_mgr_action *mgr_push(mgr_base *b, lifeline_mgr_action_kind kind, int data);
+lifeline_manager_action *mgr_push(mgr_base *b, lifeline_manager_action_kind kind, int data);
 /* Copies len bytes into the arena; *out receives the span. LIFELINE_ERR_FULL past the cap
  * (max_arena_bytes for data, more for control spans), LIFELINE_ERR_NO_MEMORY. */
-int mgr_arena_put(mgr_base *b, const void *p, size_t len, int data, lifeline_mgr_span *out);
+int mgr_arena_put(mgr_base *b, const void *p, size_t len, int data, lifeline_manager_span *out);
 void mgr_count(mgr_base *b, int metric, uint64_t now);
 void mgr_observe(mgr_base *b, int metric, uint64_t value_ms, uint64_t now);
 /* A fresh stream id (never 0; wraps after 2^32 - 1). */

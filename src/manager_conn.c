@@ -10,9 +10,9 @@
 
 #define HAS(c, f) (((c)->cfg.features & (f)) != 0)
 
-static void set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now);
+static void set_state(mgr_conn *c, lifeline_manager_state st, lifeline_manager_reason r, uint64_t now);
 static void try_open(mgr_conn *c, int bypass_breaker, uint64_t now);
-static void fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close, uint64_t now);
+static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, int send_close, uint64_t now);
 static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
                          const uint8_t *id, size_t il, int own_id, uint64_t now);
 
@@ -22,14 +22,14 @@ static int on_event(void *user, const lifeline_parser_event *e) {
                         e->id.len, e->has_id, c->b->now) != LIFELINE_OK;
 }
 
-void mgr_conn_server_retry(mgr_conn *c, uint32_t retry_ms) {
+static void server_retry(mgr_conn *c, uint32_t retry_ms) {
   c->server_retry_ms = retry_ms;
   c->has_server_retry = 1;
   lifeline_backoff_set_server_retry(&c->backoff, retry_ms);
 }
 
 static int on_retry(void *user, uint64_t retry_ms) {
-  mgr_conn_server_retry(user, retry_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)retry_ms);
+  server_retry(user, retry_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)retry_ms);
   return 0;
 }
 
@@ -44,7 +44,7 @@ static int on_error(void *user, int code) {
 void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c) {
   memset(c, 0, sizeof *c);
   c->endpoint_count = 1;
-  c->features = LIFELINE_MGR_ALL;
+  c->features = LIFELINE_MANAGER_ALL;
   c->heartbeat_timeout_ms = 45000;
   c->connect_timeout_ms = 30000;
   c->plain_retry_ms = 3000;
@@ -68,8 +68,8 @@ int mgr_conn_init(mgr_conn *c, mgr_base *b, mgr_delivery *d, const lifeline_mana
     lifeline_manager_conn_config_default(&def);
     cfg = &def;
   }
-  if (cfg->endpoint_count == 0 || cfg->endpoint_count > LIFELINE_MGR_MAX_ENDPOINTS ||
-      ((cfg->features & LIFELINE_MGR_WATCHDOG) && cfg->heartbeat_timeout_ms == 0))
+  if (cfg->endpoint_count == 0 || cfg->endpoint_count > LIFELINE_MANAGER_MAX_ENDPOINTS ||
+      ((cfg->features & LIFELINE_MANAGER_WATCHDOG) && cfg->heartbeat_timeout_ms == 0))
     return LIFELINE_ERR_INVALID_ARGUMENT;
   c->b = b;
   c->d = d;
@@ -95,13 +95,13 @@ int mgr_conn_init(mgr_conn *c, mgr_base *b, mgr_delivery *d, const lifeline_mana
   if (!c->parser) return LIFELINE_ERR_NO_MEMORY;
   /* Widened to the largest window of the channels bound to it (mgr_conn_bind_window). */
   if (dedup_window_init(&c->seen, 1) != LIFELINE_OK) return LIFELINE_ERR_NO_MEMORY;
-  c->state = LIFELINE_MGR_IDLE;
+  c->state = LIFELINE_MANAGER_IDLE;
   c->linger_at = c->retry_at = c->drop_at = LIFELINE_NEVER;
   return LIFELINE_OK;
 }
 
 int mgr_conn_set_last_event_id(mgr_conn *c, const uint8_t *id, size_t len) {
-  if (len > LIFELINE_MGR_MAX_ID) return LIFELINE_ERR_FULL;
+  if (len > LIFELINE_MANAGER_MAX_ID) return LIFELINE_ERR_FULL;
   if (len && memchr(id, 0, len)) return LIFELINE_ERR_INVALID_ARGUMENT; /* the spec ignores such ids */
   if (len) memcpy(c->last_id, id, len);
   c->last_id_len = len;
@@ -120,18 +120,18 @@ void mgr_conn_destroy(mgr_conn *c) {
 
 /* ---- status ---- */
 
-static void set_state(mgr_conn *c, lifeline_mgr_state st, lifeline_mgr_reason r, uint64_t now) {
+static void set_state(mgr_conn *c, lifeline_manager_state st, lifeline_manager_reason r, uint64_t now) {
   if (st != c->state) c->since = now;
   c->state = st;
   c->reason = r;
   uint32_t delay = 0;
-  if ((st == LIFELINE_MGR_RECONNECTING || st == LIFELINE_MGR_CIRCUIT_OPEN) &&
+  if ((st == LIFELINE_MANAGER_RECONNECTING || st == LIFELINE_MANAGER_CIRCUIT_OPEN) &&
       c->retry_at != LIFELINE_NEVER)
     delay = c->retry_at > now ? (uint32_t)(c->retry_at - now) : 0;
   if (c->reported && c->rep_state == st && c->rep_reason == r && c->rep_attempt == c->attempt &&
       c->rep_delay == delay)
     return;
-  lifeline_mgr_action *a = mgr_push(c->b, LIFELINE_MGR_ACT_STATUS, 0);
+  lifeline_manager_action *a = mgr_push(c->b, LIFELINE_MANAGER_ACT_STATUS, 0);
   if (!a) return;
   a->conn = c->handle;
   a->state = st;
@@ -171,7 +171,7 @@ static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
     c->attempt_seen = 1;
     mgr_observe(m, MGR_M_RECONNECT_DELAY_MS, now - c->drop_at, now);
   }
-  lifeline_mgr_action *a = mgr_push(m, LIFELINE_MGR_ACT_OPEN, 0);
+  lifeline_manager_action *a = mgr_push(m, LIFELINE_MANAGER_ACT_OPEN, 0);
   if (a) {
     a->conn = c->handle;
     a->stream = c->stream;
@@ -180,7 +180,7 @@ static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
     a->flags = flags;
     mgr_arena_put(m, c->last_id, c->last_id_len, 0, &a->span[0]);
   }
-  set_state(c, LIFELINE_MGR_CONNECTING, c->reason, now);
+  set_state(c, LIFELINE_MANAGER_CONNECTING, c->reason, now);
 }
 
 /* An outcome for the endpoint's breaker; it settles the admitted attempt, if any. */
@@ -190,7 +190,7 @@ static void breaker_outcome(mgr_conn *c, int ok, uint64_t latency, uint64_t now)
                           latency > UINT32_MAX ? UINT32_MAX : (uint32_t)latency, now);
 }
 
-static void abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r, uint64_t now) {
+static void abandon(mgr_conn *c, int send_close, lifeline_manager_reason r, uint64_t now) {
   if (c->probe_pending) {
     /* Ended for a reason that says nothing about the server's health (auth, 404, linger,
      * close...): a half-open breaker gets its probe slot back. */
@@ -199,7 +199,7 @@ static void abandon(mgr_conn *c, int send_close, lifeline_mgr_reason r, uint64_t
   }
   if (!c->stream) return;
   if (send_close) {
-    lifeline_mgr_action *a = mgr_push(c->b, LIFELINE_MGR_ACT_CLOSE, 0);
+    lifeline_manager_action *a = mgr_push(c->b, LIFELINE_MANAGER_ACT_CLOSE, 0);
     if (a) {
       a->conn = c->handle;
       a->stream = c->stream;
@@ -231,52 +231,52 @@ static int pick_endpoint(mgr_conn *c, uint64_t now) {
 static void try_open(mgr_conn *c, int bypass_breaker, uint64_t now) {
   c->retry_at = LIFELINE_NEVER;
   if (!c->b->online && !bypass_breaker) {
-    set_state(c, LIFELINE_MGR_OFFLINE, LIFELINE_MGR_REASON_OFFLINE, now);
+    set_state(c, LIFELINE_MANAGER_OFFLINE, LIFELINE_MANAGER_REASON_OFFLINE, now);
     return;
   }
-  if (HAS(c, LIFELINE_MGR_BREAKER) && !bypass_breaker && !pick_endpoint(c, now)) {
+  if (HAS(c, LIFELINE_MANAGER_BREAKER) && !bypass_breaker && !pick_endpoint(c, now)) {
     uint64_t t = LIFELINE_NEVER;
     for (uint32_t i = 0; i < c->cfg.endpoint_count; i++) {
       uint64_t d = lifeline_breaker_deadline(&c->breaker[i]);
       if (d < t) t = d;
     }
     c->retry_at = t > now ? t : now + 1;
-    set_state(c, LIFELINE_MGR_CIRCUIT_OPEN, LIFELINE_MGR_REASON_CIRCUIT_OPEN, now);
+    set_state(c, LIFELINE_MANAGER_CIRCUIT_OPEN, LIFELINE_MANAGER_REASON_CIRCUIT_OPEN, now);
     return;
   }
-  uint32_t flags = c->auth_next ? LIFELINE_MGR_FLAG_AUTH : 0;
+  uint32_t flags = c->auth_next ? LIFELINE_MANAGER_FLAG_AUTH : 0;
   c->auth_next = 0;
   open_stream(c, flags, now);
 }
 
 /* ---- failures ---- */
 
-static void schedule(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, uint64_t now) {
+static void schedule(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, uint64_t now) {
   uint32_t delay = 0;
-  if (!HAS(c, LIFELINE_MGR_RECONNECT)) {
+  if (!HAS(c, LIFELINE_MANAGER_RECONNECT)) {
     delay = c->has_server_retry ? c->server_retry_ms : c->cfg.plain_retry_ms;
-  } else if (r != LIFELINE_MGR_REASON_STALL) {
+  } else if (r != LIFELINE_MANAGER_REASON_STALL) {
     if (retry_after >= 0)
       lifeline_backoff_set_retry_after(&c->backoff,
                                        retry_after > UINT32_MAX ? UINT32_MAX : (uint32_t)retry_after);
     if (lifeline_backoff_next(&c->backoff, now, &delay) != LIFELINE_OK) {
       c->b->stats.fatal++;
-      set_state(c, LIFELINE_MGR_FAILED, LIFELINE_MGR_REASON_EXHAUSTED, now);
+      set_state(c, LIFELINE_MANAGER_FAILED, LIFELINE_MANAGER_REASON_EXHAUSTED, now);
       return;
     }
   }
   c->attempt++;
   c->retry_at = now + delay;
-  set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
+  set_state(c, LIFELINE_MANAGER_RECONNECTING, r, now);
   if (delay == 0) try_open(c, 0, now);
 }
 
-static void fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int send_close,
+static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, int send_close,
                  uint64_t now) {
   mgr_base *m = c->b;
   int was_open = c->stream_open;
   uint64_t latency = now - c->open_at;
-  if (HAS(c, LIFELINE_MGR_BREAKER) && mgr_counts_for_breaker(r, was_open)) {
+  if (HAS(c, LIFELINE_MANAGER_BREAKER) && mgr_counts_for_breaker(r, was_open)) {
     breaker_outcome(c, 0, latency, now);
     lifeline_breaker *b = &c->breaker[c->endpoint];
     if (c->cfg.endpoint_count > 1 && lifeline_breaker_get_state(b) == LIFELINE_BREAKER_OPEN)
@@ -289,30 +289,30 @@ static void fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int se
     c->drop_at = now;
     c->attempt_seen = 0;
   }
-  if (!was_open && HAS(c, LIFELINE_MGR_RECONNECT)) lifeline_backoff_record_outcome(&c->backoff, 0);
-  if (r == LIFELINE_MGR_REASON_AUTH) {
-    if (HAS(c, LIFELINE_MGR_AUTH_HOOK) && HAS(c, LIFELINE_MGR_RECONNECT) && !c->auth_used) {
+  if (!was_open && HAS(c, LIFELINE_MANAGER_RECONNECT)) lifeline_backoff_record_outcome(&c->backoff, 0);
+  if (r == LIFELINE_MANAGER_REASON_AUTH) {
+    if (HAS(c, LIFELINE_MANAGER_AUTH_HOOK) && HAS(c, LIFELINE_MANAGER_RECONNECT) && !c->auth_used) {
       c->auth_used = 1;
       c->auth_next = 1;
       c->attempt++;
-      set_state(c, LIFELINE_MGR_RECONNECTING, r, now);
+      set_state(c, LIFELINE_MANAGER_RECONNECTING, r, now);
       try_open(c, 0, now);
       return;
     }
     m->stats.fatal++;
     c->retry_at = LIFELINE_NEVER;
-    set_state(c, LIFELINE_MGR_FAILED, r, now);
+    set_state(c, LIFELINE_MANAGER_FAILED, r, now);
     return;
   }
-  if (mgr_is_fatal(r, c->http_status, HAS(c, LIFELINE_MGR_RECONNECT))) {
+  if (mgr_is_fatal(r, c->http_status, HAS(c, LIFELINE_MANAGER_RECONNECT))) {
     m->stats.fatal++;
     c->retry_at = LIFELINE_NEVER;
-    set_state(c, LIFELINE_MGR_FAILED, r, now);
+    set_state(c, LIFELINE_MANAGER_FAILED, r, now);
     return;
   }
   if (!m->online) {
     c->retry_at = LIFELINE_NEVER;
-    set_state(c, LIFELINE_MGR_OFFLINE, r, now);
+    set_state(c, LIFELINE_MANAGER_OFFLINE, r, now);
     return;
   }
   schedule(c, r, retry_after, now);
@@ -323,9 +323,9 @@ static void fail(mgr_conn *c, lifeline_mgr_reason r, int64_t retry_after, int se
 void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int64_t retry_after,
                      uint64_t now) {
   if (c->stream_open) return;
-  lifeline_mgr_reason r = mgr_classify_status(status, mgr_content_type_ok(ct, ct_len), retry_after);
+  lifeline_manager_reason r = mgr_classify_status(status, mgr_content_type_ok(ct, ct_len), retry_after);
   c->http_status = status > 0 ? (uint32_t)status : 0;
-  if (r != LIFELINE_MGR_REASON_NONE) {
+  if (r != LIFELINE_MANAGER_REASON_NONE) {
     fail(c, r, retry_after, 1, now);
     return;
   }
@@ -339,18 +339,18 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
   c->b->stats.connect_ms_sum += connect_ms;
   c->b->stats.connect_count++;
   mgr_observe(c->b, MGR_M_CONNECT_MS, connect_ms, now);
-  if (HAS(c, LIFELINE_MGR_RECONNECT)) {
+  if (HAS(c, LIFELINE_MANAGER_RECONNECT)) {
     lifeline_backoff_connected(&c->backoff, now);
     lifeline_backoff_record_connect(&c->backoff, connect_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)connect_ms);
     lifeline_backoff_record_outcome(&c->backoff, 1);
   }
-  if (HAS(c, LIFELINE_MGR_BREAKER)) breaker_outcome(c, 1, connect_ms, now);
+  if (HAS(c, LIFELINE_MANAGER_BREAKER)) breaker_outcome(c, 1, connect_ms, now);
   c->attempt = 0;
-  set_state(c, LIFELINE_MGR_OPEN, LIFELINE_MGR_REASON_NONE, now);
+  set_state(c, LIFELINE_MANAGER_OPEN, LIFELINE_MANAGER_REASON_NONE, now);
 }
 
 static void set_last_id(mgr_conn *c, const uint8_t *id, size_t len) {
-  if (len > LIFELINE_MGR_MAX_ID) return; /* not tracked: a resume restarts from the last short one */
+  if (len > LIFELINE_MANAGER_MAX_ID) return; /* not tracked: a resume restarts from the last short one */
   if (len) memcpy(c->last_id, id, len);
   c->last_id_len = len;
 }
@@ -364,7 +364,7 @@ void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) 
   if (c->feed_error) {
     /* The parser committed the id of the event that did not fit; the resume must send the id
      * of the last event delivered, which on_event kept. */
-    fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
+    fail(c, LIFELINE_MANAGER_REASON_OVERFLOW, -1, 1, now);
     return;
   }
   size_t n;
@@ -386,7 +386,7 @@ static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint
   if (own_id) {
     set_last_id(c, id, il);
     /* Progress past the last event id: this stream is not an accept-then-drop loop. */
-    if (fresh && il && HAS(c, LIFELINE_MGR_RECONNECT)) lifeline_backoff_progress(&c->backoff);
+    if (fresh && il && HAS(c, LIFELINE_MANAGER_RECONNECT)) lifeline_backoff_progress(&c->backoff);
   }
   m->stats.events++;
   mgr_count(m, MGR_M_EVENTS, now);
@@ -428,7 +428,7 @@ int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t
     /* The batch caps were reached: close this EventSource, reconnect and resume from the last
      * delivered id. */
     m->stats.overflows++;
-    fail(c, LIFELINE_MGR_REASON_OVERFLOW, -1, 1, now);
+    fail(c, LIFELINE_MANAGER_REASON_OVERFLOW, -1, 1, now);
     return rc;
   }
   c->es_prev_hash = h;
@@ -436,20 +436,20 @@ int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t
   return LIFELINE_OK;
 }
 
-void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now) {
+void mgr_conn_closed(mgr_conn *c, lifeline_manager_end end, uint64_t now) {
   switch (end) {
-  case LIFELINE_MGR_END_ABORTED:
-    abandon(c, 0, LIFELINE_MGR_REASON_ABORTED, now);
-    mgr_conn_close(c, LIFELINE_MGR_REASON_ABORTED, now);
+  case LIFELINE_MANAGER_END_ABORTED:
+    abandon(c, 0, LIFELINE_MANAGER_REASON_ABORTED, now);
+    mgr_conn_close(c, LIFELINE_MANAGER_REASON_ABORTED, now);
     break;
-  case LIFELINE_MGR_END_CLEAN:
-    fail(c, c->stream_open ? LIFELINE_MGR_REASON_SERVER_CLOSED : LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
+  case LIFELINE_MANAGER_END_CLEAN:
+    fail(c, c->stream_open ? LIFELINE_MANAGER_REASON_SERVER_CLOSED : LIFELINE_MANAGER_REASON_NETWORK, -1, 0, now);
     break;
-  case LIFELINE_MGR_END_TIMEOUT:
-    fail(c, LIFELINE_MGR_REASON_TIMEOUT, -1, 0, now);
+  case LIFELINE_MANAGER_END_TIMEOUT:
+    fail(c, LIFELINE_MANAGER_REASON_TIMEOUT, -1, 0, now);
     break;
   default:
-    fail(c, LIFELINE_MGR_REASON_NETWORK, -1, 0, now);
+    fail(c, LIFELINE_MANAGER_REASON_NETWORK, -1, 0, now);
     break;
   }
 }
@@ -458,8 +458,8 @@ void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now) {
 /* ---- lifecycle, environment, time ---- */
 
 static int is_stopped(const mgr_conn *c) {
-  return c->state == LIFELINE_MGR_IDLE || c->state == LIFELINE_MGR_CLOSED ||
-         c->state == LIFELINE_MGR_FAILED;
+  return c->state == LIFELINE_MANAGER_IDLE || c->state == LIFELINE_MANAGER_CLOSED ||
+         c->state == LIFELINE_MANAGER_FAILED;
 }
 
 static void restart(mgr_conn *c, uint64_t now) {
@@ -467,7 +467,7 @@ static void restart(mgr_conn *c, uint64_t now) {
   c->auth_used = 0;
   c->http_status = 0;
   lifeline_backoff_reset(&c->backoff);
-  c->reason = LIFELINE_MGR_REASON_NONE;
+  c->reason = LIFELINE_MANAGER_REASON_NONE;
 }
 
 void mgr_conn_ref(mgr_conn *c, int delta, uint64_t now) {
@@ -482,22 +482,22 @@ void mgr_conn_ref(mgr_conn *c, int delta, uint64_t now) {
     }
   } else if (old > 0 && c->subs == 0 && !is_stopped(c)) {
     if (c->b->cfg.linger_ms == 0)
-      mgr_conn_close(c, LIFELINE_MGR_REASON_LINGER, now);
+      mgr_conn_close(c, LIFELINE_MANAGER_REASON_LINGER, now);
     else
       c->linger_at = now + c->b->cfg.linger_ms;
   }
 }
 
-void mgr_conn_close(mgr_conn *c, lifeline_mgr_reason reason, uint64_t now) {
+void mgr_conn_close(mgr_conn *c, lifeline_manager_reason reason, uint64_t now) {
   abandon(c, 1, reason, now);
   c->retry_at = c->linger_at = c->drop_at = LIFELINE_NEVER;
   c->attempt = 0;
-  set_state(c, LIFELINE_MGR_CLOSED, reason, now);
+  set_state(c, LIFELINE_MANAGER_CLOSED, reason, now);
 }
 
 uint64_t mgr_conn_deadline(const mgr_conn *c) {
   uint64_t t = c->linger_at < c->retry_at ? c->linger_at : c->retry_at;
-  if (c->stream && HAS(c, LIFELINE_MGR_WATCHDOG)) {
+  if (c->stream && HAS(c, LIFELINE_MANAGER_WATCHDOG)) {
     uint64_t d = LIFELINE_NEVER;
     if (c->stream_open)
       d = c->last_byte_at + c->cfg.heartbeat_timeout_ms;
@@ -510,18 +510,18 @@ uint64_t mgr_conn_deadline(const mgr_conn *c) {
 
 void mgr_conn_tick(mgr_conn *c, uint64_t now) {
   if (c->linger_at <= now) {
-    mgr_conn_close(c, LIFELINE_MGR_REASON_LINGER, now);
+    mgr_conn_close(c, LIFELINE_MANAGER_REASON_LINGER, now);
     return;
   }
-  if (c->stream && HAS(c, LIFELINE_MGR_WATCHDOG)) {
+  if (c->stream && HAS(c, LIFELINE_MANAGER_WATCHDOG)) {
     if (c->stream_open && now >= c->last_byte_at + c->cfg.heartbeat_timeout_ms) {
       c->b->stats.stalls++;
       mgr_count(c->b, MGR_M_STALLS, now);
-      fail(c, LIFELINE_MGR_REASON_STALL, -1, 1, now);
+      fail(c, LIFELINE_MANAGER_REASON_STALL, -1, 1, now);
     } else if (!c->stream_open && c->cfg.connect_timeout_ms &&
                now >= c->open_at + c->cfg.connect_timeout_ms) {
       c->http_status = 0;
-      fail(c, LIFELINE_MGR_REASON_TIMEOUT, -1, 1, now);
+      fail(c, LIFELINE_MANAGER_REASON_TIMEOUT, -1, 1, now);
     }
   }
   if (c->retry_at <= now) try_open(c, 0, now);
@@ -529,19 +529,19 @@ void mgr_conn_tick(mgr_conn *c, uint64_t now) {
 
 void mgr_conn_set_online(mgr_conn *c, int online, uint64_t now) {
   if (!online) {
-    if (c->state == LIFELINE_MGR_RECONNECTING || c->state == LIFELINE_MGR_CIRCUIT_OPEN) {
+    if (c->state == LIFELINE_MANAGER_RECONNECTING || c->state == LIFELINE_MANAGER_CIRCUIT_OPEN) {
       c->retry_at = LIFELINE_NEVER;
-      set_state(c, LIFELINE_MGR_OFFLINE, LIFELINE_MGR_REASON_OFFLINE, now);
+      set_state(c, LIFELINE_MANAGER_OFFLINE, LIFELINE_MANAGER_REASON_OFFLINE, now);
     }
     return;
   }
-  if (c->state != LIFELINE_MGR_OFFLINE && c->state != LIFELINE_MGR_RECONNECTING) return;
+  if (c->state != LIFELINE_MANAGER_OFFLINE && c->state != LIFELINE_MANAGER_RECONNECTING) return;
   lifeline_backoff_reset(&c->backoff);
   uint32_t spread = lifeline_rng_bounded(&c->b->rng, c->b->cfg.online_spread_ms + 1);
   uint64_t at = now + spread;
-  if (c->state == LIFELINE_MGR_RECONNECTING && c->retry_at < at) at = c->retry_at;
+  if (c->state == LIFELINE_MANAGER_RECONNECTING && c->retry_at < at) at = c->retry_at;
   c->retry_at = at;
-  set_state(c, LIFELINE_MGR_RECONNECTING, c->reason, now);
+  set_state(c, LIFELINE_MANAGER_RECONNECTING, c->reason, now);
   if (at <= now) try_open(c, 0, now);
 }
 
@@ -550,23 +550,23 @@ void mgr_conn_set_online(mgr_conn *c, int online, uint64_t now) {
  * not return in lockstep. The attempt still goes through the breaker. */
 void mgr_conn_resume(mgr_conn *c, uint64_t now) {
   mgr_conn_tick(c, now);
-  if (c->state != LIFELINE_MGR_RECONNECTING) return;
+  if (c->state != LIFELINE_MANAGER_RECONNECTING) return;
   uint64_t at = now + lifeline_rng_bounded(&c->b->rng, c->b->cfg.online_spread_ms + 1);
   if (c->retry_at <= at) return;
   c->retry_at = at;
-  set_state(c, LIFELINE_MGR_RECONNECTING, c->reason, now);
+  set_state(c, LIFELINE_MANAGER_RECONNECTING, c->reason, now);
   if (at <= now) try_open(c, 0, now);
 }
 
 void mgr_conn_retry_now(mgr_conn *c, uint64_t now) {
   switch (c->state) {
-  case LIFELINE_MGR_FAILED:
-  case LIFELINE_MGR_RECONNECTING:
-  case LIFELINE_MGR_CIRCUIT_OPEN:
-  case LIFELINE_MGR_OFFLINE:
+  case LIFELINE_MANAGER_FAILED:
+  case LIFELINE_MANAGER_RECONNECTING:
+  case LIFELINE_MANAGER_CIRCUIT_OPEN:
+  case LIFELINE_MANAGER_OFFLINE:
     break;
-  case LIFELINE_MGR_CLOSED:
-  case LIFELINE_MGR_IDLE:
+  case LIFELINE_MANAGER_CLOSED:
+  case LIFELINE_MANAGER_IDLE:
     if (c->subs) break;
     return;
   default:

@@ -18,8 +18,8 @@ typedef struct mgr_conn {
   char *key;
   size_t key_len;
   lifeline_manager_conn_config cfg;
-  lifeline_mgr_state state;
-  lifeline_mgr_reason reason;
+  lifeline_manager_state state;
+  lifeline_manager_reason reason;
   uint32_t http_status;
   uint64_t since;
   uint32_t stream;   /* current transport stream, 0: none */
@@ -34,7 +34,7 @@ typedef struct mgr_conn {
   uint32_t server_retry_ms;
   int has_server_retry; /* the stream sent retry: (0 is a valid value: at once) */
   int probe_pending;    /* the breaker admitted this attempt and awaits its outcome */
-  uint8_t last_id[LIFELINE_MGR_MAX_ID];
+  uint8_t last_id[LIFELINE_MANAGER_MAX_ID];
   size_t last_id_len;
   /* EventSource input only: the previous event's lastEventId. A MessageEvent does not say
    * whether its block had an id field; one repeating the previous id had none. */
@@ -44,10 +44,10 @@ typedef struct mgr_conn {
   dedup_window seen; /* ids this connection delivered: its channels' duplicate window */
   lifeline_parser *parser;
   lifeline_backoff backoff;
-  lifeline_breaker breaker[LIFELINE_MGR_MAX_ENDPOINTS];
+  lifeline_breaker breaker[LIFELINE_MANAGER_MAX_ENDPOINTS];
   /* what the last STATUS said, to report only changes */
-  lifeline_mgr_state rep_state;
-  lifeline_mgr_reason rep_reason;
+  lifeline_manager_state rep_state;
+  lifeline_manager_reason rep_reason;
   uint32_t rep_attempt, rep_delay;
   int reported;
 } mgr_conn;
@@ -75,13 +75,12 @@ void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now);
 /* An event parsed by the EventSource transport. LIFELINE_OK or LIFELINE_ERR_FULL. */
 int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
                       const uint8_t *id, size_t il, uint64_t now);
-void mgr_conn_server_retry(mgr_conn *c, uint32_t retry_ms);
-void mgr_conn_closed(mgr_conn *c, lifeline_mgr_end end, uint64_t now);
+void mgr_conn_closed(mgr_conn *c, lifeline_manager_end end, uint64_t now);
 
 /* Environment and the user. */
 void mgr_conn_set_online(mgr_conn *c, int online, uint64_t now);
 void mgr_conn_resume(mgr_conn *c, uint64_t now);
 void mgr_conn_retry_now(mgr_conn *c, uint64_t now);
-void mgr_conn_close(mgr_conn *c, lifeline_mgr_reason reason, uint64_t now);
+void mgr_conn_close(mgr_conn *c, lifeline_manager_reason reason, uint64_t now);
 
 #endif

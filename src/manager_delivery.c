@@ -153,7 +153,7 @@ static void ring_push(mgr_channel *ch, const uint8_t *type, size_t tl, const uin
 /* ---- subscribers ---- */
 
 static int put_event(mgr_base *m, const uint8_t *type, size_t tl, const uint8_t *data,
-                     size_t dl, const uint8_t *id, size_t il, lifeline_mgr_span sp[3]) {
+                     size_t dl, const uint8_t *id, size_t il, lifeline_manager_span sp[3]) {
   int rc = mgr_arena_put(m, type, tl, 1, &sp[0]);
   if (rc == LIFELINE_OK) rc = mgr_arena_put(m, data, dl, 1, &sp[1]);
   if (rc == LIFELINE_OK) rc = mgr_arena_put(m, id, il, 1, &sp[2]);
@@ -161,8 +161,8 @@ static int put_event(mgr_base *m, const uint8_t *type, size_t tl, const uint8_t 
 }
 
 static int push_deliver(mgr_base *m, const mgr_sub *s, uint32_t conn,
-                        const lifeline_mgr_span sp[3], uint32_t flags) {
-  lifeline_mgr_action *a = mgr_push(m, LIFELINE_MGR_ACT_DELIVER, 1);
+                        const lifeline_manager_span sp[3], uint32_t flags) {
+  lifeline_manager_action *a = mgr_push(m, LIFELINE_MANAGER_ACT_DELIVER, 1);
   if (!a) return LIFELINE_ERR_FULL;
   a->conn = conn;
   a->sub = s->id;
@@ -183,10 +183,10 @@ static void replay_to(mgr_base *m, mgr_channel *ch, const mgr_sub *s, uint32_t n
   for (uint32_t i = start; i < ch->ring_len; i++) {
     const mgr_replay_event *e = &ch->ring[(ch->ring_head + i) % cap];
     if (!matches(s, e->buf, e->type_len)) continue;
-    lifeline_mgr_span sp[3];
+    lifeline_manager_span sp[3];
     if (put_event(m, e->buf, e->type_len, e->buf + e->type_len, e->data_len,
                   e->buf + e->type_len + e->data_len, e->id_len, sp) != LIFELINE_OK ||
-        push_deliver(m, s, ch->conn, sp, LIFELINE_MGR_FLAG_REPLAYED) != LIFELINE_OK)
+        push_deliver(m, s, ch->conn, sp, LIFELINE_MANAGER_FLAG_REPLAYED) != LIFELINE_OK)
       return;
     m->stats.replayed++;
   }
@@ -269,7 +269,7 @@ int mgr_deliver(mgr_base *m, mgr_delivery *d, dedup_window *seen, uint32_t conn,
     need = needed_actions(d, conn, type, tl);
     if (m->nactions + need > m->cfg.max_actions) return LIFELINE_ERR_FULL;
   }
-  lifeline_mgr_span sp[3];
+  lifeline_manager_span sp[3];
   memset(sp, 0, sizeof sp);
   if (need && put_event(m, type, tl, data, dl, id, il, sp) != LIFELINE_OK) return LIFELINE_ERR_FULL;
   for (uint32_t i = 0; i < d->channels_hi; i++) {

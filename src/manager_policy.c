@@ -16,51 +16,56 @@ int mgr_content_type_ok(const char *ct, size_t n) {
   return i == n || ct[i] == ';' || ct[i] == ' ' || ct[i] == '\t';
 }
 
-lifeline_mgr_reason mgr_classify_status(int status, int ct_ok, int64_t retry_after) {
-  if (status == 200) return ct_ok ? LIFELINE_MGR_REASON_NONE : LIFELINE_MGR_REASON_CONTENT_TYPE;
-  if (status == 204) return LIFELINE_MGR_REASON_NO_CONTENT;
-  if (status == 401 || status == 403) return LIFELINE_MGR_REASON_AUTH;
-  if (status == 404 || status == 410) return LIFELINE_MGR_REASON_NOT_FOUND;
-  if (status == 408) return LIFELINE_MGR_REASON_TIMEOUT;
+lifeline_manager_reason mgr_classify_status(int status, int ct_ok, int64_t retry_after) {
+  if (status == 200) return ct_ok ? LIFELINE_MANAGER_REASON_NONE : LIFELINE_MANAGER_REASON_CONTENT_TYPE;
+  if (status == 204) return LIFELINE_MANAGER_REASON_NO_CONTENT;
+  if (status == 401 || status == 403) return LIFELINE_MANAGER_REASON_AUTH;
+  if (status == 404 || status == 410) return LIFELINE_MANAGER_REASON_NOT_FOUND;
+  if (status == 408) return LIFELINE_MANAGER_REASON_TIMEOUT;
   if (status == 429 || status == 503) {
-    if (retry_after >= 0) return LIFELINE_MGR_REASON_RETRY_AFTER;
-    return status == 429 ? LIFELINE_MGR_REASON_RATE_LIMITED : LIFELINE_MGR_REASON_HTTP_5XX;
+    if (retry_after >= 0) return LIFELINE_MANAGER_REASON_RETRY_AFTER;
+    return status == 429 ? LIFELINE_MANAGER_REASON_RATE_LIMITED : LIFELINE_MANAGER_REASON_HTTP_5XX;
   }
-  if (status >= 500 && status <= 599) return LIFELINE_MGR_REASON_HTTP_5XX;
-  return LIFELINE_MGR_REASON_HTTP_STATUS;
+  if (status >= 500 && status <= 599) return LIFELINE_MANAGER_REASON_HTTP_5XX;
+  return LIFELINE_MANAGER_REASON_HTTP_STATUS;
 }
 
-int mgr_is_fatal(lifeline_mgr_reason r, uint32_t http_status, int reconnect) {
+int mgr_is_fatal(lifeline_manager_reason r, uint32_t http_status, int reconnect) {
   switch (r) {
-  case LIFELINE_MGR_REASON_NO_CONTENT:
-  case LIFELINE_MGR_REASON_NOT_FOUND:
-  case LIFELINE_MGR_REASON_CONTENT_TYPE:
+  case LIFELINE_MANAGER_REASON_NO_CONTENT:
+  case LIFELINE_MANAGER_REASON_NOT_FOUND:
+  case LIFELINE_MANAGER_REASON_CONTENT_TYPE:
     return 1;
-  case LIFELINE_MGR_REASON_HTTP_STATUS:
+  case LIFELINE_MANAGER_REASON_HTTP_STATUS:
     return http_status != 0 || !reconnect;
-  case LIFELINE_MGR_REASON_HTTP_5XX:
-  case LIFELINE_MGR_REASON_RATE_LIMITED:
-  case LIFELINE_MGR_REASON_RETRY_AFTER:
+  case LIFELINE_MANAGER_REASON_HTTP_5XX:
+  case LIFELINE_MANAGER_REASON_RATE_LIMITED:
+  case LIFELINE_MANAGER_REASON_RETRY_AFTER:
     return !reconnect; /* a plain EventSource fails on any non-200 */
-  case LIFELINE_MGR_REASON_TIMEOUT:
+  case LIFELINE_MANAGER_REASON_TIMEOUT:
     return http_status != 0 && !reconnect;
   default:
     return 0;
   }
 }
 
-int mgr_counts_for_breaker(lifeline_mgr_reason r, int was_open) {
+int mgr_counts_for_breaker(lifeline_manager_reason r, int was_open) {
   switch (r) {
-  case LIFELINE_MGR_REASON_STALL:
-  case LIFELINE_MGR_REASON_HTTP_5XX:
-  case LIFELINE_MGR_REASON_RATE_LIMITED:
-  case LIFELINE_MGR_REASON_RETRY_AFTER:
-  case LIFELINE_MGR_REASON_TIMEOUT:
-  case LIFELINE_MGR_REASON_HTTP_STATUS:
+  case LIFELINE_MANAGER_REASON_STALL:
+  case LIFELINE_MANAGER_REASON_HTTP_5XX:
+  case LIFELINE_MANAGER_REASON_RATE_LIMITED:
+  case LIFELINE_MANAGER_REASON_RETRY_AFTER:
+  case LIFELINE_MANAGER_REASON_TIMEOUT:
+  case LIFELINE_MANAGER_REASON_HTTP_STATUS:
     return 1;
-  case LIFELINE_MGR_REASON_NETWORK:
+  case LIFELINE_MANAGER_REASON_NETWORK:
     return !was_open;
   default:
     return 0;
   }
+}
+
+int lifeline_manager_reason_is_failure(lifeline_manager_reason r) {
+  return r != LIFELINE_MANAGER_REASON_NONE && r != LIFELINE_MANAGER_REASON_ABORTED &&
+         r != LIFELINE_MANAGER_REASON_LINGER;
 }

@@ -12,13 +12,13 @@
 /* 1 when ct (n bytes, may be NULL) is text/event-stream, with or without parameters. */
 int mgr_content_type_ok(const char *ct, size_t n);
 /* The reason a response of `status` gives (NONE: an accepted stream). retry_after_ms < 0: none. */
-lifeline_mgr_reason mgr_classify_status(int status, int ct_ok, int64_t retry_after_ms);
+lifeline_manager_reason mgr_classify_status(int status, int ct_ok, int64_t retry_after_ms);
 /* 1 when r ends the connection with no retry. http_status: the answer's status (0: none);
- * reconnect: the connection has LIFELINE_MGR_RECONNECT (a plain EventSource fails on any
+ * reconnect: the connection has LIFELINE_MANAGER_RECONNECT (a plain EventSource fails on any
  * non-200). */
-int mgr_is_fatal(lifeline_mgr_reason r, uint32_t http_status, int reconnect);
+int mgr_is_fatal(lifeline_manager_reason r, uint32_t http_status, int reconnect);
 /* 1 when a failure for r is the breaker's input. was_open: the stream had been accepted (a
  * drop after that says nothing about the server's health). */
-int mgr_counts_for_breaker(lifeline_mgr_reason r, int was_open);
+int mgr_counts_for_breaker(lifeline_manager_reason r, int was_open);
 
 #endif

@@ -44,7 +44,7 @@ static void put_defaults(FILE *f) {
              "\"open_jitter\": %g, \"half_open_probes\": %u, \"half_open_successes\": %u, "
              "\"half_open_timeout_ms\": %u, \"features_breaker\": %d},\n",
           k->consecutive_failures, k->open_ms, k->max_open_ms, k->open_jitter, k->half_open_probes,
-          k->half_open_successes, k->half_open_timeout_ms, (cc.features & LIFELINE_MGR_BREAKER) != 0);
+          k->half_open_successes, k->half_open_timeout_ms, (cc.features & LIFELINE_MANAGER_BREAKER) != 0);
   fprintf(f, "    \"online_spread_ms\": %u, \"heartbeat_timeout_ms\": %u, \"connect_timeout_ms\": %u\n  },\n",
           mc.online_spread_ms, cc.heartbeat_timeout_ms, cc.connect_timeout_ms);
 }

@@ -68,35 +68,35 @@ static void count_open(sim *z, sim_client *c) {
 static void drain(sim *z, uint32_t i) {
   sim_client *c = &z->clients[i];
   size_t n = lifeline_manager_action_count(c->m);
-  const lifeline_mgr_action *a = lifeline_manager_actions(c->m);
+  const lifeline_manager_action *a = lifeline_manager_actions(c->m);
   for (size_t k = 0; k < n; k++) {
     switch (a[k].kind) {
-    case LIFELINE_MGR_ACT_OPEN:
+    case LIFELINE_MANAGER_ACT_OPEN:
       c->stream = a[k].stream;
       c->open = 0;
       count_open(z, c);
       schedule(z, z->now + z->s->rtt_ms, EV_ANSWER, i, c->stream);
       break;
-    case LIFELINE_MGR_ACT_CLOSE:
+    case LIFELINE_MANAGER_ACT_CLOSE:
       if (a[k].stream == c->stream) {
         c->stream = 0;
         c->open = 0;
       }
       break;
-    case LIFELINE_MGR_ACT_DELIVER:
+    case LIFELINE_MANAGER_ACT_DELIVER:
       if (z->now >= z->drop_at && !c->back) {
         c->back = 1;
         c->back_at = z->now;
         c->back_from = c->waiting;
       }
       break;
-    case LIFELINE_MGR_ACT_STATUS:
-      if (a[k].state == LIFELINE_MGR_CIRCUIT_OPEN && z->now >= z->drop_at) c->breaker_opened = 1;
-      if (a[k].state == LIFELINE_MGR_CIRCUIT_OPEN || a[k].state == LIFELINE_MGR_RECONNECTING ||
-          a[k].state == LIFELINE_MGR_OFFLINE)
+    case LIFELINE_MANAGER_ACT_STATUS:
+      if (a[k].state == LIFELINE_MANAGER_CIRCUIT_OPEN && z->now >= z->drop_at) c->breaker_opened = 1;
+      if (a[k].state == LIFELINE_MANAGER_CIRCUIT_OPEN || a[k].state == LIFELINE_MANAGER_RECONNECTING ||
+          a[k].state == LIFELINE_MANAGER_OFFLINE)
         c->waiting = a[k].state;
       break;
-    case LIFELINE_MGR_ACT_WAKE_AT: {
+    case LIFELINE_MANAGER_ACT_WAKE_AT: {
       uint64_t t = ((uint64_t)a[k].time_hi << 32) | a[k].time_lo;
       if (t != LIFELINE_NEVER && t < z->now) t = z->now;
       if (t != c->wake && t != LIFELINE_NEVER) schedule(z, t, EV_WAKE, i, 0);
@@ -124,7 +124,7 @@ static int client_init(sim *z, uint32_t i) {
   lifeline_manager_conn_config cc;
   lifeline_manager_conn_config_default(&cc);
   cc.backoff.jitter = z->s->jitter;
-  if (z->s->no_breaker) cc.features &= ~LIFELINE_MGR_BREAKER;
+  if (z->s->no_breaker) cc.features &= ~LIFELINE_MANAGER_BREAKER;
   static const char key[] = "https://example.test/events";
   int rc = lifeline_manager_connection(c->m, key, sizeof key - 1, &cc, &c->conn);
   if (rc == LIFELINE_OK) rc = lifeline_manager_channel(c->m, c->conn, NULL, &c->channel);
@@ -157,7 +157,7 @@ static void refuse_stream(sim *z, uint32_t i) {
     static const char ct[] = "text/plain";
     rc = lifeline_manager_opened(c->m, c->stream, 503, ct, sizeof ct - 1, -1, z->now);
   } else {
-    rc = lifeline_manager_closed(c->m, c->stream, LIFELINE_MGR_END_NETWORK, z->now);
+    rc = lifeline_manager_closed(c->m, c->stream, LIFELINE_MANAGER_END_NETWORK, z->now);
   }
   c->stream = 0;
   drain(z, i);
@@ -192,7 +192,7 @@ static void on_drop(sim *z) {
     uint32_t stream = c->stream;
     c->stream = 0;
     c->open = 0;
-    int rc = lifeline_manager_closed(c->m, stream, LIFELINE_MGR_END_NETWORK, z->now);
+    int rc = lifeline_manager_closed(c->m, stream, LIFELINE_MANAGER_END_NETWORK, z->now);
     drain(z, i);
     if (rc != LIFELINE_OK) fail(z, "dropping a stream", rc);
   }
@@ -255,7 +255,7 @@ static int summarise(sim *z) {
       r->back_early += c->back_at < z->return_at;
       uint64_t ms = c->back_at > z->return_at ? c->back_at - z->return_at : 0;
       t[r->back++] = ms;
-      int probe = c->back_from == LIFELINE_MGR_CIRCUIT_OPEN;
+      int probe = c->back_from == LIFELINE_MANAGER_CIRCUIT_OPEN;
       r->back_by_probe += (uint32_t)probe;
       uint64_t *max = probe ? &r->back_max_probe_ms : &r->back_max_backoff_ms;
       if (ms > *max) *max = ms;

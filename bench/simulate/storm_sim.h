@@ -45,7 +45,7 @@ typedef struct {
   /* What-if changes to the shipped defaults (for exploring which default would meet a goal;
    * the committed runs use neither). */
   int64_t online_spread_ms; /* < 0: the shipped lifeline_manager_config value */
-  int no_breaker;           /* 1: features without LIFELINE_MGR_BREAKER */
+  int no_breaker;           /* 1: features without LIFELINE_MANAGER_BREAKER */
 } storm_scenario;
 
 typedef struct {

@@ -189,7 +189,9 @@ int lifeline_breaker_poll_change(lifeline_breaker *b, lifeline_breaker_change *o
 /* Number of unread change records. */
 uint32_t lifeline_breaker_pending_changes(const lifeline_breaker *b);
 
-/* "closed", "open", "half-open"; reason names like "consecutive-failures". Never NULL. */
+/* "closed", "open", "half-open"; reason names like "consecutive-failures"; "normal",
+ * "forced-open", "forced-closed", "disabled". Never NULL. */
+const char *lifeline_breaker_mode_name(lifeline_breaker_mode m);
 const char *lifeline_breaker_state_name(lifeline_breaker_state s);
 const char *lifeline_breaker_reason_name(lifeline_breaker_reason r);
 

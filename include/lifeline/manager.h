@@ -29,7 +29,7 @@
  * Failure policy (see docs/manager.md): network error, connect timeout, stall, clean end, HTTP
  * 5xx/408/429 and parse overflow reconnect with backoff (a stall at once); 503/429 with
  * Retry-After retry no sooner than it; 401/403 retry once with OPEN flag AUTH when the
- * connection has LIFELINE_MGR_AUTH_HOOK, then fail; 204, 404, other 4xx, other statuses and a
+ * connection has LIFELINE_MANAGER_AUTH_HOOK, then fail; 204, 404, other 4xx, other statuses and a
  * wrong content type fail with no retry; an app abort closes. With features 0 (no reconnect
  * policy, breaker or watchdog) the manager behaves like a plain EventSource: non-200 or a wrong
  * content type fails, network errors and ends reconnect after `retry:` or plain_retry_ms.
@@ -52,95 +52,95 @@
 extern "C" {
 #endif
 
-#define LIFELINE_MGR_MAX_ENDPOINTS 8   /* failover list length per connection */
-#define LIFELINE_MGR_MAX_KEY 4096      /* bytes of a pool key */
-#define LIFELINE_MGR_MAX_ID 1024       /* bytes of a last event id (longer ids are not tracked) */
-#define LIFELINE_MGR_MAX_FILTER 1024   /* bytes of a subscriber's type list */
+#define LIFELINE_MANAGER_MAX_ENDPOINTS 8   /* failover list length per connection */
+#define LIFELINE_MANAGER_MAX_KEY 4096      /* bytes of a pool key */
+#define LIFELINE_MANAGER_MAX_ID 1024       /* bytes of a last event id (longer ids are not tracked) */
+#define LIFELINE_MANAGER_MAX_FILTER 1024   /* bytes of a subscriber's type list */
 
 typedef enum {
-  LIFELINE_MGR_IDLE = 0,         /* never opened (no subscriber yet) */
-  LIFELINE_MGR_CONNECTING = 1,   /* OPEN sent, waiting for the response */
-  LIFELINE_MGR_OPEN = 2,
-  LIFELINE_MGR_RECONNECTING = 3, /* waiting delay_ms before attempt `attempt` */
-  LIFELINE_MGR_OFFLINE = 4,      /* the host reported offline; attempts paused */
-  LIFELINE_MGR_CIRCUIT_OPEN = 5, /* every endpoint's breaker is open; delay_ms until a probe */
-  LIFELINE_MGR_FAILED = 6,       /* fatal answer; no retry until retry_now or a new subscriber */
-  LIFELINE_MGR_CLOSED = 7        /* closed by the app or after the linger */
-} lifeline_mgr_state;
+  LIFELINE_MANAGER_IDLE = 0,         /* never opened (no subscriber yet) */
+  LIFELINE_MANAGER_CONNECTING = 1,   /* OPEN sent, waiting for the response */
+  LIFELINE_MANAGER_OPEN = 2,
+  LIFELINE_MANAGER_RECONNECTING = 3, /* waiting delay_ms before attempt `attempt` */
+  LIFELINE_MANAGER_OFFLINE = 4,      /* the host reported offline; attempts paused */
+  LIFELINE_MANAGER_CIRCUIT_OPEN = 5, /* every endpoint's breaker is open; delay_ms until a probe */
+  LIFELINE_MANAGER_FAILED = 6,       /* fatal answer; no retry until retry_now or a new subscriber */
+  LIFELINE_MANAGER_CLOSED = 7        /* closed by the app or after the linger */
+} lifeline_manager_state;
 
 typedef enum {
-  LIFELINE_MGR_REASON_NONE = 0,
-  LIFELINE_MGR_REASON_NETWORK = 1,       /* transport error (fetch threw, EventSource error) */
-  LIFELINE_MGR_REASON_TIMEOUT = 2,       /* no response within connect_timeout_ms, or 408 */
-  LIFELINE_MGR_REASON_STALL = 3,         /* silent for heartbeat_timeout_ms */
-  LIFELINE_MGR_REASON_HTTP_5XX = 4,
-  LIFELINE_MGR_REASON_RATE_LIMITED = 5,  /* 429 */
-  LIFELINE_MGR_REASON_RETRY_AFTER = 6,   /* 503/429 with Retry-After */
-  LIFELINE_MGR_REASON_AUTH = 7,          /* 401/403 */
-  LIFELINE_MGR_REASON_NO_CONTENT = 8,    /* 204: the server asks us to stop */
-  LIFELINE_MGR_REASON_NOT_FOUND = 9,     /* 404/410 */
-  LIFELINE_MGR_REASON_HTTP_STATUS = 10,  /* any other unexpected status */
-  LIFELINE_MGR_REASON_CONTENT_TYPE = 11, /* not text/event-stream */
-  LIFELINE_MGR_REASON_OVERFLOW = 12,     /* event over the caps, or batch caps reached */
-  LIFELINE_MGR_REASON_ABORTED = 13,      /* closed by the app */
-  LIFELINE_MGR_REASON_SERVER_CLOSED = 14,/* clean end of stream */
-  LIFELINE_MGR_REASON_EXHAUSTED = 15,    /* backoff max_attempts reached */
-  LIFELINE_MGR_REASON_OFFLINE = 16,
-  LIFELINE_MGR_REASON_CIRCUIT_OPEN = 17,
-  LIFELINE_MGR_REASON_LINGER = 18,       /* closed after the last subscriber left */
-  LIFELINE_MGR_REASON_COUNT_ = 19
-} lifeline_mgr_reason;
+  LIFELINE_MANAGER_REASON_NONE = 0,
+  LIFELINE_MANAGER_REASON_NETWORK = 1,       /* transport error (fetch threw, EventSource error) */
+  LIFELINE_MANAGER_REASON_TIMEOUT = 2,       /* no response within connect_timeout_ms, or 408 */
+  LIFELINE_MANAGER_REASON_STALL = 3,         /* silent for heartbeat_timeout_ms */
+  LIFELINE_MANAGER_REASON_HTTP_5XX = 4,
+  LIFELINE_MANAGER_REASON_RATE_LIMITED = 5,  /* 429 */
+  LIFELINE_MANAGER_REASON_RETRY_AFTER = 6,   /* 503/429 with Retry-After */
+  LIFELINE_MANAGER_REASON_AUTH = 7,          /* 401/403 */
+  LIFELINE_MANAGER_REASON_NO_CONTENT = 8,    /* 204: the server asks us to stop */
+  LIFELINE_MANAGER_REASON_NOT_FOUND = 9,     /* 404/410 */
+  LIFELINE_MANAGER_REASON_HTTP_STATUS = 10,  /* any other unexpected status */
+  LIFELINE_MANAGER_REASON_CONTENT_TYPE = 11, /* not text/event-stream */
+  LIFELINE_MANAGER_REASON_OVERFLOW = 12,     /* event over the caps, or batch caps reached */
+  LIFELINE_MANAGER_REASON_ABORTED = 13,      /* closed by the app */
+  LIFELINE_MANAGER_REASON_SERVER_CLOSED = 14,/* clean end of stream */
+  LIFELINE_MANAGER_REASON_EXHAUSTED = 15,    /* backoff max_attempts reached */
+  LIFELINE_MANAGER_REASON_OFFLINE = 16,
+  LIFELINE_MANAGER_REASON_CIRCUIT_OPEN = 17,
+  LIFELINE_MANAGER_REASON_LINGER = 18,       /* closed after the last subscriber left */
+  LIFELINE_MANAGER_REASON_COUNT_ = 19
+} lifeline_manager_reason;
 
 typedef enum {
-  LIFELINE_MGR_ACT_OPEN = 1,
-  LIFELINE_MGR_ACT_CLOSE = 2,
-  LIFELINE_MGR_ACT_DELIVER = 3,
-  LIFELINE_MGR_ACT_STATUS = 4,
-  LIFELINE_MGR_ACT_WAKE_AT = 5
-} lifeline_mgr_action_kind;
+  LIFELINE_MANAGER_ACT_OPEN = 1,
+  LIFELINE_MANAGER_ACT_CLOSE = 2,
+  LIFELINE_MANAGER_ACT_DELIVER = 3,
+  LIFELINE_MANAGER_ACT_STATUS = 4,
+  LIFELINE_MANAGER_ACT_WAKE_AT = 5
+} lifeline_manager_action_kind;
 
 /* Transport ends reported through lifeline_manager_closed(). */
 typedef enum {
-  LIFELINE_MGR_END_CLEAN = 0,   /* the response body ended */
-  LIFELINE_MGR_END_NETWORK = 1, /* error before or during the body */
-  LIFELINE_MGR_END_TIMEOUT = 2, /* the host's own timeout */
-  LIFELINE_MGR_END_ABORTED = 3  /* the app aborted (state CLOSED, no retry) */
-} lifeline_mgr_end;
+  LIFELINE_MANAGER_END_CLEAN = 0,   /* the response body ended */
+  LIFELINE_MANAGER_END_NETWORK = 1, /* error before or during the body */
+  LIFELINE_MANAGER_END_TIMEOUT = 2, /* the host's own timeout */
+  LIFELINE_MANAGER_END_ABORTED = 3  /* the app aborted (state CLOSED, no retry) */
+} lifeline_manager_end;
 
 /* Feature flags (lifeline_manager_conn_config.features). */
-#define LIFELINE_MGR_RECONNECT 1u /* backoff, retriable 5xx/429, Retry-After, auth retry */
-#define LIFELINE_MGR_BREAKER 2u   /* per-endpoint circuit breaker and failover */
-#define LIFELINE_MGR_WATCHDOG 4u  /* heartbeat watchdog and connect timeout */
-#define LIFELINE_MGR_AUTH_HOOK 8u /* the host can refresh credentials (401/403 retry once) */
-#define LIFELINE_MGR_ALL (LIFELINE_MGR_RECONNECT | LIFELINE_MGR_BREAKER | LIFELINE_MGR_WATCHDOG)
+#define LIFELINE_MANAGER_RECONNECT 1u /* backoff, retriable 5xx/429, Retry-After, auth retry */
+#define LIFELINE_MANAGER_BREAKER 2u   /* per-endpoint circuit breaker and failover */
+#define LIFELINE_MANAGER_WATCHDOG 4u  /* heartbeat watchdog and connect timeout */
+#define LIFELINE_MANAGER_AUTH_HOOK 8u /* the host can refresh credentials (401/403 retry once) */
+#define LIFELINE_MANAGER_ALL (LIFELINE_MANAGER_RECONNECT | LIFELINE_MANAGER_BREAKER | LIFELINE_MANAGER_WATCHDOG)
 
 /* Action flags. */
-#define LIFELINE_MGR_FLAG_AUTH 1u     /* OPEN: ask the app for fresh credentials first */
-#define LIFELINE_MGR_FLAG_REPLAYED 2u /* DELIVER: from the replay ring (late subscriber) */
+#define LIFELINE_MANAGER_FLAG_AUTH 1u     /* OPEN: ask the app for fresh credentials first */
+#define LIFELINE_MANAGER_FLAG_REPLAYED 2u /* DELIVER: from the replay ring (late subscriber) */
 
 /* A span into the arena: lifeline_manager_arena() + off, len bytes (not NUL-terminated). */
 typedef struct {
   uint32_t off, len;
-} lifeline_mgr_span;
+} lifeline_manager_span;
 
 /* One action: 20 little-endian 32-bit words (80 bytes), so the JS side reads it from Wasm
  * memory with one Uint32Array view. Fields a kind does not use are 0. */
 typedef struct {
-  uint32_t kind;        /* lifeline_mgr_action_kind */
+  uint32_t kind;        /* lifeline_manager_action_kind */
   uint32_t conn;        /* OPEN, CLOSE, STATUS; DELIVER: the channel's connection */
   uint32_t stream;      /* OPEN, CLOSE */
   uint32_t sub;         /* DELIVER */
   uint32_t channel;     /* DELIVER */
   uint32_t endpoint;    /* OPEN: index into the connection's endpoint list */
-  uint32_t state;       /* STATUS: lifeline_mgr_state */
+  uint32_t state;       /* STATUS: lifeline_manager_state */
   uint32_t attempt;     /* OPEN, STATUS: reconnect attempt (0: first connect) */
-  uint32_t reason;      /* STATUS, CLOSE: lifeline_mgr_reason */
+  uint32_t reason;      /* STATUS, CLOSE: lifeline_manager_reason */
   uint32_t delay_ms;    /* STATUS: ms until the next try (RECONNECTING, CIRCUIT_OPEN) */
   uint32_t http_status; /* STATUS: the status that caused it, 0 if none */
-  uint32_t flags;       /* LIFELINE_MGR_FLAG_* */
-  lifeline_mgr_span span[3];
+  uint32_t flags;       /* LIFELINE_MANAGER_FLAG_* */
+  lifeline_manager_span span[3];
   uint32_t time_lo, time_hi; /* WAKE_AT: the deadline (ms), split in two halves */
-} lifeline_mgr_action;
+} lifeline_manager_action;
 
 typedef struct {
   uint32_t max_connections;   /* default 32 */
@@ -158,11 +158,11 @@ typedef struct {
 } lifeline_manager_config;
 
 typedef struct {
-  uint32_t endpoint_count;       /* 1..LIFELINE_MGR_MAX_ENDPOINTS, default 1 */
-  uint32_t features;             /* LIFELINE_MGR_* flags, default LIFELINE_MGR_ALL */
+  uint32_t endpoint_count;       /* 1..LIFELINE_MANAGER_MAX_ENDPOINTS, default 1 */
+  uint32_t features;             /* LIFELINE_MANAGER_* flags, default LIFELINE_MANAGER_ALL */
   uint32_t heartbeat_timeout_ms; /* watchdog silence limit, default 45000 */
   uint32_t connect_timeout_ms;   /* response headers deadline, default 30000 (0: none) */
-  uint32_t plain_retry_ms;       /* reconnect delay without LIFELINE_MGR_RECONNECT, default 3000 */
+  uint32_t plain_retry_ms;       /* reconnect delay without LIFELINE_MANAGER_RECONNECT, default 3000 */
   uint32_t max_line_bytes;       /* parser caps (bytes); 0: the parser's defaults (1 MiB) */
   uint32_t max_event_bytes;
   lifeline_backoff_config backoff;   /* seed ignored: derived from the manager's seed */
@@ -177,28 +177,28 @@ typedef struct {
                              * largest of its channels' values */
 } lifeline_manager_channel_config;
 
-/* A connection's state for lifeline_manager_conn_info(). */
+/* A connection's state for lifeline_manager_get_conn_info(). */
 typedef struct {
-  lifeline_mgr_state state;
-  lifeline_mgr_reason reason;
+  lifeline_manager_state state;
+  lifeline_manager_reason reason;
   uint32_t attempt, http_status, endpoint, subscribers, channels;
   uint64_t next_attempt_at;   /* LIFELINE_NEVER when none is scheduled */
   uint64_t since;             /* when the state was entered */
   const uint8_t *last_id;     /* valid until the next call; not NUL-terminated */
   size_t last_id_len;
-} lifeline_mgr_conn_info;
+} lifeline_manager_conn_info;
 
 /* Counters since creation (all connections). Durations: sums and counts, for averages; the
  * histograms live with the host's metrics. */
 typedef struct {
   uint64_t opens, opened, events, delivered, duplicates, replayed, bytes;
   uint64_t reconnects, stalls, failovers, fatal, overflows, stale_inputs;
-  uint64_t errors[LIFELINE_MGR_REASON_COUNT_];
+  uint64_t errors[LIFELINE_MANAGER_REASON_COUNT_];
   uint64_t connect_ms_sum, connect_count;          /* OPEN -> opened */
   uint64_t first_event_ms_sum, first_event_count;  /* OPEN -> first event of that stream */
   uint64_t recovery_ms_sum, recovery_count;        /* drop -> first event after it */
   uint64_t recovery_ms_max;
-} lifeline_mgr_stats;
+} lifeline_manager_stats;
 
 void lifeline_manager_config_default(lifeline_manager_config *c);
 void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c);
@@ -211,7 +211,7 @@ void lifeline_manager_free(lifeline_manager *m);
 
 /* ---- the batch (valid until the next call) ---- */
 size_t lifeline_manager_action_count(const lifeline_manager *m);
-const lifeline_mgr_action *lifeline_manager_actions(const lifeline_manager *m);
+const lifeline_manager_action *lifeline_manager_actions(const lifeline_manager *m);
 const uint8_t *lifeline_manager_arena(const lifeline_manager *m);
 /* The earliest time tick() has work, or LIFELINE_NEVER (also reported by WAKE_AT). */
 uint64_t lifeline_manager_deadline(const lifeline_manager *m);
@@ -259,10 +259,7 @@ int lifeline_manager_feed(lifeline_manager *m, uint32_t stream, const uint8_t *b
 int lifeline_manager_event(lifeline_manager *m, uint32_t stream, const char *type, size_t type_len,
                            const char *data, size_t data_len, const char *id, size_t id_len,
                            uint64_t now_ms);
-/* The server's retry: value (EventSource transport cannot see it; fetch gets it from feed). */
-int lifeline_manager_server_retry(lifeline_manager *m, uint32_t stream, uint32_t retry_ms,
-                                  uint64_t now_ms);
-int lifeline_manager_closed(lifeline_manager *m, uint32_t stream, lifeline_mgr_end end,
+int lifeline_manager_closed(lifeline_manager *m, uint32_t stream, lifeline_manager_end end,
                             uint64_t now_ms);
 
 /* ---- environment and time ---- */
@@ -278,8 +275,8 @@ void lifeline_manager_close_all(lifeline_manager *m, uint64_t now_ms);
 void lifeline_manager_tick(lifeline_manager *m, uint64_t now_ms);
 
 /* ---- introspection ---- */
-int lifeline_manager_conn_info(const lifeline_manager *m, uint32_t conn, lifeline_mgr_conn_info *out);
-void lifeline_manager_stats(const lifeline_manager *m, lifeline_mgr_stats *out);
+int lifeline_manager_get_conn_info(const lifeline_manager *m, uint32_t conn, lifeline_manager_conn_info *out);
+void lifeline_manager_get_stats(const lifeline_manager *m, lifeline_manager_stats *out);
 /* The manager's metrics registry (metrics.h), NULL when config.metrics was 0. Owned by the
  * manager; read it with lifeline_metrics_write_json / _write_prometheus. Counters:
  *   lifeline_sse_connects_total, lifeline_sse_reconnects_total, lifeline_sse_events_total,
@@ -294,9 +291,12 @@ lifeline_metrics *lifeline_manager_metrics(lifeline_manager *m);
  * STATE when metrics are off. */
 int lifeline_manager_observe_latency(lifeline_manager *m, double latency_ms, uint64_t now_ms);
 
+/* 1 when a status with reason r reports a failure the user should see as the last error; 0 for
+ * the reasons of a deliberate or uneventful change (none, the app's close, the linger). */
+int lifeline_manager_reason_is_failure(lifeline_manager_reason r);
 /* "connecting", "open", ... and "network", "stall", ...; never NULL. */
-const char *lifeline_mgr_state_name(lifeline_mgr_state s);
-const char *lifeline_mgr_reason_name(lifeline_mgr_reason r);
+const char *lifeline_manager_state_name(lifeline_manager_state s);
+const char *lifeline_manager_reason_name(lifeline_manager_reason r);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,7 @@
  * tell a 204 or a 401 from a network error. Works in browsers and in Node >= 18 (global fetch).
  */
 
-/** How a stream ended (mirrors lifeline_mgr_end in include/lifeline/manager.h). */
+/** How a stream ended (mirrors lifeline_manager_end in include/lifeline/manager.h). */
 export const END_CLEAN = 0;
 export const END_NETWORK = 1;
 export const END_TIMEOUT = 2;

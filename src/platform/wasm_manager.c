@@ -3,7 +3,7 @@
  * Strings and bytes go in through one per-manager input buffer (lifeline_wasm_mgr_buffer): JS
  * copies them there, then calls with their lengths. Times are doubles (ms). After every call JS
  * reads the batch: lifeline_wasm_mgr_batch() returns a header of 5 u32 (actions ptr, action
- * count, arena ptr, arena len, arena is ASCII); each action is a lifeline_mgr_action (20 u32).
+ * count, arena ptr, arena len, arena is ASCII); each action is a lifeline_manager_action (20 u32).
  * Handles and ids come back through the out word (lifeline_wasm_mgr_out) so that return values
  * stay error codes. */
 #include <stdlib.h>
@@ -91,7 +91,7 @@ LIFELINE_WASM_EXPORT uint32_t lifeline_wasm_mgr_out(wasm_mgr *w) { return w->out
 
 
 LIFELINE_WASM_EXPORT uint32_t *lifeline_wasm_mgr_batch(wasm_mgr *w) {
-  const lifeline_mgr_action *a = lifeline_manager_actions(w->m);
+  const lifeline_manager_action *a = lifeline_manager_actions(w->m);
   const uint8_t *arena = lifeline_manager_arena(w->m);
   w->header[0] = (uint32_t)(uintptr_t)a;
   w->header[1] = (uint32_t)lifeline_manager_action_count(w->m);
@@ -220,7 +220,7 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_event(wasm_mgr *w, uint32_t stream, u
 }
 
 LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_closed(wasm_mgr *w, uint32_t stream, int end, double now) {
-  return lifeline_manager_closed(w->m, stream, (lifeline_mgr_end)end, ms(now));
+  return lifeline_manager_closed(w->m, stream, (lifeline_manager_end)end, ms(now));
 }
 
 /* ---- environment, time ---- */
@@ -246,8 +246,8 @@ LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_tick(wasm_mgr *w, double now) {
 /* 12 u32: state, reason, attempt, http, endpoint, subscribers, channels, next attempt (lo, hi),
  * since (lo, hi), last id length; the id itself is copied to the input buffer. */
 LIFELINE_WASM_EXPORT uint32_t *lifeline_wasm_mgr_info(wasm_mgr *w, uint32_t conn) {
-  lifeline_mgr_conn_info i;
-  if (lifeline_manager_conn_info(w->m, conn, &i) != LIFELINE_OK) return NULL;
+  lifeline_manager_conn_info i;
+  if (lifeline_manager_get_conn_info(w->m, conn, &i) != LIFELINE_OK) return NULL;
   if (!lifeline_wasm_mgr_buffer(w, (uint32_t)i.last_id_len + 1)) return NULL;
   memcpy(w->in, i.last_id, i.last_id_len);
   uint32_t v[12] = {i.state, i.reason, i.attempt, i.http_status, i.endpoint, i.subscribers,
@@ -257,10 +257,10 @@ LIFELINE_WASM_EXPORT uint32_t *lifeline_wasm_mgr_info(wasm_mgr *w, uint32_t conn
   return w->info;
 }
 
-/* A snapshot of lifeline_mgr_stats: every field is a u64 (read as lo/hi u32 pairs). */
-LIFELINE_WASM_EXPORT const lifeline_mgr_stats *lifeline_wasm_mgr_stats(wasm_mgr *w) {
-  static lifeline_mgr_stats s;
-  lifeline_manager_stats(w->m, &s);
+/* A snapshot of lifeline_manager_stats: every field is a u64 (read as lo/hi u32 pairs). */
+LIFELINE_WASM_EXPORT const lifeline_manager_stats *lifeline_wasm_mgr_stats(wasm_mgr *w) {
+  static lifeline_manager_stats s;
+  lifeline_manager_get_stats(w->m, &s);
   return &s;
 }
 

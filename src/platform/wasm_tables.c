@@ -19,7 +19,8 @@ enum {
   TABLE_BREAKER_STATE,
   TABLE_BREAKER_REASON,
   TABLE_NET_QUALITY,
-  TABLE_HEALTH
+  TABLE_HEALTH,
+  TABLE_BREAKER_MODE
 };
 
 /* Name i of a table, or NULL past its end (the counts come from the enums). */
@@ -27,9 +28,9 @@ LIFELINE_WASM_EXPORT const char *lifeline_wasm_name(int table, int i) {
   if (i < 0) return NULL;
   switch (table) {
   case TABLE_MGR_STATE:
-    return i <= LIFELINE_MGR_CLOSED ? lifeline_mgr_state_name((lifeline_mgr_state)i) : NULL;
+    return i <= LIFELINE_MANAGER_CLOSED ? lifeline_manager_state_name((lifeline_manager_state)i) : NULL;
   case TABLE_MGR_REASON:
-    return i < LIFELINE_MGR_REASON_COUNT_ ? lifeline_mgr_reason_name((lifeline_mgr_reason)i) : NULL;
+    return i < LIFELINE_MANAGER_REASON_COUNT_ ? lifeline_manager_reason_name((lifeline_manager_reason)i) : NULL;
   case TABLE_BREAKER_STATE:
     return i <= LIFELINE_BREAKER_HALF_OPEN ? lifeline_breaker_state_name((lifeline_breaker_state)i) : NULL;
   case TABLE_BREAKER_REASON:
@@ -39,14 +40,14 @@ LIFELINE_WASM_EXPORT const char *lifeline_wasm_name(int table, int i) {
     return i <= LIFELINE_NET_POOR ? lifeline_net_quality_name((lifeline_net_quality)i) : NULL;
   case TABLE_HEALTH:
     return i <= LIFELINE_HEALTH_DOWN ? lifeline_health_name((lifeline_health)i) : NULL;
+  case TABLE_BREAKER_MODE:
+    return i <= LIFELINE_BREAKER_DISABLED ? lifeline_breaker_mode_name((lifeline_breaker_mode)i) : NULL;
   default: return NULL;
   }
 }
 
-/* 1 when a status with reason r reports a failure the user should see as the last error; 0 for
- * the reasons of a deliberate or uneventful change (none, the app's close, the linger). */
 LIFELINE_WASM_EXPORT int lifeline_wasm_mgr_reason_is_failure(int r) {
-  return r != LIFELINE_MGR_REASON_NONE && r != LIFELINE_MGR_REASON_ABORTED && r != LIFELINE_MGR_REASON_LINGER;
+  return lifeline_manager_reason_is_failure((lifeline_manager_reason)r);
 }
 
 /* The jitter kind a name stands for ("none", "full", "equal", "decorrelated"), or -1. */

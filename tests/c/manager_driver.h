@@ -36,7 +36,7 @@ static void drv_printf(drv *d, const char *fmt, ...) {
   if (n > 0 && d->len + (size_t)n < sizeof d->log) d->len += (size_t)n;
 }
 
-static void drv_span(const uint8_t *arena, lifeline_mgr_span s, char *out, size_t cap) {
+static void drv_span(const uint8_t *arena, lifeline_manager_span s, char *out, size_t cap) {
   size_t n = s.len < cap - 1 ? s.len : cap - 1;
   if (n) memcpy(out, arena + s.off, n);
   out[n] = 0;
@@ -45,13 +45,13 @@ static void drv_span(const uint8_t *arena, lifeline_mgr_span s, char *out, size_
 /* Reads the current batch (what a host does after every call). */
 static void drv_drain(drv *d) {
   size_t n = lifeline_manager_action_count(d->m);
-  const lifeline_mgr_action *a = lifeline_manager_actions(d->m);
+  const lifeline_manager_action *a = lifeline_manager_actions(d->m);
   const uint8_t *arena = lifeline_manager_arena(d->m);
   for (size_t i = 0; i < n; i++) {
     char t[64], x[256], id[64];
     uint32_t c = a[i].conn < DRV_MAX_CONN ? a[i].conn : 0;
     switch (a[i].kind) {
-    case LIFELINE_MGR_ACT_OPEN:
+    case LIFELINE_MANAGER_ACT_OPEN:
       drv_span(arena, a[i].span[0], id, sizeof id);
       d->stream[c] = a[i].stream;
       d->endpoint[c] = a[i].endpoint;
@@ -61,32 +61,32 @@ static void drv_drain(drv *d) {
       d->opens++;
       drv_printf(d, "OPEN c%u e%u a%u f%u id=%s\n", c, a[i].endpoint, a[i].attempt, a[i].flags, id);
       break;
-    case LIFELINE_MGR_ACT_CLOSE:
+    case LIFELINE_MANAGER_ACT_CLOSE:
       d->closes++;
-      drv_printf(d, "CLOSE c%u %s\n", c, lifeline_mgr_reason_name(a[i].reason));
+      drv_printf(d, "CLOSE c%u %s\n", c, lifeline_manager_reason_name(a[i].reason));
       break;
-    case LIFELINE_MGR_ACT_DELIVER:
+    case LIFELINE_MANAGER_ACT_DELIVER:
       drv_span(arena, a[i].span[0], t, sizeof t);
       drv_span(arena, a[i].span[1], x, sizeof x);
       drv_span(arena, a[i].span[2], id, sizeof id);
       d->delivers++;
       drv_printf(d, "DELIVER u%u %s|%s|%s%s\n", a[i].sub, t, x, id,
-                 (a[i].flags & LIFELINE_MGR_FLAG_REPLAYED) ? " replayed" : "");
+                 (a[i].flags & LIFELINE_MANAGER_FLAG_REPLAYED) ? " replayed" : "");
       {
         int k = snprintf(d->delivered + d->dlen, sizeof d->delivered - d->dlen, "%u:%s ", a[i].sub, x);
         if (k > 0 && d->dlen + (size_t)k < sizeof d->delivered) d->dlen += (size_t)k;
       }
       break;
-    case LIFELINE_MGR_ACT_STATUS:
+    case LIFELINE_MANAGER_ACT_STATUS:
       d->state[c] = a[i].state;
       d->reason[c] = a[i].reason;
       d->delay[c] = a[i].delay_ms;
       d->http[c] = a[i].http_status;
       d->statuses++;
-      drv_printf(d, "STATUS c%u %s a%u %s\n", c, lifeline_mgr_state_name((lifeline_mgr_state)a[i].state),
-                 a[i].attempt, lifeline_mgr_reason_name((lifeline_mgr_reason)a[i].reason));
+      drv_printf(d, "STATUS c%u %s a%u %s\n", c, lifeline_manager_state_name((lifeline_manager_state)a[i].state),
+                 a[i].attempt, lifeline_manager_reason_name((lifeline_manager_reason)a[i].reason));
       break;
-    case LIFELINE_MGR_ACT_WAKE_AT:
+    case LIFELINE_MANAGER_ACT_WAKE_AT:
       d->wake = ((uint64_t)a[i].time_hi << 32) | a[i].time_lo;
       CHECK(i == n - 1); /* always last */
       break;
@@ -182,7 +182,7 @@ static int drv_feed(drv *d, uint32_t conn, const char *s) {
   return rc;
 }
 
-static int drv_end(drv *d, uint32_t conn, lifeline_mgr_end end) {
+static int drv_end(drv *d, uint32_t conn, lifeline_manager_end end) {
   int rc = lifeline_manager_closed(d->m, d->stream[conn], end, d->now);
   drv_drain(d);
   return rc;

@@ -15,7 +15,7 @@ static lifeline_manager_conn_config conn_cfg(sim *s, int u) {
   if (s->mode == 1 || s->mode == 2) c.heartbeat_timeout_ms = SIM_HEAL_HEARTBEAT_MS;
   if (s->mode != 0) return c;
   uint32_t k = mm_below(&s->r, 8);
-  c.features = k == 0 ? 0 : k < 3 ? LIFELINE_MGR_ALL | LIFELINE_MGR_AUTH_HOOK : LIFELINE_MGR_ALL;
+  c.features = k == 0 ? 0 : k < 3 ? LIFELINE_MANAGER_ALL | LIFELINE_MANAGER_AUTH_HOOK : LIFELINE_MANAGER_ALL;
   c.heartbeat_timeout_ms = 2000 + mm_below(&s->r, 3000);
   c.connect_timeout_ms = 3000;
   c.endpoint_count = 1 + mm_below(&s->r, 2);
@@ -44,7 +44,7 @@ static sim *sim_new(uint64_t seed, int mode) {
     char key[16];
     snprintf(key, sizeof key, "u%d", u);
     lifeline_manager_conn_config c = conn_cfg(s, u);
-    s->h[u].hb = (c.features & LIFELINE_MGR_WATCHDOG) ? c.heartbeat_timeout_ms : 0;
+    s->h[u].hb = (c.features & LIFELINE_MANAGER_WATCHDOG) ? c.heartbeat_timeout_ms : 0;
     CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_connection(s->m, key, strlen(key), &c, &s->conn[u]));
   }
   for (int c = 0; c < s->nchan; c++) {
@@ -73,7 +73,7 @@ static void fault_at(sim *s, uint64_t t) {
 }
 
 static void drop(sim *s, int u) {
-  if (s->h[u].phase != H_NONE) host_closed(s, u, LIFELINE_MGR_END_NETWORK);
+  if (s->h[u].phase != H_NONE) host_closed(s, u, LIFELINE_MANAGER_END_NETWORK);
 }
 
 static void apply_stream_fault(sim *s, const act *a) {
@@ -86,7 +86,7 @@ static void apply_stream_fault(sim *s, const act *a) {
     if (reading && !h->es) host_chunk(s, a->u, a->v, 1);
     drop(s, a->u);
     break;
-  case A_END: if (reading) host_closed(s, a->u, LIFELINE_MGR_END_CLEAN); break;
+  case A_END: if (reading) host_closed(s, a->u, LIFELINE_MANAGER_END_CLEAN); break;
   case A_STALL:
     fault_at(s, s->now + (h->hb ? h->hb : 0));
     h->stalled = reading;
@@ -179,7 +179,7 @@ static void step_hosts(sim *s) {
     }
     if (h->phase == H_WAIT && h->due <= s->now) host_respond(s, u);
     else if (h->phase == H_READ && h->due <= s->now) host_feed(s, u);
-    if (h->state == LIFELINE_MGR_FAILED && h->retry_at <= s->now) { /* the user's "Retry now" */
+    if (h->state == LIFELINE_MANAGER_FAILED && h->retry_at <= s->now) { /* the user's "Retry now" */
       h->retry_at = LIFELINE_NEVER;
       trace(s, "app: retry now on u%d", u);
       lifeline_manager_retry_now(s->m, s->conn[u], s->now);

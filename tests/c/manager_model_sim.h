@@ -137,7 +137,7 @@ static int url_of(const sim *s, uint32_t conn) {
   return -1;
 }
 
-static void span_copy(sim *s, const uint8_t *arena, lifeline_mgr_span sp, char *out, size_t cap,
+static void span_copy(sim *s, const uint8_t *arena, lifeline_manager_span sp, char *out, size_t cap,
                       const char *what) {
   if (sp.len >= cap) {
     mm_fail(s->md, "a %s span of %u bytes, longer than anything the server sent", what, sp.len);
@@ -147,7 +147,7 @@ static void span_copy(sim *s, const uint8_t *arena, lifeline_mgr_span sp, char *
   out[sp.len] = 0;
 }
 
-static void host_open(sim *s, int u, const lifeline_mgr_action *a, const uint8_t *arena) {
+static void host_open(sim *s, int u, const lifeline_manager_action *a, const uint8_t *arena) {
   host *h = &s->h[u];
   char lid[16];
   span_copy(s, arena, a->span[0], lid, sizeof lid, "Last-Event-ID");
@@ -165,7 +165,7 @@ static void host_open(sim *s, int u, const lifeline_mgr_action *a, const uint8_t
   if (s->nopens < SIM_OPENS) s->open_at[s->nopens++] = s->now;
 }
 
-static void got(sim *s, const lifeline_mgr_action *a, const uint8_t *arena) {
+static void got(sim *s, const lifeline_manager_action *a, const uint8_t *arena) {
   for (int k = 0; k < MM_SUBS; k++) {
     mm_sub *sb = &s->md->sub[k];
     if (!sb->live || sb->id != a->sub) continue;
@@ -174,7 +174,7 @@ static void got(sim *s, const lifeline_mgr_action *a, const uint8_t *arena) {
     span_copy(s, arena, a->span[0], e->type, sizeof e->type, "type");
     span_copy(s, arena, a->span[1], e->data, sizeof e->data, "data");
     span_copy(s, arena, a->span[2], e->id, sizeof e->id, "id");
-    e->replayed = (a->flags & LIFELINE_MGR_FLAG_REPLAYED) != 0;
+    e->replayed = (a->flags & LIFELINE_MANAGER_FLAG_REPLAYED) != 0;
     return;
   }
   mm_fail(s->md, "DELIVER to subscriber %u, which is not subscribed", a->sub);
@@ -183,26 +183,26 @@ static void got(sim *s, const lifeline_mgr_action *a, const uint8_t *arena) {
 /* Performs the batch of the last call, then checks every subscriber's deliveries. */
 static void drain(sim *s) {
   size_t n = lifeline_manager_action_count(s->m);
-  const lifeline_mgr_action *a = lifeline_manager_actions(s->m);
+  const lifeline_manager_action *a = lifeline_manager_actions(s->m);
   const uint8_t *arena = lifeline_manager_arena(s->m);
   for (size_t i = 0; i < n; i++) {
     int u = url_of(s, a[i].conn);
-    if (a[i].kind != LIFELINE_MGR_ACT_WAKE_AT && a[i].kind != LIFELINE_MGR_ACT_DELIVER && u < 0) {
+    if (a[i].kind != LIFELINE_MANAGER_ACT_WAKE_AT && a[i].kind != LIFELINE_MANAGER_ACT_DELIVER && u < 0) {
       mm_fail(s->md, "an action for connection %u, which the host never made", a[i].conn);
       continue;
     }
     switch (a[i].kind) {
-    case LIFELINE_MGR_ACT_OPEN: host_open(s, u, &a[i], arena); break;
-    case LIFELINE_MGR_ACT_CLOSE:
-      trace(s, "CLOSE u%d stream %u %s", u, a[i].stream, lifeline_mgr_reason_name((lifeline_mgr_reason)a[i].reason));
+    case LIFELINE_MANAGER_ACT_OPEN: host_open(s, u, &a[i], arena); break;
+    case LIFELINE_MANAGER_ACT_CLOSE:
+      trace(s, "CLOSE u%d stream %u %s", u, a[i].stream, lifeline_manager_reason_name((lifeline_manager_reason)a[i].reason));
       if (s->h[u].stream == a[i].stream) s->h[u].phase = H_NONE;
       break;
-    case LIFELINE_MGR_ACT_DELIVER: got(s, &a[i], arena); break;
-    case LIFELINE_MGR_ACT_STATUS:
-      trace(s, "STATUS u%d %s attempt %u %s delay %u", u, lifeline_mgr_state_name((lifeline_mgr_state)a[i].state),
-            a[i].attempt, lifeline_mgr_reason_name((lifeline_mgr_reason)a[i].reason), a[i].delay_ms);
+    case LIFELINE_MANAGER_ACT_DELIVER: got(s, &a[i], arena); break;
+    case LIFELINE_MANAGER_ACT_STATUS:
+      trace(s, "STATUS u%d %s attempt %u %s delay %u", u, lifeline_manager_state_name((lifeline_manager_state)a[i].state),
+            a[i].attempt, lifeline_manager_reason_name((lifeline_manager_reason)a[i].reason), a[i].delay_ms);
       s->h[u].state = a[i].state;
-      if (a[i].state == LIFELINE_MGR_FAILED) s->h[u].retry_at = s->now + 1000 + mm_below(&s->net, 2000);
+      if (a[i].state == LIFELINE_MANAGER_FAILED) s->h[u].retry_at = s->now + 1000 + mm_below(&s->net, 2000);
       break;
     default: s->wake = ((uint64_t)a[i].time_hi << 32) | a[i].time_lo;
     }
@@ -215,9 +215,9 @@ static void input_rc(sim *s, int u, int rc, const char *what) {
             s->h[u].stream, rc == LIFELINE_ERR_STATE ? "ERR_STATE" : "ERR_NOT_FOUND");
 }
 
-static void host_closed(sim *s, int u, lifeline_mgr_end end) {
+static void host_closed(sim *s, int u, lifeline_manager_end end) {
   s->h[u].phase = H_NONE;
-  trace(s, "host: u%d stream %u ends (%s)", u, s->h[u].stream, end == LIFELINE_MGR_END_CLEAN ? "clean" : "network");
+  trace(s, "host: u%d stream %u ends (%s)", u, s->h[u].stream, end == LIFELINE_MANAGER_END_CLEAN ? "clean" : "network");
   input_rc(s, u, lifeline_manager_closed(s->m, s->h[u].stream, end, s->now), "closed");
   drain(s);
   mm_compare(s->md, "the stream's end");
@@ -297,10 +297,7 @@ static void host_es(sim *s, int u, int count) {
       if (e->kind == MM_EVENT || e->kind == MM_NOTICE) {
         mm_ev ev = mm_entry_event(e, u, (uint32_t)h->cur, h->es_id);
         es_event(s, u, &ev);
-      } else if (e->kind == MM_RETRY) {
-        lifeline_manager_server_retry(s->m, h->stream, e->retry_ms, s->now);
-        drain(s);
-      }
+      } /* an EventSource does not show retry: lines to its page, so the core never learns them */
       mm_receive(s->md, u, (uint32_t)h->cur, h->es_id);
     }
     mm_compare(s->md, "an EventSource event");
@@ -335,7 +332,7 @@ static void host_respond(sim *s, int u) {
   static const int codes[] = {500, 503, 204, 401};
   host *h = &s->h[u];
   if (!s->online) {
-    host_closed(s, u, LIFELINE_MGR_END_NETWORK);
+    host_closed(s, u, LIFELINE_MANAGER_END_NETWORK);
     return;
   }
   if (h->arm_hang) {
@@ -380,12 +377,12 @@ static void host_respond(sim *s, int u) {
 static void host_feed(sim *s, int u) {
   host *h = &s->h[u];
   if (h->stalled) {
-    if (s->now >= h->stall_end) host_closed(s, u, LIFELINE_MGR_END_NETWORK); /* TCP gives up */
+    if (s->now >= h->stall_end) host_closed(s, u, LIFELINE_MANAGER_END_NETWORK); /* TCP gives up */
     return;
   }
   int sent_all = h->off == h->len && h->pos >= s->md->url[u].n;
   if (s->mode == 3 || (s->mode == 4 && sent_all)) {
-    host_closed(s, u, LIFELINE_MGR_END_CLEAN);
+    host_closed(s, u, LIFELINE_MANAGER_END_CLEAN);
     return;
   }
   int drip = h->drip_end > s->now;

@@ -240,6 +240,12 @@ static void test_release_frees_a_probe_slot(void) {
   CHECK_EQ_INT(LIFELINE_BREAKER_CLOSED, lifeline_breaker_get_state(&b));
 }
 
+static void test_mode_names(void) {
+  CHECK_EQ_STR("normal", lifeline_breaker_mode_name(LIFELINE_BREAKER_NORMAL));
+  CHECK_EQ_STR("disabled", lifeline_breaker_mode_name(LIFELINE_BREAKER_DISABLED));
+  CHECK_EQ_STR("unknown", lifeline_breaker_mode_name((lifeline_breaker_mode)9));
+}
+
 static void test_jitter(void) {
   lifeline_breaker_config c;
   lifeline_breaker_config_default(&c);
@@ -455,6 +461,7 @@ int main(void) {
   test_break_growth_and_reset();
   test_half_open_timeout();
   test_release_frees_a_probe_slot();
+  test_mode_names();
   test_jitter();
   test_modes_listener_and_invalid();
   for (uint64_t seed = 1; seed <= 20; seed++) test_model(seed);

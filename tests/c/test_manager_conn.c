@@ -25,7 +25,7 @@ static void test_drop_backs_off_and_resumes(void) {
   drv_ok(d, c);
   drv_feed(d, c, "id: 41\ndata: a\n\n");
   drv_clear(d);
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   CHECK_LOG(d, "STATUS c1 reconnecting a1 network\n");
   CHECK(d->delay[c] <= 1000);
   CHECK(d->wake <= d->now + 1000);
@@ -43,16 +43,16 @@ static void test_backoff_grows_then_resets_after_healthy(void) {
   for (int i = 0; i < 4; i++) { /* a server that accepts, sends one event and closes */
     drv_ok(d, c);
     drv_feed(d, c, "data: x\n\n");
-    drv_end(d, c, LIFELINE_MGR_END_CLEAN);
-    CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
-    CHECK_EQ_INT(LIFELINE_MGR_REASON_SERVER_CLOSED, d->reason[c]);
+    drv_end(d, c, LIFELINE_MANAGER_END_CLEAN);
+    CHECK_EQ_INT(LIFELINE_MANAGER_RECONNECTING, d->state[c]);
+    CHECK_EQ_INT(LIFELINE_MANAGER_REASON_SERVER_CLOSED, d->reason[c]);
     CHECK_EQ_INT(want[i], d->delay[c]);
     drv_advance(d, d->wake);
-    CHECK_EQ_INT(LIFELINE_MGR_CONNECTING, d->state[c]);
+    CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
   }
   drv_ok(d, c);
   drv_advance(d, d->now + 6000); /* healthy for longer than healthy_after (5 s) */
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   CHECK_EQ_INT(1000, d->delay[c]);
   drv_free(d);
 }
@@ -70,7 +70,7 @@ static void test_watchdog_stall_reconnects_at_once(void) {
   drv_advance(d, t0 + 30000 + 45000);
   CHECK_LOG(d, "CLOSE c1 stall\n");
   CHECK_LOG(d, "OPEN c1 e0 a1");
-  CHECK_EQ_INT(LIFELINE_MGR_CONNECTING, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
   drv_free(d);
 }
 
@@ -84,12 +84,12 @@ static void test_connect_timeout(void) {
   drv_free(d);
 }
 
-static void check_fatal(int status, const char *ct, lifeline_mgr_reason want) {
+static void check_fatal(int status, const char *ct, lifeline_manager_reason want) {
   uint32_t c;
   drv *d = drv_setup(NULL, &c);
   drv_clear(d);
   drv_opened(d, c, status, ct);
-  CHECK_EQ_INT(LIFELINE_MGR_FAILED, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_FAILED, d->state[c]);
   CHECK_EQ_INT(want, d->reason[c]);
   CHECK_EQ_INT(status, d->http[c]);
   CHECK_LOG(d, "CLOSE c1");
@@ -104,13 +104,13 @@ static void check_fatal(int status, const char *ct, lifeline_mgr_reason want) {
   drv_free(d);
 }
 
-static void check_retriable(int status, int64_t retry_after, lifeline_mgr_reason want,
+static void check_retriable(int status, int64_t retry_after, lifeline_manager_reason want,
                             uint32_t min_delay) {
   uint32_t c;
   drv *d = drv_setup(NULL, &c);
   lifeline_manager_opened(d->m, d->stream[c], status, "text/html", 9, retry_after, d->now);
   drv_drain(d);
-  CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_RECONNECTING, d->state[c]);
   CHECK_EQ_INT(want, d->reason[c]);
   CHECK(d->delay[c] >= min_delay);
   CHECK(d->wake >= d->now + min_delay);
@@ -118,32 +118,32 @@ static void check_retriable(int status, int64_t retry_after, lifeline_mgr_reason
 }
 
 static void test_status_classes(void) {
-  check_fatal(204, SSE, LIFELINE_MGR_REASON_NO_CONTENT);
-  check_fatal(404, SSE, LIFELINE_MGR_REASON_NOT_FOUND);
-  check_fatal(410, NULL, LIFELINE_MGR_REASON_NOT_FOUND);
-  check_fatal(200, "text/html; charset=utf-8", LIFELINE_MGR_REASON_CONTENT_TYPE);
-  check_fatal(200, NULL, LIFELINE_MGR_REASON_CONTENT_TYPE);
-  check_fatal(400, SSE, LIFELINE_MGR_REASON_HTTP_STATUS);
-  check_fatal(401, SSE, LIFELINE_MGR_REASON_AUTH); /* no auth hook: no retry */
-  check_retriable(500, -1, LIFELINE_MGR_REASON_HTTP_5XX, 0);
-  check_retriable(502, -1, LIFELINE_MGR_REASON_HTTP_5XX, 0);
-  check_retriable(503, -1, LIFELINE_MGR_REASON_HTTP_5XX, 0);
-  check_retriable(429, -1, LIFELINE_MGR_REASON_RATE_LIMITED, 0);
-  check_retriable(408, -1, LIFELINE_MGR_REASON_TIMEOUT, 0);
-  check_retriable(503, 7000, LIFELINE_MGR_REASON_RETRY_AFTER, 7000);
-  check_retriable(429, 12000, LIFELINE_MGR_REASON_RETRY_AFTER, 12000);
+  check_fatal(204, SSE, LIFELINE_MANAGER_REASON_NO_CONTENT);
+  check_fatal(404, SSE, LIFELINE_MANAGER_REASON_NOT_FOUND);
+  check_fatal(410, NULL, LIFELINE_MANAGER_REASON_NOT_FOUND);
+  check_fatal(200, "text/html; charset=utf-8", LIFELINE_MANAGER_REASON_CONTENT_TYPE);
+  check_fatal(200, NULL, LIFELINE_MANAGER_REASON_CONTENT_TYPE);
+  check_fatal(400, SSE, LIFELINE_MANAGER_REASON_HTTP_STATUS);
+  check_fatal(401, SSE, LIFELINE_MANAGER_REASON_AUTH); /* no auth hook: no retry */
+  check_retriable(500, -1, LIFELINE_MANAGER_REASON_HTTP_5XX, 0);
+  check_retriable(502, -1, LIFELINE_MANAGER_REASON_HTTP_5XX, 0);
+  check_retriable(503, -1, LIFELINE_MANAGER_REASON_HTTP_5XX, 0);
+  check_retriable(429, -1, LIFELINE_MANAGER_REASON_RATE_LIMITED, 0);
+  check_retriable(408, -1, LIFELINE_MANAGER_REASON_TIMEOUT, 0);
+  check_retriable(503, 7000, LIFELINE_MANAGER_REASON_RETRY_AFTER, 7000);
+  check_retriable(429, 12000, LIFELINE_MANAGER_REASON_RETRY_AFTER, 12000);
   /* content types are compared case-insensitively, parameters allowed */
   uint32_t c;
   drv *d = drv_setup(NULL, &c);
   drv_opened(d, c, 200, " Text/Event-Stream;charset=utf-8");
-  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OPEN, d->state[c]);
   drv_free(d);
 }
 
 static void test_auth_retry_once(void) {
   lifeline_manager_conn_config cfg;
   lifeline_manager_conn_config_default(&cfg);
-  cfg.features |= LIFELINE_MGR_AUTH_HOOK;
+  cfg.features |= LIFELINE_MANAGER_AUTH_HOOK;
   uint32_t c;
   drv *d = drv_setup(&cfg, &c);
   drv_clear(d);
@@ -151,14 +151,14 @@ static void test_auth_retry_once(void) {
   CHECK_LOG(d, "OPEN c1 e0 a1 f1"); /* at once, asking for fresh credentials */
   drv_clear(d);
   drv_opened(d, c, 403, NULL);
-  CHECK_EQ_INT(LIFELINE_MGR_FAILED, d->state[c]);
-  CHECK_EQ_INT(LIFELINE_MGR_REASON_AUTH, d->reason[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_FAILED, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_REASON_AUTH, d->reason[c]);
   CHECK_NOLOG(d, "OPEN");
   /* after a successful connection the budget is back */
   lifeline_manager_retry_now(d->m, c, d->now);
   drv_drain(d);
   drv_ok(d, c);
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   drv_advance(d, d->wake);
   drv_clear(d);
   drv_opened(d, c, 401, NULL);
@@ -171,7 +171,7 @@ static void test_stale_stream_ignored(void) {
   drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
   uint32_t old = d->stream[c];
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   drv_advance(d, d->wake);
   CHECK(d->stream[c] != old);
   drv_clear(d);
@@ -179,16 +179,16 @@ static void test_stale_stream_ignored(void) {
   CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND,
                lifeline_manager_feed(d->m, old, (const uint8_t *)ev, strlen(ev), d->now));
   CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_manager_event(d->m, old, "", 0, "x", 1, "", 0, d->now));
-  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_manager_closed(d->m, old, LIFELINE_MGR_END_CLEAN, d->now));
+  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_manager_closed(d->m, old, LIFELINE_MANAGER_END_CLEAN, d->now));
   CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_manager_opened(d->m, old, 200, "text/event-stream", 17, -1, d->now));
   drv_drain(d);
   CHECK_NOLOG(d, "DELIVER");
   CHECK_NOLOG(d, "STATUS");
-  CHECK_EQ_INT(LIFELINE_MGR_CONNECTING, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
   /* bytes before the response was accepted are a driver error */
   CHECK_EQ_INT(LIFELINE_ERR_STATE, drv_feed(d, c, "data: early\n\n"));
-  lifeline_mgr_stats st;
-  lifeline_manager_stats(d->m, &st);
+  lifeline_manager_stats st;
+  lifeline_manager_get_stats(d->m, &st);
   CHECK_EQ_INT(4, st.stale_inputs);
   drv_free(d);
 }
@@ -197,17 +197,17 @@ static void test_offline_online(void) {
   uint32_t c;
   drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
-  CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
+  CHECK_EQ_INT(LIFELINE_MANAGER_RECONNECTING, d->state[c]);
   lifeline_manager_set_online(d->m, 0, d->now);
   drv_drain(d);
-  CHECK_EQ_INT(LIFELINE_MGR_OFFLINE, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OFFLINE, d->state[c]);
   int opens = d->opens;
   drv_advance(d, d->now + 120000);
   CHECK_EQ_INT(opens, d->opens);
   lifeline_manager_set_online(d->m, 1, d->now);
   drv_drain(d);
-  CHECK(d->state[c] == LIFELINE_MGR_RECONNECTING || d->state[c] == LIFELINE_MGR_CONNECTING);
+  CHECK(d->state[c] == LIFELINE_MANAGER_RECONNECTING || d->state[c] == LIFELINE_MANAGER_CONNECTING);
   CHECK(d->delay[c] <= 4000); /* online_spread_ms */
   drv_advance(d, d->now + 4000);
   CHECK_EQ_INT(opens + 1, d->opens);
@@ -215,16 +215,16 @@ static void test_offline_online(void) {
   drv_ok(d, c);
   lifeline_manager_set_online(d->m, 0, d->now);
   drv_drain(d);
-  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]); /* an open stream is left alone */
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
-  CHECK_EQ_INT(LIFELINE_MGR_OFFLINE, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OPEN, d->state[c]); /* an open stream is left alone */
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OFFLINE, d->state[c]);
   CHECK_EQ_INT(LIFELINE_NEVER, d->wake);
   drv_free(d);
 }
 
 static void test_resume_and_retry_now(void) {
   lifeline_manager_conn_config cfg = drv_fixed_cfg();
-  cfg.features &= ~LIFELINE_MGR_BREAKER; /* resume respects an open breaker: a test of its own */
+  cfg.features &= ~LIFELINE_MANAGER_BREAKER; /* resume respects an open breaker: a test of its own */
   uint32_t c;
   drv *d = drv_setup(&cfg, &c);
   for (int i = 0; i < 5; i++) { /* push the delay up */
@@ -252,15 +252,15 @@ static void test_server_retry_and_exhausted(void) {
   drv *d = drv_setup(&cfg, &c);
   drv_ok(d, c);
   drv_feed(d, c, "retry: 4000\n\n");
-  drv_end(d, c, LIFELINE_MGR_END_CLEAN);
+  drv_end(d, c, LIFELINE_MANAGER_END_CLEAN);
   CHECK(d->delay[c] >= 4000 && d->delay[c] <= 4800); /* a floor, with up to a fifth added */
   drv_advance(d, d->wake);
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
-  CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
+  CHECK_EQ_INT(LIFELINE_MANAGER_RECONNECTING, d->state[c]);
   drv_advance(d, d->wake);
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
-  CHECK_EQ_INT(LIFELINE_MGR_FAILED, d->state[c]);
-  CHECK_EQ_INT(LIFELINE_MGR_REASON_EXHAUSTED, d->reason[c]);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
+  CHECK_EQ_INT(LIFELINE_MANAGER_FAILED, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_REASON_EXHAUSTED, d->reason[c]);
   drv_free(d);
 }
 
@@ -284,16 +284,16 @@ static void test_failover_and_circuit_open(void) {
     drv_advance(d, d->wake);
   }
   /* both breakers open: circuit-open until the earliest half-open */
-  CHECK_EQ_INT(LIFELINE_MGR_CIRCUIT_OPEN, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CIRCUIT_OPEN, d->state[c]);
   CHECK(d->delay[c] > 0);
-  CHECK_EQ_INT(LIFELINE_MGR_REASON_CIRCUIT_OPEN, d->reason[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_REASON_CIRCUIT_OPEN, d->reason[c]);
   int opens = d->opens;
   drv_advance(d, d->wake);
   CHECK_EQ_INT(opens + 1, d->opens); /* a half-open probe */
   drv_ok(d, c);
-  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
-  lifeline_mgr_stats st;
-  lifeline_manager_stats(d->m, &st);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OPEN, d->state[c]);
+  lifeline_manager_stats st;
+  lifeline_manager_get_stats(d->m, &st);
   CHECK(st.failovers >= 1);
   drv_free(d);
 }
@@ -306,54 +306,54 @@ static void test_plain_eventsource_mode(void) {
   drv *d = drv_setup(&cfg, &c);
   drv_ok(d, c);
   drv_advance(d, d->now + 600000); /* no watchdog */
-  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OPEN, d->state[c]);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   CHECK_EQ_INT(3000, d->delay[c]);
   drv_advance(d, d->wake);
   drv_ok(d, c);
   drv_feed(d, c, "retry: 1500\n\n");
-  drv_end(d, c, LIFELINE_MGR_END_CLEAN);
+  drv_end(d, c, LIFELINE_MANAGER_END_CLEAN);
   CHECK_EQ_INT(1500, d->delay[c]); /* no growth, the server's retry */
   drv_advance(d, d->wake);
   drv_opened(d, c, 503, NULL);
-  CHECK_EQ_INT(LIFELINE_MGR_FAILED, d->state[c]); /* any non-200 fails a plain EventSource */
+  CHECK_EQ_INT(LIFELINE_MANAGER_FAILED, d->state[c]); /* any non-200 fails a plain EventSource */
   drv_free(d);
 }
 
 static void test_single_features_off(void) {
   /* watchdog off: silence is fine, reconnection still uses the backoff */
   lifeline_manager_conn_config cfg = drv_fixed_cfg();
-  cfg.features = LIFELINE_MGR_RECONNECT | LIFELINE_MGR_BREAKER;
+  cfg.features = LIFELINE_MANAGER_RECONNECT | LIFELINE_MANAGER_BREAKER;
   uint32_t c;
   drv *d = drv_setup(&cfg, &c);
   CHECK_EQ_INT(LIFELINE_NEVER, d->wake); /* no connect timeout either */
   drv_ok(d, c);
   drv_advance(d, d->now + 3600000);
-  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OPEN, d->state[c]);
   drv_opened(d, c, 200, NULL); /* a second "opened" for an open stream is ignored */
-  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OPEN, d->state[c]);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   CHECK_EQ_INT(1000, d->delay[c]);
   drv_free(d);
   /* breaker off: many failures never open a circuit */
   cfg = drv_fixed_cfg();
-  cfg.features = LIFELINE_MGR_RECONNECT | LIFELINE_MGR_WATCHDOG;
+  cfg.features = LIFELINE_MANAGER_RECONNECT | LIFELINE_MANAGER_WATCHDOG;
   cfg.backoff.max_ms = 2000;
   d = drv_setup(&cfg, &c);
   for (int i = 0; i < 30; i++) {
     drv_opened(d, c, 503, NULL);
-    CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
+    CHECK_EQ_INT(LIFELINE_MANAGER_RECONNECTING, d->state[c]);
     drv_advance(d, d->wake);
   }
-  lifeline_mgr_stats st;
-  lifeline_manager_stats(d->m, &st);
+  lifeline_manager_stats st;
+  lifeline_manager_get_stats(d->m, &st);
   CHECK_EQ_INT(31, st.opens);
   drv_free(d);
   /* an EventSource refusal (status unknown) is retried, not fatal */
   d = drv_setup(NULL, &c);
   drv_opened(d, c, 0, NULL);
-  CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
-  CHECK_EQ_INT(LIFELINE_MGR_REASON_HTTP_STATUS, d->reason[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_RECONNECTING, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_REASON_HTTP_STATUS, d->reason[c]);
   drv_free(d);
 }
 
@@ -382,8 +382,8 @@ static void test_linger_and_close(void) {
   CHECK_LOG(d, "OPEN c1 e0 a0");
   lifeline_manager_close(d->m, c, d->now);
   drv_drain(d);
-  CHECK_EQ_INT(LIFELINE_MGR_CLOSED, d->state[c]);
-  CHECK_EQ_INT(LIFELINE_MGR_REASON_ABORTED, d->reason[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CLOSED, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_REASON_ABORTED, d->reason[c]);
   CHECK_EQ_INT(LIFELINE_ERR_STATE, lifeline_manager_connection_release(d->m, c)); /* bound */
   CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_channel_remove(d->m, ch, d->now));
   CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_connection_release(d->m, c));
@@ -394,8 +394,8 @@ static void test_app_abort_and_close_all(void) {
   uint32_t c;
   drv *d = drv_setup(NULL, &c);
   drv_ok(d, c);
-  drv_end(d, c, LIFELINE_MGR_END_ABORTED);
-  CHECK_EQ_INT(LIFELINE_MGR_CLOSED, d->state[c]);
+  drv_end(d, c, LIFELINE_MANAGER_END_ABORTED);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CLOSED, d->state[c]);
   CHECK_EQ_INT(LIFELINE_NEVER, d->wake);
   lifeline_manager_retry_now(d->m, c, d->now);
   drv_drain(d);
@@ -405,8 +405,8 @@ static void test_app_abort_and_close_all(void) {
   drv_drain(d);
   CHECK_LOG(d, "CLOSE c1 aborted\n");
   CHECK_LOG(d, "STATUS c1 closed a0 aborted\n");
-  lifeline_mgr_conn_info info;
-  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_manager_conn_info(d->m, c, &info));
+  lifeline_manager_conn_info info;
+  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_manager_get_conn_info(d->m, c, &info));
   drv_free(d);
 }
 
@@ -417,7 +417,7 @@ static void test_metrics_registry(void) {
   drv_feed(d, c, "id: 1\ndata: a\n\n");
   d->now += 100;
   uint64_t t_drop = d->now;
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   drv_advance(d, d->wake);
   d->now += 20;
   drv_ok(d, c);
@@ -451,7 +451,16 @@ static void test_metrics_registry(void) {
   drv_free(d);
 }
 
+static void test_reason_is_failure(void) {
+  CHECK(!lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_NONE));
+  CHECK(!lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_ABORTED));
+  CHECK(!lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_LINGER));
+  CHECK(lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_STALL));
+  CHECK(lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_AUTH));
+}
+
 int main(void) {
+  test_reason_is_failure();
   test_metrics_registry();
   test_first_subscriber_opens();
   test_drop_backs_off_and_resumes();

@@ -3,8 +3,8 @@
 
 
 static void reconnect(drv *d, uint32_t c) {
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
-  if (d->state[c] != LIFELINE_MGR_CONNECTING) drv_advance(d, d->wake); /* a delay of 0 opens at once */
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
+  if (d->state[c] != LIFELINE_MANAGER_CONNECTING) drv_advance(d, d->wake); /* a delay of 0 opens at once */
   drv_ok(d, c);
 }
 
@@ -158,9 +158,9 @@ static void test_eventsource_oversize_event_skipped(void) {
   drv_drain(d);
   es_event(d, c, "after", "2");
   CHECK_EQ_STR("DELIVER u1 message|after|2\n", d->log);
-  CHECK_EQ_INT(LIFELINE_MGR_OPEN, d->state[c]);
-  lifeline_mgr_stats st;
-  lifeline_manager_stats(d->m, &st);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OPEN, d->state[c]);
+  lifeline_manager_stats st;
+  lifeline_manager_get_stats(d->m, &st);
   CHECK_EQ_INT(1, st.overflows);
   drv_free(d);
 }
@@ -175,8 +175,8 @@ static uint32_t first_delay_after(const lifeline_manager_conn_config *cfg, const
   drv_sub(d, drv_channel(d, c, 0), 0, NULL, 0);
   drv_ok(d, c);
   drv_feed(d, c, bytes);
-  drv_end(d, c, LIFELINE_MGR_END_CLEAN);
-  uint32_t delay = d->state[c] == LIFELINE_MGR_CONNECTING ? 0 : d->delay[c];
+  drv_end(d, c, LIFELINE_MANAGER_END_CLEAN);
+  uint32_t delay = d->state[c] == LIFELINE_MANAGER_CONNECTING ? 0 : d->delay[c];
   drv_free(d);
   return delay;
 }
@@ -205,7 +205,7 @@ static void test_server_retry_is_a_floor(void) {
 /* Loss path 5: page resume spreads the retry like online does and never bypasses a breaker. */
 static void test_resume_spreads_and_respects_breaker(void) {
   lifeline_manager_conn_config cfg = drv_fixed_cfg();
-  cfg.features &= ~LIFELINE_MGR_BREAKER;
+  cfg.features &= ~LIFELINE_MANAGER_BREAKER;
   uint32_t c;
   drv *d = drv_setup(&cfg, &c);
   for (int i = 0; i < 5; i++) { /* 1000, 1600, 2560, 4096, 6554 */
@@ -249,13 +249,13 @@ static void test_resume_spreads_and_respects_breaker(void) {
   drv_advance(d, d->wake);
   drv_opened(d, c, 500, NULL);
   drv_advance(d, d->wake);
-  CHECK_EQ_INT(LIFELINE_MGR_CIRCUIT_OPEN, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CIRCUIT_OPEN, d->state[c]);
   opens = d->opens;
   lifeline_manager_resume(d->m, d->now);
   drv_drain(d);
   drv_advance(d, d->now + 1000);
   CHECK_EQ_INT(opens, d->opens);
-  CHECK_EQ_INT(LIFELINE_MGR_CIRCUIT_OPEN, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CIRCUIT_OPEN, d->state[c]);
   drv_free(d);
 }
 
@@ -278,13 +278,13 @@ static void test_half_open_probe_slot_released(void) {
   drv_advance(d, d->wake);
   drv_opened(d, c, 500, NULL);
   drv_advance(d, d->now + 2500); /* the break is over: a half-open probe is connecting */
-  CHECK_EQ_INT(LIFELINE_MGR_CONNECTING, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
   lifeline_manager_unsubscribe(d->m, s, d->now);
   drv_drain(d);
   drv_advance(d, d->now + 1000); /* lingers out while the probe is still connecting */
-  CHECK_EQ_INT(LIFELINE_MGR_CLOSED, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CLOSED, d->state[c]);
   drv_sub(d, ch, 0, NULL, 0);
-  CHECK_EQ_INT(LIFELINE_MGR_CONNECTING, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
   drv_free(d);
 }
 
@@ -321,7 +321,7 @@ static void test_backoff_is_progress_aware(void) {
     drv_ok(d, c);
     snprintf(ev, sizeof ev, "id: %d\ndata: x\n\n", i);
     drv_feed(d, c, ev);
-    drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+    drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
     CHECK_EQ_INT(1000, d->delay[c]);
     drv_advance(d, d->wake);
   }
@@ -329,7 +329,7 @@ static void test_backoff_is_progress_aware(void) {
   for (int i = 0; i < 3; i++) { /* replays only: no progress */
     drv_ok(d, c);
     drv_feed(d, c, "id: 6\ndata: x\n\n");
-    drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+    drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
     CHECK_EQ_INT(grown[i], d->delay[c]);
     drv_advance(d, d->wake);
   }
@@ -344,7 +344,7 @@ static void test_backoff_is_progress_aware(void) {
   }
   drv_ok(d, c); /* progress resets, but a Retry-After still floors the next delay */
   drv_feed(d, c, "id: 9\ndata: y\n\n");
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   drv_advance(d, d->wake);
   lifeline_manager_opened(d->m, d->stream[c], 503, NULL, 0, 8000, d->now);
   drv_drain(d);
@@ -365,12 +365,12 @@ static void test_stream_breaker_closes_on_one_probe(void) {
   }
   drv_opened(d, c, 500, NULL); /* trips */
   drv_advance(d, d->now + cfg.breaker.open_ms * 2);
-  CHECK_EQ_INT(LIFELINE_MGR_CONNECTING, d->state[c]); /* the half-open probe */
+  CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]); /* the half-open probe */
   drv_ok(d, c);
   drv_feed(d, c, "id: 1\ndata: x\n\n");
   drv_advance(d, d->now + 30000); /* longer than the half-open timeout */
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
-  CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
+  CHECK_EQ_INT(LIFELINE_MANAGER_RECONNECTING, d->state[c]);
   CHECK(d->delay[c] <= 1000);
   drv_free(d);
 }
@@ -389,15 +389,15 @@ static void test_burst_of_5xx_with_progress_keeps_the_circuit_closed(void) {
     drv_ok(d, c);
     snprintf(ev, sizeof ev, "id: %d\ndata: x\n\n", i);
     drv_feed(d, c, ev);
-    drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+    drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
     for (int k = 0; k < 3; k++) {
       drv_advance(d, d->wake);
-      circuit_open |= d->state[c] == LIFELINE_MGR_CIRCUIT_OPEN;
+      circuit_open |= d->state[c] == LIFELINE_MANAGER_CIRCUIT_OPEN;
       if (k < 2) drv_opened(d, c, 500, NULL);
     }
   }
   CHECK(!circuit_open);
-  CHECK_EQ_INT(LIFELINE_MGR_CONNECTING, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
   drv_free(d);
 }
 

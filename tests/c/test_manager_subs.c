@@ -13,11 +13,11 @@ static void test_pooling_by_key(void) {
   drv_sub(d, ch2, 0, NULL, 0);
   drv_sub(d, ch2, 0, NULL, 0);
   CHECK_EQ_INT(1, d->opens); /* one stream for every subscriber of every channel on the key */
-  lifeline_mgr_conn_info info;
-  CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_conn_info(d->m, a, &info));
+  lifeline_manager_conn_info info;
+  CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_get_conn_info(d->m, a, &info));
   CHECK_EQ_INT(3, info.subscribers);
   CHECK_EQ_INT(2, info.channels);
-  CHECK_EQ_INT(LIFELINE_MGR_CONNECTING, info.state);
+  CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, info.state);
   drv_ok(d, a);
   int before = d->delivers;
   drv_feed(d, a, "data: hi\n\n");
@@ -51,7 +51,7 @@ static void test_duplicates_and_order_across_reconnect(void) {
   uint32_t s = drv_sub(d, drv_channel(d, c, 0), 0, NULL, 0);
   drv_ok(d, c);
   drv_feed(d, c, "id: 1\ndata: a\n\nid: 2\ndata: b\n\ndata: b2\n\n"); /* b2 repeats id 2 */
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   drv_advance(d, d->wake);
   CHECK_EQ_STR("2", d->open_id[c]);
   drv_ok(d, c);
@@ -60,14 +60,14 @@ static void test_duplicates_and_order_across_reconnect(void) {
   char want[128];
   snprintf(want, sizeof want, "%u:a %u:b %u:b2 %u:c %u:c2 ", s, s, s, s, s);
   CHECK_EQ_STR(want, d->delivered);
-  lifeline_mgr_stats st;
-  lifeline_manager_stats(d->m, &st);
+  lifeline_manager_stats st;
+  lifeline_manager_get_stats(d->m, &st);
   CHECK_EQ_INT(1, st.duplicates);
   CHECK_EQ_INT(1, st.recovery_count);
   /* an explicit empty id resets the last event id */
   drv_feed(d, c, "id\ndata: d\n\n");
-  lifeline_mgr_conn_info info;
-  lifeline_manager_conn_info(d->m, c, &info);
+  lifeline_manager_conn_info info;
+  lifeline_manager_get_conn_info(d->m, c, &info);
   CHECK_EQ_INT(0, info.last_id_len);
   drv_free(d);
 }
@@ -101,10 +101,8 @@ static void test_eventsource_input(void) {
   drv_drain(d);
   CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_event(d->m, d->stream[c], "note", 4, "y", 1, "5", 1, d->now));
   drv_drain(d);
-  CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_server_retry(d->m, d->stream[c], 2500, d->now));
-  drv_drain(d);
   CHECK_EQ_STR("DELIVER u1 message|x|5\nDELIVER u1 note|y|5\n", d->log);
-  drv_end(d, c, LIFELINE_MGR_END_NETWORK);
+  drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
   drv_advance(d, d->wake);
   CHECK_EQ_STR("5", d->open_id[c]);
   drv_free(d);
@@ -143,7 +141,7 @@ static void test_caps(void) {
   drv *d = drv_new(&mc);
   uint32_t c = drv_conn(d, "k", NULL), x = 0;
   CHECK_EQ_INT(LIFELINE_ERR_FULL, lifeline_manager_connection(d->m, "other", 5, NULL, &x));
-  char big[LIFELINE_MGR_MAX_KEY + 1];
+  char big[LIFELINE_MANAGER_MAX_KEY + 1];
   memset(big, 'k', sizeof big);
   CHECK_EQ_INT(LIFELINE_ERR_FULL, lifeline_manager_connection(d->m, big, sizeof big, NULL, &x));
   uint32_t ch = drv_channel(d, c, 0);
@@ -152,13 +150,13 @@ static void test_caps(void) {
   drv_sub(d, ch, 0, NULL, 0);
   drv_sub(d, ch, 0, NULL, 0);
   CHECK_EQ_INT(LIFELINE_ERR_FULL, lifeline_manager_subscribe(d->m, ch, 0, NULL, 0, 0, d->now, &x));
-  CHECK_EQ_INT(LIFELINE_ERR_FULL, lifeline_manager_subscribe(d->m, ch, 0, big, LIFELINE_MGR_MAX_FILTER + 1, 0, d->now, &x));
-  CHECK_EQ_INT(LIFELINE_ERR_FULL, lifeline_manager_set_last_event_id(d->m, c, big, LIFELINE_MGR_MAX_ID + 1));
+  CHECK_EQ_INT(LIFELINE_ERR_FULL, lifeline_manager_subscribe(d->m, ch, 0, big, LIFELINE_MANAGER_MAX_FILTER + 1, 0, d->now, &x));
+  CHECK_EQ_INT(LIFELINE_ERR_FULL, lifeline_manager_set_last_event_id(d->m, c, big, LIFELINE_MANAGER_MAX_ID + 1));
   CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_manager_subscribe(d->m, 99, 0, NULL, 0, 0, d->now, &x));
   CHECK_EQ_INT(LIFELINE_ERR_INVALID_ARGUMENT, lifeline_manager_unsubscribe(d->m, 0, d->now));
   lifeline_manager_conn_config bad;
   lifeline_manager_conn_config_default(&bad);
-  bad.endpoint_count = LIFELINE_MGR_MAX_ENDPOINTS + 1;
+  bad.endpoint_count = LIFELINE_MANAGER_MAX_ENDPOINTS + 1;
   drv_free(d);
   d = drv_new(NULL);
   CHECK_EQ_INT(LIFELINE_ERR_INVALID_ARGUMENT, lifeline_manager_connection(d->m, "k", 1, &bad, &x));
@@ -181,7 +179,7 @@ static void test_batch_overflow_resumes(void) {
   drv_clear(d);
   drv_feed(d, c, "id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 3\ndata: c\n\nid: 4\ndata: d\n\nid: 5\ndata: e\n\n");
   CHECK_LOG(d, "CLOSE c1 overflow\n");
-  CHECK_EQ_INT(LIFELINE_MGR_RECONNECTING, d->state[c]);
+  CHECK_EQ_INT(LIFELINE_MANAGER_RECONNECTING, d->state[c]);
   drv_advance(d, d->wake);
   CHECK_EQ_STR("3", d->open_id[c]);
   drv_ok(d, c);
@@ -228,10 +226,10 @@ static void test_many_subscribers_bounded_memory(void) {
     CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_unsubscribe(d->m, s, d->now));
     drv_drain(d);
   }
-  lifeline_mgr_conn_info info;
-  lifeline_manager_conn_info(d->m, c, &info);
+  lifeline_manager_conn_info info;
+  lifeline_manager_get_conn_info(d->m, c, &info);
   CHECK_EQ_INT(1, info.subscribers);
-  CHECK_EQ_INT(LIFELINE_MGR_OPEN, info.state);
+  CHECK_EQ_INT(LIFELINE_MANAGER_OPEN, info.state);
   CHECK(keep != 0);
   drv_free(d);
 }
@@ -259,10 +257,10 @@ static void test_failed_calls_start_a_new_batch(void) {
   FRESH(lifeline_manager_close(d->m, 999, d->now));
   FRESH(lifeline_manager_feed(d->m, d->stream[c], NULL, 3, d->now));
   FRESH(lifeline_manager_event(d->m, d->stream[c], NULL, 2, "", 0, "", 0, d->now));
-  FRESH(lifeline_manager_closed(d->m, d->stream[c], (lifeline_mgr_end)9, d->now));
+  FRESH(lifeline_manager_closed(d->m, d->stream[c], (lifeline_manager_end)9, d->now));
   FRESH(lifeline_manager_opened(d->m, 12345, 200, NULL, 4, -1, d->now));
 #undef FRESH
-  CHECK_EQ_INT(LIFELINE_MGR_ACT_WAKE_AT, lifeline_manager_actions(d->m)[0].kind);
+  CHECK_EQ_INT(LIFELINE_MANAGER_ACT_WAKE_AT, lifeline_manager_actions(d->m)[0].kind);
   drv_free(d);
 }
 
