@@ -210,12 +210,14 @@ test('heal: after a burst of drops, stalls, truncations, overlaps and drip, ever
   }
 });
 
-// The same run's 20 seeds with 500/503 in the burst. Known to fail with the backoff of
-// c0dcd07: repeated 5xx keep growing the delay and open the breaker, so after the burst a
-// client waits up to the backoff cap (or a doubled break) while the server is fine. The figures
-// are in the JSON either way; drop test.fail() when the goal is met.
+// The same run's 20 seeds with 500/503 in the burst. Known to fail: a queued 5xx fault answers
+// the channel's next 1-3 connects whenever they come, and faults queue up faster than a
+// backing-off client connects, so a seed meets runs of 6-8 consecutive 5xx; the delay after the
+// last one then grows (by design: repeated 5xx without progress keep growing) past the bound.
+// The breaker no longer doubles, Retry-After sets the delay and 5xx no longer count as a poor
+// network (each found here). The figures are in the JSON; drop test.fail() when it is met.
 test('heal: with 500/503 in the burst, every event within max(5 s, Retry-After + 1 s), p99 over 20 seeds', async () => {
   test.skip(!result.heal, 'the heal run above did not finish (its own failure says why)');
-  test.fail(true, 'issue 9: after repeated 5xx the backoff does not heal within the bound yet');
+  test.fail(true, 'issue 9: after a run of consecutive 5xx the grown backoff outlasts the bound');
   expect(result.heal.withStatus.p99OverBoundMs ?? Infinity, 'p99 heal over its bound (ms)').toBeLessThanOrEqual(0);
 });

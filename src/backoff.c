@@ -111,7 +111,10 @@ int lifeline_backoff_next(lifeline_backoff *b, uint64_t now_ms, uint32_t *delay_
     uint64_t f = server_floor(b);
     ms = b->attempt == 0 || f > ms ? f : ms;
   }
-  if (ms < b->floor_ms) ms = b->floor_ms;
+  /* The server said when to come back: that time, with up to a fifth added so that clients told
+   * the same do not return together, rather than a delay grown by earlier failures (which made
+   * a 503 with Retry-After: 2 wait 30 s). A zero Retry-After leaves the grown delay. */
+  if (b->floor_ms) ms = b->floor_ms + (uint64_t)(uniform(b, 0.0, b->floor_ms / 5.0) + 0.5);
   b->floor_ms = 0;
   *delay_ms = (uint32_t)ms;
   b->attempt++;

@@ -58,6 +58,10 @@ void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c) {
    * probe that meets one more fault, keeping a stream down long after the server is fine. The
    * progress-aware backoff paces those faults. 1.0 turns the rate rule off (fails > calls). */
   c->breaker.failure_rate_threshold = 1.0;
+  /* The break does not double: the backoff already grows between attempts, and a doubling
+   * break that a half-open probe meeting one more 5xx doubled again kept streams in
+   * circuit-open for 10-40 s after the server was fine (the chaos soak's heal check). */
+  c->breaker.max_open_ms = c->breaker.open_ms;
   c->breaker.half_open_successes = 1;
   c->breaker.half_open_failures = 1;
 }
@@ -74,6 +78,8 @@ int mgr_conn_init(mgr_conn *c, mgr_base *b, mgr_delivery *d, const lifeline_mana
   c->b = b;
   c->d = d;
   c->cfg = *cfg;
+  /* The default's max_open_ms is its open_ms (no doubling); a longer open_ms raises it. */
+  if (c->cfg.breaker.max_open_ms < c->cfg.breaker.open_ms) c->cfg.breaker.max_open_ms = c->cfg.breaker.open_ms;
   uint64_t seed = mgr_new_seed(b);
   c->cfg.backoff.seed = seed;
   if (lifeline_backoff_init(&c->backoff, &c->cfg.backoff) != LIFELINE_OK)
@@ -289,7 +295,10 @@ static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, in
     c->drop_at = now;
     c->attempt_seen = 0;
   }
-  if (!was_open && HAS(c, LIFELINE_MANAGER_RECONNECT)) lifeline_backoff_record_outcome(&c->backoff, 0);
+  if (!was_open && HAS(c, LIFELINE_MANAGER_RECONNECT))
+    /* An HTTP answer, even a 500, says the network works: only a failure to get one is a
+     * network-quality sample (a 5xx run judged "poor" doubled the cap to 60 s). */
+    lifeline_backoff_record_outcome(&c->backoff, c->http_status == 0 ? 0 : 1);
   if (r == LIFELINE_MANAGER_REASON_AUTH) {
     if (HAS(c, LIFELINE_MANAGER_AUTH_HOOK) && HAS(c, LIFELINE_MANAGER_RECONNECT) && !c->auth_used) {
       c->auth_used = 1;

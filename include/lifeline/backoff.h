@@ -22,8 +22,10 @@
  * when it will be back, so no client returns before R. Attempt 0 waits R + uniform(0, R/5)
  * (R = 0: at once, as the spec says), later attempts max(that, the delay above), so a server
  * that keeps failing is still backed off from. R is honoured up to
- * LIFELINE_BACKOFF_SERVER_RETRY_MAX_MS, above max_ms too. Then delay = max(delay, pending
- * Retry-After floor); that floor is used once.
+ * LIFELINE_BACKOFF_SERVER_RETRY_MAX_MS, above max_ms too. A pending Retry-After F > 0 then
+ * replaces the delay with F + uniform(0, F/5): the server said when to come back, and a delay
+ * grown by earlier failures must not outlast it; it is used once (the attempt count still
+ * grows, so a failure without one afterwards backs off as before).
  *
  * Defaults (lifeline_backoff_config_default): initial 1000 ms, multiplier 1.6, cap 30000 ms
  * (gRPC connection backoff), full jitter: the first retry is uniform over 0..1 s, so ten thousand
@@ -136,8 +138,8 @@ void lifeline_backoff_set_server_retry(lifeline_backoff *b, uint32_t retry_ms);
 /* The connection made progress (delivered an event past its last event id): the next delay
  * starts over from attempt 0. */
 void lifeline_backoff_progress(lifeline_backoff *b);
-/* An HTTP 429/503 Retry-After (converted by the host to ms): the next delay is at least this.
- * Used once; a second call before next() keeps the larger value. */
+/* An HTTP 429/503 Retry-After (converted by the host to ms): the next delay is this plus up to
+ * a fifth (see above). Used once; a second call before next() keeps the larger value. */
 void lifeline_backoff_set_retry_after(lifeline_backoff *b, uint32_t floor_ms);
 
 /* Network quality inputs: a measured connect time, and whether an attempt succeeded. */

@@ -166,7 +166,10 @@ typedef struct {
   uint32_t max_line_bytes;       /* parser caps (bytes); 0: the parser's defaults (1 MiB) */
   uint32_t max_event_bytes;
   lifeline_backoff_config backoff;   /* seed ignored: derived from the manager's seed */
-  lifeline_breaker_config breaker;   /* seed ignored: derived from the manager's seed */
+  lifeline_breaker_config breaker;   /* seed ignored: derived from the manager's seed; default: trips
+                                      * on 5 consecutive failures only, a 5 s break that does not
+                                      * double, one half-open probe; a max_open_ms below open_ms is
+                                      * raised to it */
 } lifeline_manager_conn_config;
 
 typedef struct {
