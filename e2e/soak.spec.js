@@ -218,6 +218,9 @@ test('heal: after a burst of drops, stalls, truncations, overlaps and drip, ever
 // network (each found here). The figures are in the JSON; drop test.fail() when it is met.
 test('heal: with 500/503 in the burst, every event within max(5 s, Retry-After + 1 s), p99 over 20 seeds', async () => {
   test.skip(!result.heal, 'the heal run above did not finish (its own failure says why)');
+  // A short burst meets it on some runs and misses on others: only the full 60 s burst is the
+  // measured (and failing) case; the short run reports its figures in the JSON only.
+  test.skip(HEAL_S < 60, 'measured in the full run only (npm run soak); figures in the JSON');
   test.fail(true, 'issue 9: after a run of consecutive 5xx the grown backoff outlasts the bound');
   expect(result.heal.withStatus.p99OverBoundMs ?? Infinity, 'p99 heal over its bound (ms)').toBeLessThanOrEqual(0);
 });
