@@ -12,7 +12,8 @@ export function rows(doc) {
   const jitter = doc.defaults?.backoff?.jitter;
   const runs = doc.runs ?? [];
   for (const r of runs.filter((x) => x.jitter === jitter)) {
-    const how = r.trigger === 'none' ? 'timers only' : `\`${r.trigger}\` on every client at once`;
+    const when = r.trigger_at_ms ? ` ${s(Math.abs(r.trigger_at_ms), 0)} ${r.trigger_at_ms < 0 ? 'before' : 'after'} the return` : ' at the return';
+    const how = r.trigger === 'none' ? 'timers only' : `\`${r.trigger}\` on every client at once${when}`;
     const what = `reconnection storm, ${n} clients, ${s(doc.outage_ms, 0)} outage, ${jitter} jitter (default), ${how}`;
     out.push({ what: `${what}: busiest 100 ms after the return`, target: `≤ ${goal.max_slot_pct}% of the clients`, result: `${slot(r)}: ${met(r.max_slot_after_pct <= goal.max_slot_pct)}` });
     out.push({
