@@ -5,21 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, createManager, createEventSourceTransport } from '../../js/index.js';
-import { fakeEnvironment, fakeTransport, fakeClock } from './manager-helpers.js';
+import { fakeEnvironment, fakeTransport, fakeClock, fakeManager, FakeEventSource } from './manager-helpers.js';
 
 const enc = new TextEncoder();
 
-async function make(options = {}) {
-  await init();
-  const clock = fakeClock();
-  const transport = fakeTransport();
-  const errors = [];
-  const m = createManager({
-    now: clock.now, timers: clock.timers, environment: fakeEnvironment(), storage: null, lingerMs: 0, seed: 1,
-    transports: { fetch: transport }, onError: (e) => errors.push(e), ...options,
-  });
-  return { m, clock, transport, errors };
-}
+const make = (options) => fakeManager(options);
 
 const ok = (h) => h.sink.opened(200, 'text/event-stream', -1);
 const feed = (h, text) => h.sink.bytes(enc.encode(text));
@@ -126,20 +116,6 @@ test('features off behave like a plain EventSource: 500 fails, drops retry after
   m.destroy();
 });
 
-class FakeEventSource {
-  static all = [];
-  constructor(url, init) {
-    this.url = url;
-    this.init = init;
-    this.readyState = 0;
-    this.listeners = new Map();
-    this.closed = false;
-    FakeEventSource.all.push(this);
-  }
-  addEventListener(type, fn) { this.listeners.set(type, fn); }
-  close() { this.closed = true; this.readyState = 2; }
-  emit(type, data, lastEventId) { this.listeners.get(type)?.({ type, data, lastEventId }); }
-}
 
 test('EventSource transport: query parameter, listened types, refused responses retried', async () => {
   FakeEventSource.all = [];

@@ -2,28 +2,13 @@
 // arena (8 MiB) fails that stream with reason `overflow`, and the driver must close the native
 // EventSource on the core's CLOSE action, so that the old one does not stay open (and reconnect
 // by itself) beside its replacement. Node has no native EventSource: the class below is the one
-// fake here, standing in for the browser's (the Chromium e2e runs the real one); the manager,
+// fake here (tests/js/manager-helpers.js), standing in for the browser's (the Chromium e2e runs the real one); the manager,
 // its core (Wasm) and the transport are the real code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEventSourceTransport } from '../../js/index.js';
-import { fakeManager } from './manager-helpers.js';
+import { fakeManager, FakeEventSource } from './manager-helpers.js';
 
-class FakeEventSource {
-  static all = [];
-  constructor(url, init) {
-    this.url = url;
-    this.init = init;
-    this.readyState = 0;
-    this.listeners = new Map();
-    this.closed = false;
-    FakeEventSource.all.push(this);
-  }
-  addEventListener(type, fn) { this.listeners.set(type, fn); }
-  close() { this.closed = true; this.readyState = 2; }
-  open() { this.readyState = 1; this.onopen(); }
-  emit(type, data, lastEventId) { if (!this.closed) this.listeners.get(type)?.({ type, data, lastEventId }); }
-}
 
 const open = () => FakeEventSource.all.filter((es) => !es.closed);
 

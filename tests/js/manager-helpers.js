@@ -137,3 +137,23 @@ export async function fakeManager(options = {}, { clockStart } = {}) {
   });
   return { m, clock, transport, errors };
 }
+
+/**
+ * Node has no native EventSource: this stands in for the browser's in driver tests (the Chromium
+ * e2e runs the real one). `open()` fires onopen; `emit` delivers to a listener unless closed.
+ */
+export class FakeEventSource {
+  static all = [];
+  constructor(url, init) {
+    this.url = url;
+    this.init = init;
+    this.readyState = 0;
+    this.listeners = new Map();
+    this.closed = false;
+    FakeEventSource.all.push(this);
+  }
+  addEventListener(type, fn) { this.listeners.set(type, fn); }
+  close() { this.closed = true; this.readyState = 2; }
+  open() { this.readyState = 1; this.onopen(); }
+  emit(type, data, lastEventId) { if (!this.closed) this.listeners.get(type)?.({ type, data, lastEventId }); }
+}

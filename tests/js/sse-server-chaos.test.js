@@ -5,30 +5,12 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSSEServer } from '../../demo/server/sse-server.js';
 import { openSSE } from '../../demo/server/test-client.js';
+import { serverRunner } from './server-helpers.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const QUIET = { intervalMs: 0, heartbeatMs: 60000 };
 const T = { timeout: 20000 };
-const live = new Set();
-after(async () => { await Promise.all([...live].map((s) => s.close())); });
-
-async function withServer(opts, fn) {
-  const server = await startSSEServer({ ...QUIET, ...opts });
-  live.add(server);
-  const streams = [];
-  const open = async (url, o) => {
-    const s = await openSSE(url, o);
-    streams.push(s);
-    return s;
-  };
-  try {
-    await fn(server, open);
-  } finally {
-    await Promise.all(streams.map((s) => s.close()));
-    await server.close();
-    live.delete(server);
-  }
-}
+const withServer = serverRunner(QUIET);
 
 const ids = (s) => s.events.filter((e) => e.event !== 'notice').map((e) => Number(e.id));
 const notices = (s) => s.events.filter((e) => e.event === 'notice').map((e) => JSON.parse(e.data));
@@ -139,7 +121,6 @@ describe('chaos faults', T, () => {
       const log = server.log;
       await server.close();
       const next = await startSSEServer({ ...QUIET, port, log });
-      live.add(next);
       try {
         next.publish('poll', { i: 3 });
         const again = await open(next.feedUrl, { headers: { 'Last-Event-ID': '2' } });

@@ -4,31 +4,12 @@ import { connect } from 'node:net';
 import assert from 'node:assert/strict';
 import { startSSEServer } from '../../demo/server/sse-server.js';
 import { openSSE } from '../../demo/server/test-client.js';
+import { serverRunner } from './server-helpers.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const QUIET = { intervalMs: 0, heartbeatMs: 60000 };
 const T = { timeout: 20000 }; // per test: a server bug must fail a test, not hang the run
-// Closed here too, so that a test that timed out cannot keep the process alive.
-const live = new Set();
-after(async () => { await Promise.all([...live].map((s) => s.close())); });
-
-/** Runs fn with a fresh server and always closes it (and every stream fn opened). */
-async function withServer(opts, fn) {
-  const server = await startSSEServer({ ...QUIET, ...opts });
-  live.add(server);
-  const streams = [];
-  const open = async (url, o) => {
-    const s = await openSSE(url, o);
-    streams.push(s);
-    return s;
-  };
-  try {
-    await fn(server, open);
-  } finally {
-    await Promise.all(streams.map((s) => s.close()));
-    await server.close();
-  }
-}
+const withServer = serverRunner(QUIET);
 
 const post = (url, body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
 const status = async (server) => (await fetch(`${server.url}/__status`)).json();
