@@ -33,6 +33,8 @@ export class LifelineBinding {
   #config = {};
   #desired = {}; // channel name → connect config
   #connected = new Map(); // channel name → config key it was connected with
+  #latest = new Map(); // channel name → its latest config (whose functions are called)
+  #trampolines = new Map(); // channel name → { option: the stable function the manager holds }
 
   constructor() {
     this.subscribe = this.subscribe.bind(this);
@@ -164,10 +166,11 @@ export class LifelineBinding {
     const removed = [];
     for (const [name, cfg] of Object.entries(this.#desired)) {
       if (!cfg || !cfg.url) continue;
-      const key = JSON.stringify(cfg);
+      this.#latest.set(name, cfg);
+      const key = configKey(cfg);
       const was = this.#connected.get(name);
       if (was === key) continue;
-      const { url, ...connectOptions } = cfg;
+      const { url, ...connectOptions } = this.#stableFunctions(name, cfg);
       m.connect(name, url, connectOptions);
       this.#connected.set(name, key);
       added = true;
@@ -176,10 +179,28 @@ export class LifelineBinding {
       if (!(name in this.#desired)) {
         m.disconnect(name);
         this.#connected.delete(name);
+        this.#latest.delete(name);
+        this.#trampolines.delete(name);
         removed.push(name);
       }
     }
     if (added || removed.length) this.#notify({ removed });
+  }
+
+  // A function option (headers, onAuthRequired) reaches the manager as one stable function per
+  // channel and option that calls the latest one: an inline function is new on every render,
+  // and passing it through would make every render another stream (its identity is in the pool
+  // key), while ignoring it (JSON.stringify drops functions) never applied a changed one.
+  #stableFunctions(name, cfg) {
+    let t = this.#trampolines.get(name);
+    if (!t) this.#trampolines.set(name, (t = {}));
+    const out = { ...cfg };
+    for (const [opt, v] of Object.entries(cfg)) {
+      if (typeof v !== 'function') continue;
+      t[opt] ??= (...args) => this.#latest.get(name)?.[opt]?.(...args);
+      out[opt] = t[opt];
+    }
+    return out;
   }
 
   #closeOwned(which) {
@@ -231,13 +252,18 @@ export function SSEProvider(props) {
 
   // A layout effect: every layout effect of a commit runs before any passive one, so a channel
   // added in this render is connected before the children's useSSE effects subscribe to it.
-  const channelsKey = channels ? JSON.stringify(channels) : '';
+  // Every commit: an unchanged config costs a key comparison, and new function options (often
+  // inline) must reach the stable functions the manager holds.
   useIsoLayoutEffect(() => {
     binding.setChannels(channels);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [binding, channelsKey]);
+  });
 
   return createElement(LifelineContext.Provider, { value: binding }, children);
+}
+
+/** What makes a channel's config another connection: functions count by presence, not identity. */
+function configKey(cfg) {
+  return JSON.stringify(cfg, (k, v) => (typeof v === 'function' ? '#function' : v));
 }
 
 /** The provider's binding; throws a clear error outside <SSEProvider>. */

@@ -140,6 +140,27 @@ describe('<SSEProvider> lifecycle', () => {
     expect(got).toEqual(['after']);
   });
 
+  // A config compared with JSON.stringify dropped its functions: a new `headers` function was
+  // never applied. An inline function is new on every render, so it must not reconnect either:
+  // the manager gets one stable function per option that calls the latest one.
+  it('applies a changed headers/onAuthRequired function without connecting again', async () => {
+    const manager = createFakeManager({ strict: true });
+    const cfg = (tag) => ({ feed: { url: '/a', headers: () => ({ authorization: tag }), onAuthRequired: () => ({ tag }) } });
+    const { rerender } = render(h(SSEProvider, { manager, channels: cfg('Bearer 1') }, null));
+    await flush();
+    rerender(h(SSEProvider, { manager, channels: cfg('Bearer 2') }, null));
+    await flush();
+    expect(manager.calls.connect.length).toBe(1);
+    const { options } = manager.calls.connect[0];
+    expect(options.headers()).toEqual({ authorization: 'Bearer 2' });
+    expect(options.onAuthRequired()).toEqual({ tag: 'Bearer 2' });
+    // a function option that appears or goes away is a config change
+    rerender(h(SSEProvider, { manager, channels: { feed: { url: '/a' } } }, null));
+    await flush();
+    expect(manager.calls.connect.length).toBe(2);
+    expect(manager.calls.connect[1].options.headers).toBeUndefined();
+  });
+
   it('creates and closes an owned router from routerOptions', async () => {
     const router = createFakeRouter(['alpha']);
     const rt = createFakeRuntime({ router });
