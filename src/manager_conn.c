@@ -382,7 +382,7 @@ void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) 
 }
 
 static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
-                   const uint8_t *id, size_t il, int own_id, uint64_t now) {
+                         const uint8_t *id, size_t il, int own_id, uint64_t now) {
   mgr_base *m = c->b;
   m->now = now;
   c->last_byte_at = now;

@@ -27,8 +27,9 @@
  * connection never delivers another event.
  *
  * Failure policy (see docs/manager.md): network error, connect timeout, stall, clean end, HTTP
- * 5xx/408/429 and parse overflow reconnect with backoff (a stall at once); 503/429 with
- * Retry-After retry no sooner than it; 401/403 retry once with OPEN flag AUTH when the
+ * 5xx/408/429 and a full batch (actions or arena) reconnect with backoff (a stall at once; an
+ * event over the event cap is skipped and counted, as a resume would fetch it again); 503/429
+ * with Retry-After retry after it (plus up to a fifth); 401/403 retry once with OPEN flag AUTH when the
  * connection has LIFELINE_MANAGER_AUTH_HOOK, then fail; 204, 404, other 4xx, other statuses and a
  * wrong content type fail with no retry; an app abort closes. With features 0 (no reconnect
  * policy, breaker or watchdog) the manager behaves like a plain EventSource: non-200 or a wrong
@@ -266,8 +267,11 @@ int lifeline_manager_closed(lifeline_manager *m, uint32_t stream, lifeline_manag
                             uint64_t now_ms);
 
 /* ---- environment and time ---- */
+/* Offline pauses waiting retries; online resets the backoff and retries within
+ * online_spread_ms (at a random point, so clients woken together do not return together). */
 void lifeline_manager_set_online(lifeline_manager *m, int online, uint64_t now_ms);
-/* Page shown again / resumed / visible: overdue checks and pending retries run at once. */
+/* Page shown again / resumed / visible: overdue deadlines (the watchdog) run now, and a pending
+ * retry moves up to a random point within online_spread_ms; an open breaker is respected. */
 void lifeline_manager_resume(lifeline_manager *m, uint64_t now_ms);
 /* The user's "Retry now": a FAILED/RECONNECTING/CIRCUIT_OPEN/OFFLINE connection tries at once. */
 int lifeline_manager_retry_now(lifeline_manager *m, uint32_t conn, uint64_t now_ms);

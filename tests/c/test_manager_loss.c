@@ -423,7 +423,31 @@ static void test_burst_of_5xx_with_progress_keeps_the_circuit_closed(void) {
   drv_free(d);
 }
 
+/* Found by the chaos soak: a half-open probe answered 5xx doubled the break (10, 20, 40 s), so a
+ * stream stayed circuit-open long after the server was fine. A stream's break stays open_ms. */
+static void test_stream_break_does_not_double(void) {
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
+  uint32_t c;
+  drv *d = drv_setup(&cfg, &c);
+  for (uint32_t i = 0; i < cfg.breaker.consecutive_failures; i++) { /* trips */
+    drv_opened(d, c, 500, NULL);
+    if (i + 1 < cfg.breaker.consecutive_failures) drv_advance(d, d->wake);
+  }
+  uint32_t longest_break = 0;
+  for (int round = 0; round < 4; round++) {
+    for (int step = 0; step < 20 && d->state[c] != LIFELINE_MANAGER_CONNECTING; step++) {
+      drv_advance(d, d->wake);
+      if (d->state[c] == LIFELINE_MANAGER_CIRCUIT_OPEN && d->delay[c] > longest_break) longest_break = d->delay[c];
+    }
+    CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]); /* the half-open probe */
+    drv_opened(d, c, 500, NULL);                           /* meets one more 5xx */
+  }
+  CHECK(longest_break <= 6000); /* 5 s + 20% jitter; doubling reached 20-40 s by round 4 */
+  drv_free(d);
+}
+
 int main(void) {
+  test_stream_break_does_not_double();
   test_idless_event_after_resume_is_delivered();
   test_id_only_block_and_seeded_parser();
   test_eventsource_idless_events();
