@@ -131,8 +131,11 @@ export class SoakDriver {
         s.fault(f.kind, p);
         await sleep(p.ms);
         break;
-      case '500': s.fault('500', { count: p.count }); s.fault('drop'); break;
-      case '503': s.fault('503', { count: 1, retryAfter: p.retryAfter }); s.fault('drop'); break;
+      case '500': case '503':
+        s.fault(f.kind, { ...(p.ms ? { ms: p.ms } : { count: p.count ?? 1 }), retryAfter: p.retryAfter });
+        s.fault('drop');
+        if (p.ms) await sleep(p.ms); // a window ends on the clock, when the server is well again
+        break;
       case 'restart': await s.restart({ downMs: p.ms }); break;
       case 'notice': for (let k = 0; k < p.count; k++) s.fault('notice'); break;
       case 'retry': s.fault('retry', { ms: p.ms }); break;
@@ -178,7 +181,7 @@ export class SoakDriver {
    * Queued faults end when they took effect: a 5xx when its last answer was served, a truncation
    * when an event was cut, an overlap when a resume replayed it (the servers' records). One that
    * never did (cleared at the end) gets end null; one cleared part way (a 500 x3 served twice)
-   * ends at its last answer, with applied false.
+   * ends at its last answer, with applied false. A 5xx window ended when it closed (apply()).
    */
   finish() {
     const used = new Set();
@@ -190,6 +193,10 @@ export class SoakDriver {
     for (const rec of this.faults) {
       const s = this.servers[rec.channel];
       let when = [];
+      if ((rec.kind === '500' || rec.kind === '503') && rec.params.ms) {
+        rec.applied = s.history.some((h) => h.fault === rec.kind && h.t >= rec.start && h.t <= rec.end);
+        continue;
+      }
       if (rec.kind === '500' || rec.kind === '503') {
         const n = rec.kind === '500' ? rec.params.count : 1;
         const mine = s.history.filter((h) => h.fault === rec.kind && h.t >= rec.start);

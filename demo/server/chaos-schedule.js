@@ -13,8 +13,10 @@ import { prng } from './http-util.js';
 export const FAULT_KINDS = {
   drop: { scope: 'channel', disrupting: true, params: () => ({}) },
   stall: { scope: 'channel', disrupting: false, lasts: true, params: (r, o) => ({ ms: between(r, o.stallMs ?? [2500, 4000]) }) },
-  500: { scope: 'channel', disrupting: true, params: (r) => ({ count: 1 + Math.floor(r() * 3) }) },
-  503: { scope: 'channel', disrupting: true, params: (r, o) => ({ retryAfter: pick(r, o.retryAfterS ?? [1, 2]) }) },
+  // 500: the next 1-3 connects; 503: the next one. With o.statusWindowMs, every connect during a
+  // window of that length instead (a server that fails for a while, however often clients come).
+  500: { scope: 'channel', disrupting: true, params: (r, o) => (o.statusWindowMs ? { ms: between(r, o.statusWindowMs) } : { count: 1 + Math.floor(r() * 3) }) },
+  503: { scope: 'channel', disrupting: true, params: (r, o) => ({ retryAfter: pick(r, o.retryAfterS ?? [1, 2]), ...(o.statusWindowMs ? { ms: between(r, o.statusWindowMs) } : {}) }) },
   drip: { scope: 'channel', disrupting: false, lasts: true, params: (r, o) => ({ ms: between(r, o.dripMs ?? [1500, 3000]), byteMs: 2 + Math.floor(r() * 2) }) },
   truncate: { scope: 'channel', disrupting: true, params: () => ({}) },
   restart: { scope: 'channel', disrupting: true, lasts: true, params: (r) => ({ ms: between(r, [300, 1500]) }) },
@@ -42,7 +44,7 @@ const pick = (r, list) => list[Math.floor(r() * list.length)];
 /**
  * Builds { faults: [{id, at, kind, channel (-1: page), params}], churn: [{at, channel, join, k}] }
  * over durationMs: one fault every gapMs[0]..gapMs[1] ms, churn (a join or a leave) every
- * churnMs ms on average (0: none). o.stallMs, o.dripMs, o.retryAfterS tune the kinds. When a
+ * churnMs ms on average (0: none). o.stallMs, o.dripMs, o.retryAfterS, o.statusWindowMs tune the kinds. When a
  * lasting fault holds the channel(s), the slot gets a notice, or nothing if !quietWhenBusy.
  */
 export function buildSchedule({ seed, durationMs, channels, weights = SOAK_WEIGHTS, gapMs = [600, 1800], churnMs = 0, startMs = 500, quietWhenBusy = true, ...o }) {

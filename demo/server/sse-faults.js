@@ -20,11 +20,11 @@ const count = (o, def = 1) => Math.round(clampNum(o.count, def, 1, MAX_FAULT_COU
 const target = (o) => (['feed', 'analysis'].includes(o.target) ? o.target : 'all');
 
 export class FaultState {
-  /** hooks: { onStallEnd(), onDripEnd(), now() } called by timers when a timed fault ends. */
+  /** hooks: { onStallEnd(), onDripEnd() } called by timers when a timed fault ends. */
   constructor(hooks) {
     this.hooks = hooks;
     this.stall = null; // {until, headers, target, timer}
-    this.answers = []; // [{kind, status, remaining, retryAfter, target}]
+    this.answers = []; // [{kind, status, remaining | until, retryAfter, target}]
     this.truncate = null; // {remaining, target}
     this.drip = null; // {until, byteMs, target, timer}
     this.closeAfter = null; // {remaining|until, publish, target, timer}
@@ -48,26 +48,38 @@ export class FaultState {
     if (notify) this.hooks.onStallEnd();
   }
 
-  /** kind: 500 | 503 | 204 | 401 | 404 | 'html'. */
+  /**
+   * kind: 500 | 503 | 204 | 401 | 404 | 'html'. Answers the next `count` connects (default 1), or
+   * with `ms` every connect during that window: a server that fails for a while, however often
+   * its clients come. Counted answers wait for the client; a window ends on the clock.
+   */
   addAnswer(kind, o = {}) {
     const a = {
       kind: String(kind),
       status: STATUS_FAULTS[kind],
-      remaining: count(o),
       retryAfter: Math.round(clampNum(o.retryAfter, 2, 0, 3600)),
       target: target(o),
     };
+    if (o.ms !== undefined) a.until = Date.now() + ms(o, 1000);
+    else a.remaining = count(o);
+    this.dropExpiredAnswers();
     if (this.answers.length >= MAX_QUEUED_ANSWERS) throw Object.assign(new Error(`at most ${MAX_QUEUED_ANSWERS} queued status faults`), { status: 429 });
     this.answers.push(a);
-    return { kind: a.kind, count: a.remaining, retryAfter: a.kind === '503' ? a.retryAfter : undefined, target: a.target };
+    return { kind: a.kind, count: a.remaining, ms: a.until === undefined ? undefined : a.until - Date.now(), retryAfter: a.kind === '503' ? a.retryAfter : undefined, target: a.target };
   }
 
-  /** Consumes one queued answer for a stream of `kind`, or returns null. */
+  dropExpiredAnswers() {
+    const now = Date.now();
+    this.answers = this.answers.filter((a) => a.until === undefined || a.until > now);
+  }
+
+  /** Consumes one answer for a stream of `kind` (a window's is not used up), or returns null. */
   takeAnswer(kind) {
+    this.dropExpiredAnswers();
     const i = this.answers.findIndex((a) => FaultState.matches(a, kind));
     if (i < 0) return null;
     const a = this.answers[i];
-    if (--a.remaining <= 0) this.answers.splice(i, 1);
+    if (a.remaining !== undefined && --a.remaining <= 0) this.answers.splice(i, 1);
     return a;
   }
 
@@ -158,8 +170,9 @@ export class FaultState {
   describe() {
     const now = Date.now();
     const out = [];
+    this.dropExpiredAnswers();
     if (this.stall) out.push({ name: 'stall', remainingMs: this.stall.until - now, headers: this.stall.headers, target: this.stall.target });
-    for (const a of this.answers) out.push({ name: a.kind, remaining: a.remaining, retryAfter: a.kind === '503' ? a.retryAfter : undefined, target: a.target });
+    for (const a of this.answers) out.push({ name: a.kind, remaining: a.remaining, remainingMs: a.until === undefined ? undefined : a.until - now, retryAfter: a.kind === '503' ? a.retryAfter : undefined, target: a.target });
     if (this.truncate) out.push({ name: 'truncate', remaining: this.truncate.remaining, target: this.truncate.target });
     if (this.drip) out.push({ name: 'drip', remainingMs: this.drip.until - now, byteMs: this.drip.byteMs, target: this.drip.target });
     const c = this.closeAfter;

@@ -1,7 +1,7 @@
 // The soak's seeded schedules and the figures computed from its records (pure functions).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSchedule, FAULT_KINDS, HEAL_WEIGHTS } from '../../demo/server/chaos-schedule.js';
+import { buildSchedule, FAULT_KINDS, HEAL_WEIGHTS, HEAL_STATUS_WEIGHTS } from '../../demo/server/chaos-schedule.js';
 import { recoveries, healTime, healBoundMs, percentile, lastIdAt, serialAt, hitChannel } from '../../demo/server/chaos-analysis.js';
 
 describe('chaos schedule', () => {
@@ -32,6 +32,17 @@ describe('chaos schedule', () => {
     assert.ok(faults.every((f) => f.kind in HEAL_WEIGHTS));
     assert.throws(() => buildSchedule({ seed: 1, durationMs: 1000, channels: 1, weights: { nope: 1 } }), /unknown fault kind/);
     assert.throws(() => buildSchedule({ seed: 1.5, durationMs: 1000, channels: 1 }), /seed must be an integer/);
+  });
+
+  test('statusWindowMs makes every 500 and 503 a window of that length instead of a count of answers', () => {
+    const o = { durationMs: 60000, channels: 1, weights: HEAL_STATUS_WEIGHTS, gapMs: [500, 1500], quietWhenBusy: false };
+    const of = (extra) => [...Array(10).keys()].flatMap((seed) => buildSchedule({ ...o, seed, ...extra }).faults).filter((f) => f.kind === '500' || f.kind === '503');
+    const counted = of({});
+    const windows = of({ statusWindowMs: [300, 1500] });
+    assert.ok(windows.filter((f) => f.kind === '503').length > 3 && counted.filter((f) => f.kind === '500').length > 3);
+    assert.ok(counted.every((f) => f.params.ms === undefined && (f.kind === '503' || (f.params.count >= 1 && f.params.count <= 3))));
+    assert.ok(windows.every((f) => f.params.ms >= 300 && f.params.ms <= 1500 && f.params.count === undefined));
+    assert.ok(windows.filter((f) => f.kind === '503').every((f) => f.params.retryAfter >= 1));
   });
 });
 

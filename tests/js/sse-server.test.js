@@ -274,6 +274,23 @@ describe('faults', T, () => {
     });
   });
 
+  test('a status window answers every connect during `ms`, then none', async () => {
+    await withServer({}, async (server) => {
+      const r = await (await post(`${server.url}/__fault/500`, { ms: 400 })).json();
+      assert.ok(r.ms > 300 && r.ms <= 400, `window ${r.ms} ms`);
+      const codes = async () => {
+        const res = await fetch(server.feedUrl);
+        await res.body?.cancel();
+        return res.status;
+      };
+      assert.deepEqual([await codes(), await codes(), await codes()], [500, 500, 500]);
+      assert.equal((await status(server)).faultsActive[0].name, '500');
+      await new Promise((res) => setTimeout(res, 450));
+      assert.equal(await codes(), 200);
+      assert.deepEqual((await status(server)).faultsActive, []);
+    });
+  });
+
   test('target limits a fault to one endpoint', async () => {
     await withServer({ analysisStepMs: 5 }, async (server) => {
       server.fault('500', { target: 'analysis' });
