@@ -40,8 +40,8 @@ async function run(cmd, args, cwd, timeout = 180_000) {
 
 const MAIN_JSX = `import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { SSEProvider, useSSE, SSEStatusIndicator } from 'lifeline/react';
-import 'lifeline/react/lifeline.css';
+import { SSEProvider, useSSE, SSEStatusIndicator } from 'lifeline-sse/react';
+import 'lifeline-sse/react/lifeline.css';
 
 const feed = new URLSearchParams(location.search).get('feed');
 const channels = { feed: { url: feed } };
@@ -65,8 +65,8 @@ createRoot(document.getElementById('root')).render(
 `;
 
 // Type-checks the public declarations through the package's "exports" (moduleResolution bundler).
-const CHECK_TS = `import { init, createManager, type SSEEvent } from 'lifeline';
-import { SSEProvider, useSSE, SSEStatusIndicator, STATUS_LABELS } from 'lifeline/react';
+const CHECK_TS = `import { init, createManager, type SSEEvent } from 'lifeline-sse';
+import { SSEProvider, useSSE, SSEStatusIndicator, STATUS_LABELS } from 'lifeline-sse/react';
 export async function start(url: string): Promise<number> {
   await init();
   const m = createManager();
@@ -151,7 +151,7 @@ test.describe('npm package', () => {
       const pkg = {
         name: 'lifeline-pack-check', private: true, type: 'module',
         dependencies: {
-          lifeline: `file:${tgz}`, react: installed('react'), 'react-dom': installed('react-dom'),
+          'lifeline-sse': `file:${tgz}`, react: installed('react'), 'react-dom': installed('react-dom'),
         },
         devDependencies: { vite: installed('vite'), '@vitejs/plugin-react': installed('@vitejs/plugin-react') },
       };
@@ -171,7 +171,7 @@ test.describe('npm package', () => {
         files: ['src/check.ts'],
       }));
       await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
-      const installedPkg = join(app, 'node_modules/lifeline');
+      const installedPkg = join(app, 'node_modules/lifeline-sse');
       expect(existsSync(join(installedPkg, 'dist/lifeline-core.wasm'))).toBe(true);
       expect(existsSync(join(installedPkg, 'tests'))).toBe(false);
     });
@@ -217,7 +217,7 @@ test.describe('npm package', () => {
     });
 
     await test.step('Node loads the installed package (the Wasm read from node_modules with fs)', async () => {
-      const script = "import { init, isReady, createManager } from 'lifeline';"
+      const script = "import { init, isReady, createManager } from 'lifeline-sse';"
         + "await init(); const m = createManager();"
         + "console.log(JSON.stringify({ ready: isReady(), manager: typeof m.subscribe }));"
         + "m.destroy?.() ?? m.closeAll?.();";

@@ -1,4 +1,4 @@
-// Vite config of the "Strategist live" demo. The app imports 'lifeline' and 'lifeline/react',
+// Vite config of the "Strategist live" demo. The app imports 'lifeline-sse' and 'lifeline-sse/react',
 // aliased to this repository's js/ so the demo always runs the working tree's code.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
@@ -11,9 +11,9 @@ export default defineConfig({
   plugins: [react()],
   resolve: {
     alias: [
-      { find: /^lifeline\/react\/lifeline\.css$/, replacement: `${repo}js/react/lifeline.css` },
-      { find: /^lifeline\/react$/, replacement: `${repo}js/react/index.js` },
-      { find: /^lifeline$/, replacement: `${repo}js/index.js` },
+      { find: /^lifeline-sse\/react\/lifeline\.css$/, replacement: `${repo}js/react/lifeline.css` },
+      { find: /^lifeline-sse\/react$/, replacement: `${repo}js/react/index.js` },
+      { find: /^lifeline-sse$/, replacement: `${repo}js/index.js` },
     ],
     dedupe: ['react', 'react-dom'],
   },

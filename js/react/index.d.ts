@@ -1,9 +1,9 @@
 /**
- * lifeline/react: React 18/19 bindings for the Lifeline runtime.
+ * lifeline-sse/react: React 18/19 bindings for the Lifeline runtime.
  *
  * The manager and router types are structural (exactly the members the bindings call), so these
  * declarations need neither @types/react nor the core's own declarations; the objects returned
- * by createManager()/createRouter() from 'lifeline' satisfy them.
+ * by createManager()/createRouter() from 'lifeline-sse' satisfy them.
  */
 
 /** Anything React can render. Kept structural so @types/react is not required. */
@@ -106,7 +106,7 @@ export interface RouterLike {
   getSnapshot(): readonly ServiceHealth[];
 }
 
-/** The module the provider loads lazily (default: import('lifeline')). */
+/** The module the provider loads lazily (default: import('lifeline-sse')). */
 export interface LifelineRuntime {
   init(options?: unknown): Promise<unknown>;
   createManager(options?: unknown): ManagerLike;
@@ -131,7 +131,7 @@ export interface SSEProviderProps {
   routerOptions?: Record<string, unknown>;
   /** Passed to init(). */
   initOptions?: Record<string, unknown>;
-  /** The runtime module (tests, custom builds); default: the 'lifeline' package, loaded lazily. */
+  /** The runtime module (tests, custom builds); default: the 'lifeline-sse' package, loaded lazily. */
   runtime?: LifelineRuntime;
   children?: LifelineNode;
 }

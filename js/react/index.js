@@ -1,5 +1,5 @@
 /**
- * lifeline/react: React 18/19 bindings for the Lifeline runtime. Plain ESM over
+ * lifeline-sse/react: React 18/19 bindings for the Lifeline runtime. Plain ESM over
  * React.createElement; importing it has no side effects (safe during server-side rendering).
  */
 export { SSEProvider, LifelineContext } from './provider.js';

@@ -230,7 +230,7 @@ export class LifelineBinding {
  * Props: options (createManager options), channels ({ name: { url, ...connectOptions } }),
  * manager / router (use these instances instead of creating them; they are not closed on
  * unmount), routerOptions (createRouter options: create an owned router too), initOptions
- * (passed to init()), runtime (module with init/createManager/createRouter; default 'lifeline').
+ * (passed to init()), runtime (module with init/createManager/createRouter; default 'lifeline-sse').
  */
 export function SSEProvider(props) {
   const { options, channels, manager, router, routerOptions, initOptions, runtime, children } = props;
@@ -270,7 +270,7 @@ function configKey(cfg) {
 export function useBinding(hookName) {
   const binding = useContext(LifelineContext);
   if (binding === undefined) {
-    throw new Error(`${hookName} must be used inside <SSEProvider> (lifeline/react): wrap your app in <SSEProvider>.`);
+    throw new Error(`${hookName} must be used inside <SSEProvider> (lifeline-sse/react): wrap your app in <SSEProvider>.`);
   }
   return binding;
 }

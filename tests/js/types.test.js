@@ -1,4 +1,4 @@
-// Checks the hand-written TypeScript declarations (lifeline/react, resolved through the package's
+// Checks the hand-written TypeScript declarations (lifeline-sse/react, resolved through the package's
 // "exports") by compiling tests/types with tsc --noEmit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * In-test fakes implementing exactly the manager and router interfaces the bindings code
- * against (createManager / createRouter from 'lifeline'). They record calls so tests can count
+ * against (createManager / createRouter from 'lifeline-sse'). They record calls so tests can count
  * connections and subscriptions.
  */
 import { PENDING_STATUS } from '../../js/react/stores.js';

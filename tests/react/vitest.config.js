@@ -1,4 +1,4 @@
-// Hook and component tests for lifeline/react: jsdom, plain JS with createElement.
+// Hook and component tests for lifeline-sse/react: jsdom, plain JS with createElement.
 import { defineConfig } from 'vitest/config';
 
 // Vitest 5's reporter calls Map.groupBy (Node >= 21) when it prints failures; the machine runs

@@ -1,4 +1,4 @@
-// Type-level use of lifeline/react, checked by `npx tsc --noEmit -p tests/types` (tests/js/types.test.js).
+// Type-level use of lifeline-sse/react, checked by `npx tsc --noEmit -p tests/types` (tests/js/types.test.js).
 import {
   SSEProvider, useSSE, useSSEStatus, useReconnectCountdown, useSSEProgress, useSSEBuffer,
   useSSEMetrics, useServiceHealth, useRouter, useSSEManager, SSEStatusIndicator, ReconnectionAlert,
@@ -6,8 +6,8 @@ import {
   reduceProgress, INITIAL_PROGRESS, describeStatus, parseData,
   type ConnectionStatus, type ConnectionState, type ManagerLike, type RouterLike, type SSEEvent,
   type AnalysisProgress, type BufferSnapshot, type ServiceHealth, type LifelineElement,
-} from 'lifeline/react';
-import { createManager, createRouter } from 'lifeline';
+} from 'lifeline-sse/react';
+import { createManager, createRouter } from 'lifeline-sse';
 
 // The real manager and router satisfy the structural types the bindings use.
 export const realManager: ManagerLike = createManager({ seed: 1 });

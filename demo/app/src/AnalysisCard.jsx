@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { SSEProgressBar, useSSEProgress } from 'lifeline/react';
+import { SSEProgressBar, useSSEProgress } from 'lifeline-sse/react';
 
 const WARDS = ['Riverside', 'Old Town', 'Millbrook', 'Harbour East', 'Northgate', 'Ashford Park',
   'Canal Quarter', 'Westfield', "St. Anne's", 'Kingsmead', 'Elm Hill', 'Station Road'];

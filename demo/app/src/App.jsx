@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { SSEProvider, SSEErrorBoundary, ReconnectionAlert } from 'lifeline/react';
+import { SSEProvider, SSEErrorBoundary, ReconnectionAlert } from 'lifeline-sse/react';
 import { Header } from './Header.jsx';
 import { FeedCard } from './FeedCard.jsx';
 import { AnalysisCard } from './AnalysisCard.jsx';

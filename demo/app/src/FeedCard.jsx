@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSSEBuffer, parseData } from 'lifeline/react';
+import { useSSEBuffer, parseData } from 'lifeline-sse/react';
 
 const KINDS = [
   ['all', 'All'], ['poll', 'Polls'], ['sentiment', 'Sentiment'], ['intel', 'Opposition'], ['alert', 'Alerts'],

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { SSEStatusIndicator } from 'lifeline/react';
+import { SSEStatusIndicator } from 'lifeline-sse/react';
 
 function Clock() {
   const [now, setNow] = useState(() => new Date());

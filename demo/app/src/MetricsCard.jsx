@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { useSSE, useSSEMetrics, useSSEStatus, useServiceHealth } from 'lifeline/react';
+import { useSSE, useSSEMetrics, useSSEStatus, useServiceHealth } from 'lifeline-sse/react';
 import { Bars, Sparkline } from './Sparkline.jsx';
 
 const WINDOW = 60; // samples kept per series (one a second)

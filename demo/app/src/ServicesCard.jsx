@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { ServiceHealthPanel, useRouter } from 'lifeline/react';
+import { ServiceHealthPanel, useRouter } from 'lifeline-sse/react';
 
 export function ServicesCard() {
   const router = useRouter();

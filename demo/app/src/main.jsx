@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import 'lifeline/react/lifeline.css';
+import 'lifeline-sse/react/lifeline.css';
 import './styles.css';
 import { App } from './App.jsx';
 

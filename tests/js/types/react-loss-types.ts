@@ -1,4 +1,4 @@
-// Compiled by tests/js/manager-types.test.js with tsc --strict: lifeline/react declarations added
+// Compiled by tests/js/manager-types.test.js with tsc --strict: lifeline-sse/react declarations added
 // for the loss paths (a stable per-delivery key from useSSEBuffer).
 import { useSSEBuffer, type BufferSnapshot } from '../../../js/react/index.js';
 
