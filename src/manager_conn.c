@@ -313,7 +313,9 @@ static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, in
     set_state(c, LIFELINE_MANAGER_FAILED, r, now);
     return;
   }
-  if (mgr_is_fatal(r, c->http_status, HAS(c, LIFELINE_MANAGER_RECONNECT))) {
+  /* STRICT_STATUS: the answers RECONNECT would retry are fatal, as without it. */
+  int retries_answers = HAS(c, LIFELINE_MANAGER_RECONNECT) && !HAS(c, LIFELINE_MANAGER_STRICT_STATUS);
+  if (mgr_is_fatal(r, c->http_status, retries_answers)) {
     m->stats.fatal++;
     c->retry_at = LIFELINE_NEVER;
     set_state(c, LIFELINE_MANAGER_FAILED, r, now);
@@ -387,7 +389,8 @@ static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint
   m->now = now;
   c->last_byte_at = now;
   int fresh = 0;
-  int rc = mgr_deliver(m, c->d, &c->seen, c->handle, c->subs, type, tl, data, dl, id, il, own_id, &fresh);
+  int rc = mgr_deliver(m, c->d, &c->seen, c->handle, c->subs, type, tl, data, dl, id, il, own_id,
+                       HAS(c, LIFELINE_MANAGER_NO_DEDUP), &fresh);
   if (rc != LIFELINE_OK) {
     c->feed_error = 1;
     return rc;

@@ -253,12 +253,15 @@ static size_t needed_actions(const mgr_delivery *d, uint32_t conn, const uint8_t
 
 int mgr_deliver(mgr_base *m, mgr_delivery *d, dedup_window *seen, uint32_t conn, uint32_t conn_subs,
                 const uint8_t *type, size_t tl, const uint8_t *data, size_t dl, const uint8_t *id,
-                size_t il, int own_id, int *fresh) {
+                size_t il, int own_id, int keep_dups, int *fresh) {
   int check_dup = own_id && il > 0;
   uint64_t h = check_dup ? mgr_hash(id, il) : 0;
   *fresh = 1;
   if (check_dup && dedup_window_has(seen, h)) {
     *fresh = 0;
+    check_dup = 0; /* already in the window */
+  }
+  if (!*fresh && !keep_dups) {
     m->stats.duplicates++;
     mgr_count(m, MGR_M_DUPLICATES, m->now);
     return LIFELINE_OK;

@@ -31,9 +31,11 @@
  * event over the event cap is skipped and counted, as a resume would fetch it again); 503/429
  * with Retry-After retry after it (plus up to a fifth); 401/403 retry once with OPEN flag AUTH when the
  * connection has LIFELINE_MANAGER_AUTH_HOOK, then fail; 204, 404, other 4xx, other statuses and a
- * wrong content type fail with no retry; an app abort closes. With features 0 (no reconnect
- * policy, breaker or watchdog) the manager behaves like a plain EventSource: non-200 or a wrong
- * content type fails, network errors and ends reconnect after `retry:` or plain_retry_ms.
+ * wrong content type fail with no retry; an app abort closes. STRICT_STATUS makes every answer
+ * but a 200 text/event-stream fail (a 401/403 with AUTH_HOOK still retries once). With features
+ * 0 (no reconnect policy, breaker or watchdog) the manager behaves like a plain EventSource:
+ * non-200 or a wrong content type fails, network errors and ends reconnect after `retry:` or
+ * plain_retry_ms; NO_DEDUP also delivers repeated ids, as EventSource does.
  *
  * Errors: LIFELINE_ERR_INVALID_ARGUMENT (bad handle or argument), LIFELINE_ERR_FULL (a cap
  * reached: connections, channels, subscribers, key/filter/id length, actions or arena),
@@ -113,6 +115,14 @@ typedef enum {
 #define LIFELINE_MANAGER_BREAKER 2u   /* per-endpoint circuit breaker and failover */
 #define LIFELINE_MANAGER_WATCHDOG 4u  /* heartbeat watchdog and connect timeout */
 #define LIFELINE_MANAGER_AUTH_HOOK 8u /* the host can refresh credentials (401/403 retry once) */
+/* Off by default (not in ALL), so a configuration that names its flags keeps its behaviour: */
+#define LIFELINE_MANAGER_STRICT_STATUS 16u /* every answer but 200 text/event-stream fails, also
+                                            * with RECONNECT (the WHATWG EventSource rule): 5xx,
+                                            * 408 and 429 are not retried; network errors, ends
+                                            * and stalls still reconnect with backoff */
+#define LIFELINE_MANAGER_NO_DEDUP 32u      /* deliver an event whose id the window has seen (a
+                                            * plain EventSource's behaviour); the window still
+                                            * judges progress for the backoff */
 #define LIFELINE_MANAGER_ALL (LIFELINE_MANAGER_RECONNECT | LIFELINE_MANAGER_BREAKER | LIFELINE_MANAGER_WATCHDOG)
 
 /* Action flags. */
