@@ -19,6 +19,8 @@ export const FEATURE_RECONNECT = 1;
 export const FEATURE_BREAKER = 2;
 export const FEATURE_WATCHDOG = 4;
 export const FEATURE_AUTH_HOOK = 8;
+export const FEATURE_STRICT_STATUS = 16; // off by default, as in the core (include/lifeline/manager.h)
+export const FEATURE_NO_DEDUP = 32;
 
 export const WORDS = 20; // u32 per lifeline_manager_action
 const NEVER_HI = 0xffffffff;

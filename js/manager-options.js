@@ -2,7 +2,9 @@
  * connect() options: validation, defaults and the pooling key; status snapshot helpers.
  * Internal to js/manager.js.
  */
-import { FEATURE_RECONNECT, FEATURE_BREAKER, FEATURE_WATCHDOG, FEATURE_AUTH_HOOK, managerDefaults } from './manager-core.js';
+import {
+  FEATURE_RECONNECT, FEATURE_BREAKER, FEATURE_WATCHDOG, FEATURE_AUTH_HOOK, FEATURE_STRICT_STATUS, FEATURE_NO_DEDUP, managerDefaults,
+} from './manager-core.js';
 import { jitterOf, lifelineError } from './core-tables.js';
 import { checkNumbers } from './checks.js';
 import { sha256Hex } from './sha256.js';
@@ -28,7 +30,7 @@ function fnId(fn) {
 /** The status of a name that is not a channel (one shared object, so stores stay stable). */
 export const IDLE_SNAPSHOT = Object.freeze({
   state: 'idle', attempt: 0, reconnectInMs: 0, nextRetryAt: null, lastEventId: '', lastError: null,
-  since: null, reason: 'none', httpStatus: 0, endpoint: 0, url: null,
+  since: null, reason: 'none', httpStatus: 0, endpoint: 0, url: null, responseUrl: null,
 });
 
 /** A histogram's JSON (from metrics.h) as the summary the API documents. */
@@ -47,9 +49,11 @@ export function normalize(url, o) {
   // EventSource hides comments, so comment heartbeats cannot feed the watchdog: it is on for
   // that transport only when asked for (heartbeatTimeoutMs or features.watchdog).
   const watchdogDefault = transport !== 'eventsource' || o.heartbeatTimeoutMs !== undefined;
-  const features = { reconnect: true, breaker: true, watchdog: watchdogDefault, ...o.features };
+  const features = { reconnect: true, breaker: true, watchdog: watchdogDefault, retryHttpErrors: true, dedup: true, ...o.features };
+  // The last two are positive here and negative flags in the core, whose default they keep.
   let featureBits = (features.reconnect ? FEATURE_RECONNECT : 0) | (features.breaker ? FEATURE_BREAKER : 0)
-    | (features.watchdog ? FEATURE_WATCHDOG : 0);
+    | (features.watchdog ? FEATURE_WATCHDOG : 0) | (features.retryHttpErrors ? 0 : FEATURE_STRICT_STATUS)
+    | (features.dedup ? 0 : FEATURE_NO_DEDUP);
   if (typeof o.onAuthRequired === 'function') featureBits |= FEATURE_AUTH_HOOK;
   let body = o.body;
   let headers = o.headers ?? {};

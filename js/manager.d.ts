@@ -37,6 +37,9 @@ export interface ConnectionStatus {
   /** Index into [url, ...endpoints] of the endpoint in use, and its URL. */
   endpoint: number;
   url: string | null;
+  /** While open: the URL the stream's response came from, after redirects (fetch transport;
+   * the endpoint URL where the transport cannot tell); null otherwise. */
+  responseUrl: string | null;
 }
 
 export interface SSEEvent {
@@ -110,8 +113,11 @@ export interface ConnectOptions {
   /** Called before the single retry after a 401/403; resolves to headers to add from then on. */
   onAuthRequired?: (info: { url: string; status: number }) => HeaderMap | void | Promise<HeaderMap | void>;
   /** Each defaults to true (watchdog: false for the eventsource transport unless
-   * heartbeatTimeoutMs is given); all false behaves like a plain EventSource. */
-  features?: { reconnect?: boolean; breaker?: boolean; watchdog?: boolean };
+   * heartbeatTimeoutMs is given); all false behaves like a plain EventSource.
+   * retryHttpErrors: 5xx, 408 and 429 answers are retried with backoff (after Retry-After when
+   * sent); false: every answer but a 200 text/event-stream fails, as EventSource does.
+   * dedup: an event whose id was delivered recently is dropped (dedupWindow); false: delivered. */
+  features?: { reconnect?: boolean; breaker?: boolean; watchdog?: boolean; retryHttpErrors?: boolean; dedup?: boolean };
   /** Events the channel remembers for late subscribers (default 0) and their byte cap. */
   replay?: number;
   replayBytes?: number;
@@ -210,6 +216,14 @@ export interface RetainedState {
 
 export declare class SSEManager {
   constructor(options?: ManagerOptions);
+  /**
+   * Binds `channel` to the stream at `url` and opens nothing: the connection opens when the
+   * first subscriber of any channel bound to it arrives (subscribe), so a channel that is only
+   * bound — a page that renders a status but subscribes to nothing — stays 'idle' and costs no
+   * connection out of the browser's six per origin. Status listeners (onStatus, statusStore)
+   * do not count as subscribers. Returns disconnect(). The drop-in EventSource subscribes at
+   * construction, so it connects at once.
+   */
   connect(channel: string, url: string, options?: ConnectOptions): () => void;
   disconnect(channel: string): void;
   subscribe(channel: string, callback: (event: SSEEvent) => void, options?: SubscribeOptions): () => void;

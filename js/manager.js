@@ -296,7 +296,7 @@ export class SSEManager {
     let conn = this.#conns.get(handle);
     if (!conn) {
       conn = { handle, key: opts.key, urls: opts.urls, opts, streams: new Map(), channels: new Set(), status: null, lastError: null,
-        authHeaders: null, dirty: false, storageKey: opts.storageKey, persisted: null };
+        authHeaders: null, dirty: false, storageKey: opts.storageKey, persisted: null, responseUrl: null };
       this.#conns.set(handle, conn);
       const stored = opts.persistLastEventId ? this.#readStored(conn.storageKey) : null;
       conn.persisted = stored;
@@ -450,8 +450,10 @@ export class SSEManager {
     const core = this.#core;
     const current = () => c.streams.has(stream);
     return {
-      opened: (status, contentType, retryAfterMs) => {
+      opened: (status, contentType, retryAfterMs, responseUrl) => {
         if (!current()) return false;
+        // Read by #status when the core reports the connection open (EventSource's origin).
+        c.responseUrl = typeof responseUrl === 'string' && responseUrl ? responseUrl : null;
         const [n] = core.put(contentType ?? '');
         this.#input(() => core.call('opened', stream, status | 0, n, retryAfterMs ?? -1, this.#now()));
         return current();
@@ -530,6 +532,7 @@ export class SSEManager {
       state: a.state, attempt: a.attempt, reconnectInMs: waiting ? a.delayMs : 0, nextRetryAt: waiting ? now + a.delayMs : null,
       lastEventId: info?.lastEventId ?? '', lastError: c.lastError, since: info?.since ?? now, reason: a.reason,
       httpStatus: a.httpStatus, endpoint: info?.endpoint ?? 0, url: c.urls[info?.endpoint ?? 0] ?? null,
+      responseUrl: a.state === 'open' ? c.responseUrl ?? null : null,
     });
     for (const name of c.channels) this.#setSnapshot(name, c.status);
     if ((a.state === 'closed' || a.state === 'failed') && !c.channels.size) this.#maybeRelease(c);

@@ -26,7 +26,8 @@ export function parseRetryAfter(value, nowMs = Date.now()) {
  * @returns {{ name: 'fetch', open(request, sink): { abort(): void } }}
  *
  * request: { url, method, headers, body, credentials, lastEventId }
- * sink:    { opened(status, contentType, retryAfterMs) -> boolean (false: stop reading),
+ * sink:    { opened(status, contentType, retryAfterMs, responseUrl) -> boolean (false: stop
+ *            reading; responseUrl: where the response came from, after redirects),
  *            bytes(Uint8Array) -> boolean, closed(end) }
  */
 export function createFetchTransport(options = {}) {
@@ -57,7 +58,7 @@ async function run(fetchImpl, request, sink, signal) {
   }
   if (signal.aborted) return cancel(response);
   const accepted = sink.opened(response.status, response.headers.get('content-type') ?? '',
-    parseRetryAfter(response.headers.get('retry-after')));
+    parseRetryAfter(response.headers.get('retry-after')), response.url || request.url);
   if (!accepted || signal.aborted || !response.body) {
     cancel(response);
     if (accepted && !signal.aborted) sink.closed(END_CLEAN); // a 200 without a body
