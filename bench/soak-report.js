@@ -76,7 +76,7 @@ function healSection(r) {
   out.push('');
   out.push(table(['burst', 'seeds', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'within bound', 'bound', 'goal'], [
     g('drops, stalls, truncations, overlaps, drip', h.plain, '5 s'),
-    g('the same with 500 and 503 (Retry-After 1–6 s)', h.withStatus, 'max(5 s, Retry-After + 1 s)'),
+    g(`the same with 500 and 503 (Retry-After 1–6 s)${h.statusWindowMs ? `, each a ${h.statusWindowMs[0] / 1000}–${h.statusWindowMs[1] / 1000} s window` : ''}`, h.withStatus, 'max(5 s, Retry-After + 1 s)'),
   ]));
   out.push('');
   const slow = h.seeds.filter((s) => s.healMs === null || s.healMs > s.boundMs);
