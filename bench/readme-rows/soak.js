@@ -34,7 +34,7 @@ function soakRows(k, seed) {
 
 function healRows(h) {
   const out = [];
-  const g = [['plain', 'drops, stalls, truncations, overlaps, drip', 'within 5 s of the last fault (p99)'], ['withStatus', 'the same with 500/503', 'within max(5 s, Retry-After + 1 s) (p99)']];
+  const g = [['plain', 'drops, stalls, truncations, overlaps, drip', 'within 5 s of the last fault (p99)'], ['withStatus', `the same with 500/503${h.statusWindowMs ? ` (each a ${h.statusWindowMs[0] / 1000}–${h.statusWindowMs[1] / 1000} s window)` : ''}`, 'within max(5 s, Retry-After + 1 s) (p99)']];
   for (const [key, faults, target] of g) {
     const x = h[key];
     if (!x?.healMs) continue;
