@@ -45,7 +45,7 @@ export function errorNamed(name, context) {
 
 /** A LifelineError with the core's code for `name` (for example 'LIFELINE_ERR_STATE') and our message. */
 export function lifelineError(name, message) {
-  return new LifelineError(codeOf(name), message, name);
+  return new LifelineError(name, message, codeOf(name));
 }
 
 function codeOf(name) {

@@ -1,12 +1,13 @@
 /**
- * Errors from the C core cross the Wasm boundary as negative integer codes; this class carries
- * the code, its symbolic name and the core's message so callers can branch on `code`.
+ * Errors from the C core cross the Wasm boundary as negative integer codes. In JS, as in Node
+ * and the DOM, an error is told apart by a string `code` (the C name, e.g.
+ * 'LIFELINE_ERR_TIMEOUT'); the C integer stays available as `errno` for logs and bug reports.
  */
 export class LifelineError extends Error {
-  constructor(code, message, name = 'LIFELINE_ERR_UNKNOWN') {
+  constructor(code, message, errno = -1) {
     super(message);
     this.name = 'LifelineError';
     this.code = code;
-    this.codeName = name;
+    this.errno = errno;
   }
 }

@@ -139,7 +139,7 @@ export interface SubscribeOptions {
 export interface StatusStore {
   subscribe(onChange: () => void): () => void;
   /** The cached snapshot: the same object until the status changes. */
-  get(): ConnectionStatus;
+  getSnapshot(): ConnectionStatus;
 }
 
 /** A latency histogram's summary in ms (quantiles within 0.54% of the exact value); nulls when empty. */
@@ -178,8 +178,8 @@ export interface SSETransport {
 }
 
 export interface ManagerOptions {
-  /** Clock in ms (default: performance.timeOrigin + performance.now()). */
-  now?: () => number;
+  /** Clock in ms, as every Lifeline module takes it (default: performance.timeOrigin + performance.now()). */
+  clock?: () => number;
   /** Seeds the jitter (default random). */
   seed?: number;
   /** How long a connection stays open after its last subscriber leaves (default 1000). */

@@ -55,7 +55,7 @@ export class SSEManager {
   #failure;
 
   constructor(options = {}) {
-    this.#now = options.now ?? defaultClock();
+    this.#now = options.clock ?? defaultClock();
     this.#timers = options.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) };
     this.#storage = options.storage === undefined ? defaultStorage() : options.storage;
     this.#onError = options.onError ?? ((err) => queueMicrotask(() => { throw err; }));
@@ -181,7 +181,7 @@ export class SSEManager {
   }
 
   /**
-   * { subscribe(cb) -> unsubscribe, get() -> snapshot } for useSyncExternalStore; the same object
+   * { subscribe(cb) -> unsubscribe, getSnapshot() -> snapshot } for useSyncExternalStore; the same object
    * while the channel exists or the store is listened to.
    */
   statusStore(channel) {
@@ -193,7 +193,7 @@ export class SSEManager {
           if (!this.#stores.has(channel)) this.#stores.set(channel, store);
           return off;
         },
-        get: () => this.#snapshot(channel),
+        getSnapshot: () => this.#snapshot(channel),
       });
       if (this.#channels.has(channel)) this.#stores.set(channel, store);
     }

@@ -23,12 +23,15 @@ const MAX_CAP_STRINGS = 64;
 const CONFIG_KEYS = {
   probeIntervalMs: 'probe_interval_ms', probeTimeoutMs: 'probe_timeout_ms', probeJitterPercent: 'probe_jitter_percent',
   probeDownAfter: 'probe_down_after', hedgeMs: 'hedge_ms', minAttemptTimeoutMs: 'min_attempt_timeout_ms',
-  coldTimeoutMs: 'cold_timeout_ms', timeoutMs: 'default_deadline_ms', slowMs: 'slow_ms',
+  coldTimeoutMs: 'cold_timeout_ms', deadlineMs: 'default_deadline_ms', slowMs: 'slow_ms',
   retryBudgetPercent: 'retry_budget_percent', retryBudgetWindowMs: 'retry_budget_window_ms',
   retryBudgetReservePerSecond: 'retry_budget_reserve_per_s', breakerFailurePercent: 'breaker_failure_percent',
   breakerMinCalls: 'breaker_min_calls', breakerWindowMs: 'breaker_window_ms', breakerConsecutiveFailures: 'breaker_consecutive',
   breakerOpenMs: 'breaker_open_ms', breakerMaxOpenMs: 'breaker_max_open_ms', seed: 'seed',
 };
+
+/** The router option names that are the core's config. */
+export const CONFIG_OPTIONS = Object.keys(CONFIG_KEYS);
 
 const encoder = new TextEncoder();
 
@@ -110,9 +113,9 @@ export class CoreRouter {
     return n;
   }
 
-  addService({ name, baseUrl, capabilities, priority, timeoutMs, healthPath }, now) {
+  addService({ name, baseUrl, capabilities, priority, maxAttemptTimeoutMs, healthPath }, now) {
     return this.#withStrings([name, baseUrl, capabilities, healthPath], (n, u, c, h) =>
-      this.#m._lifeline_wasm_router_add_service(this.#ptr, n, u, c, priority, timeoutMs, h, now));
+      this.#m._lifeline_wasm_router_add_service(this.#ptr, n, u, c, priority, maxAttemptTimeoutMs, h, now));
   }
 
   request(capability, timeoutMs, now) {

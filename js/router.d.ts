@@ -1,3 +1,5 @@
+import type { LifelineError } from './errors.js';
+
 export type HealthState = 'healthy' | 'degraded' | 'down';
 
 export interface ServiceConfig {
@@ -9,8 +11,9 @@ export interface ServiceConfig {
   capabilities: string[] | string;
   /** Lower is preferred (default: position in the list, 1-based). */
   priority?: number;
-  /** Ceiling of one attempt in ms (default 10000). */
-  timeoutMs?: number;
+  /** Ceiling of one attempt in ms (default 10000): the upper clamp of the latency-derived
+   * attempt timeout, as minAttemptTimeoutMs is the lower one. */
+  maxAttemptTimeoutMs?: number;
   /** GET path for active probes (default '/health'); '' or null = no probes. */
   healthPath?: string | null;
   /** Sent with every call and probe to this service (a request's headers win). */
@@ -43,8 +46,8 @@ export interface RouterOptions {
   minAttemptTimeoutMs?: number;
   /** Attempt timeout before 8 latency samples exist (default 3000). */
   coldTimeoutMs?: number;
-  /** Default overall deadline of a request (default 30000). */
-  timeoutMs?: number;
+  /** Default overall deadline of a request, ms, across every attempt (default 30000). */
+  deadlineMs?: number;
   /** p95 above this makes a service 'degraded' (default 5000). */
   slowMs?: number;
   retryBudgetPercent?: number;
@@ -58,8 +61,8 @@ export interface RouterOptions {
   breakerMaxOpenMs?: number;
   seed?: number;
   transport?: RouterTransport;
-  /** Clock in ms (default: performance.timeOrigin + performance.now(), the manager's). */
-  now?: () => number;
+  /** Clock in ms, as every Lifeline module takes it (default: performance.timeOrigin + performance.now()). */
+  clock?: () => number;
   /** Online/offline signals (default: the browser's, as for the manager; see browserEnvironment). */
   environment?: { isOnline?(): boolean; subscribe(handlers: { online(): void; offline(): void; resume(): void }): () => void };
 }
@@ -71,8 +74,8 @@ export interface RequestOptions {
   /** A string or bytes are sent as is; anything else as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
-  /** Overall deadline across every attempt, ms (default: the router's timeoutMs). */
-  timeoutMs?: number;
+  /** Overall deadline across every attempt, ms (default: the router's deadlineMs). */
+  deadlineMs?: number;
   signal?: AbortSignal;
 }
 
@@ -92,10 +95,9 @@ export interface RouterResponse {
   elapsedMs: number;
 }
 
-/** Rejections of request(): code -10 LIFELINE_ERR_UNAVAILABLE or -11 LIFELINE_ERR_TIMEOUT. */
-export interface RouterError extends Error {
-  code: number;
-  codeName: string;
+/** Rejections of request(): code 'LIFELINE_ERR_UNAVAILABLE' or 'LIFELINE_ERR_TIMEOUT'. */
+export interface RouterError extends LifelineError {
+  code: 'LIFELINE_ERR_UNAVAILABLE' | 'LIFELINE_ERR_TIMEOUT';
   capability?: string;
   attempts?: number;
 }
@@ -134,16 +136,15 @@ export declare class Router {
   /** getHealth(), cached: the same array until a figure changes. */
   getSnapshot(): ServiceHealth[];
   explain(capability: string): string;
-  onHealthChange(cb: (health: ServiceHealth, previous: HealthState) => void): () => void;
+  /** A service's health changed state; as the manager's onStatus, returns the unsubscribe. */
+  onStatus(cb: (health: ServiceHealth, previous: HealthState) => void): () => void;
   onDegraded(cb: (notice: RouteNotice) => void): () => void;
   onRecovered(cb: (notice: RouteNotice) => void): () => void;
-  on(type: 'health', cb: (health: ServiceHealth, previous: HealthState) => void): () => void;
-  on(type: 'degraded' | 'recovered', cb: (notice: RouteNotice) => void): () => void;
   setOnline(online: boolean): void;
   close(): void;
 }
 
-/** Needs `await init()` first. Throws LifelineError on a bad option or service. */
+/** Needs `await init()` first. Throws LifelineError on a bad option value or service, TypeError on an unknown option name. */
 export declare function createRouter(options: RouterOptions): Router;
 
 export declare const fetchTransport: RouterTransport;

@@ -10,13 +10,13 @@
  * `{ status, headers, body }` or rejects on a network error.
  */
 import { lifelineError } from './core-tables.js';
+import { checkOptions } from './checks.js';
 import { coreError } from './wasm.js';
 import { decodeBody } from './text.js';
 import { browserEnvironment, defaultClock } from './manager-env.js';
 import {
-  CoreRouter, ACT_CALL, ACT_CANCEL, ACT_PROBE, ACT_DONE, ACT_HEALTH, ACT_DEGRADED, ACT_RECOVERED,
+  CoreRouter, ACT_CALL, ACT_CANCEL, ACT_PROBE, ACT_DONE, ACT_HEALTH, ACT_DEGRADED, ACT_RECOVERED, CONFIG_OPTIONS,
 } from './router-core.js';
-
 
 /** A transport over the global fetch() (Node 18+, browsers). */
 export const fetchTransport = {
@@ -51,6 +51,12 @@ function bodyOf(body, headers) {
   return JSON.stringify(body);
 }
 
+// Every option name the router reads: an unknown one (a typo, or a name from another library) is
+// refused rather than ignored.
+const ROUTER_OPTIONS = [...CONFIG_OPTIONS, 'services', 'transport', 'clock', 'environment'];
+const SERVICE_OPTIONS = ['name', 'baseUrl', 'capabilities', 'priority', 'maxAttemptTimeoutMs', 'healthPath', 'headers'];
+const REQUEST_OPTIONS = ['path', 'method', 'body', 'headers', 'deadlineMs', 'signal'];
+
 const invalid = (message) => lifelineError('LIFELINE_ERR_INVALID_ARGUMENT', message);
 
 export class Router {
@@ -67,7 +73,7 @@ export class Router {
   #attempts = new Map(); // attempt id -> request id
   #responses = new Map(); // attempt id -> { status, headers, body }
   #inflight = new Map(); // attempt/probe id -> AbortController (JS transport)
-  #listeners = { health: new Set(), degraded: new Set(), recovered: new Set() };
+  #listeners = { status: new Set(), degraded: new Set(), recovered: new Set() };
   #timer = null;
   #timerAt = -1;
   #pumping = false;
@@ -80,7 +86,8 @@ export class Router {
   constructor(options = {}) {
     const services = options.services || [];
     if (!services.length) throw invalid('createRouter: `services` is empty');
-    this.#clock = options.now ?? defaultClock();
+    checkOptions(options, ROUTER_OPTIONS, 'createRouter');
+    this.#clock = options.clock ?? defaultClock();
     // Wall-clock origin of the clock: health timestamps stay stable between reads.
     this.#wallOrigin = Date.now() - this.#now();
     this.#core = new CoreRouter(options, {
@@ -110,10 +117,11 @@ export class Router {
 
   #addService(s, index) {
     if (!s || !s.name || !s.baseUrl) throw invalid(`createRouter: service ${index} needs a name and a baseUrl`);
+    checkOptions(s, SERVICE_OPTIONS, `createRouter: service '${s.name}'`);
     const baseUrl = s.baseUrl.replace(/\/+$/, '');
     const capabilities = Array.isArray(s.capabilities) ? s.capabilities.join(',') : String(s.capabilities || '');
     const healthPath = s.healthPath === undefined ? '/health' : s.healthPath || '';
-    const rc = this.#core.addService({ name: s.name, baseUrl, capabilities, priority: s.priority ?? index + 1, timeoutMs: s.timeoutMs || 0, healthPath }, this.#now());
+    const rc = this.#core.addService({ name: s.name, baseUrl, capabilities, priority: s.priority ?? index + 1, maxAttemptTimeoutMs: s.maxAttemptTimeoutMs || 0, healthPath }, this.#now());
     if (rc < 0) throw coreError(rc, `createRouter: service '${s.name}'`);
     this.#services.push({ name: s.name, baseUrl, healthPath, headers: { ...(s.headers || {}) } });
   }
@@ -124,10 +132,15 @@ export class Router {
    */
   request(capability, opts = {}) {
     if (this.#closed) return Promise.reject(lifelineError('LIFELINE_ERR_STATE', 'router is closed'));
+    try {
+      checkOptions(opts, REQUEST_OPTIONS, `request '${capability}'`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const headers = { ...(opts.headers || {}) };
     const body = bodyOf(opts.body, headers);
     const method = opts.method || (body != null ? 'POST' : 'GET');
-    const id = this.#core.request(String(capability), opts.timeoutMs || 0, this.#now());
+    const id = this.#core.request(String(capability), opts.deadlineMs || 0, this.#now());
     if (id < 0) return Promise.reject(coreError(id, `request '${capability}'`));
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, path: opts.path || '', method, body, headers, capability, atts: [] });
@@ -214,7 +227,7 @@ export class Router {
       case ACT_DONE:
         return this.#done(a);
       case ACT_HEALTH:
-        return this.#emit('health', this.#healthOf(a.service), this.#core.healthName(a.oldHealth));
+        return this.#emit('status', this.#healthOf(a.service), this.#core.healthName(a.oldHealth));
       case ACT_DEGRADED:
       case ACT_RECOVERED:
         return this.#emit(a.kind === ACT_DEGRADED ? 'degraded' : 'recovered', {
@@ -354,16 +367,17 @@ export class Router {
     return s;
   }
 
-  on(type, cb) {
+  #listen(type, cb) {
+    if (typeof cb !== 'function') throw new TypeError(`on${type[0].toUpperCase()}${type.slice(1)}: callback must be a function`);
     const set = this.#listeners[type];
-    if (!set) throw invalid(`unknown router event '${type}'`);
     set.add(cb);
     return () => set.delete(cb);
   }
 
-  onHealthChange(cb) { return this.on('health', cb); }
-  onDegraded(cb) { return this.on('degraded', cb); }
-  onRecovered(cb) { return this.on('recovered', cb); }
+  /** A service's health changed state (the manager's onStatus is the same idea per channel). */
+  onStatus(cb) { return this.#listen('status', cb); }
+  onDegraded(cb) { return this.#listen('degraded', cb); }
+  onRecovered(cb) { return this.#listen('recovered', cb); }
 
   #emit(type, ...args) {
     for (const cb of [...this.#listeners[type]]) {

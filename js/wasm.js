@@ -51,7 +51,7 @@ async function instantiate(options) {
 
 /** The loaded core; throws a clear error when init() has not completed. */
 export function getCore() {
-  if (!core) throw new LifelineError(NOT_READY_CODE, 'Lifeline is not initialised: call `await init()` first', 'LIFELINE_ERR_STATE');
+  if (!core) throw new LifelineError('LIFELINE_ERR_STATE', 'Lifeline is not initialised: call `await init()` first', NOT_READY_CODE);
   return core;
 }
 
@@ -65,5 +65,5 @@ export function coreError(code, context) {
   const m = getCore();
   const msg = m.UTF8ToString(m._lifeline_wasm_strerror(code));
   const name = m.UTF8ToString(m._lifeline_wasm_errname(code));
-  return new LifelineError(code, context ? `${context}: ${msg}` : msg, name);
+  return new LifelineError(name, context ? `${context}: ${msg}` : msg, code);
 }

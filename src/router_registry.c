@@ -128,7 +128,7 @@ int rt_registry_add(lifeline_router *r, const lifeline_router_service_config *c,
   }
   s->caps = (uint32_t)caps;
   s->priority = c->priority;
-  s->timeout_ms = c->timeout_ms ? c->timeout_ms : 10000;
+  s->max_attempt_timeout_ms = c->max_attempt_timeout_ms ? c->max_attempt_timeout_ms : 10000;
   lifeline_breaker_config bc;
   breaker_config(r, r->nsvc, &bc);
   if (lifeline_breaker_init(&s->breaker, &bc) != LIFELINE_OK) return LIFELINE_ERR_INVALID_ARGUMENT;

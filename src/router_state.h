@@ -48,7 +48,7 @@ typedef struct {
   char health_path[LIFELINE_ROUTER_URL_MAX];
   uint32_t caps; /* bit i: capability i */
   int32_t priority;
-  uint32_t timeout_ms;
+  uint32_t max_attempt_timeout_ms;
   lifeline_breaker breaker;
   rt_sample samples[RT_SAMPLES];
   uint32_t sample_head, sample_count;

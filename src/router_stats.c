@@ -44,7 +44,7 @@ void rt_stats_get(const rt_service *s, uint64_t now, uint32_t window_ms, rt_stat
 uint32_t rt_attempt_timeout(const lifeline_router *r, const rt_service *s, uint64_t now) {
   rt_stats st;
   rt_stats_get(s, now, RT_LATENCY_WINDOW_MS, &st);
-  uint32_t hi = s->timeout_ms, lo = r->cfg.min_attempt_timeout_ms;
+  uint32_t hi = s->max_attempt_timeout_ms, lo = r->cfg.min_attempt_timeout_ms;
   if (st.ok < RT_MIN_TIMEOUT_SAMPLES) return r->cfg.cold_timeout_ms < hi ? r->cfg.cold_timeout_ms : hi;
   uint64_t t = 4 * (uint64_t)st.p95; /* p95, not p99: one or two stalls must not stretch it */
   if (t < lo) t = lo;

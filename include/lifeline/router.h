@@ -24,10 +24,10 @@
  *   is spent. A request whose candidates are all skipped ends at once with
  *   LIFELINE_ERR_UNAVAILABLE and a message naming each service's state.
  * - Attempt timeout (time to the whole response; the browser's XHR gives no first byte):
- *   T = clamp(4 * p95, min_attempt_timeout_ms 1500, service timeout_ms 10000) once the service
- *   has >= 8 successful calls among its last 64 younger than 10 min, else
- *   min(cold_timeout_ms 3000, timeout_ms); never beyond the request's overall deadline. Latency
- *   ordering uses the same 10 min window; health figures use the last 60 s.
+ *   T = clamp(4 * p95, min_attempt_timeout_ms 1500, the service's max_attempt_timeout_ms 10000)
+ *   once the service has >= 8 successful calls among its last 64 younger than 10 min, else
+ *   min(cold_timeout_ms 3000, max_attempt_timeout_ms); never beyond the request's overall
+ *   deadline. Latency ordering uses the same 10 min window; health figures use the last 60 s.
  * - Outcome classes: 2xx/3xx success; 4xx other than 408/429 is the caller's error: the request
  *   ends with that response, is not retried, and counts as a success for the service (it
  *   answered). 408, 429, 5xx, network errors (status 0) and timeouts are failures: recorded and
@@ -120,7 +120,7 @@ typedef struct {
   const char *base_url;     /* copied; the host joins it with request paths */
   const char *capabilities; /* comma-separated names, e.g. "analysis,summary" */
   int32_t priority;         /* lower is preferred */
-  uint32_t timeout_ms;      /* per-attempt ceiling; 0 = 10000 */
+  uint32_t max_attempt_timeout_ms; /* per-attempt ceiling, ms; 0 = 10000 */
   const char *health_path;  /* e.g. "/health"; NULL or "" = no active probes for it */
 } lifeline_router_service_config;
 

@@ -75,7 +75,7 @@ export function useSSE(channel, handler, options = {}) {
 
 // The manager refuses subscriptions to a channel that connect() has not bound.
 function isUnknownChannel(err) {
-  return err?.codeName === 'LIFELINE_ERR_NOT_FOUND';
+  return err?.code === 'LIFELINE_ERR_NOT_FOUND';
 }
 
 /** The connection status of `channel`; re-renders only when the status changes. */
@@ -85,7 +85,7 @@ export function useSSEStatus(channel) {
     if (manager) return statusStoreOf(manager, channel);
     return constantStore(error ? failedStatus(error) : PENDING_STATUS);
   }, [manager, channel, error]);
-  return useSyncExternalStore(store.subscribe, store.get, getServerStatus);
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, getServerStatus);
 }
 
 /**
@@ -274,5 +274,5 @@ export function useSSEMetrics(intervalMs = 1000) {
 export function useServiceHealth() {
   const { router } = useLifelineState('useServiceHealth');
   const store = router ? healthStoreOf(router) : emptyHealthStore;
-  return useSyncExternalStore(store.subscribe, store.get, () => EMPTY_HEALTH);
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, () => EMPTY_HEALTH);
 }

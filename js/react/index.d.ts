@@ -52,7 +52,7 @@ export interface SubscribeOptions {
 
 export interface StatusStore {
   subscribe(cb: () => void): () => void;
-  get(): ConnectionStatus;
+  getSnapshot(): ConnectionStatus;
 }
 
 /** The members of a Lifeline manager that the bindings use. */
@@ -98,7 +98,7 @@ export interface RouterResponse {
 export interface RouterLike {
   request(capability: string, options?: { path?: string; method?: string; body?: unknown; [k: string]: unknown }): Promise<RouterResponse>;
   getHealth(): readonly ServiceHealth[];
-  onHealthChange(cb: (change: unknown) => void): () => void;
+  onStatus(cb: (change: unknown) => void): () => void;
   close(): unknown;
   /** Store protocol (what useServiceHealth binds): notified after any health figure changes. */
   subscribe(listener: () => void): () => void;

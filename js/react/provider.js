@@ -38,7 +38,7 @@ export class LifelineBinding {
 
   constructor() {
     this.subscribe = this.subscribe.bind(this);
-    this.get = this.get.bind(this);
+    this.getSnapshot = this.getSnapshot.bind(this);
   }
 
   /** The props the provider was rendered with (read when the manager is created). */
@@ -51,7 +51,7 @@ export class LifelineBinding {
     return () => this.#listeners.delete(cb);
   }
 
-  get() {
+  getSnapshot() {
     return this.#state;
   }
 
@@ -278,5 +278,5 @@ export function useBinding(hookName) {
 /** { manager, router, error } of the nearest provider; re-renders when they appear. */
 export function useLifelineState(hookName = 'useLifelineState') {
   const binding = useBinding(hookName);
-  return useSyncExternalStore(binding.subscribe, binding.get, binding.getServerSnapshot);
+  return useSyncExternalStore(binding.subscribe, binding.getSnapshot, binding.getServerSnapshot);
 }

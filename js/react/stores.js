@@ -18,7 +18,7 @@ const noop = () => {};
 
 /** A store whose value never changes. */
 export function constantStore(value) {
-  return { subscribe: () => noop, get: () => value };
+  return { subscribe: () => noop, getSnapshot: () => value };
 }
 
 /** The status shown when loading the runtime failed (the Wasm did not load, for example). */
@@ -81,7 +81,7 @@ function sharedStore(perChannel, channel, inner) {
         if (--count === 0 && perChannel.get(channel) === store) perChannel.delete(channel);
       };
     },
-    get: () => inner.get(),
+    getSnapshot: () => inner.getSnapshot(),
   };
   return store;
 }
@@ -92,7 +92,7 @@ const healthStores = new WeakMap();
 export function healthStoreOf(router) {
   let store = healthStores.get(router);
   if (!store) {
-    store = { subscribe: (cb) => router.subscribe(cb), get: () => router.getSnapshot() };
+    store = { subscribe: (cb) => router.subscribe(cb), getSnapshot: () => router.getSnapshot() };
     healthStores.set(router, store);
   }
   return store;

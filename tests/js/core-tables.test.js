@@ -24,7 +24,7 @@ test('the core names its error codes, enums and states', async () => {
   assert.deepEqual(quiet, ['none', 'aborted', 'linger'], 'the reasons whose status is not a failure');
   const err = lifelineError('LIFELINE_ERR_NOT_FOUND', 'nothing here');
   assert.ok(err instanceof LifelineError);
-  assert.equal(err.code, -6);
+  assert.equal(err.code, 'LIFELINE_ERR_NOT_FOUND');
   assert.equal(err.message, 'nothing here');
   assert.throws(() => lifelineError('LIFELINE_ERR_NOPE', 'x'), /no error named/);
 });

@@ -159,7 +159,7 @@ test('online/offline and resume through the injected environment', async () => {
   const clock = fakeClock();
   const transport = fakeTransport();
   const env = fakeEnvironment();
-  const m = createManager({ now: clock.now, timers: clock.timers, environment: env, storage: null, transports: { fetch: transport }, seed: 2 });
+  const m = createManager({ clock: clock.now, timers: clock.timers, environment: env, storage: null, transports: { fetch: transport }, seed: 2 });
   m.connect('c', 'http://s/feed', { backoff: { initialMs: 20000, jitter: 'none' } });
   m.subscribe('c', () => {});
   ok(transport.last);
@@ -186,7 +186,7 @@ test('the spread after online is the core default (onlineSpreadMs 4000), not a J
     const clock = fakeClock();
     const transport = fakeTransport();
     const env = fakeEnvironment();
-    const m = createManager({ now: clock.now, timers: clock.timers, environment: env, storage: null, transports: { fetch: transport }, seed });
+    const m = createManager({ clock: clock.now, timers: clock.timers, environment: env, storage: null, transports: { fetch: transport }, seed });
     m.connect('c', 'http://s/feed', { backoff: { initialMs: 20000, jitter: 'none' } });
     m.subscribe('c', () => {});
     ok(transport.last);

@@ -132,7 +132,7 @@ export async function fakeManager(options = {}, { clockStart } = {}) {
   const transport = fakeTransport();
   const errors = [];
   const m = createManager({
-    now: clock.now, timers: clock.timers, environment: fakeEnvironment(), storage: null, lingerMs: 0, seed: 1,
+    clock: clock.now, timers: clock.timers, environment: fakeEnvironment(), storage: null, lingerMs: 0, seed: 1,
     transports: { fetch: transport }, onError: (e) => errors.push(e), ...options,
   });
   return { m, clock, transport, errors };

@@ -24,7 +24,7 @@ test(`${ROOMS} rooms joined and left: every per-name map is back to empty`, asyn
     const h = transport.last;
     h.sink.opened(200, 'text/event-stream', -1);
     h.sink.bytes(enc.encode(`id: ${i}\ndata: hello ${room}\n\n`));
-    assert.equal(store.get().state, 'open');
+    assert.equal(store.getSnapshot().state, 'open');
     off();
     offStatus();
     offStore();
@@ -42,7 +42,7 @@ test('reading the status of names never connected retains nothing', async () => 
   const { m } = await fakeManager();
   for (let i = 0; i < 1000; i++) {
     assert.equal(m.getConnectionStatus(`ghost-${i}`).state, 'idle');
-    assert.equal(m.statusStore(`ghost-${i}`).get().state, 'idle');
+    assert.equal(m.statusStore(`ghost-${i}`).getSnapshot().state, 'idle');
   }
   assert.deepEqual(m.retainedState(), EMPTY);
   m.destroy();
@@ -52,20 +52,20 @@ test('a status listener outlives its channel until it leaves; then the name is r
   const { m, transport } = await fakeManager();
   const seen = [];
   const store = m.statusStore('r');
-  const offStore = store.subscribe(() => seen.push(store.get().state));
+  const offStore = store.subscribe(() => seen.push(store.getSnapshot().state));
   assert.equal(m.statusStore('r'), store, 'the store is cached while it is listened to');
   m.connect('r', 'http://s/r');
   m.subscribe('r', () => {});
   transport.last.sink.opened(200, 'text/event-stream', -1);
   m.disconnect('r');
-  assert.equal(store.get().state, 'idle', 'the listener heard the removal');
+  assert.equal(store.getSnapshot().state, 'idle', 'the listener heard the removal');
   assert.equal(seen.at(-1), 'idle');
   assert.equal(m.retainedState().listeners, 1);
   // connected again while listened to: the same store reports the new connection
   m.connect('r', 'http://s/r');
   m.subscribe('r', () => {});
   transport.last.sink.opened(200, 'text/event-stream', -1);
-  assert.equal(store.get().state, 'open');
+  assert.equal(store.getSnapshot().state, 'open');
   m.disconnect('r');
   offStore();
   assert.deepEqual(m.retainedState(), EMPTY);

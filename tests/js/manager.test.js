@@ -229,17 +229,17 @@ test('status store: cached snapshot, same object while unchanged', async (t) => 
   const ctx = await setup(t);
   const store = ctx.m.statusStore('feed');
   assert.equal(store, ctx.m.statusStore('feed'));
-  const s1 = store.get();
+  const s1 = store.getSnapshot();
   await sleep(100);
-  assert.equal(store.get(), s1);
+  assert.equal(store.getSnapshot(), s1);
   assert.equal(s1.state, 'open');
   let calls = 0;
   const off = store.subscribe(() => calls++);
   ctx.server.fault('drop');
   await until(() => calls >= 2, 'store notifications');
-  assert.notEqual(store.get(), s1);
+  assert.notEqual(store.getSnapshot(), s1);
   off();
-  assert.equal(ctx.m.statusStore('unknown').get().state, 'idle');
+  assert.equal(ctx.m.statusStore('unknown').getSnapshot().state, 'idle');
 });
 
 test('persisted Last-Event-ID resumes a new manager where the last one stopped', async (t) => {
@@ -269,14 +269,14 @@ test('bad arguments get clear errors; eventsource is unavailable in Node', async
   const m = createManager({ environment: fakeEnvironment(), storage: null });
   try {
     assert.throws(() => m.connect('', 'http://x'), TypeError);
-    assert.throws(() => m.subscribe('nope', () => {}), (e) => e instanceof LifelineError && e.code === -6);
-    assert.throws(() => m.connect('c', 'http://127.0.0.1:9/x', { transport: 'eventsource' }), (e) => e instanceof LifelineError && e.code === -10);
-    assert.throws(() => m.connect('c', 'http://x', { backoff: { jitter: 'wild' } }), (e) => e instanceof LifelineError && e.code === -1 && /backoff.jitter = "wild"/.test(e.message));
+    assert.throws(() => m.subscribe('nope', () => {}), (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_NOT_FOUND');
+    assert.throws(() => m.connect('c', 'http://127.0.0.1:9/x', { transport: 'eventsource' }), (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_UNAVAILABLE');
+    assert.throws(() => m.connect('c', 'http://x', { backoff: { jitter: 'wild' } }), (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_INVALID_ARGUMENT' && /backoff.jitter = "wild"/.test(e.message));
     assert.throws(() => m.connect('c', 'http://x', { heartbeatTimeoutMs: -1 }), RangeError);
     // The core judges backoff and breaker values; the error shows what it was given.
     assert.throws(() => m.connect('c', 'http://x', { backoff: { initialMs: 5000, maxMs: 100 } }),
-      (e) => e instanceof LifelineError && e.code === -1 && e.message === 'connect: backoff {"initialMs":5000,"maxMs":100}, breaker {}: invalid argument');
-    assert.throws(() => m.connect('c', 'http://x', { breaker: { failureRateThreshold: 2 } }), (e) => e instanceof LifelineError && e.code === -1);
+      (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_INVALID_ARGUMENT' && e.message === 'connect: backoff {"initialMs":5000,"maxMs":100}, breaker {}: invalid argument');
+    assert.throws(() => m.connect('c', 'http://x', { breaker: { failureRateThreshold: 2 } }), (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_INVALID_ARGUMENT');
     assert.throws(() => m.connect('c', 'http://x', { backoff: { multiplier: 'x' } }), /connect: backoff.multiplier must be a number, got string/);
     assert.deepEqual(m.retainedState().connections, 0, 'refused options leave no connection behind');
     m.connect('c', 'http://127.0.0.1:9/x');

@@ -146,7 +146,7 @@ function throughWasm(bytes, caps, r) {
     onEvent: (e) => out.push(['event', e.type, e.data, e.lastEventId]),
     onComment: (t) => out.push(['comment', t]),
     onRetry: (ms) => out.push(['retry', ms]),
-    onError: (err) => out.push(['error', err.codeName]),
+    onError: (err) => out.push(['error', err.code]),
   });
   for (let off = 0; off < bytes.length;) {
     const n = 1 + r(r(2) ? 8 : 200);

@@ -31,7 +31,7 @@ function logger(extra = {}) {
     onRetry: (ms) => log.push(`retry ${ms}`),
     onError: (err) => {
       assert.ok(err instanceof LifelineError);
-      log.push(`error ${err.codeName}`);
+      log.push(`error ${err.code}`);
     },
     ...extra,
   });
@@ -126,7 +126,7 @@ test('argument errors are TypeError/RangeError with clear messages', async () =>
   p.feed('');
   p.free();
   p.free();
-  assert.throws(() => p.feed('data: x\n\n'), (e) => e instanceof LifelineError && e.codeName === 'LIFELINE_ERR_STATE');
+  assert.throws(() => p.feed('data: x\n\n'), (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_STATE');
   assert.throws(() => p.reset(), LifelineError);
   assert.throws(() => p.lastEventId, LifelineError);
 });

@@ -89,7 +89,7 @@ test('backoff: reset only after a healthy connection; quality adaptation', () =>
 });
 
 // The core judges values (lifeline_backoff_init); the error names the option it refuses.
-const invalid = (re) => (err) => err instanceof LifelineError && err.codeName === 'LIFELINE_ERR_INVALID_ARGUMENT' && re.test(err.message);
+const invalid = (re) => (err) => err instanceof LifelineError && err.code === 'LIFELINE_ERR_INVALID_ARGUMENT' && re.test(err.message);
 
 test('backoff: argument errors', () => {
   assert.throws(() => createBackoff({ jitter: 'fulll' }), invalid(/^createBackoff: invalid argument: jitter = "fulll"$/));
@@ -253,8 +253,8 @@ test('breaker.fire: outcomes, latency, rejection with LIFELINE_ERR_REJECTED', as
   assert.equal(br.state(), 'open');
   const err = await br.fire(async () => 'never called').then(() => null, (e) => e);
   assert.ok(err instanceof LifelineError);
-  assert.equal(err.code, -9);
-  assert.equal(err.codeName, 'LIFELINE_ERR_REJECTED');
+  assert.equal(err.code, 'LIFELINE_ERR_REJECTED');
+  assert.equal(err.errno, -9);
   await assert.rejects(br.fire('not a function'), TypeError);
   // isFailure: ignored errors do not count.
   const br2 = createBreaker({ seed: 1, clock: clk.now, consecutiveFailures: 1, isFailure: (e) => e.code !== 'NOT_FOUND' });

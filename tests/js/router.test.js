@@ -146,8 +146,8 @@ test('every service failing rejects with LIFELINE_ERR_UNAVAILABLE naming each', 
     svc.llama.mode = 'e500';
     await assert.rejects(router.request('analysis', { path: '/x' }), (e) => {
       assert.ok(e instanceof LifelineError);
-      assert.equal(e.codeName, 'LIFELINE_ERR_UNAVAILABLE');
-      assert.equal(e.code, -10);
+      assert.equal(e.code, 'LIFELINE_ERR_UNAVAILABLE');
+      assert.equal(e.errno, -10);
       assert.equal(e.attempts, 3);
       assert.equal(e.message, "every service for 'analysis' failed: gemini HTTP 500, perplexity network error, llama HTTP 500");
       return true;
@@ -193,8 +193,8 @@ test('the overall deadline rejects with LIFELINE_ERR_TIMEOUT', async () => {
   const router = makeRouter(transport);
   try {
     svc.gemini.mode = 'hang';
-    await assert.rejects(router.request('analysis', { timeoutMs: 150 }), (e) => {
-      assert.equal(e.codeName, 'LIFELINE_ERR_TIMEOUT');
+    await assert.rejects(router.request('analysis', { deadlineMs: 150 }), (e) => {
+      assert.equal(e.code, 'LIFELINE_ERR_TIMEOUT');
       assert.match(e.message, /^deadline of 150 ms exceeded for 'analysis': gemini timeout after 1\d\d ms/);
       return true;
     });
@@ -225,7 +225,7 @@ test('probes: a refusing service goes down, comes back, and events fire', async 
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport, { probeIntervalMs: 60, probeTimeoutMs: 50 });
   const changes = [];
-  const off = router.onHealthChange((h, prev) => changes.push(`${h.name}:${prev}->${h.state}`));
+  const off = router.onStatus((h, prev) => changes.push(`${h.name}:${prev}->${h.state}`));
   try {
     await waitFor(() => svc.llama.probes >= 1 && router.getHealth()[2].state === 'healthy');
     svc.llama.probeMode = 'refuse';
@@ -310,6 +310,25 @@ test('abort signal, close, and bad options', async () => {
   assert.throws(() => createRouter({ services: [{ name: 'a', baseUrl: 'http://a', capabilities: 'x' }], probeIntervalMs: -1 }), LifelineError);
 });
 
+
+test('one name per concept: unknown option names are refused, not ignored (deadlineMs, maxAttemptTimeoutMs, clock)', async () => {
+  await init();
+  const svc = { name: 'a', baseUrl: 'http://a', capabilities: 'x' };
+  assert.throws(() => createRouter({ services: [svc], timeoutMs: 5000 }), /createRouter: unknown option "timeoutMs"/);
+  assert.throws(() => createRouter({ services: [svc], now: () => 0 }), /unknown option "now"/);
+  assert.throws(() => createRouter({ services: [{ ...svc, timeoutMs: 100 }] }), /service 'a': unknown option "timeoutMs"/);
+  assert.throws(() => createRouter({ services: [svc], clock: 5 }), /clock must be a function/);
+  const { transport } = fakeServices();
+  const router = makeRouter(transport, { deadlineMs: 20000, clock: () => performance.now() });
+  try {
+    await assert.rejects(router.request('analysis', { timeoutMs: 10 }), /request 'analysis': unknown option "timeoutMs"/);
+    assert.equal(typeof router.on, 'undefined', 'one way to listen: onStatus / onDegraded / onRecovered');
+    assert.throws(() => router.onStatus('nope'), /onStatus: callback must be a function/);
+    assert.equal((await router.request('analysis', { deadlineMs: 5000 })).service, 'gemini');
+  } finally {
+    router.close();
+  }
+});
 test('store protocol: getSnapshot is cached until a figure changes; subscribers hear changes', async () => {
   await init();
   const { svc, transport } = fakeServices();

@@ -24,7 +24,7 @@ export function createFakeManager({ strict = false } = {}) {
     },
     subscribe(channel, cb, options = {}) {
       if (strict && !statuses.has(channel)) {
-        throw Object.assign(new Error(`subscribe: unknown channel "${channel}" (call connect first)`), { code: -6, codeName: 'LIFELINE_ERR_NOT_FOUND' });
+        throw Object.assign(new Error(`subscribe: unknown channel "${channel}" (call connect first)`), { code: 'LIFELINE_ERR_NOT_FOUND', errno: -6 });
       }
       calls.subscribe++;
       if (!subs.has(channel)) subs.set(channel, new Set());
@@ -43,7 +43,7 @@ export function createFakeManager({ strict = false } = {}) {
     },
     statusStore(channel) {
       calls.statusStore++;
-      return { subscribe: (cb) => m.onStatus(channel, cb), get: () => get(channel) };
+      return { subscribe: (cb) => m.onStatus(channel, cb), getSnapshot: () => get(channel) };
     },
     retryNow(channel) { calls.retryNow.push(channel); },
     getMetrics() { return { delivered: calls.subscribe, connections: calls.connect.length }; },
@@ -78,7 +78,7 @@ export function createFakeRouter(services) {
     getHealth() { return health.map((s) => ({ ...s })); },
     subscribe(cb) { storeListeners.add(cb); return () => storeListeners.delete(cb); },
     getSnapshot() { return health; },
-    onHealthChange(cb) { cbs.add(cb); return () => cbs.delete(cb); },
+    onStatus(cb) { cbs.add(cb); return () => cbs.delete(cb); },
     close() { this.closed++; },
     setHealth(name, patch) {
       const next = health.map((s) => (s.name === name ? { ...s, ...patch } : s));

@@ -39,7 +39,7 @@ export function App({ config }) {
 
   const routerOptions = useMemo(() => ({
     services: Object.entries(config.ai ?? {}).map(([name, url]) => ({
-      name, baseUrl: url, capabilities: CAPABILITIES[name] ?? ['analysis'], healthPath: '/health', timeoutMs: 4000,
+      name, baseUrl: url, capabilities: CAPABILITIES[name] ?? ['analysis'], healthPath: '/health', maxAttemptTimeoutMs: 4000,
     })),
     probeIntervalMs: 2000,
   }), [config]);

@@ -14,7 +14,7 @@ export async function demo(): Promise<number> {
   };
   const disconnect = m.connect('feed', 'http://a/feed', opts);
   const off = m.subscribe('feed', (e: SSEEvent) => console.log(e.type, e.data, e.id, e.channel, e.replayed === true), { events: ['poll'], priority: 1, replay: 5 });
-  const status: ConnectionStatus = m.statusStore('feed').get();
+  const status: ConnectionStatus = m.statusStore('feed').getSnapshot();
   const unsub = m.onStatus('feed', (s) => console.log(s.state, s.reconnectInMs, s.lastError?.reason));
   const metrics: ManagerMetrics = m.getMetrics();
   m.retryNow('feed');
