@@ -19,6 +19,7 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 // What the tarball must hold, and path prefixes it must not.
 const REQUIRED = [
   'package.json', 'README.md', 'dist/lifeline-core.wasm', 'dist/lifeline-core.mjs',
+  'dist/lifeline-core-nosimd.wasm', 'dist/lifeline-core-nosimd.mjs',
   'js/index.js', 'js/index.d.ts', 'js/wasm.js', 'js/wasm.d.ts', 'js/manager.d.ts', 'js/router.d.ts',
   'js/react/index.js', 'js/react/index.d.ts', 'js/react/lifeline.css',
 ];
@@ -79,7 +80,9 @@ export async function start(url: string): Promise<number> {
 
 // Opens the app with the feed URL as a query parameter: the indicator must reach "open" and the
 // events published afterwards must show, in order, with their ids; no failed request, no error.
-async function checkPage(page, base, sse) {
+// The page fetches one .wasm: the SIMD build, or the fallback (`simd: false`) on an engine whose
+// WebAssembly.validate says no to init()'s SIMD probe.
+async function checkPage(page, base, sse, { simd = true } = {}) {
   const errors = [];
   const onError = (e) => errors.push(String(e));
   // Chromium asks for /favicon.ico by itself; every other request must succeed.
@@ -94,6 +97,7 @@ async function checkPage(page, base, sse) {
     const response = await wasmResponse;
     expect(response.status()).toBe(200);
     expect(response.url().startsWith(base)).toBe(true);
+    expect(new URL(response.url()).pathname.includes('lifeline-core-nosimd')).toBe(!simd);
 
     const indicator = page.locator('.lifeline-status');
     await expect(indicator).toHaveAttribute('data-state', 'open', { timeout: 15_000 });
@@ -181,18 +185,21 @@ test.describe('npm package', () => {
     });
 
     const out = join(app, 'dist');
-    await test.step('vite build emits the .wasm as an asset', async () => {
+    await test.step('vite build emits the two .wasm builds as assets', async () => {
       await run(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'build'], app);
       const assets = await readdir(join(out, 'assets'));
       const wasm = assets.filter((f) => f.endsWith('.wasm'));
-      expect(wasm, 'one .wasm asset').toHaveLength(1);
+      expect(wasm, 'two .wasm assets: SIMD and the fallback').toHaveLength(2);
       // "sideEffects" lists the stylesheet: an import of it must survive tree shaking.
       expect(assets.filter((f) => f.endsWith('.css')), 'lifeline.css kept').toHaveLength(1);
-      expect((await stat(join(out, 'assets', wasm[0]))).size).toBe((await stat(join(repo, 'dist/lifeline-core.wasm'))).size);
-      // The core is loaded lazily by the provider: it must be a separate chunk that names the asset.
+      const sizes = await Promise.all(wasm.map(async (f) => (await stat(join(out, 'assets', f))).size));
+      const want = await Promise.all(['lifeline-core.wasm', 'lifeline-core-nosimd.wasm'].map(async (f) => (await stat(join(repo, 'dist', f))).size));
+      expect(sizes.sort()).toEqual(want.sort());
+      // The core is loaded lazily by the provider: it must be a separate chunk that names the asset
+      // (the fallback's glue is a chunk of its own, fetched only by engines without SIMD).
       const chunks = assets.filter((f) => f.endsWith('.js'));
       const texts = await Promise.all(chunks.map((f) => readFileSync(join(out, 'assets', f), 'utf8')));
-      expect(texts.some((t) => t.includes(wasm[0])), 'a chunk refers to the .wasm asset').toBe(true);
+      for (const w of wasm) expect(texts.some((t) => t.includes(w)), `a chunk refers to ${w}`).toBe(true);
     });
 
     const sse = await startSSEServer({ intervalMs: 0, heartbeatMs: 60_000 });
@@ -202,6 +209,18 @@ test.describe('npm package', () => {
       const site = await startStaticServer({ dir: out });
       cleanup.push(() => site.close());
       await checkPage(page, site.url, sse);
+    });
+
+    await test.step('an engine without Wasm SIMD gets the fallback build from the same app', async () => {
+      const site = await startStaticServer({ dir: out });
+      cleanup.push(() => site.close());
+      const old = await page.context().newPage();
+      await old.addInitScript(() => { WebAssembly.validate = () => false; });
+      try {
+        await checkPage(old, site.url, sse, { simd: false });
+      } finally {
+        await old.close();
+      }
     });
 
     await test.step('the same app under the Vite dev server (dependency pre-bundling)', async () => {
