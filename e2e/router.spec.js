@@ -55,6 +55,52 @@ function servicesOf(ai) {
   }));
 }
 
+const serviceOf = (ai, name) => servicesOf(ai).find((s) => s.name === name);
+
+async function openWith(page, site, services, options) {
+  await page.goto(`${site.url}/e2e/pages/router.html`);
+  await expect(page.locator('#out')).toHaveText('ready');
+  await page.evaluate(([s, o]) => window.harness.start(s, o), [services, options]);
+}
+
+async function until(cond, timeout) {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeout) throw new Error(`not within ${timeout} ms: ${cond}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Records, in the page, the platform fetch's cancels and every callback from C to the router. */
+async function spyPlatform(page) {
+  await page.evaluate(async () => {
+    const m = (await import('/js/wasm.js')).getCore();
+    const spy = { cancels: [], calls: [] };
+    // The glue binds an export on its first call: bind it (an unknown id cancels nothing) first.
+    m._lifeline_wasm_router_cancel(0, 0xffffffff);
+    const cancel = m._lifeline_wasm_router_cancel;
+    m._lifeline_wasm_router_cancel = (r, id) => {
+      spy.cancels.push({ id, t: performance.now() });
+      return cancel(r, id);
+    };
+    for (const [ptr, h] of m.lifelineRouters) {
+      m.lifelineRouters.set(ptr, {
+        onResponse: (id, ...rest) => { spy.calls.push({ id, t: performance.now() }); return h.onResponse(id, ...rest); },
+        complete: (id, status) => { spy.calls.push({ id, status, t: performance.now() }); return h.complete(id, status); },
+      });
+    }
+    window.platformFetches = () => m._lifeline_wasm_router_fetches(0);
+    window.platformSpy = spy;
+  });
+}
+
+/** Cancels, callbacks for an attempt after its cancel, and the fetch slots still held. */
+const platformSpy = (page) => page.evaluate(() => {
+  const { cancels, calls } = window.platformSpy;
+  const lateCalls = calls.filter((c) => cancels.some((x) => x.id === c.id && c.t >= x.t));
+  return { cancels, lateCalls, fetches: window.platformFetches() };
+});
+
 async function openHarness(page, site, ai, options = {}) {
   await page.goto(`${site.url}/e2e/pages/router.html`);
   await expect(page.locator('#out')).toHaveText('ready');
@@ -173,12 +219,94 @@ test.describe('router in Chromium (Emscripten fetch)', () => {
     }
   });
 
+  // Abort semantics of the platform fetch (src/platform/wasm_router.c): a cancelled or timed-out
+  // attempt never calls back, even when its server answers later; no fetch slot stays held.
+  test('a request aborted by its signal aborts its XHR at once; its late answer never calls back', async ({ page, site }) => {
+    const ai = await startAIServices({ seed: 11 });
+    try {
+      await openWith(page, site, [serviceOf(ai, 'gemini')], { probeIntervalMs: 0 });
+      await spyPlatform(page);
+      const gemini = ai.services.gemini;
+      await ai.setMode('gemini', 'slow', { latencyMs: 1500 });
+      await page.evaluate(() => {
+        window.ctrl = new AbortController();
+        window.outcome = window.harness.router.request('analysis', { path: '/v1/analyze', body: {}, signal: window.ctrl.signal })
+          .then((r) => `answered by ${r.service}`, (e) => e.name);
+      });
+      await until(() => gemini.status().inFlight === 1, 2000);
+      await page.evaluate(() => window.ctrl.abort());
+      // The XHR's own timeout (cold 3 s + 250 ms) is far away: only an abort closes it this soon.
+      const t0 = Date.now();
+      await until(() => gemini.status().inFlight === 0, 1000);
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(await page.evaluate(() => window.outcome)).toBe('AbortError');
+      await page.waitForTimeout(1800); // past the moment the server would have answered
+      const spy = await platformSpy(page);
+      expect(spy.cancels.length).toBe(1);
+      expect(spy.lateCalls).toEqual([]);
+      expect(spy.fetches).toBe(0);
+      expect(gemini.status().byStatus[200] ?? 0).toBe(0); // the answer was never sent
+    } finally {
+      await page.evaluate(() => window.harness?.router?.close()).catch(() => {});
+      await ai.close();
+    }
+  });
+
+  test('a timed-out attempt never calls back when its answer comes later; the request fails over', async ({ page, site }) => {
+    const ai = await startAIServices({ seed: 12 });
+    try {
+      // Attempt timeout 400 ms (before any latency sample), the XHR's own 650 ms.
+      await openWith(page, site, [serviceOf(ai, 'gemini'), serviceOf(ai, 'perplexity')], { probeIntervalMs: 0, coldTimeoutMs: 400 });
+      await spyPlatform(page);
+      await ai.setMode('gemini', 'slow', { latencyMs: 1500 });
+      const res = await page.evaluate(() => window.harness.router.request('analysis', { path: '/v1/analyze', body: {} })
+        .then((r) => ({ service: r.service, attempts: r.attempts })));
+      expect(res).toEqual({ service: 'perplexity', attempts: 2 });
+      await page.waitForTimeout(1800);
+      const spy = await platformSpy(page);
+      expect(spy.cancels.length).toBe(1); // gemini's attempt, at its 400 ms timeout
+      expect(spy.lateCalls).toEqual([]);
+      expect(spy.fetches).toBe(0);
+      expect(ai.services.gemini.status().inFlight).toBe(0);
+      expect(ai.services.gemini.status().byStatus[200] ?? 0).toBe(0);
+    } finally {
+      await page.evaluate(() => window.harness?.router?.close()).catch(() => {});
+      await ai.close();
+    }
+  });
+
+  test('closing the router aborts its calls in flight; nothing is left running or held', async ({ page, site }) => {
+    const ai = await startAIServices({ seed: 13 });
+    try {
+      await openWith(page, site, [serviceOf(ai, 'gemini')], { probeIntervalMs: 0 });
+      await spyPlatform(page);
+      const gemini = ai.services.gemini;
+      await ai.setMode('gemini', 'slow', { latencyMs: 1500 });
+      await page.evaluate(() => {
+        const ask = () => window.harness.router.request('analysis', { path: '/v1/analyze', body: {} }).then(() => 'answered', (e) => e.message);
+        window.outcomes = Promise.all([ask(), ask(), ask()]);
+      });
+      await until(() => gemini.status().inFlight === 3, 2000);
+      expect(await page.evaluate(() => window.platformFetches())).toBe(3);
+      await page.evaluate(() => window.harness.router.close());
+      expect(await page.evaluate(() => window.outcomes)).toEqual(['router closed', 'router closed', 'router closed']);
+      await until(() => gemini.status().inFlight === 0, 1000); // aborted, not timed out (3.25 s)
+      await page.waitForTimeout(1800);
+      // close() cancels in C (lifeline_wasm_router_free): no call of the export, no callback.
+      const spy = await page.evaluate(() => ({ calls: window.platformSpy.calls, fetches: window.platformFetches() }));
+      expect(spy).toEqual({ calls: [], fetches: 0 });
+      expect(gemini.status().byStatus[200] ?? 0).toBe(0);
+    } finally {
+      await ai.close();
+    }
+  });
+
   test('browser offline: requests fail fast as offline, services are not blamed, back online works', async ({ page, site, context }) => {
     const ai = await startAIServices({ seed: 5 });
     try {
       await openHarness(page, site, ai, { probeIntervalMs: 500 });
       const ask = () => page.evaluate(() => window.harness.router.request('analysis', { path: '/v1/analyze', body: { ward: 'x' } })
-        .then((r) => `ok ${r.service}`, (e) => `${e.codeName}: ${e.message}`));
+        .then((r) => `ok ${r.service}`, (e) => `${e.code}: ${e.message}`));
       expect(await ask()).toBe('ok gemini');
       await context.setOffline(true);
       await page.waitForFunction(() => !navigator.onLine);

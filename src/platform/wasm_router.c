@@ -6,10 +6,13 @@
  * the router's pointer: Module['lifelineRouters'] is a Map the JS shim fills; these EM_JS
  * functions only look entries up in it, so nothing is captured at build time.
  *
- * Emscripten 3.1.6 caveat: emscripten_fetch_close() on a running fetch frees the struct but does
- * not abort the XHR, whose later events would then write into freed memory. So a cancel first
- * aborts the XHR itself (Fetch.xhrs is in the glue's scope); if that is impossible, the fetch is
- * only marked cancelled and closed when its XHR ends (bounded by timeoutMSecs). */
+ * Cancelling a fetch in flight: emscripten_fetch_close() is the documented way (fetch.h: the
+ * onerror handler runs before it returns) and, since Emscripten 3.1.20 (#17541), it aborts the
+ * XHR and drops its later events. Before that (3.1.6, Debian 12's) close freed the struct but left
+ * the XHR running, whose later events wrote into the freed memory. So builds with such an
+ * Emscripten first abort the XHR through the glue's `Fetch.xhrs` array (its layout up to 3.1.19,
+ * id - 1 as the index); if that fails, the fetch is only marked cancelled and closed when its XHR
+ * ends (bounded by timeoutMSecs). Newer builds use close alone and never touch the glue. */
 #include <emscripten/emscripten.h>
 #include <emscripten/fetch.h>
 #include <stdlib.h>
@@ -22,6 +25,9 @@
 
 #define WR_MAX_FETCHES 1024 /* shared by every router of the page; a router has <= 136 */
 #define WR_MAX_HEADERS 32
+/* 1 when emscripten_fetch_close() aborts a fetch in flight (Emscripten 3.1.20 and later). */
+#define WR_CLOSE_ABORTS \
+  (__EMSCRIPTEN_major__ * 10000 + __EMSCRIPTEN_minor__ * 100 + __EMSCRIPTEN_tiny__ >= 30120)
 
 typedef struct {
   lifeline_router *router; /* NULL: free slot */
@@ -48,9 +54,13 @@ EM_JS(void, lifeline_js_router_complete, (void *router, uint32_t id, int status)
   if (reg) reg.complete(id, status);
 })
 
+#if !WR_CLOSE_ABORTS
+/* Emscripten < 3.1.20 only: aborts the XHR of fetch `id` (Fetch.xhrs[id - 1] in those versions);
+ * 1 when it did. Its readystatechange marks the struct DONE, so the close that follows frees it
+ * without calling onerror. */
 EM_JS(int, lifeline_js_xhr_abort, (unsigned id), {
   try {
-    var xhr = typeof Fetch !== 'undefined' && Fetch.xhrs && Fetch.xhrs[id - 1];
+    var xhr = typeof Fetch !== 'undefined' && Array.isArray(Fetch.xhrs) && Fetch.xhrs[id - 1];
     if (!xhr) return 0;
     xhr.abort();
     return 1;
@@ -58,13 +68,17 @@ EM_JS(int, lifeline_js_xhr_abort, (unsigned id), {
     return 0;
   }
 })
+#endif
 /* clang-format on */
 
 static wr_fetch *slot_of(const emscripten_fetch_t *f) { return (wr_fetch *)f->userData; }
 
+/* Frees the slot, then closes its fetch: closing one in flight calls on_done at once, which must
+ * find the slot free (and so do nothing). */
 static void release(wr_fetch *w) {
-  if (w->fetch) emscripten_fetch_close(w->fetch);
+  emscripten_fetch_t *f = w->fetch;
   memset(w, 0, sizeof *w);
+  if (f) emscripten_fetch_close(f);
 }
 
 /* Maps what XHR reported to the core's status: HTTP status, network error, or timeout. */
@@ -79,8 +93,8 @@ static void on_done(emscripten_fetch_t *f) {
   if (!w || !w->router) return;
   if (!w->fetch) w->fetch = f; /* failed synchronously, inside emscripten_fetch() */
   if (w->fetch != f) return;
-  if (w->cancelled || f->status == 65535) { /* ours: cancelled or closed while running */
-    if (w->cancelled) release(w);
+  if (w->cancelled) { /* a deferred cancel (see the top): its XHR has ended now */
+    release(w);
     return;
   }
   lifeline_router *r = w->router;
@@ -144,11 +158,24 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_router_cancel(lifeline_router *router, ui
   for (int i = 0; i < WR_MAX_FETCHES; i++) {
     wr_fetch *w = &fetches[i];
     if (w->router != router || w->id != id || w->cancelled) continue;
+#if WR_CLOSE_ABORTS
+    release(w);
+#else
     w->cancelled = 1;
     if (w->fetch && lifeline_js_xhr_abort(w->fetch->id)) release(w);
+#endif
     return LIFELINE_OK;
   }
   return LIFELINE_ERR_NOT_FOUND;
+}
+
+/* The fetch slots `router` holds (every router's for NULL): running fetches, and cancelled ones
+ * whose XHR has not ended yet. 0 once a router's calls are all done or cancelled (tests). */
+LIFELINE_WASM_EXPORT int lifeline_wasm_router_fetches(const lifeline_router *router) {
+  int n = 0;
+  for (int i = 0; i < WR_MAX_FETCHES; i++)
+    if (fetches[i].router && (!router || fetches[i].router == router)) n++;
+  return n;
 }
 
 /* Cancels every fetch of a router (before lifeline_wasm_router_free). */
