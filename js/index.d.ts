@@ -9,3 +9,4 @@ export * from './backoff.js';
 export * from './breaker.js';
 export * from './metrics.js';
 export * from './router.js';
+export * from './event-source.js';

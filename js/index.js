@@ -9,3 +9,4 @@ export { createBackoff } from './backoff.js';
 export { createBreaker } from './breaker.js';
 export { createHistogram, createMetrics } from './metrics.js';
 export { createRouter, Router, fetchTransport } from './router.js';
+export { EventSource } from './event-source.js';

@@ -55,6 +55,7 @@ export async function startScript(t, handler) {
 export function stream(res, text = '', headers = {}) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
   if (text) res.write(text);
+  else res.flushHeaders(); // headers go out now, not with the first write
   return res;
 }
 
