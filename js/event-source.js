@@ -157,7 +157,6 @@ export class EventSource extends EventTarget {
       this.#readyState = CONNECTING;
       this.#fire(new EventSourceErrorEvent(errorDetail(s)));
     } else if (s.state === 'connecting') {
-      if (prev === 'open') this.#fire(new EventSourceErrorEvent(errorDetail(s))); // a stall retries at once
       this.#readyState = CONNECTING;
     }
   }
