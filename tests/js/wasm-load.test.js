@@ -78,6 +78,15 @@ test('on an engine without SIMD init() loads the fallback, and the parser tests 
   }
 });
 
+test('an engine without WebAssembly gets a clear LifelineError from init()', () => {
+  const script = `delete globalThis.WebAssembly;
+    const { init } = await import(${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)});
+    await init().then(() => console.log('loaded'), (e) => console.log(JSON.stringify([e.name, e.code, e.message])));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout.trim()), ['LifelineError', 'LIFELINE_ERR_STATE', 'Lifeline cannot start: this engine has no WebAssembly']);
+});
+
 // ---- memory growth: the glue refreshes the exported views, the shim re-reads them ------------
 
 /** A data value of n bytes that is not one repeated byte, so a wrong offset shows. */
