@@ -187,7 +187,7 @@ test('retry: sets the reconnection time (decimal, the floor of the delay); bogus
   await until(() => srv.count('/retry') === 2, 'the reconnect', 3000);
   const waited = Date.now() - ends[0];
   assert.ok(waited >= 290, `waited ${waited} ms, at least retry:`);
-  assert.ok(waited <= 300 * 1.2 + 150, `waited ${waited} ms, at most retry: plus a fifth`);
+  assert.ok(waited <= 300 * 1.2 + 300, `waited ${waited} ms, at most retry: plus a fifth (and scheduling slack)`);
   await until(() => log.some((e) => e.data === 'y'), 'the second stream');
 });
 
