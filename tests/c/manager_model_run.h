@@ -15,7 +15,11 @@ static lifeline_manager_conn_config conn_cfg(sim *s, int u) {
   if (s->mode == 1 || s->mode == 2) c.heartbeat_timeout_ms = SIM_HEAL_HEARTBEAT_MS;
   if (s->mode != 0) return c;
   uint32_t k = mm_below(&s->r, 8);
-  c.features = k == 0 ? 0 : k < 3 ? LIFELINE_MANAGER_ALL | LIFELINE_MANAGER_AUTH_HOOK : LIFELINE_MANAGER_ALL;
+  /* k == 3: the drop-in EventSource's configuration (every answer but 200 fails). */
+  c.features = k == 0   ? 0
+               : k < 3  ? LIFELINE_MANAGER_ALL | LIFELINE_MANAGER_AUTH_HOOK
+               : k == 3 ? LIFELINE_MANAGER_ALL | LIFELINE_MANAGER_STRICT_STATUS
+                        : LIFELINE_MANAGER_ALL;
   c.heartbeat_timeout_ms = 2000 + mm_below(&s->r, 3000);
   c.connect_timeout_ms = 3000;
   c.endpoint_count = 1 + mm_below(&s->r, 2);
