@@ -232,3 +232,25 @@ test('close() of the last source on a shared connection aborts it; a new source 
   await until(() => messages(logC).length === 1, 'a fresh stream');
   assert.equal(srv.count('/last'), 2);
 });
+
+test('sources leave nothing behind in their manager once closed or failed', async (t) => {
+  await init();
+  const srv = await startScript(t, (req, res, { path }) => {
+    if (path === '/gone') {
+      res.writeHead(204);
+      return res.end();
+    }
+    return stream(res, 'data: x\n\n');
+  });
+  const manager = createManager({ lingerMs: 0, environment: { isOnline: () => true, subscribe: () => () => {} } });
+  t.after(() => manager.destroy());
+  const before = manager.retainedState();
+  const sources = [];
+  for (let i = 0; i < 20; i++) sources.push(open(t, srv.url(i % 2 ? '/live' : `/live-${i}`), { manager }));
+  const failed = open(t, srv.url('/gone'), { manager });
+  await until(() => sources.every((es) => es.readyState === EventSource.OPEN), 'all open');
+  await until(() => failed.readyState === EventSource.CLOSED, 'the 204 closed its source');
+  for (const es of sources) es.close();
+  assert.deepEqual(manager.retainedState(), before);
+  assert.equal(manager.getMetrics().connections, 0);
+});
