@@ -15,6 +15,13 @@ import { createEventSourceTransport } from './transports/eventsource.js';
 import { browserEnvironment, defaultClock, defaultStorage } from './manager-env.js';
 import { normalize, summary, IDLE_SNAPSHOT, ERROR_MESSAGES } from './manager-options.js';
 import { latencyProbe } from './manager-latency.js';
+import { checkOptions } from './checks.js';
+
+// Every createManager option: an unknown name (a typo, an old name) is refused, not ignored.
+const MANAGER_OPTIONS = [
+  'clock', 'seed', 'lingerMs', 'onlineSpreadMs', 'maxConnections', 'maxChannels', 'maxSubscribers', 'timers',
+  'environment', 'storage', 'fetch', 'EventSource', 'transports', 'measureLatency', 'onError',
+];
 
 const FEED_SLICE = 16 * 1024; // bounds one batch: the core's caps are far above a slice's events
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit
@@ -55,6 +62,7 @@ export class SSEManager {
   #failure;
 
   constructor(options = {}) {
+    checkOptions(options, MANAGER_OPTIONS, 'createManager');
     this.#now = options.clock ?? defaultClock();
     this.#timers = options.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t) };
     this.#storage = options.storage === undefined ? defaultStorage() : options.storage;

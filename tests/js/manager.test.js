@@ -269,6 +269,8 @@ test('bad arguments get clear errors; eventsource is unavailable in Node', async
   const m = createManager({ environment: fakeEnvironment(), storage: null });
   try {
     assert.throws(() => m.connect('', 'http://x'), TypeError);
+    assert.throws(() => createManager({ now: () => 0 }), /createManager: unknown option "now"/, 'the clock is `clock`, as in every module');
+    assert.throws(() => createManager({ clock: 0 }), /clock must be a function/);
     assert.throws(() => m.subscribe('nope', () => {}), (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_NOT_FOUND');
     assert.throws(() => m.connect('c', 'http://127.0.0.1:9/x', { transport: 'eventsource' }), (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_UNAVAILABLE');
     assert.throws(() => m.connect('c', 'http://x', { backoff: { jitter: 'wild' } }), (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_INVALID_ARGUMENT' && /backoff.jitter = "wild"/.test(e.message));
