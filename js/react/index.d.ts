@@ -1,154 +1,87 @@
 /**
  * lifeline-sse/react: React 18/19 bindings for the Lifeline runtime.
  *
- * The manager and router types are structural (exactly the members the bindings call), so these
- * declarations need neither @types/react nor the core's own declarations; the objects returned
- * by createManager()/createRouter() from 'lifeline-sse' satisfy them.
+ * Components are declared against @types/react (an optional peer dependency: install
+ * @types/react >= 18.2.6, the first with React.JSX, to type-check TSX). Every runtime type is the
+ * core's own (lifeline-sse's SSEEvent, ConnectionStatus, ServiceHealth, SSEManager, Router...),
+ * imported, never redeclared, and re-exported here for convenience: one family of types.
  */
+import type { Component, Context, ErrorInfo, JSX, ReactNode } from 'react';
+import type {
+  ConnectOptions, ConnectionState, ConnectionStatus, ManagerMetrics, ManagerOptions, SSEEvent, SSEManager,
+} from '../manager.js';
+import type { Router, RouterOptions, ServiceHealth } from '../router.js';
+import type { init } from '../wasm.js';
 
-/** Anything React can render. Kept structural so @types/react is not required. */
-export type LifelineNode = unknown;
-/** What the components return: a React element (assignable to JSX.Element) or null. */
-export interface LifelineElement {
-  type: unknown;
-  props: unknown;
-  key: string | null;
-}
-
-export type ConnectionState =
-  | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'circuit-open' | 'failed' | 'closed'
-  /** Not bound to a connection (before connect(), after disconnect()). */
-  | 'idle';
-
-/** A channel's status snapshot; the same object while nothing changed. */
-export interface ConnectionStatus {
-  state: ConnectionState;
-  /** Reconnection attempt number (0 while connected). */
-  attempt: number;
-  /** Milliseconds until the next attempt, when one is scheduled. */
-  reconnectInMs: number | null;
-  lastEventId: string | null;
-  /** Why the last attempt failed, when known: text or { reason, httpStatus, message, at }. */
-  lastError: unknown;
-  /** When the state was entered (ms), when known. */
-  since: number | null;
-  /** Why the state was entered ('stall', 'http-5xx', 'no-content', ...), when the manager says. */
-  reason?: string;
-  httpStatus?: number;
-}
-
-export interface SSEEvent {
-  type: string;
-  data: string;
-  id: string | null;
-  channel: string;
-}
-
-export interface SubscribeOptions {
-  events?: string | string[];
-  priority?: number;
-  replay?: number | boolean;
-}
-
-export interface StatusStore {
-  subscribe(cb: () => void): () => void;
-  getSnapshot(): ConnectionStatus;
-}
-
-/** The members of a Lifeline manager that the bindings use. */
-export interface ManagerLike {
-  connect(channel: string, url: string, options?: Record<string, unknown>): unknown;
-  subscribe(channel: string, cb: (event: SSEEvent) => void, options?: SubscribeOptions): (() => void) | unknown;
-  unsubscribe(channel: string, cb: (event: SSEEvent) => void): unknown;
-  getConnectionStatus(channel: string): ConnectionStatus;
-  onStatus(channel: string, cb: (status: ConnectionStatus) => void): () => void;
-  statusStore(channel: string): StatusStore;
-  retryNow(channel: string): unknown;
-  getMetrics(): unknown;
-  closeAll(): unknown;
-  /** Unbinds one channel; the provider calls it for channels removed from its `channels` prop. */
-  disconnect(channel: string): unknown;
-  /** closeAll() and free resources; the provider calls it on unmount for a manager it created. */
-  destroy(): unknown;
-}
-
-export type ServiceState = 'healthy' | 'degraded' | 'down';
-
-export interface ServiceHealth {
-  name: string;
-  state: ServiceState;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  /** 0..1 */
-  errorRate: number | null;
-  lastError: unknown;
-  since: number | null;
-}
-
-export interface RouterResponse {
-  service: string;
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-  attempts: number;
-  degraded: boolean;
-}
-
-/** The members of a Lifeline router that the bindings use. */
-export interface RouterLike {
-  request(capability: string, options?: { path?: string; method?: string; body?: unknown; [k: string]: unknown }): Promise<RouterResponse>;
-  getHealth(): readonly ServiceHealth[];
-  onStatus(cb: (change: unknown) => void): () => void;
-  close(): unknown;
-  /** Store protocol (what useServiceHealth binds): notified after any health figure changes. */
-  subscribe(listener: () => void): () => void;
-  /** getHealth(), the same array until a figure changes. */
-  getSnapshot(): readonly ServiceHealth[];
-}
+export type {
+  ConnectOptions, ConnectionState, ConnectionStatus, LastError, ManagerMetrics, ManagerOptions, SSEEvent,
+  SSEManager, StatusReason, StatusStore, SubscribeOptions,
+} from '../manager.js';
+export type { HealthState, Router, RouterOptions, RouterResponse, ServiceHealth } from '../router.js';
 
 /** The module the provider loads lazily (default: import('lifeline-sse')). */
 export interface LifelineRuntime {
-  init(options?: unknown): Promise<unknown>;
-  createManager(options?: unknown): ManagerLike;
-  createRouter?(options?: unknown): RouterLike;
+  init(options?: Parameters<typeof init>[0]): Promise<unknown>;
+  createManager(options?: ManagerOptions): SSEManager;
+  createRouter?(options: RouterOptions): Router;
 }
 
-export interface ChannelConfig {
+/** A channel the provider connects: the stream's URL and manager.connect() options. */
+export interface ChannelConfig extends ConnectOptions {
   url: string;
-  [connectOption: string]: unknown;
 }
 
 export interface SSEProviderProps {
-  /** createManager() options. The manager is created once per provider. */
-  options?: Record<string, unknown>;
+  /**
+   * The app's manager, created after `await init()` (`createManager()`): the hooks have it from
+   * the first render on, on the server too, and the provider never closes it. Without it the
+   * provider creates (and on unmount destroys) its own, after init() resolves in an effect.
+   */
+  manager?: SSEManager;
+  /** The app's router (`createRouter()`): as `manager`, present from the first render, not closed. */
+  router?: Router;
+  /** createManager() options, when the provider creates the manager (read once per provider). */
+  options?: ManagerOptions;
+  /** createRouter() options: the provider creates (and closes) a router too, after init(). */
+  routerOptions?: RouterOptions;
   /** Channels connected once the manager exists: { name: { url, ...connectOptions } }. */
   channels?: Record<string, ChannelConfig>;
-  /** Use this manager instead of creating one; it is not closed on unmount. */
-  manager?: ManagerLike;
-  /** Use this router; it is not closed on unmount. */
-  router?: RouterLike;
-  /** createRouter() options: the provider creates (and closes) a router too. */
-  routerOptions?: Record<string, unknown>;
-  /** Passed to init(). */
-  initOptions?: Record<string, unknown>;
+  /** Passed to init() when the provider loads the runtime itself. */
+  initOptions?: Parameters<typeof init>[0];
   /** The runtime module (tests, custom builds); default: the 'lifeline-sse' package, loaded lazily. */
   runtime?: LifelineRuntime;
-  children?: LifelineNode;
+  children?: ReactNode;
 }
-export function SSEProvider(props: SSEProviderProps): LifelineElement;
-export const LifelineContext: unknown;
+export function SSEProvider(props: SSEProviderProps): JSX.Element;
+/** The provider's context (its value is internal; use the hooks). */
+export const LifelineContext: Context<unknown>;
 
 /** Calls handler for each event on channel while mounted; the handler may change freely. */
-export function useSSE(channel: string | null, handler: (event: SSEEvent) => void, options?: SubscribeOptions): void;
-/** The channel's status through useSyncExternalStore; re-renders only when it changes. */
+export function useSSE(channel: string | null, handler: (event: SSEEvent) => void, options?: {
+  events?: string | string[];
+  priority?: number;
+  replay?: number;
+}): void;
+/**
+ * The channel's status through useSyncExternalStore; re-renders only when it changes. Before the
+ * manager exists, and on the server, it is PENDING_STATUS ('connecting').
+ */
 export function useSSEStatus(channel: string): ConnectionStatus;
 /** Whole seconds to the next reconnection attempt, ticking each second; null when none is scheduled. */
 export function useReconnectCountdown(channel: string): number | null;
 export function useCountdown(status: ConnectionStatus): number | null;
-/** The provider's manager; null until init() has resolved. */
-export function useSSEManager(): ManagerLike | null;
-/** The provider's router; null until created or when none was configured. */
-export function useRouter(): RouterLike | null;
+/**
+ * The provider's manager. Never null under a provider given `manager` (from the first render,
+ * the server render included). null only when the provider creates the manager itself: on the
+ * server, during hydration and the first client render, until init() resolves (after the first
+ * commit); and for good when init() failed (useSSEStatus then reports 'failed').
+ */
+export function useSSEManager(): SSEManager | null;
+/**
+ * The provider's router. Never null under a provider given `router`. null without one and without
+ * `routerOptions`; with `routerOptions`, null until init() resolves, as for useSSEManager.
+ */
+export function useRouter(): Router | null;
 
 export const ANALYSIS_STAGES: readonly string[];
 export interface AnalysisSection {
@@ -215,57 +148,64 @@ export interface BufferSnapshot {
 }
 export function useSSEBuffer(channel: string, options?: BufferOptions): BufferSnapshot;
 /** manager.getMetrics() re-read every intervalMs (default 1000); null before the manager exists. */
-export function useSSEMetrics<T = Record<string, unknown>>(intervalMs?: number): T | null;
+export function useSSEMetrics(intervalMs?: number): ManagerMetrics | null;
 /** The router's per-service health (its subscribe/getSnapshot store); [] without a router. */
 export function useServiceHealth(): readonly ServiceHealth[];
 
 export const STATUS_LABELS: Readonly<Record<ConnectionState, string>>;
 export function describeStatus(status: Pick<ConnectionStatus, 'state' | 'attempt' | 'lastError'>, labels?: Partial<Record<ConnectionState, string>>): string;
 
-export function SSEStatusIndicator(props: {
+export interface SSEStatusIndicatorProps {
   channel: string;
   label?: string;
   labels?: Partial<Record<ConnectionState, string>>;
   className?: string;
   showCountdown?: boolean;
-}): LifelineElement;
+}
+export function SSEStatusIndicator(props: SSEStatusIndicatorProps): JSX.Element;
 
-export function ReconnectionAlert(props: {
+export interface ReconnectionAlertProps {
   channel: string;
   /** States in which the alert shows. Default: reconnecting, offline, circuit-open, failed. */
-  states?: ConnectionState[];
+  states?: readonly ConnectionState[];
   className?: string;
   /** The alert's heading; a function gets the status (default: one heading per state). */
-  title?: string | ((status: ConnectionStatus) => string | undefined);
-  retryLabel?: string;
-  children?: LifelineNode;
-}): LifelineElement | null;
+  title?: ReactNode | ((status: ConnectionStatus) => ReactNode);
+  retryLabel?: ReactNode;
+  children?: ReactNode;
+}
+/** Renders nothing (null) while the channel is in none of `states`. */
+export function ReconnectionAlert(props: ReconnectionAlertProps): JSX.Element | null;
 
-export function SSEProgressBar(props: {
+export interface SSEProgressBarProps {
   channel?: string;
   progress?: AnalysisProgress;
   stages?: readonly string[];
   className?: string;
   label?: string;
-}): LifelineElement;
+}
+export function SSEProgressBar(props: SSEProgressBarProps): JSX.Element;
 
-export function StreamingDataDisplay(props: {
+export interface StreamingDataDisplayProps {
   channel: string;
   events?: string | string[];
   mode?: BufferOptions['mode'];
   ms?: number;
   max?: number;
-  renderItem?: (event: SSEEvent, data: unknown) => LifelineNode;
-  empty?: LifelineNode;
+  /** Draws one item; `data` is parseData(event.data). */
+  renderItem?: (event: SSEEvent, data: unknown) => ReactNode;
+  empty?: ReactNode;
   className?: string;
   label?: string;
-}): LifelineElement;
+}
+export function StreamingDataDisplay(props: StreamingDataDisplayProps): JSX.Element;
 
-export function ServiceHealthPanel(props: {
+export interface ServiceHealthPanelProps {
   className?: string;
   title?: string;
-  renderExtra?: (service: ServiceHealth) => LifelineNode;
-}): LifelineElement;
+  renderExtra?: (service: ServiceHealth) => ReactNode;
+}
+export function ServiceHealthPanel(props: ServiceHealthPanelProps): JSX.Element;
 
 export interface ErrorFallbackProps {
   error: unknown;
@@ -277,23 +217,31 @@ export interface ErrorFallbackProps {
 export interface SSEErrorBoundaryProps {
   /** Default 3. */
   maxRetries?: number;
-  fallback?: LifelineElement | string | number | null | ((props: ErrorFallbackProps) => LifelineNode);
-  onError?: (error: unknown, info: unknown) => void;
+  fallback?: ReactNode | ((props: ErrorFallbackProps) => ReactNode);
+  onError?: (error: unknown, info: ErrorInfo) => void;
   onRetry?: (retry: number) => void;
-  children?: LifelineNode;
+  children?: ReactNode;
+}
+export interface SSEErrorBoundaryState {
+  /** What was thrown (any value), null while the children render. */
+  error: unknown;
+  retries: number;
 }
 /** Catches render errors below it; a fallback with a limited number of retries. */
-export class SSEErrorBoundary {
-  constructor(props: SSEErrorBoundaryProps);
-  props: SSEErrorBoundaryProps;
-  state: { error: unknown; retries: number };
-  context: unknown;
-  setState(state: unknown, callback?: () => void): void;
-  forceUpdate(callback?: () => void): void;
+export class SSEErrorBoundary extends Component<SSEErrorBoundaryProps, SSEErrorBoundaryState> {
+  static getDerivedStateFromError(error: unknown): Partial<SSEErrorBoundaryState>;
+  componentDidCatch(error: unknown, info: ErrorInfo): void;
+  readonly maxRetries: number;
+  /** Renders the children again, while retries remain; false once they are used up. */
   retry(): boolean;
-  render(): LifelineNode;
+  render(): ReactNode;
 }
 
+/**
+ * Every channel's status before the manager exists and on the server: state 'connecting', reason
+ * 'none', nothing scheduled. When loading the runtime fails, useSSEStatus reports the same shape
+ * with state 'failed' and lastError.message saying why.
+ */
 export const PENDING_STATUS: ConnectionStatus;
 /** Parses JSON event data ('{…}' or '[…]'); returns other text unchanged. */
 export function parseData(data: unknown): unknown;

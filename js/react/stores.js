@@ -4,14 +4,21 @@
  * Nothing here runs at import time: the module is safe to import during server-side rendering.
  */
 
-/** The status every channel has before the manager exists (and on the server). */
+/** The status every channel has before the manager exists (and on the server): the manager's
+ * ConnectionStatus shape (one type for both), with nothing scheduled and no endpoint yet. */
 export const PENDING_STATUS = Object.freeze({
   state: 'connecting',
   attempt: 0,
-  reconnectInMs: null,
-  lastEventId: null,
+  reconnectInMs: 0,
+  nextRetryAt: null,
+  lastEventId: '',
   lastError: null,
   since: null,
+  reason: 'none',
+  httpStatus: 0,
+  endpoint: 0,
+  url: null,
+  responseUrl: null,
 });
 
 const noop = () => {};
@@ -21,9 +28,12 @@ export function constantStore(value) {
   return { subscribe: () => noop, getSnapshot: () => value };
 }
 
-/** The status shown when loading the runtime failed (the Wasm did not load, for example). */
+/** The status shown when loading the runtime failed (the Wasm did not load, for example): no
+ * stream failed, so the reason is 'none' and lastError.message says what went wrong. */
 export function failedStatus(error) {
-  return Object.freeze({ ...PENDING_STATUS, state: 'failed', lastError: errorText(error) });
+  const at = Date.now();
+  const lastError = Object.freeze({ reason: 'none', httpStatus: 0, message: errorText(error) ?? 'the runtime did not load', at });
+  return Object.freeze({ ...PENDING_STATUS, state: 'failed', lastError, since: at });
 }
 
 /** A readable message for an error given as an Error, a string or a { message, code } record. */
