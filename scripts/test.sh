@@ -46,12 +46,15 @@ node --test --test-reporter=spec --test-reporter-destination=stdout \
 rc=${PIPESTATUS[0]}
 tally "node --test" "$rc" "$(sed -n 's/^# pass //p' "$logdir/node.tap")" "$(sed -n 's/^# fail //p' "$logdir/node.tap")"
 
-stage "React bindings (Vitest + jsdom)"
-NO_COLOR=1 npx vitest run --root tests/react 2>&1 | tee "$logdir/vitest.log" | grep -vE '^ +(✓|↓) ' | tail -n 40
-rc=${PIPESTATUS[0]}
-vline=$(grep -E '^ +Tests +' "$logdir/vitest.log" | tail -1)
-tally vitest "$rc" "$(sed -n 's/.* \([0-9]*\) passed.*/\1/p' <<<"$vline")" \
-  "$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$vline")"
+# The same suite under each React (tests/react/vitest.config.js projects), counted apart.
+for react in 19 18; do
+  stage "React bindings on React $react (Vitest + jsdom)"
+  NO_COLOR=1 npx vitest run --root tests/react --project "react-$react" 2>&1 | tee "$logdir/vitest-react$react.log" | grep -vE '^ +(✓|↓) ' | tail -n 40
+  rc=${PIPESTATUS[0]}
+  vline=$(grep -E '^ +Tests +' "$logdir/vitest-react$react.log" | tail -1)
+  tally "vitest (React $react)" "$rc" "$(sed -n 's/.* \([0-9]*\) passed.*/\1/p' <<<"$vline")" \
+    "$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$vline")"
+done
 
 stage "e2e (Playwright, Debian Chromium)"
 npx playwright test 2>&1 | tee "$logdir/e2e.log"
