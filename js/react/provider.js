@@ -1,7 +1,9 @@
 /**
- * <SSEProvider>: owns one manager (and optionally one router) for its subtree. The manager is
- * created lazily in an effect after init() resolves, so nothing touches the Wasm, window or
- * EventSource during server-side rendering; children render meanwhile and see 'connecting'.
+ * <SSEProvider>: one manager (and optionally one router) for its subtree. Either the app passes
+ * its own, created after `await init()` (then the hooks have it from the first render, and the
+ * provider never closes it), or the provider creates one lazily in an effect after init()
+ * resolves, so nothing touches the Wasm, window or EventSource during server-side rendering;
+ * children render meanwhile and see 'connecting'.
  */
 import { createContext, createElement, useContext, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from 'react';
 
@@ -29,16 +31,24 @@ export class LifelineBinding {
   #generation = 0; // bumps on dispose so a late init() result is dropped
   #starting = false;
   #owned = { manager: false, router: false };
-  #injected = { manager: null, router: null };
+  #injected;
+  #initial; // what the first render sees, on the server and during hydration too
   #config = {};
   #desired = {}; // channel name → connect config
   #connected = new Map(); // channel name → config key it was connected with
   #latest = new Map(); // channel name → its latest config (whose functions are called)
   #trampolines = new Map(); // channel name → { option: the stable function the manager holds }
 
-  constructor() {
+  /** manager / router: the app's own, given on the provider's first render. */
+  constructor({ manager = null, router = null } = {}) {
+    this.#injected = { manager, router };
+    // An app-created manager is in the state from the start: useSSEManager() is never null
+    // under it, and the layout effect connects the channels before any child effect subscribes.
+    this.#initial = manager || router ? Object.freeze({ manager, router, error: null }) : EMPTY;
+    this.#state = this.#initial;
     this.subscribe = this.subscribe.bind(this);
     this.getSnapshot = this.getSnapshot.bind(this);
+    this.getServerSnapshot = this.getServerSnapshot.bind(this);
   }
 
   /** The props the provider was rendered with (read when the manager is created). */
@@ -55,8 +65,9 @@ export class LifelineBinding {
     return this.#state;
   }
 
+  // The same on the server and in the hydrating render: the app's own objects, or EMPTY.
   getServerSnapshot() {
-    return EMPTY;
+    return this.#initial;
   }
 
   #set(patch) {
@@ -95,7 +106,9 @@ export class LifelineBinding {
     const { manager, router } = this.#injected;
     const { options, routerOptions, initOptions, runtime } = this.#config;
     if (manager) {
-      this.#set({ manager, router: router ?? this.#state.router, error: null });
+      const next = { manager, router: router ?? this.#state.router, error: null };
+      // Unchanged (the first mount of a provider given its manager): no new state, no re-render.
+      if (this.#state.manager !== next.manager || this.#state.router !== next.router || this.#state.error) this.#set(next);
       this.#applyChannels();
       if (router || !routerOptions) return;
     }
@@ -228,14 +241,14 @@ export class LifelineBinding {
 
 /**
  * Props: options (createManager options), channels ({ name: { url, ...connectOptions } }),
- * manager / router (use these instances instead of creating them; they are not closed on
- * unmount), routerOptions (createRouter options: create an owned router too), initOptions
+ * manager / router (the app's own, created after `await init()`: the hooks have them from the
+ * first render, server render included, and the provider never closes them), routerOptions (createRouter options: create an owned router too), initOptions
  * (passed to init()), runtime (module with init/createManager/createRouter; default 'lifeline-sse').
  */
 export function SSEProvider(props) {
   const { options, channels, manager, router, routerOptions, initOptions, runtime, children } = props;
   const ref = useRef(null);
-  if (ref.current === null) ref.current = new LifelineBinding();
+  if (ref.current === null) ref.current = new LifelineBinding({ manager, router });
   const binding = ref.current;
   binding.configure({ options, routerOptions, initOptions, runtime });
 

@@ -9,7 +9,7 @@ import { createFakeManager, createFakeRouter } from './fakes.js';
 
 afterEach(() => { cleanup(); vi.useRealTimers(); });
 
-// Renders `child` under a provider with an injected fake manager; the provider adopts it in an effect.
+// Renders `child` under a provider given a fake manager (the hooks have it from the first render).
 function mount(child, { manager = createFakeManager(), router } = {}) {
   const utils = render(h(SSEProvider, { manager, router }, child));
   return { manager, router, ...utils };
