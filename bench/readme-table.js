@@ -16,6 +16,7 @@ import { rows as routerRows } from './readme-rows/router.js';
 import { rows as parserRows } from './readme-rows/parser.js';
 import { rows as resilienceRows } from './readme-rows/resilience.js';
 import { rows as managerRows } from './readme-rows/manager.js';
+import { rows as sizeRows } from './readme-rows/size.js';
 
 export const BEGIN = '<!-- measured:begin -->';
 export const END = '<!-- measured:end -->';
@@ -31,6 +32,7 @@ export const SOURCES = [
   { file: 'parser.json', rows: parserRows },
   { file: 'resilience.json', rows: resilienceRows },
   { file: 'manager.json', rows: managerRows },
+  { file: 'size.json', rows: sizeRows },
 ];
 
 /** Result files that are not in the table, and why. */
