@@ -28,7 +28,7 @@ export function App({ config }) {
   const [run, setRun] = useState(null); // { n, ward }
 
   const channels = useMemo(() => {
-    const c = { feed: { url: config.feed, ...STREAM_OPTIONS } };
+    const c = { feed: { url: config.feed, ...STREAM_OPTIONS, replay: 200 } }; // late subscribers get the last 200
     if (run && !run.done) {
       // A fresh URL per run: the server starts a run on a connect without Last-Event-ID and
       // resumes it from Last-Event-ID after a fault.
@@ -47,7 +47,7 @@ export function App({ config }) {
   const analysisChannel = run ? `analysis-${run.n}` : null;
 
   return (
-    <SSEProvider options={{ replayBufferSize: 200 }} channels={channels} routerOptions={routerOptions}>
+    <SSEProvider channels={channels} routerOptions={routerOptions}>
       <div className="shell">
         <Header analysisChannel={run && !run.done ? analysisChannel : null} />
         <div className="alerts">
