@@ -13,7 +13,7 @@ const readme = readFileSync(new URL('README.md', root), 'utf8');
 
 test('the package is lifeline-sse, with its subpaths under that name', () => {
   assert.equal(pkg.name, 'lifeline-sse');
-  assert.deepEqual(Object.keys(pkg.exports).filter((k) => k !== './package.json').sort(), ['.', './react', './react/lifeline.css']);
+  assert.deepEqual(Object.keys(pkg.exports).filter((k) => k !== './package.json').sort(), ['.', './react', './react/lifeline.css', './server']);
   const lock = JSON.parse(readFileSync(new URL('package-lock.json', root), 'utf8'));
   assert.equal(lock.name, 'lifeline-sse');
   assert.equal(lock.packages[''].name, 'lifeline-sse');
