@@ -66,10 +66,6 @@ export class AnalysisRuns {
     run.stage++;
     const stage = run.stage;
     const ts = Date.now();
-    if (run.failAt && stage >= run.failAt) {
-      this.finish(run, 'analysis:error', { ts, runId: run.runId, ward: run.ward, stage, name: STAGES[stage - 1], message: run.failMessage || 'analysis backend failed', retryable: true });
-      return;
-    }
     if (stage > STAGES.length) {
       const sections = run.log.items.filter((e) => e.event === 'analysis:section').length;
       this.finish(run, 'analysis:complete', { ts, runId: run.runId, ward: run.ward, sections, durationMs: ts - run.startedAt });
@@ -79,6 +75,12 @@ export class AnalysisRuns {
       ts, runId: run.runId, stage, total: STAGES.length, name: STAGES[stage - 1],
       message: `${STAGES[stage - 1]} for ${run.ward}…`, percent: Math.round(((stage - 1) / STAGES.length) * 100),
     });
+    // A run failing "at stage k" starts stage k (its progress event) and fails in it: a client
+    // shows the stage that failed, not the one before it.
+    if (run.failAt && stage >= run.failAt) {
+      this.finish(run, 'analysis:error', { ts, runId: run.runId, ward: run.ward, stage, name: STAGES[stage - 1], message: run.failMessage || 'analysis backend failed', retryable: true });
+      return;
+    }
     const section = analysisSection(stage, run.ward, this.rnd);
     if (section) this.append(run, 'analysis:section', { ts, runId: run.runId, stage, ...section });
     this.schedule(run);

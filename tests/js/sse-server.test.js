@@ -240,6 +240,8 @@ describe('analysis stream', T, () => {
       assert.equal(last.event, 'analysis:error');
       assert.equal(JSON.parse(last.data).stage, 2);
       assert.equal(JSON.parse(last.data).message, 'model quota exceeded');
+      // The failing stage starts before it fails: a progress bar shows stage 2 failed, not stage 1.
+      assert.deepEqual(s.events.filter((e) => e.event === 'progress').map((e) => JSON.parse(e.data).stage), [1, 2]);
       const ok = await open(server.analysisUrl);
       await ok.done;
       assert.equal(ok.events.at(-1).event, 'analysis:complete');
