@@ -15,6 +15,7 @@ export const ACT_STATUS = 4;
 export const ACT_WAKE_AT = 5;
 export const FLAG_AUTH = 1;
 export const FLAG_REPLAYED = 2;
+export const FLAG_RESET = 4; // STATUS: the stream sent a `reset` (span 0: its data)
 export const FEATURE_RECONNECT = 1;
 export const FEATURE_BREAKER = 2;
 export const FEATURE_WATCHDOG = 4;
@@ -27,7 +28,7 @@ const NEVER_HI = 0xffffffff;
 const STAT_FIELDS = ['opens', 'opened', 'events', 'delivered', 'duplicates', 'replayed', 'bytes',
   'reconnects', 'stalls', 'failovers', 'fatal', 'overflows', 'staleInputs'];
 const STAT_TAIL = ['connectMsSum', 'connectCount', 'firstEventMsSum', 'firstEventCount',
-  'recoveryMsSum', 'recoveryCount', 'recoveryMsMax'];
+  'recoveryMsSum', 'recoveryCount', 'recoveryMsMax', 'resets', 'drains'];
 
 const encoder = new TextEncoder();
 
@@ -94,7 +95,7 @@ export class CoreManager {
   /**
    * The current batch, copied out of Wasm memory: { words (Uint32Array, WORDS per action), count,
    * text (per action: the decoded event {type, data, id} for DELIVER, shared by the event's
-   * subscribers; the Last-Event-ID for OPEN), pos (next action to run) }. Null once freed.
+   * subscribers; the Last-Event-ID for OPEN; the reset's data for a STATUS with FLAG_RESET), pos (next action to run) }. Null once freed.
    */
   batch() {
     if (!this.#w) return null;
@@ -127,7 +128,7 @@ export class CoreManager {
           lastEvent = { type: str(words[r + 12], words[r + 13]), data: str(words[r + 14], words[r + 15]), id: str(words[r + 16], words[r + 17]) };
         }
         texts[i] = lastEvent;
-      } else if (kind === ACT_OPEN) {
+      } else if (kind === ACT_OPEN || (kind === ACT_STATUS && words[r + 11] & FLAG_RESET)) {
         texts[i] = str(words[r + 12], words[r + 13]);
       }
     }

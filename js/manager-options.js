@@ -30,7 +30,7 @@ function fnId(fn) {
 /** The status of a name that is not a channel (one shared object, so stores stay stable). */
 export const IDLE_SNAPSHOT = Object.freeze({
   state: 'idle', attempt: 0, reconnectInMs: 0, nextRetryAt: null, lastEventId: '', lastError: null,
-  since: null, reason: 'none', httpStatus: 0, endpoint: 0, url: null, responseUrl: null,
+  since: null, reason: 'none', httpStatus: 0, endpoint: 0, url: null, responseUrl: null, lastReset: null,
 });
 
 /** A histogram's JSON (from metrics.h) as the summary the API documents. */

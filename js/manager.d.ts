@@ -6,7 +6,7 @@ export type ConnectionState =
 export type StatusReason =
   | 'none' | 'network' | 'timeout' | 'stall' | 'http-5xx' | 'rate-limited' | 'retry-after' | 'auth'
   | 'no-content' | 'not-found' | 'http-status' | 'content-type' | 'overflow' | 'aborted'
-  | 'server-closed' | 'exhausted' | 'offline' | 'circuit-open' | 'linger';
+  | 'server-closed' | 'exhausted' | 'offline' | 'circuit-open' | 'linger' | 'drain';
 
 export interface LastError {
   reason: StatusReason;
@@ -40,6 +40,17 @@ export interface ConnectionStatus {
   /** While open: the URL the stream's response came from, after redirects (fetch transport;
    * the endpoint URL where the transport cannot tell); null otherwise. */
   responseUrl: string | null;
+  /** The last `reset` the server sent on this stream (it could not resume from our
+   * Last-Event-ID: history trimmed or log lost; reload the state), null if none. The event
+   * itself also reaches the subscribers that take type `reset`. */
+  lastReset?: ResetNotice | null;
+}
+
+export interface ResetNotice {
+  /** When it arrived (the manager's clock, epoch ms). */
+  at: number;
+  /** The reset event's data as sent (lifeline-sse/server: JSON {lastEventId, reason, lastId}). */
+  data: string;
 }
 
 export interface SSEEvent {
@@ -153,6 +164,8 @@ export interface ManagerMetrics {
   opens?: number; opened?: number; reconnects?: number; events?: number; delivered?: number;
   duplicates?: number; replayed?: number; bytes?: number; stalls?: number; failovers?: number;
   fatal?: number; overflows?: number; errors?: Record<StatusReason, number>;
+  /** Server notices acted on: `reset` events, `lifeline:drain` events. */
+  resets?: number; drains?: number;
   /** OPEN -> accepted response; OPEN -> first event of that stream. */
   connectMs?: SampleSummary; firstEventMs?: SampleSummary;
   /** Drop -> first event after it. */

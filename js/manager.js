@@ -7,7 +7,7 @@
  */
 import { coreError } from './wasm.js';
 import {
-  CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED, destroyed,
+  CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED, FLAG_RESET, destroyed,
 } from './manager-core.js';
 import { coreTables, lifelineError } from './core-tables.js';
 import { createFetchTransport, END_NETWORK } from './transports/fetch.js';
@@ -23,6 +23,9 @@ const MANAGER_OPTIONS = [
   'environment', 'storage', 'fetch', 'EventSource', 'transports', 'measureLatency', 'onError',
 ];
 
+// Server notices the core acts on (include/lifeline/manager.h): an EventSource hears named
+// events only for the types it listens to, so these are always listened to.
+const NOTICE_TYPES = ['reset', 'lifeline:drain'];
 const FEED_SLICE = 16 * 1024; // bounds one batch: the core's caps are far above a slice's events
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit
 
@@ -230,7 +233,7 @@ export class SSEManager {
       ...base,
       opens: s.opens, opened: s.opened, reconnects: s.reconnects, events: s.events, delivered: s.delivered,
       duplicates: s.duplicates, replayed: s.replayed, bytes: s.bytes, stalls: s.stalls, failovers: s.failovers,
-      fatal: s.fatal, overflows: s.overflows, errors: s.errors,
+      fatal: s.fatal, overflows: s.overflows, errors: s.errors, resets: s.resets, drains: s.drains,
       connectMs: h('connect_ms'), firstEventMs: h('first_event_ms'), dropToAttemptMs: h('reconnect_delay_ms'),
       recoveryMs: h('recovery_ms'), eventLatencyMs: h('event_latency_ms'),
       eventRate: rate('events_total'), errorRate: rate('errors_total'),
@@ -409,6 +412,7 @@ export class SSEManager {
         return slot?.abort();
       }
       case ACT_STATUS:
+        if (w[r + 11] & FLAG_RESET) return this.#reset(w[r + 1], b.texts[i]);
         return this.#status({ conn: w[r + 1], state: this.#core.states[w[r + 6]], attempt: w[r + 7], reason: this.#core.reasons[w[r + 8]], failure: this.#failure[w[r + 8]], delayMs: w[r + 9], httpStatus: w[r + 10] });
       case ACT_WAKE_AT: return this.#arm(w[r + 19] === 0xffffffff ? Infinity : w[r + 19] * 4294967296 + w[r + 18]);
       default: return undefined;
@@ -491,7 +495,7 @@ export class SSEManager {
   }
 
   #eventTypes(c) {
-    const types = new Set(c.opts.eventTypes);
+    const types = new Set([...NOTICE_TYPES, ...c.opts.eventTypes]);
     for (const s of this.#subs.values()) {
       const ch = this.#channels.get(s.channel);
       if (ch && ch.conn === c.handle) for (const t of s.events) types.add(t);
@@ -527,6 +531,16 @@ export class SSEManager {
     if (ms !== null) this.#core.call('observe_latency', ms, now);
   }
 
+  // The server could not resume the stream (its `reset` event, delivered to subscribers next):
+  // the status says so too, so an app can reload its state from a status listener as well.
+  #reset(connHandle, data) {
+    const c = this.#conns.get(connHandle);
+    if (!c?.status) return;
+    c.lastReset = Object.freeze({ at: this.#now(), data: data ?? '' });
+    c.status = Object.freeze({ ...c.status, lastReset: c.lastReset });
+    for (const name of c.channels) this.#setSnapshot(name, c.status);
+  }
+
   #status(a) {
     const c = this.#conns.get(a.conn);
     if (!c) return;
@@ -540,7 +554,7 @@ export class SSEManager {
       state: a.state, attempt: a.attempt, reconnectInMs: waiting ? a.delayMs : 0, nextRetryAt: waiting ? now + a.delayMs : null,
       lastEventId: info?.lastEventId ?? '', lastError: c.lastError, since: info?.since ?? now, reason: a.reason,
       httpStatus: a.httpStatus, endpoint: info?.endpoint ?? 0, url: c.urls[info?.endpoint ?? 0] ?? null,
-      responseUrl: a.state === 'open' ? c.responseUrl ?? null : null,
+      responseUrl: a.state === 'open' ? c.responseUrl ?? null : null, lastReset: c.lastReset ?? null,
     });
     for (const name of c.channels) this.#setSnapshot(name, c.status);
     if ((a.state === 'closed' || a.state === 'failed') && !c.channels.size) this.#maybeRelease(c);

@@ -80,6 +80,11 @@ void dedup_window_add(dedup_window *w, uint64_t h) {
   table_insert(w, k);
 }
 
+void dedup_window_clear(dedup_window *w) {
+  memset(w->table, 0, ((size_t)w->mask + 1) * sizeof *w->table);
+  w->len = w->head = 0;
+}
+
 int dedup_window_grow(dedup_window *w, uint32_t cap) {
   if (cap <= w->cap) return LIFELINE_OK;
   dedup_window n;

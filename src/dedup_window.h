@@ -25,5 +25,7 @@ int dedup_window_grow(dedup_window *w, uint32_t cap);
 int dedup_window_has(const dedup_window *w, uint64_t h);
 /* Adds h (not present yet), evicting the oldest hash when the window is full. */
 void dedup_window_add(dedup_window *w, uint64_t h);
+/* Forgets every id (the capacity stays): the stream's ids started over (a server `reset`). */
+void dedup_window_clear(dedup_window *w);
 
 #endif

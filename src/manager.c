@@ -418,6 +418,6 @@ const char *lifeline_manager_reason_name(lifeline_manager_reason r) {
       "none",      "network",      "timeout",       "stall",      "http-5xx",
       "rate-limited", "retry-after", "auth",        "no-content", "not-found",
       "http-status", "content-type", "overflow",    "aborted",    "server-closed",
-      "exhausted", "offline",      "circuit-open",  "linger"};
+      "exhausted", "offline",      "circuit-open",  "linger",     "drain"};
   return (unsigned)r < sizeof names / sizeof *names ? names[r] : "unknown";
 }

@@ -15,11 +15,13 @@ static void try_open(mgr_conn *c, int bypass_breaker, uint64_t now);
 static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, int send_close, uint64_t now);
 static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
                          const uint8_t *id, size_t il, int own_id, uint64_t now);
+static void drain(mgr_conn *c, uint64_t now);
 
 static int on_event(void *user, const lifeline_parser_event *e) {
   mgr_conn *c = user;
-  return on_conn_event(c, e->type.ptr, e->type.len, e->data.ptr, e->data.len, e->id.ptr,
-                        e->id.len, e->has_id, c->b->now) != LIFELINE_OK;
+  int rc = on_conn_event(c, e->type.ptr, e->type.len, e->data.ptr, e->data.len, e->id.ptr,
+                         e->id.len, e->has_id, c->b->now);
+  return rc != LIFELINE_OK || c->drain_pending; /* a drain: nothing after it is for us */
 }
 
 static void server_retry(mgr_conn *c, uint32_t retry_ms) {
@@ -163,6 +165,8 @@ static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
   c->retry_at = LIFELINE_NEVER;
   c->es_prev_hash = mgr_hash(NULL, 0); /* a new EventSource starts with an empty last id */
   c->es_prev_len = 0;
+  c->tried |= 1u << c->endpoint;
+  c->drain_pending = 0;
   lifeline_parser_reset(c->parser);
   /* The parser stamps this id on the stream's first id-less events, as the server resumes from
    * it. It cannot fail: last_id never holds a NUL and is shorter than the parser's line cap. */
@@ -273,8 +277,37 @@ static void schedule(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after
   }
   c->attempt++;
   c->retry_at = now + delay;
+  c->tried = 0; /* after this wait, every endpoint may be tried at once again */
   set_state(c, LIFELINE_MANAGER_RECONNECTING, r, now);
   if (delay == 0) try_open(c, 0, now);
+}
+
+/* The next endpoint after the current one not tried since the last open or wait, or -1. */
+static int untried_endpoint(const mgr_conn *c) {
+  uint32_t n = c->cfg.endpoint_count;
+  for (uint32_t k = 1; k < n; k++) {
+    uint32_t e = (c->endpoint + k) % n;
+    if (!(c->tried & (1u << e))) return (int)e;
+  }
+  return -1;
+}
+
+/* An attempt that got no answer at all (refused, reset, connect timeout): the instance is
+ * unreachable, not overloaded, so the next endpoint is tried at once; the backoff paces only
+ * a round in which every endpoint failed. HTTP answers stay with the breaker. */
+static int fail_over_now(mgr_conn *c, lifeline_manager_reason r, int was_open, uint64_t now) {
+  if (was_open || c->http_status != 0 || !HAS(c, LIFELINE_MANAGER_RECONNECT) ||
+      (r != LIFELINE_MANAGER_REASON_NETWORK && r != LIFELINE_MANAGER_REASON_TIMEOUT))
+    return 0;
+  int e = untried_endpoint(c);
+  if (e < 0) return 0;
+  c->endpoint = (uint32_t)e;
+  c->b->stats.failovers++;
+  mgr_count(c->b, MGR_M_FAILOVERS, now);
+  c->attempt++;
+  set_state(c, LIFELINE_MANAGER_RECONNECTING, r, now);
+  try_open(c, 0, now);
+  return 1;
 }
 
 static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, int send_close,
@@ -326,6 +359,7 @@ static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, in
     set_state(c, LIFELINE_MANAGER_OFFLINE, r, now);
     return;
   }
+  if (fail_over_now(c, r, was_open, now)) return;
   schedule(c, r, retry_after, now);
 }
 
@@ -346,6 +380,7 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
   c->last_byte_at = now;
   c->auth_used = 0;
   c->http_status = 0;
+  c->tried = 0;
   c->b->stats.opened++;
   c->b->stats.connect_ms_sum += connect_ms;
   c->b->stats.connect_count++;
@@ -381,6 +416,40 @@ void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) 
   size_t n;
   const uint8_t *id = lifeline_parser_last_event_id(c->parser, &n);
   set_last_id(c, id, n); /* also moved by id-only blocks, which dispatch no event */
+  if (c->drain_pending) drain(c, now); /* the parser stopped at the notice: nothing after it */
+}
+
+static int type_is(const uint8_t *type, size_t tl, const char *name) {
+  size_t n = strlen(name);
+  return tl == n && memcmp(type, name, n) == 0;
+}
+
+/* The drain's data: a decimal spread in ms; anything else is the default, a longer one the max. */
+static uint32_t drain_spread(const uint8_t *d, size_t n) {
+  uint64_t v = 0;
+  if (n == 0 || n > 12) return LIFELINE_MANAGER_DRAIN_DEFAULT_MS;
+  for (size_t i = 0; i < n; i++) {
+    if (d[i] < '0' || d[i] > '9') return LIFELINE_MANAGER_DRAIN_DEFAULT_MS;
+    v = v * 10 + (uint64_t)(d[i] - '0');
+  }
+  return v > LIFELINE_MANAGER_DRAIN_MAX_MS ? LIFELINE_MANAGER_DRAIN_MAX_MS : (uint32_t)v;
+}
+
+/* The server could not resume us: its ids may start over, so the window of ours goes, and the
+ * app hears of it as a status (before the event itself, which is delivered as usual). */
+static void notice_reset(mgr_conn *c, const uint8_t *data, size_t dl, uint64_t now) {
+  dedup_window_clear(&c->seen);
+  c->b->stats.resets++;
+  lifeline_manager_action *a = mgr_push(c->b, LIFELINE_MANAGER_ACT_STATUS, 0);
+  if (!a) return; /* the batch is full: the event itself still tells the subscribers */
+  a->conn = c->handle;
+  a->state = c->state;
+  a->attempt = c->attempt;
+  a->reason = c->reason;
+  a->http_status = c->http_status;
+  a->flags = LIFELINE_MANAGER_FLAG_RESET;
+  mgr_arena_put(c->b, data, dl, 0, &a->span[0]);
+  (void)now;
 }
 
 static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t *data, size_t dl,
@@ -388,6 +457,14 @@ static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint
   mgr_base *m = c->b;
   m->now = now;
   c->last_byte_at = now;
+  if (HAS(c, LIFELINE_MANAGER_RECONNECT)) {
+    if (!own_id && type_is(type, tl, LIFELINE_MANAGER_DRAIN_EVENT)) {
+      c->drain_pending = 1;
+      c->drain_spread_ms = drain_spread(data, dl);
+      return LIFELINE_OK;
+    }
+    if (type_is(type, tl, LIFELINE_MANAGER_RESET_EVENT)) notice_reset(c, data, dl, now);
+  }
   int fresh = 0;
   int rc = mgr_deliver(m, c->d, &c->seen, c->handle, c->subs, type, tl, data, dl, id, il, own_id,
                        HAS(c, LIFELINE_MANAGER_NO_DEDUP), &fresh);
@@ -436,6 +513,10 @@ int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t
   c->feed_error = 0;
   int rc = on_conn_event(c, tl ? type : message, tl ? tl : sizeof message - 1, data, dl, id, il,
                           own_id, now);
+  if (c->drain_pending) {
+    drain(c, now);
+    return LIFELINE_OK;
+  }
   if (c->feed_error) {
     /* The batch caps were reached: close this EventSource, reconnect and resume from the last
      * delivered id. */
@@ -446,6 +527,36 @@ int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t
   c->es_prev_hash = h;
   c->es_prev_len = il;
   return LIFELINE_OK;
+}
+
+/* The server is draining: leave now for the next endpoint, at a random point within the spread
+ * it asked for (so its clients do not land on the others together), with no backoff growth and
+ * nothing held against the endpoint, which is not tried again at once. */
+static void drain(mgr_conn *c, uint64_t now) {
+  mgr_base *m = c->b;
+  c->drain_pending = 0;
+  m->stats.drains++;
+  abandon(c, 1, LIFELINE_MANAGER_REASON_DRAIN, now);
+  if (c->drop_at == LIFELINE_NEVER) {
+    c->drop_at = now;
+    c->attempt_seen = 0;
+  }
+  lifeline_backoff_reset(&c->backoff);
+  c->tried = 1u << c->endpoint;
+  if (c->cfg.endpoint_count > 1) {
+    c->endpoint = (c->endpoint + 1) % c->cfg.endpoint_count;
+    m->stats.failovers++;
+    mgr_count(m, MGR_M_FAILOVERS, now);
+  }
+  c->attempt++;
+  if (!m->online) {
+    c->retry_at = LIFELINE_NEVER;
+    set_state(c, LIFELINE_MANAGER_OFFLINE, LIFELINE_MANAGER_REASON_DRAIN, now);
+    return;
+  }
+  c->retry_at = now + lifeline_rng_bounded(&m->rng, c->drain_spread_ms + 1);
+  set_state(c, LIFELINE_MANAGER_RECONNECTING, LIFELINE_MANAGER_REASON_DRAIN, now);
+  if (c->retry_at <= now) try_open(c, 0, now);
 }
 
 void mgr_conn_closed(mgr_conn *c, lifeline_manager_end end, uint64_t now) {

@@ -41,6 +41,9 @@ typedef struct mgr_conn {
   uint64_t es_prev_hash;
   size_t es_prev_len;
   int feed_error; /* set by a parser callback: the batch caps were reached */
+  uint32_t tried;     /* endpoints tried (bit per index) since the last open or backoff wait */
+  int drain_pending;  /* a drain notice arrived (acted on once the parser returns) */
+  uint32_t drain_spread_ms;
   dedup_window seen; /* ids this connection delivered: its channels' duplicate window */
   lifeline_parser *parser;
   lifeline_backoff backoff;

@@ -67,5 +67,5 @@ int mgr_counts_for_breaker(lifeline_manager_reason r, int was_open) {
 
 int lifeline_manager_reason_is_failure(lifeline_manager_reason r) {
   return r != LIFELINE_MANAGER_REASON_NONE && r != LIFELINE_MANAGER_REASON_ABORTED &&
-         r != LIFELINE_MANAGER_REASON_LINGER;
+         r != LIFELINE_MANAGER_REASON_LINGER && r != LIFELINE_MANAGER_REASON_DRAIN;
 }

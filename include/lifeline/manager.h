@@ -37,6 +37,21 @@
  * non-200 or a wrong content type fails, network errors and ends reconnect after `retry:` or
  * plain_retry_ms; NO_DEDUP also delivers repeated ids, as EventSource does.
  *
+ * Failover: with several endpoints, an attempt that gets no answer at all (connection refused
+ * or reset, connect timeout) moves on to the next endpoint at once, without a backoff delay, as
+ * long as some endpoint was not tried since the last open or the last backoff wait; when every
+ * endpoint failed, the backoff delay applies. HTTP answers (5xx, 429...) stay on the endpoint
+ * (its breaker decides: once open, the next attempt goes to the next endpoint it allows).
+ *
+ * Server notices (with RECONNECT; a plain EventSource configuration delivers them as events):
+ * - `reset` (any id): the server could not resume from our Last-Event-ID (history trimmed, log
+ *   lost) and starts afresh. The duplicate window is emptied first (the ids may start over), a
+ *   STATUS with FLAG_RESET carries the event's data, then the event is delivered as any other.
+ * - `lifeline:drain` (no id; data: a spread in ms, decimal): the server is shutting down. The
+ *   event is not delivered; the stream is closed at once (CLOSE) and the next attempt goes to
+ *   the next endpoint after a random delay within the spread (at most DRAIN_MAX_MS), with no
+ *   backoff growth and no breaker failure: state RECONNECTING, reason DRAIN.
+ *
  * Errors: LIFELINE_ERR_INVALID_ARGUMENT (bad handle or argument), LIFELINE_ERR_FULL (a cap
  * reached: connections, channels, subscribers, key/filter/id length, actions or arena),
  * LIFELINE_ERR_NOT_FOUND (stale stream or handle), LIFELINE_ERR_NO_MEMORY.
@@ -91,7 +106,8 @@ typedef enum {
   LIFELINE_MANAGER_REASON_OFFLINE = 16,
   LIFELINE_MANAGER_REASON_CIRCUIT_OPEN = 17,
   LIFELINE_MANAGER_REASON_LINGER = 18,       /* closed after the last subscriber left */
-  LIFELINE_MANAGER_REASON_COUNT_ = 19
+  LIFELINE_MANAGER_REASON_DRAIN = 19,        /* the server is draining: reconnect elsewhere */
+  LIFELINE_MANAGER_REASON_COUNT_ = 20
 } lifeline_manager_reason;
 
 typedef enum {
@@ -128,6 +144,14 @@ typedef enum {
 /* Action flags. */
 #define LIFELINE_MANAGER_FLAG_AUTH 1u     /* OPEN: ask the app for fresh credentials first */
 #define LIFELINE_MANAGER_FLAG_REPLAYED 2u /* DELIVER: from the replay ring (late subscriber) */
+#define LIFELINE_MANAGER_FLAG_RESET 4u    /* STATUS: the stream sent a `reset` event (span[0]: its
+                                           * data); state and reason are unchanged */
+
+/* Server notices the core acts on (event types; see "Server notices" above). */
+#define LIFELINE_MANAGER_RESET_EVENT "reset"
+#define LIFELINE_MANAGER_DRAIN_EVENT "lifeline:drain"
+#define LIFELINE_MANAGER_DRAIN_DEFAULT_MS 1000u /* spread when the drain's data is not a number */
+#define LIFELINE_MANAGER_DRAIN_MAX_MS 60000u    /* a longer spread is cut to this */
 
 /* A span into the arena: lifeline_manager_arena() + off, len bytes (not NUL-terminated). */
 typedef struct {
@@ -212,6 +236,7 @@ typedef struct {
   uint64_t first_event_ms_sum, first_event_count;  /* OPEN -> first event of that stream */
   uint64_t recovery_ms_sum, recovery_count;        /* drop -> first event after it */
   uint64_t recovery_ms_max;
+  uint64_t resets, drains;                         /* server notices acted on */
 } lifeline_manager_stats;
 
 void lifeline_manager_config_default(lifeline_manager_config *c);

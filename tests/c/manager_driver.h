@@ -23,7 +23,7 @@ typedef struct {
   uint32_t stream[DRV_MAX_CONN], endpoint[DRV_MAX_CONN], attempt[DRV_MAX_CONN], flags[DRV_MAX_CONN];
   uint32_t state[DRV_MAX_CONN], reason[DRV_MAX_CONN], delay[DRV_MAX_CONN], http[DRV_MAX_CONN];
   char open_id[DRV_MAX_CONN][64];
-  int opens, closes, delivers, statuses;
+  int opens, closes, delivers, statuses, resets;
   char delivered[1 << 15]; /* "sub:data " for every DELIVER, never cleared by drv_clear */
   size_t dlen;
 } drv;
@@ -78,6 +78,12 @@ static void drv_drain(drv *d) {
       }
       break;
     case LIFELINE_MANAGER_ACT_STATUS:
+      if (a[i].flags & LIFELINE_MANAGER_FLAG_RESET) { /* a notice, not a change of state */
+        drv_span(arena, a[i].span[0], x, sizeof x);
+        d->resets++;
+        drv_printf(d, "RESET c%u %s\n", c, x);
+        break;
+      }
       d->state[c] = a[i].state;
       d->reason[c] = a[i].reason;
       d->delay[c] = a[i].delay_ms;

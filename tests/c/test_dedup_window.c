@@ -57,8 +57,22 @@ static void test_zero_hash(void) {
   dedup_window_free(&w);
 }
 
+/* A cleared window holds nothing and fills and evicts as a new one. */
+static void test_clear(void) {
+  dedup_window w;
+  dedup_window_init(&w, 3);
+  for (uint64_t h = 1; h <= 5; h++) dedup_window_add(&w, h);
+  dedup_window_clear(&w);
+  for (uint64_t h = 1; h <= 5; h++) CHECK(!dedup_window_has(&w, h));
+  for (uint64_t h = 10; h <= 13; h++) dedup_window_add(&w, h);
+  CHECK(!dedup_window_has(&w, 10)); /* evicted: capacity 3 kept */
+  for (uint64_t h = 11; h <= 13; h++) CHECK(dedup_window_has(&w, h));
+  dedup_window_free(&w);
+}
+
 int main(void) {
   test_zero_hash();
+  test_clear();
   for (uint64_t seed = 1; seed <= 20; seed++) {
     run(1, 4, seed);
     run(4, 16, seed);

@@ -18,8 +18,8 @@ static void test_idless_event_after_resume_is_delivered(void) {
   reconnect(d, c);
   CHECK_EQ_STR("5", d->open_id[c]);
   drv_clear(d);
-  drv_feed(d, c, "event: reset\ndata: r\n\n");
-  CHECK_LOG(d, "DELIVER u1 reset|r|5\n");
+  drv_feed(d, c, "event: notice\ndata: r\n\n");
+  CHECK_LOG(d, "DELIVER u1 notice|r|5\n");
   /* a real repeat of an id is still a duplicate */
   drv_feed(d, c, "id: 5\ndata: a\n\n");
   CHECK_NOLOG(d, "DELIVER u1 message|a|5");

@@ -14,14 +14,14 @@ test('the core names its error codes, enums and states', async () => {
   assert.equal(t.codes.LIFELINE_ERR_EXHAUSTED, -12);
   assert.equal(t.codes.LIFELINE_ERR_STATE, NOT_READY_CODE, 'the code known before the core loads');
   assert.deepEqual(t.mgrState, ['idle', 'connecting', 'open', 'reconnecting', 'offline', 'circuit-open', 'failed', 'closed']);
-  assert.equal(t.mgrReason.length, 19);
+  assert.equal(t.mgrReason.length, 20);
   assert.equal(t.mgrReason[0], 'none');
   assert.deepEqual(t.breakerState, ['closed', 'open', 'half-open']);
   assert.equal(t.breakerReason.at(-1), 'forced');
   assert.deepEqual(t.netQuality, ['good', 'moderate', 'poor']);
   assert.deepEqual(t.health, ['healthy', 'degraded', 'down']);
   const quiet = t.mgrReason.filter((_, r) => !t.mgrFailure[r]);
-  assert.deepEqual(quiet, ['none', 'aborted', 'linger'], 'the reasons whose status is not a failure');
+  assert.deepEqual(quiet, ['none', 'aborted', 'linger', 'drain'], 'the reasons whose status is not a failure');
   const err = lifelineError('LIFELINE_ERR_NOT_FOUND', 'nothing here');
   assert.ok(err instanceof LifelineError);
   assert.equal(err.code, 'LIFELINE_ERR_NOT_FOUND');
