@@ -192,8 +192,10 @@ export class MockAIService {
       };
     }
     if (cap === 'summary') return { summary: `${this.name} summary of ${topic}: steady support, turnout is the main risk.` };
+    // A stage of the demo's ward analysis names what it wants looked at (`focus`).
+    const focus = typeof body.focus === 'string' ? body.focus.slice(0, 80) : null;
     return {
-      summary: `${this.name} analysis of ${topic}`,
+      summary: focus ? `${this.name} on ${focus.toLowerCase()} in ${topic}` : `${this.name} analysis of ${topic}`,
       insights: [`Sentiment in ${topic} is stable`, 'Opposition activity rising on housing', 'Canvass coverage below target'],
       confidence: Math.round((0.6 + this.rnd() * 0.35) * 100) / 100,
     };

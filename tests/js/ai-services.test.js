@@ -52,6 +52,9 @@ describe('mock AI services', T, () => {
         assert.equal(body.capability, 'analysis');
         assert.match(body.result.summary, /Riverside/);
         assert.equal(r.headers.get('x-service'), name);
+        // A stage of the demo's ward analysis names its focus; the answer is about it.
+        const staged = await (await post(`${ai.urls[name]}/v1/analyze`, { ward: 'Riverside', focus: 'Polling position' })).json();
+        assert.equal(staged.result.summary, `${name} on polling position in Riverside`);
       }
       assert.equal((await post(`${ai.urls.gemini}/v1/summary`, { topic: 'x' })).status, 200);
       assert.equal((await post(`${ai.urls.llama}/v1/summary`, { topic: 'x' })).status, 200);
