@@ -16,7 +16,7 @@ export const ACT_DEGRADED = 6;
 export const ACT_RECOVERED = 7;
 
 const ACTION_WORDS = 15; // int32 per action (src/platform/wasm_router.c)
-const INFO_FIELDS = 13; // doubles per service figure set
+const INFO_FIELDS = 14; // doubles per service figure set
 const MAX_CAP_STRINGS = 64;
 
 /** Router options (camelCase) -> the core's config field names. */
@@ -155,12 +155,12 @@ export class CoreRouter {
     const m = this.#m;
     const p = m._lifeline_wasm_router_info(this.#ptr, i, now);
     if (!p) return null;
-    const [health, since, p50, p95, p99, errorRate, samples, lastErrorAt, breakerRetryAt, attemptTimeoutMs, calls, failures] =
-      m.HEAPF64.subarray(p >> 3, (p >> 3) + INFO_FIELDS);
+    const [health, since, p50, p95, p99, errorRate, samples, lastErrorAt, breakerRetryAt, attemptTimeoutMs, calls, failures,
+      recoveringOk, recoverChecks] = m.HEAPF64.subarray(p >> 3, (p >> 3) + INFO_FIELDS);
     const text = (which) => m.UTF8ToString(m._lifeline_wasm_router_info_text(this.#ptr, i, which, now));
     return {
       state: coreTables(m).health[health], since, p50, p95, p99, errorRate, samples, lastErrorAt, breakerRetryAt,
-      attemptTimeoutMs, calls, failures, lastError: text(1), breaker: text(2),
+      attemptTimeoutMs, calls, failures, recoveringOk, recoverChecks, lastError: text(1), breaker: text(2),
     };
   }
 

@@ -121,6 +121,9 @@ export interface ServiceHealth {
   attemptTimeoutMs: number;
   calls: number;
   failures: number;
+  /** While a service that failed answers again: its checks (real calls and probes) ok in a row
+   * and how many make it healthy ("recovering — 1 of 3 checks ok"); null otherwise. */
+  recovering: { ok: number; of: number } | null;
 }
 
 export interface RouteNotice {

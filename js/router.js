@@ -349,6 +349,7 @@ export class Router {
       errorRate: f.errorRate, samples: f.samples, lastError: f.lastError || null, lastErrorAt: wall(f.lastErrorAt),
       since: wall(f.since), breaker: f.breaker, breakerRetryAt: wall(f.breakerRetryAt), attemptTimeoutMs: f.attemptTimeoutMs,
       calls: f.calls, failures: f.failures,
+      recovering: f.recoveringOk ? { ok: f.recoveringOk, of: f.recoverChecks } : null,
     };
   }
 

@@ -14,13 +14,37 @@
 
 
 
+/* A success of a call or a probe: the service answers, whatever its probes said before. The
+ * streak that reaches LIFELINE_ROUTER_RECOVER_CHECKS forgives the failures before it. */
+static void note_success(rt_service *s, uint64_t now) {
+  s->probe_fail_streak = 0;
+  if (s->ok_streak < UINT32_MAX) s->ok_streak++;
+  if (s->ok_streak == LIFELINE_ROUTER_RECOVER_CHECKS) s->forgiven_at = now;
+}
+
+/* Answering again after failures, not yet LIFELINE_ROUTER_RECOVER_CHECKS times in a row. */
+static int recovering(const rt_service *s) {
+  return s->health != LIFELINE_HEALTH_HEALTHY && s->ok_streak > 0 &&
+         s->ok_streak < LIFELINE_ROUTER_RECOVER_CHECKS;
+}
+
+/* While recovering, the next check comes soon, so the state follows the service within seconds. */
+static void probe_soon(rt_service *s, uint64_t now) {
+  if (s->health_path[0] && recovering(s) && s->next_probe_at > now + LIFELINE_ROUTER_RECOVER_PROBE_MS)
+    s->next_probe_at = now + LIFELINE_ROUTER_RECOVER_PROBE_MS;
+}
+
 void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_ms, uint64_t now) {
   rt_service *s = &r->svc[si];
   int ok = status != RT_STATUS_SLOW && rt_classify(status) != RT_OUT_FAILURE;
   lifeline_breaker_record(&s->breaker, ok, latency_ms, now);
   rt_record_sample(s, ok, latency_ms, now);
   s->calls++;
-  if (ok) return;
+  if (ok) {
+    note_success(s, now);
+    return;
+  }
+  s->ok_streak = 0;
   s->failures++;
   rt_set_last_error(s, status, latency_ms, now);
 }
@@ -116,6 +140,8 @@ void rt_probes_due(lifeline_router *r, uint64_t now) {
     rt_service *s = &r->svc[i];
     if (s->probe_task || !s->health_path[0]) continue;
     int trial = lifeline_breaker_get_state(&s->breaker) != LIFELINE_BREAKER_CLOSED;
+    /* After a good trial, the next one waits for the recovery pace. */
+    if (trial && s->ok_streak && s->next_probe_at > now) continue;
     if (trial ? !lifeline_breaker_allow(&s->breaker, now) : s->next_probe_at > now) continue;
     rt_task *t = rt_task_new(r, RT_TASK_PROBE, i, now);
     if (!t) return;
@@ -150,8 +176,9 @@ void rt_probe_done(lifeline_router *r, rt_task *t, int status, uint64_t now) {
   if (t->half_open) lifeline_breaker_record(&s->breaker, ok, latency, now);
   rt_task_free(t);
   if (ok) {
-    s->probe_fail_streak = 0;
+    note_success(s, now);
   } else {
+    s->ok_streak = 0;
     s->probe_fail_streak++;
     rt_set_last_error(s, status, latency, now);
   }
@@ -167,28 +194,43 @@ uint64_t rt_probes_deadline(const lifeline_router *r) {
     uint64_t b = lifeline_breaker_deadline(&s->breaker);
     if (b < d) d = b; /* break over: a trial probe, and health changes */
     if (s->probe_task || !s->health_path[0]) continue;
-    if (lifeline_breaker_get_state(&s->breaker) == LIFELINE_BREAKER_CLOSED && s->next_probe_at < d)
+    lifeline_breaker_state bs = lifeline_breaker_get_state(&s->breaker);
+    if ((bs == LIFELINE_BREAKER_CLOSED || (bs == LIFELINE_BREAKER_HALF_OPEN && s->ok_streak)) &&
+        s->next_probe_at < d)
       d = s->next_probe_at;
   }
   return d;
 }
 
+/* The window the judgement reads: the recent calls, none from before a recovery's forgiveness. */
+static uint32_t judged_window(const rt_service *s, uint64_t now) {
+  if (!s->forgiven_at || s->forgiven_at + RT_STATS_WINDOW_MS <= now) return RT_STATS_WINDOW_MS;
+  return (uint32_t)(now - s->forgiven_at) + 1;
+}
+
 static lifeline_health judge(const lifeline_router *r, const rt_service *s, uint64_t now) {
-  if (lifeline_breaker_get_state(&s->breaker) != LIFELINE_BREAKER_CLOSED || rt_probe_down(r, s))
-    return LIFELINE_HEALTH_DOWN;
+  lifeline_breaker_state bs = lifeline_breaker_get_state(&s->breaker);
+  if (bs == LIFELINE_BREAKER_OPEN || rt_probe_down(r, s)) return LIFELINE_HEALTH_DOWN;
+  if (bs == LIFELINE_BREAKER_HALF_OPEN) return s->ok_streak ? LIFELINE_HEALTH_DEGRADED : LIFELINE_HEALTH_DOWN;
   if (s->probe_fail_streak) return LIFELINE_HEALTH_DEGRADED;
   rt_stats st;
-  rt_stats_get(s, now, RT_STATS_WINDOW_MS, &st);
+  rt_stats_get(s, now, judged_window(s, now), &st);
   uint32_t failed = st.total - st.ok;
   if (st.total >= 4 && failed * 10 >= st.total) return LIFELINE_HEALTH_DEGRADED;
   if (st.p95 >= 0 && (uint32_t)st.p95 > r->cfg.slow_ms) return LIFELINE_HEALTH_DEGRADED;
+  /* Hysteresis: an unwell service answering again is recovering until its streak is long
+   * enough; one good probe after an outage does not make it healthy. */
+  if (recovering(s)) return LIFELINE_HEALTH_DEGRADED;
   return LIFELINE_HEALTH_HEALTHY;
 }
 
 void rt_update_health(lifeline_router *r, int si, uint64_t now) {
   rt_service *s = &r->svc[si];
   lifeline_health h = judge(r, s, now);
-  if (h == s->health) return;
+  if (h == s->health) {
+    probe_soon(s, now);
+    return;
+  }
   lifeline_router_action a;
   memset(&a, 0, sizeof a);
   a.kind = LIFELINE_ROUTER_HEALTH;
@@ -200,6 +242,7 @@ void rt_update_health(lifeline_router *r, int si, uint64_t now) {
   rt_push(r, &a);
   s->health = h;
   s->since = now;
+  probe_soon(s, now);
 }
 
 const char *lifeline_health_name(lifeline_health h) {
@@ -237,5 +280,6 @@ int lifeline_router_service_info_get(lifeline_router *r, int si, uint64_t now_ms
   info->attempt_timeout_ms = rt_attempt_timeout(r, s, now_ms);
   info->calls = s->calls;
   info->failures = s->failures;
+  info->recovering_ok = recovering(s) ? s->ok_streak : 0;
   return LIFELINE_OK;
 }

@@ -56,6 +56,8 @@ typedef struct {
   uint64_t next_probe_at; /* LIFELINE_NEVER: no regular probe scheduled */
   uint32_t probe_task;    /* id of the probe in flight, 0 = none */
   uint32_t probe_fail_streak;
+  uint32_t ok_streak;     /* successes (calls and probes) in a row since the last failure */
+  uint64_t forgiven_at;   /* failed samples before this no longer weigh on the judgement */
   lifeline_health health;
   uint64_t since;
   char last_error[RT_ERROR_MAX];

@@ -51,9 +51,14 @@
  *   reopens it. The router sends a health probe as the trial when the break is over, so a
  *   recovered service is taken back without user traffic (a real request may be the trial too).
  *   A trial lost offline is ended by the breaker's half-open timeout (10 s).
- * - Health per service: DOWN when the breaker is open or half-open, or the last 2 probes failed;
- *   DEGRADED when the last probe failed, or >= 10 % of the recent calls failed (>= 4 calls), or
- *   the recent p95 latency exceeds slow_ms (5000); HEALTHY otherwise.
+ * - Health per service: DOWN when the breaker is open, or half-open with no success since the
+ *   last failure, or the last 2 probes failed; DEGRADED when the last probe failed, or >= 10 % of
+ *   the recent calls failed (>= 4 calls), or the recent p95 latency exceeds slow_ms (5000), or
+ *   the breaker is half-open after a success; HEALTHY otherwise. A success of a real call counts
+ *   as a good probe too (the service answers). Recovery (LIFELINE_ROUTER_RECOVER_CHECKS below):
+ *   after LIFELINE_ROUTER_RECOVER_CHECKS successes in a row the failures before them stop
+ *   counting, so a service answering again is HEALTHY within three checks, not after the 60 s
+ *   window has forgotten its outage; in between it is DEGRADED with recovering_ok = k.
  *   Probes: every probe_interval_ms (10000) +/- 10 % jitter, probe timeout probe_timeout_ms
  *   (2000); after a failed probe the next one comes after probe_interval_ms / 2.
  *   Dead-service detection without traffic, worst case: the service dies just after a good probe:
@@ -92,6 +97,14 @@ typedef enum {
   LIFELINE_HEALTH_DEGRADED = 1,
   LIFELINE_HEALTH_DOWN = 2
 } lifeline_health;
+
+/* Recovery: a service that failed is HEALTHY again after this many successes in a row (real
+ * calls and probes alike: "checks"); the failures before them then stop counting against it. On
+ * its first success it leaves DOWN (unless its breaker is open) for DEGRADED, "recovering", and
+ * while recovering it is probed every LIFELINE_ROUTER_RECOVER_PROBE_MS, so that a service that is
+ * back shows so within seconds with or without traffic. A failure ends the streak. */
+#define LIFELINE_ROUTER_RECOVER_CHECKS 3
+#define LIFELINE_ROUTER_RECOVER_PROBE_MS 1000
 
 typedef struct {
   uint32_t probe_interval_ms;     /* default 10000; 0 = no active probes */
@@ -167,6 +180,9 @@ typedef struct {
   uint64_t breaker_retry_ms;/* open: when the break ends; else 0 */
   uint32_t attempt_timeout_ms; /* the timeout the next attempt would get */
   uint32_t calls, failures; /* totals since creation */
+  uint32_t recovering_ok;   /* while recovering (DEGRADED or DOWN after failures, answering
+                             * again): checks ok in a row, 1..LIFELINE_ROUTER_RECOVER_CHECKS-1;
+                             * 0 otherwise */
 } lifeline_router_service_info;
 
 typedef struct lifeline_router lifeline_router;

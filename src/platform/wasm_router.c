@@ -291,17 +291,19 @@ LIFELINE_WASM_EXPORT const int32_t *lifeline_wasm_router_next_action(lifeline_ro
   return out;
 }
 
-/* A service's figures as 13 doubles (health, since, p50, p95, p99, error rate, samples,
- * last error time, breaker retry time, attempt timeout, calls, failures, 0), or NULL for an
+/* A service's figures as 14 doubles (health, since, p50, p95, p99, error rate, samples,
+ * last error time, breaker retry time, attempt timeout, calls, failures, recovering checks ok,
+ * checks needed), or NULL for an
  * unknown index. Strings: lifeline_wasm_router_info_text(r, i, which, now) with which 0 name,
  * 1 last error, 2 breaker state; valid until the next call. */
 LIFELINE_WASM_EXPORT const double *lifeline_wasm_router_info(lifeline_router *r, int i, double now) {
-  static double out[13];
+  static double out[14];
   lifeline_router_service_info s;
   if (lifeline_router_service_info_get(r, i, (uint64_t)now, &s) != LIFELINE_OK) return NULL;
-  double v[13] = {s.health, (double)s.since_ms, s.p50_ms, s.p95_ms, s.p99_ms, s.error_rate,
+  double v[14] = {s.health, (double)s.since_ms, s.p50_ms, s.p95_ms, s.p99_ms, s.error_rate,
                   s.samples, (double)s.last_error_ms, (double)s.breaker_retry_ms,
-                  s.attempt_timeout_ms, s.calls, s.failures, 0};
+                  s.attempt_timeout_ms, s.calls, s.failures, s.recovering_ok,
+                  LIFELINE_ROUTER_RECOVER_CHECKS};
   memcpy(out, v, sizeof v);
   return out;
 }

@@ -594,6 +594,84 @@ static void test_recovery_half_open_probe(void) {
   lifeline_router_free(s.r);
 }
 
+/* Health follows real traffic: a service whose calls succeed again is DEGRADED "recovering k of
+ * 3" from its first success and HEALTHY at the third, although its failures are still in the
+ * 60 s window (it used to stay degraded until the window forgot them, up to a minute). */
+static void test_recovery_from_real_calls(void) {
+  sim s;
+  lifeline_router_config c = quiet();
+  c.breaker_consecutive = 0; /* keep the breaker closed: the error-rate rule alone */
+  c.breaker_failure_percent = 100;
+  sim_init(&s, &c, 2, all3, "");
+  s.mode[0] = E500;
+  for (int i = 0; i < 4; i++) sim_request(&s, "analysis", 0, 5000);
+  lifeline_router_service_info info;
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_INT(LIFELINE_HEALTH_DEGRADED, info.health);
+  CHECK_EQ_INT(0, info.recovering_ok);
+  s.mode[0] = OK;
+  for (uint32_t k = 1; k < LIFELINE_ROUTER_RECOVER_CHECKS; k++) {
+    lifeline_router_action *d = sim_request(&s, "analysis", 0, 5000);
+    CHECK(d && d->service == 0 && d->code == 0);
+    lifeline_router_service_info_get(s.r, 0, s.now, &info);
+    CHECK_EQ_INT(LIFELINE_HEALTH_DEGRADED, info.health);
+    CHECK_EQ_INT(k, info.recovering_ok);
+  }
+  uint64_t third = s.now;
+  sim_request(&s, "analysis", 0, 5000);
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_INT(LIFELINE_HEALTH_HEALTHY, info.health);
+  CHECK_EQ_INT(LIFELINE_HEALTH_HEALTHY, s.health[0]);
+  CHECK_EQ_INT(0, info.recovering_ok);
+  CHECK(s.now - third < 1000);
+  CHECK(info.error_rate > 0.5); /* the figures still show the last minute as it was */
+  /* A failure ends a streak: the next successes start from 1 again. */
+  s.mode[0] = E500;
+  for (int i = 0; i < 4; i++) sim_request(&s, "analysis", 0, 5000);
+  s.mode[0] = OK;
+  sim_request(&s, "analysis", 0, 5000);
+  s.mode[0] = E500;
+  sim_request(&s, "analysis", 0, 5000);
+  s.mode[0] = OK;
+  sim_request(&s, "analysis", 0, 5000);
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_INT(LIFELINE_HEALTH_DEGRADED, info.health);
+  CHECK_EQ_INT(1, info.recovering_ok);
+  lifeline_router_free(s.r);
+}
+
+/* Without traffic: a service down by probes that comes back is recovering at its first good
+ * probe and then checked every second, so it is HEALTHY about 2 s after its first success. */
+static void test_recovery_by_probes(void) {
+  sim s;
+  lifeline_router_config c;
+  lifeline_router_config_default(&c);
+  c.seed = 11;
+  sim_init(&s, &c, 3, all3, "/health");
+  s.mode[1] = REFUSE;
+  sim_run(&s, s.now + 30000);
+  CHECK_EQ_INT(LIFELINE_HEALTH_DOWN, s.health[1]);
+  s.mode[1] = OK;
+  uint64_t back = s.now;
+  uint64_t first_ok = 0, healthy_at = 0;
+  lifeline_router_service_info info;
+  for (uint64_t t = back; t < back + 12000 && !healthy_at; t += 10) {
+    sim_run(&s, t);
+    lifeline_router_service_info_get(s.r, 1, s.now, &info);
+    if (!first_ok && info.health != LIFELINE_HEALTH_DOWN) {
+      first_ok = s.now;
+      CHECK_EQ_INT(LIFELINE_HEALTH_DEGRADED, info.health);
+      CHECK_EQ_INT(1, info.recovering_ok);
+    }
+    if (info.health == LIFELINE_HEALTH_HEALTHY) healthy_at = s.now;
+  }
+  CHECK(first_ok && first_ok - back <= 5500 + 50);
+  CHECK(healthy_at && healthy_at - first_ok <= 2 * (LIFELINE_ROUTER_RECOVER_PROBE_MS + 100));
+  printf("probe recovery: first success %llu ms after the return, healthy %llu ms later\n",
+         (unsigned long long)(first_ok - back), (unsigned long long)(healthy_at - first_ok));
+  lifeline_router_free(s.r);
+}
+
 /* Half-open state in the fail-fast message; probe-down in the message. */
 static void test_fail_fast_states(void) {
   sim s;
@@ -718,6 +796,8 @@ int main(void) {
   test_breaker_rate();
   test_dead_detection_default_config();
   test_recovery_half_open_probe();
+  test_recovery_from_real_calls();
+  test_recovery_by_probes();
   test_fail_fast_states();
   test_bad_input();
   test_abort_and_deadline_value();

@@ -232,8 +232,12 @@ test('probes: a refusing service goes down, comes back, and events fire', async 
     await waitFor(() => router.getHealth()[2].state === 'down');
     assert.deepEqual(changes.slice(0, 2), ['llama:healthy->degraded', 'llama:degraded->down']);
     svc.llama.probeMode = undefined;
-    await waitFor(() => router.getHealth()[2].state === 'healthy');
-    assert.equal(changes.at(-1), 'llama:down->healthy');
+    // Back: recovering (degraded, "k of 3 checks ok") from its first good probe, healthy at the third.
+    const seen = [];
+    await waitFor(() => { const h = router.getHealth()[2]; if (h.recovering) seen.push(h.recovering.ok); return h.state === 'healthy'; });
+    assert.deepEqual(changes.slice(-2), ['llama:down->degraded', 'llama:degraded->healthy']);
+    assert.ok(seen.length && seen.every((k) => k >= 1 && k < 3), `recovering checks seen: ${seen}`);
+    assert.equal(router.getHealth()[2].recovering, null);
     off();
     const n = changes.length;
     svc.llama.probeMode = 'refuse';
