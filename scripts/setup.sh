@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 missing=()
 has_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for pkg in emscripten cmake clang libclang-rt-14-dev chromium fonts-liberation; do
+# redis-server: the Redis Streams log tests (lifeline-sse/server) start their own on a free port.
+for pkg in emscripten cmake clang libclang-rt-14-dev chromium fonts-liberation redis-server; do
   has_pkg "$pkg" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
