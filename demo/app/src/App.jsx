@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { SSEProvider, SSEErrorBoundary, ReconnectionAlert } from 'lifeline-sse/react';
 import { Header } from './Header.jsx';
 import { FeedCard } from './FeedCard.jsx';
@@ -6,6 +6,8 @@ import { AnalysisCard } from './AnalysisCard.jsx';
 import { ServicesCard } from './ServicesCard.jsx';
 import { MetricsCard } from './MetricsCard.jsx';
 import { ChaosPanel } from './ChaosPanel.jsx';
+import { TimelineCard } from './TimelineCard.jsx';
+import { TimelineProvider } from './timeline.jsx';
 
 // What each mock AI service offers (demo/server/ai-services.js SERVICE_SPECS).
 const CAPABILITIES = {
@@ -24,15 +26,33 @@ const FEED_ALERT_TITLES = {
 /** Feed options: the demo server sends a heartbeat every 5 s, so 12 s of silence means a stall. */
 const STREAM_OPTIONS = { heartbeatTimeoutMs: 12000 };
 
+// A run: { n, ward, channel, streamEnded, settled }. Every update names its run, so a late
+// callback of an earlier run changes nothing (and an unchanged run is returned as it is).
+const forRun = (n, change) => (r) => (r && r.n === n && Object.keys(change).some((k) => r[k] !== change[k]) ? { ...r, ...change } : r);
+
+function useRuns() {
+  const [run, setRun] = useState(null);
+  const start = useCallback((ward) => setRun((r) => {
+    const n = (r?.n ?? 0) + 1;
+    return { n, ward, channel: `analysis-${n}`, streamEnded: false, settled: false };
+  }), []);
+  const n = run?.n;
+  const onStreamEnd = useCallback(() => setRun(forRun(n, { streamEnded: true })), [n]);
+  const onSettled = useCallback(() => setRun(forRun(n, { streamEnded: true, settled: true })), [n]);
+  return { run, start, onStreamEnd, onSettled, onStop: onSettled };
+}
+
 export function App({ config }) {
-  const [run, setRun] = useState(null); // { n, ward }
+  const { run, start, onStreamEnd, onSettled, onStop } = useRuns();
+  const [chaosOpen, setChaosOpen] = useState(false);
 
   const channels = useMemo(() => {
     const c = { feed: { url: config.feed, ...STREAM_OPTIONS, replay: 200 } }; // late subscribers get the last 200
-    if (run && !run.done) {
+    if (run && !run.streamEnded) {
       // A fresh URL per run: the server starts a run on a connect without Last-Event-ID and
-      // resumes it from Last-Event-ID after a fault.
-      c[`analysis-${run.n}`] = { url: `${config.analysis}?ward=${encodeURIComponent(run.ward)}&run=${run.n}`, ...STREAM_OPTIONS };
+      // resumes it from Last-Event-ID after a fault. A finished run's channel is dropped (a
+      // reconnect would only be told 204).
+      c[run.channel] = { url: `${config.analysis}?ward=${encodeURIComponent(run.ward)}&run=${run.n}`, ...STREAM_OPTIONS };
     }
     return c;
   }, [config, run]);
@@ -44,41 +64,50 @@ export function App({ config }) {
     probeIntervalMs: 2000,
   }), [config]);
 
-  const analysisChannel = run ? `analysis-${run.n}` : null;
-
   return (
     <SSEProvider channels={channels} routerOptions={routerOptions}>
-      <div className="shell">
-        <Header analysisChannel={run && !run.done ? analysisChannel : null} />
-        <div className="alerts">
-          <ReconnectionAlert channel="feed" title={(s) => FEED_ALERT_TITLES[s.state]} />
+      <TimelineProvider channel="feed">
+        <div className="shell">
+          <Header analysisChannel={run && !run.streamEnded ? run.channel : null}
+            chaosOpen={chaosOpen} onToggleChaos={() => setChaosOpen((o) => !o)}>
+            <ReconnectionAlert channel="feed" title={(s) => FEED_ALERT_TITLES[s.state]} />
+          </Header>
+          <p className="intro">
+            <strong>What this shows:</strong> a campaign dashboard whose live feed (Server-Sent Events) and
+            AI calls are kept alive by Lifeline through network faults. <strong>Try it:</strong> press a
+            fault in the chaos panel, watch the status above and the timeline below react, then
+            run a ward analysis while an AI service is killed.
+          </p>
+          <div className="layout">
+            <main className="main">
+              <SSEErrorBoundary maxRetries={3}>
+                <TimelineCard />
+              </SSEErrorBoundary>
+              <div className="grid">
+                <SSEErrorBoundary maxRetries={3}>
+                  <FeedCard />
+                </SSEErrorBoundary>
+                <div className="col">
+                  <SSEErrorBoundary maxRetries={3}>
+                    <AnalysisCard run={run} onStart={start} onStreamEnd={onStreamEnd} onSettled={onSettled} onStop={onStop} />
+                  </SSEErrorBoundary>
+                  <SSEErrorBoundary maxRetries={3}>
+                    <ServicesCard />
+                  </SSEErrorBoundary>
+                  <SSEErrorBoundary maxRetries={3}>
+                    <MetricsCard />
+                  </SSEErrorBoundary>
+                </div>
+              </div>
+            </main>
+            <ChaosPanel config={config} open={chaosOpen} onClose={() => setChaosOpen(false)} />
+          </div>
+          <footer className="footer">
+            Lifeline demo · streams and AI calls kept alive by a C core in WebAssembly ·
+            SSE server <code>{config.sse}</code>
+          </footer>
         </div>
-        <main className="grid">
-          <SSEErrorBoundary maxRetries={3}>
-            <FeedCard />
-          </SSEErrorBoundary>
-          <div className="col">
-            <SSEErrorBoundary maxRetries={3}>
-              <AnalysisCard channel={analysisChannel} ward={run?.ward}
-                onStart={(ward) => setRun((r) => ({ n: (r?.n ?? 0) + 1, ward, done: false }))}
-                onDone={() => setRun((r) => (r && !r.done ? { ...r, done: true } : r))} />
-            </SSEErrorBoundary>
-          </div>
-          <div className="col">
-            <SSEErrorBoundary maxRetries={3}>
-              <MetricsCard />
-            </SSEErrorBoundary>
-            <SSEErrorBoundary maxRetries={3}>
-              <ServicesCard />
-            </SSEErrorBoundary>
-          </div>
-          <ChaosPanel config={config} />
-        </main>
-        <footer className="footer">
-          Lifeline demo · streams and AI calls kept alive by a C core in WebAssembly ·
-          SSE server <code>{config.sse}</code>
-        </footer>
-      </div>
+      </TimelineProvider>
     </SSEProvider>
   );
 }

@@ -1,5 +1,6 @@
-import { useState } from 'react';
-import { useSSEBuffer, parseData } from 'lifeline-sse/react';
+import { useEffect, useRef, useState } from 'react';
+import { useSSE, useSSEBuffer, useSSEMetrics, parseData } from 'lifeline-sse/react';
+import { channelMetrics, count, fmtCount } from './metrics.js';
 
 const KINDS = [
   ['all', 'All'], ['poll', 'Polls'], ['sentiment', 'Sentiment'], ['intel', 'Opposition'], ['alert', 'Alerts'],
@@ -50,33 +51,64 @@ function Item({ event }) {
   }
 }
 
-function Kpis({ items, total }) {
-  let share = null;
-  let change = 0;
-  let sentiment = 0;
-  let nSent = 0;
-  let alerts = 0;
-  for (const e of items) {
+// The campaign figures fold every event as it arrives (not the last rows on screen), so a burst
+// of one kind of event cannot wipe the others. Re-rendered at most twice a second.
+const SENTIMENT_WINDOW_MS = 60_000;
+const ALERT_WINDOW_MS = 5 * 60_000;
+const FIGURE_EVENTS = ['poll', 'sentiment', 'alert'];
+
+function useCampaignFigures() {
+  const acc = useRef({ share: null, change: 0, sentiments: [], alerts: [] });
+  const [figures, setFigures] = useState(null);
+  useSSE('feed', (e) => {
     const d = parseData(e.data) ?? {};
-    if (e.type === 'poll' && String(d.candidate).includes('ours')) { share = d.share; change = d.change; }
-    if (e.type === 'sentiment') { sentiment += d.score; nSent++; }
-    if (e.type === 'alert') alerts++;
-  }
+    const a = acc.current;
+    const now = Date.now();
+    if (e.type === 'poll' && String(d.candidate).includes('ours')) { a.share = d.share; a.change = d.change; }
+    if (e.type === 'sentiment' && Number.isFinite(d.score)) a.sentiments.push([now, d.score]);
+    if (e.type === 'alert') a.alerts.push(now);
+  }, { events: FIGURE_EVENTS });
+  useEffect(() => {
+    const id = setInterval(() => {
+      const a = acc.current;
+      const now = Date.now();
+      while (a.sentiments.length && a.sentiments[0][0] < now - SENTIMENT_WINDOW_MS) a.sentiments.shift();
+      while (a.alerts.length && a.alerts[0] < now - ALERT_WINDOW_MS) a.alerts.shift();
+      const n = a.sentiments.length;
+      const sentiment = n ? a.sentiments.reduce((sum, [, v]) => sum + v, 0) / n : null;
+      setFigures((f) => (f && f.share === a.share && f.change === a.change && f.sentiment === sentiment && f.alerts === a.alerts.length
+        ? f : { share: a.share, change: a.change, sentiment, alerts: a.alerts.length }));
+    }, 500);
+    return () => clearInterval(id);
+  }, []);
+  return figures;
+}
+function Kpis() {
+  const f = useCampaignFigures();
+  const metrics = useSSEMetrics(1000);
+  const { figures, perChannel } = channelMetrics(metrics, 'feed');
+  const share = f?.share ?? null;
   return (
     <dl className="kpis">
-      <div><dt>Our share</dt><dd>{share === null ? '—' : `${share}%`} {share !== null ? <small className={change >= 0 ? 'up' : 'down'}>{signed(change)}</small> : null}</dd></div>
-      <div><dt>Net sentiment</dt><dd>{nSent ? signed(sentiment / nSent, 2) : '—'}</dd></div>
-      <div><dt>Open alerts</dt><dd>{alerts}</dd></div>
-      <div><dt>Events received</dt><dd>{total}</dd></div>
+      <div><dt>Our share</dt><dd>{share === null ? '—' : `${share}%`} {share !== null ? <small className={f.change >= 0 ? 'up' : 'down'}>{signed(f.change)}</small> : null}</dd></div>
+      <div><dt>Net sentiment <span className="kpis__note">1 min</span></dt><dd>{f?.sentiment == null ? '—' : signed(f.sentiment, 2)}</dd></div>
+      <div><dt>Alerts <span className="kpis__note">5 min</span></dt><dd>{f ? f.alerts : '—'}</dd></div>
+      <div title={perChannel ? 'The manager\'s events counter for the feed channel' : 'The manager\'s events counter (all channels)'}>
+        <dt>Events received</dt><dd data-metric="events">{fmtCount(count(figures, 'events'))}</dd>
+      </div>
     </dl>
   );
 }
 
+const FEED_MAX = 80;
+const FEED_SHOWN = 40;
+
 export function FeedCard() {
   const [kind, setKind] = useState('all');
   // Throttled: a burst of a thousand events re-renders this card at most four times a second.
-  const { items, total } = useSSEBuffer('feed', { mode: 'throttle', ms: 250, max: 80 });
-  const shown = items.filter((e) => kind === 'all' || e.type === kind).slice(-40).reverse();
+  const { items, firstSeq } = useSSEBuffer('feed', { mode: 'throttle', ms: 250, max: FEED_MAX });
+  // Keyed by delivery number (firstSeq + i): event ids can repeat, delivery numbers never do.
+  const shown = items.map((e, i) => [firstSeq + i, e]).filter(([, e]) => kind === 'all' || e.type === kind).slice(-FEED_SHOWN).reverse();
   return (
     <section className="card card--feed" aria-labelledby="feed-title">
       <header className="card__head">
@@ -88,13 +120,14 @@ export function FeedCard() {
           ))}
         </div>
       </header>
-      <Kpis items={items} total={total} />
+      <Kpis />
       {shown.length === 0
         ? <p className="empty">Waiting for the first events…</p>
         : (
-          <ul className="feed" role="log" aria-label="Feed events" aria-live="polite">
-            {shown.map((e) => (
-              <li key={e.id ?? `${e.type}-${e.data}`} className={`feed__item feed__item--${e.type}`}>
+          // Not a live region: a screen reader would read every event of a busy feed.
+          <ul className="feed" aria-label="Feed events, newest first">
+            {shown.map(([seq, e]) => (
+              <li key={seq} className={`feed__item feed__item--${e.type}`} data-seq={seq}>
                 <time className="feed__time">{fmtTime((parseData(e.data) ?? {}).ts)}</time>
                 <Item event={e} />
                 <span className="feed__id" title="Event id (Last-Event-ID resumes from here)">#{e.id}</span>

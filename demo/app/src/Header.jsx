@@ -10,7 +10,11 @@ function Clock() {
   return <time className="clock" dateTime={now.toISOString()}>{now.toLocaleTimeString('en-GB', { hour12: false })}</time>;
 }
 
-export function Header({ analysisChannel }) {
+/**
+ * The sticky top bar: the feed's and the running analysis's status stay in view while the page
+ * scrolls; on narrow screens it also opens the chaos drawer.
+ */
+export function Header({ analysisChannel, chaosOpen, onToggleChaos, children }) {
   return (
     <header className="topbar">
       <div className="brand">
@@ -20,11 +24,15 @@ export function Header({ analysisChannel }) {
           <div className="brand__sub">Okafor for Council · ward operations room</div>
         </div>
       </div>
+      <button type="button" className="btn btn--chaos-toggle" aria-expanded={chaosOpen} aria-controls="chaos-panel"
+        onClick={onToggleChaos}>{chaosOpen ? 'Hide faults' : 'Inject faults'}</button>
       <div className="topbar__status">
         <SSEStatusIndicator channel="feed" label="Feed" />
         {analysisChannel ? <SSEStatusIndicator channel={analysisChannel} label="Analysis" /> : null}
         <Clock />
       </div>
+      {/* The alert hangs under the bar as an overlay: it never pushes the page down. */}
+      <div className="alerts">{children}</div>
     </header>
   );
 }

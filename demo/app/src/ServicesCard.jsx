@@ -7,16 +7,17 @@ export function ServicesCard() {
   const [busy, setBusy] = useState(false);
   const [auto, setAuto] = useState(true);
   const inFlight = useRef(false);
-  const ask = async (capability, path, body) => {
+  // `manual`: the user pressed the button, so the answer is announced; auto-briefs are not.
+  const ask = async (capability, path, body, manual = false) => {
     if (!router || inFlight.current) return;
     inFlight.current = true;
     setBusy(true);
     const t0 = performance.now();
     try {
       const res = await router.request(capability, { path, method: 'POST', body });
-      setAnswer({ ok: true, res, ms: Math.round(performance.now() - t0) });
+      setAnswer({ ok: true, res, manual, ms: Math.round(performance.now() - t0) });
     } catch (err) {
-      setAnswer({ ok: false, error: err.message ?? String(err), ms: Math.round(performance.now() - t0) });
+      setAnswer({ ok: false, manual, error: err.message ?? String(err), ms: Math.round(performance.now() - t0) });
     } finally {
       inFlight.current = false;
       setBusy(false);
@@ -37,16 +38,20 @@ export function ServicesCard() {
       <header className="card__head">
         <h2 id="services-title">AI services</h2>
       </header>
+      <p className="muted small card__lede">
+        Briefings here and the stages of the ward analysis go through the router, which picks a
+        healthy service for each capability and fails over when one is killed or hangs.
+      </p>
       <div className="toolbar">
-          <label className="toggle"><input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Auto-brief</label>
+          <label className="toggle"><input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Auto-brief every 4 s</label>
           <button type="button" className="btn" disabled={!router || busy}
-            onClick={() => ask('analysis', '/v1/analyze', { ward: 'Riverside' })}>Ask for analysis</button>
-          <button type="button" className="btn" disabled={!router || busy}
-            onClick={() => ask('summary', '/v1/summary', { topic: 'housing costs' })}>Summarise</button>
+            onClick={() => ask('summary', '/v1/summary', { topic: 'housing costs' }, true)}>Summarise</button>
       </div>
       <ServiceHealthPanel title={null} refreshMs={1000} />
+      {/* Only an answer the user asked for is announced (an auto-brief every 4 s is not). */}
+      <p className="sr-only" aria-live="polite">{answer?.manual ? (answer.ok ? `Answered by ${answer.res.service}` : `Request failed: ${answer.error}`) : ''}</p>
       {answer ? (
-        <div className={`answer ${answer.ok ? '' : 'answer--bad'}`} role="status">
+        <div className={`answer ${answer.ok ? '' : 'answer--bad'}`}>
           {answer.ok ? (
             <>
               <div className="answer__meta">
