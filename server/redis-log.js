@@ -368,11 +368,16 @@ export class RedisLog {
     this.#wakeFollower();
     for (const t of this.#tails.values()) t.watchers.clear();
     this.#blocker.destroy();
-    try {
-      if (this.#client.isOpen) await this.#client.close();
-    } catch {
-      this.#client.destroy();
+    // close() waits for the replies of commands in flight; with Redis gone it would wait for a
+    // reconnect that may never come, so it gets a bound and the socket is destroyed after it.
+    const c = this.#client;
+    if (c.isReady) {
+      let t;
+      const bound = new Promise((r) => { t = setTimeout(r, 1000); });
+      await Promise.race([c.close().catch(() => {}), bound]);
+      clearTimeout(t);
     }
+    if (c.isOpen) c.destroy();
     await this.#follower?.catch(() => {});
   }
 }
