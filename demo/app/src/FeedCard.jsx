@@ -124,8 +124,9 @@ export function FeedCard() {
       {shown.length === 0
         ? <p className="empty">Waiting for the first events…</p>
         : (
-          // Not a live region: a screen reader would read every event of a busy feed.
-          <ul className="feed" aria-label="Feed events, newest first">
+          // Not a live region: a screen reader would read every event of a busy feed. It scrolls,
+          // so it takes focus: keyboard users scroll it too.
+          <ul className="feed" aria-label="Feed events, newest first" tabIndex={0}>
             {shown.map(([seq, e]) => (
               <li key={seq} className={`feed__item feed__item--${e.type}`} data-seq={seq}>
                 <time className="feed__time">{fmtTime((parseData(e.data) ?? {}).ts)}</time>

@@ -121,7 +121,7 @@ export function TimelineCard() {
         <span className="tl__label">Events/s <b className="tl__now" data-testid="rate">{fmtRate(avg(samples, 'rate', 1))}</b></span>
         <div className="tl__track">{shade}<Area samples={samples} field="rate" axis={axis} /></div>
 
-        <span className="tl__label">AI latency <b className="tl__now">{fmtMs(avg(samples, 'p50'))} <small>p50</small> · {fmtMs(avg(samples, 'p95'))} <small>p95</small></b></span>
+        <span className="tl__label">AI latency p50 · p95 <b className="tl__now">{fmtMs(avg(samples, 'p50'))} · {fmtMs(avg(samples, 'p95'))}</b></span>
         <div className="tl__track">
           {shade}
           <Area samples={samples} field="p95" axis={axis} className="tl__chart--warn" />
