@@ -18,7 +18,7 @@ const CALLS = quick ? 20000 : 100000; // breaker calls per contender per round
 const RECORDS = quick ? 200000 : 2000000; // histogram records per contender per round
 const result = startResult('resilience', { rounds: ROUNDS, breakerCallsPerRound: CALLS, histogramRecordsPerRound: RECORDS, statistic: 'median ns/op over rotating rounds' });
 
-await init();
+await init({ router: true });
 await hdr.initWebAssembly();
 
 const median = (xs) => {

@@ -16,7 +16,7 @@ const ROUNDS = quick ? 5 : 15;
 const CALLS = quick ? 2000 : 20000;
 const result = startResult('router', { rounds: ROUNDS, callsPerRound: CALLS, transport: 'in-memory, answers at once', statistic: 'median ns/op over rotating rounds' });
 
-await init();
+await init({ router: true });
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -202,13 +202,15 @@ export function launchChromium() {
 /**
  * Opens a build in `browser`, waits until the page has received the stream's event (so that
  * everything it needs has loaded) and a moment more, and returns the paths of the .js/.mjs/.wasm
- * files it fetched.
+ * files it fetched. `simd: false`: as an engine without Wasm SIMD (WebAssembly.validate says no
+ * to init()'s probe), which fetches the fallback.
  */
-export async function loadedFiles(browser, dir) {
+export async function loadedFiles(browser, dir, { simd = true } = {}) {
   const server = await serve(dir);
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
+    if (!simd) await page.addInitScript(() => { WebAssembly.validate = () => false; });
     const fetched = new Set();
     const errors = [];
     page.on('response', (r) => {
@@ -230,21 +232,24 @@ export async function loadedFiles(browser, dir) {
 /**
  * Builds app `name`, loads it in Chromium and measures it. Returns
  * { files: { path: { bytes, gzip, brotli, loaded, kind } }, loaded: totals, emitted: totals,
- *   react: totals, fallback: totals } where every total is { bytes, gzip, brotli, files } and
- * kind is 'react' (React's chunk), 'fallback' (the no-SIMD build) or 'own'.
+ *   react: totals, fallback: totals, withoutSimd: totals } where every total is
+ * { bytes, gzip, brotli, files }, kind is 'react' (React's chunk), 'fallback' (the no-SIMD build)
+ * or 'own', and withoutSimd is what a page on an engine without SIMD fetched (React excepted).
  */
 export async function measureApp(browser, work, name) {
   const dir = await buildApp(work, name);
   const loaded = new Set(await loadedFiles(browser, dir));
+  const loadedNoSimd = APPS[name].jsx && name !== 'react-only' ? new Set(await loadedFiles(browser, dir, { simd: false })) : loaded;
   const files = {};
   const zero = () => ({ bytes: 0, gzip: 0, brotli: 0, files: 0 });
-  const totals = { loaded: zero(), emitted: zero(), react: zero(), fallback: zero() };
+  const totals = { loaded: zero(), emitted: zero(), react: zero(), fallback: zero(), withoutSimd: zero() };
   const add = (t, c) => { t.bytes += c.bytes; t.gzip += c.gzip; t.brotli += c.brotli; t.files++; };
   for (const path of await listFiles(dir)) {
     if (!/\.(m?js|wasm)$/.test(path)) continue;
     const c = compressed(await readFile(join(dir, path)));
     const kind = /react-vendor/.test(path) ? 'react' : isFallback(path) ? 'fallback' : 'own';
     files[path] = { ...c, loaded: loaded.has(path), kind };
+    if (kind !== 'react' && loadedNoSimd.has(path)) add(totals.withoutSimd, c);
     if (kind === 'react') { if (loaded.has(path)) add(totals.react, c); continue; }
     if (kind === 'fallback') { add(totals.fallback, c); continue; }
     add(totals.emitted, c);

@@ -42,6 +42,7 @@ const result = startResult('size', {
   counted: 'the .js/.wasm files the page fetched until it had the stream\'s event, React\'s chunk (react, react-dom, scheduler) excepted',
   wholePackage: 'every .js/.wasm file the everything app emits except React\'s chunk and the no-SIMD fallback (which replaces, not adds to, the SIMD files)',
   builder: `vite ${await peerVersion('vite')}`,
+  react: await peerVersion('react'),
   apps: Object.keys(APPS),
 });
 const browser = await launchChromium();

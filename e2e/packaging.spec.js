@@ -20,8 +20,8 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 
 // What the tarball must hold, and path prefixes it must not.
 const REQUIRED = [
-  'package.json', 'README.md', 'dist/lifeline-core.wasm', 'dist/lifeline-core.mjs',
-  'dist/lifeline-core-nosimd.wasm', 'dist/lifeline-core-nosimd.mjs',
+  'package.json', 'README.md', 'dist/lifeline-core.wasm', 'dist/lifeline-core-nosimd.wasm',
+  'dist/lifeline-router.wasm', 'dist/lifeline-router.mjs',
   'js/index.js', 'js/index.d.ts', 'js/wasm.js', 'js/wasm.d.ts', 'js/manager.d.ts', 'js/router.d.ts',
   'js/react/index.js', 'js/react/index.d.ts', 'js/react/lifeline.css',
 ];
@@ -171,7 +171,7 @@ test.describe('npm package', () => {
   test.beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'lifeline-pack-'));
     cleanup.push(() => rm(work, { recursive: true, force: true }));
-    if (!existsSync(join(repo, 'dist/lifeline-core.wasm')) || !existsSync(join(repo, 'dist/lifeline-core.mjs'))) {
+    if (!existsSync(join(repo, 'dist/lifeline-core.wasm')) || !existsSync(join(repo, 'dist/lifeline-router.mjs'))) {
       await run('bash', ['scripts/build.sh', 'wasm'], repo, 300_000);
     }
     const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], repo);
@@ -210,18 +210,18 @@ test.describe('npm package', () => {
       });
 
       const out = join(app, 'dist');
-      await test.step('vite build emits the two .wasm builds as assets', async () => {
+      await test.step('vite build emits the three .wasm files as assets', async () => {
         await run(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'build'], app);
         const assets = await readdir(join(out, 'assets'));
         const wasm = assets.filter((f) => f.endsWith('.wasm'));
-        expect(wasm, 'two .wasm assets: SIMD and the fallback').toHaveLength(2);
+        expect(wasm, 'three .wasm assets: the SSE core with SIMD, its fallback, the router module').toHaveLength(3);
         // "sideEffects" lists the stylesheet: an import of it must survive tree shaking.
         expect(assets.filter((f) => f.endsWith('.css')), 'lifeline.css kept').toHaveLength(1);
         const sizes = await Promise.all(wasm.map(async (f) => (await stat(join(out, 'assets', f))).size));
-        const want = await Promise.all(['lifeline-core.wasm', 'lifeline-core-nosimd.wasm'].map(async (f) => (await stat(join(repo, 'dist', f))).size));
+        const want = await Promise.all(['lifeline-core.wasm', 'lifeline-core-nosimd.wasm', 'lifeline-router.wasm'].map(async (f) => (await stat(join(repo, 'dist', f))).size));
         expect(sizes.sort()).toEqual(want.sort());
-        // The core is loaded lazily by the provider: it must be a separate chunk that names the asset
-        // (the fallback's glue is a chunk of its own, fetched only by engines without SIMD).
+        // Every .wasm is named by a chunk (the router module's glue is a chunk of its own, fetched
+        // only with a router; the page below never fetches it).
         const chunks = assets.filter((f) => f.endsWith('.js'));
         const texts = await Promise.all(chunks.map((f) => readFileSync(join(out, 'assets', f), 'utf8')));
         for (const w of wasm) expect(texts.some((t) => t.includes(w)), `a chunk refers to ${w}`).toBe(true);

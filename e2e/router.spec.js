@@ -74,7 +74,7 @@ async function until(cond, timeout) {
 /** Records, in the page, the platform fetch's cancels and every callback from C to the router. */
 async function spyPlatform(page) {
   await page.evaluate(async () => {
-    const m = (await import('/js/wasm.js')).getCore();
+    const m = (await import('/js/wasm.js')).getRouterCore();
     const spy = { cancels: [], calls: [] };
     // The glue binds an export on its first call: bind it (an unknown id cancels nothing) first.
     m._lifeline_wasm_router_cancel(0, 0xffffffff);

@@ -1,8 +1,9 @@
-// The two Wasm builds in Chromium (js/wasm.js): a page loads dist/lifeline-core.wasm (SIMD) and
-// never the fallback; on an engine without Wasm SIMD (here: WebAssembly.validate says no to
-// init()'s SIMD probe, patched in before any page script runs) it loads
-// dist/lifeline-core-nosimd.wasm instead, and the parser and the router's Emscripten fetch work
-// the same on it.
+// The Wasm builds in Chromium (js/wasm.js): a page loads dist/lifeline-core.wasm (the SSE core
+// with SIMD) and never its fallback; on an engine without Wasm SIMD (here: WebAssembly.validate
+// says no to init()'s SIMD probe, patched in before any page script runs) it loads
+// dist/lifeline-core-nosimd.wasm instead, and the parser works the same on it. The router module
+// (dist/lifeline-router.wasm, no SIMD in it: one build for every engine) loads only with
+// init({ router: true }), and its Emscripten fetch works next to the fallback core.
 import { test, expect } from './fixtures.js';
 import { startAIServices, SERVICE_SPECS } from '../demo/server/index.js';
 
@@ -48,7 +49,7 @@ test('the parser page loads the SIMD build only; without SIMD, the fallback with
   expect(fallback.meta).toBe(normal.meta);
 });
 
-test('without SIMD, the router\'s Emscripten fetch works on the fallback build', async ({ page, site }) => {
+test('without SIMD, the router\'s Emscripten fetch works next to the fallback core', async ({ page, site }) => {
   const ai = await startAIServices({ seed: 4 });
   try {
     await page.addInitScript(withoutSimd);
@@ -60,8 +61,9 @@ test('without SIMD, the router\'s Emscripten fetch works on the fallback build',
     const res = await page.evaluate(() => window.harness.router.request('analysis', { path: '/v1/analyze', body: { ward: 'x' } })
       .then((r) => ({ service: r.service, status: r.status, body: JSON.parse(r.body).service })));
     expect(res).toEqual({ service: 'gemini', status: 200, body: 'gemini' });
-    expect(wasm).toEqual(['/dist/lifeline-core-nosimd.wasm']);
+    expect(wasm).toEqual(['/dist/lifeline-core-nosimd.wasm', '/dist/lifeline-router.wasm']);
     expect(await coreSimd(page)).toBe(0);
+    expect(await page.evaluate(async () => (await import('/js/wasm.js')).getRouterCore()._lifeline_wasm_simd())).toBe(0);
   } finally {
     await page.evaluate(() => window.harness?.router?.close()).catch(() => {});
     await ai.close();

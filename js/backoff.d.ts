@@ -53,4 +53,5 @@ export interface Backoff {
   free(): void;
 }
 
+/** Needs `await init({ router: true })` first (the router module holds the stand-alone objects). */
 export function createBackoff(options?: BackoffOptions): Backoff;

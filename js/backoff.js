@@ -4,7 +4,7 @@
  * quality adaptation and a reset only after a connection stayed healthy. Defaults and limits are
  * the core's.
  */
-import { getCore } from './wasm.js';
+import { getRouterCore } from './wasm.js';
 import { coreConfigured, coreTables, errorNamed, jitterOf } from './core-tables.js';
 import { defaultClock } from './manager-env.js';
 import { checkNumber, checkNumbers, checkOptions, hostSeed } from './checks.js';
@@ -81,6 +81,7 @@ class Backoff {
  * @returns {Backoff}
  */
 export function createBackoff(options = {}) {
+  const core = getRouterCore('createBackoff');
   checkOptions(options, OPTIONS, 'createBackoff');
   checkNumbers(options, ['initialMs', 'maxMs', 'multiplier', 'maxAttempts', 'healthyAfterMs', 'seed']);
   if (options.jitter !== undefined && typeof options.jitter !== 'string') {
@@ -91,10 +92,10 @@ export function createBackoff(options = {}) {
   if (options.adaptive !== undefined) given.adaptive = options.adaptive ? 1 : 0;
   let ptr;
   try {
-    ({ ptr } = coreConfigured('backoff', FIELDS, given, 'createBackoff'));
+    ({ ptr } = coreConfigured('backoff', FIELDS, given, 'createBackoff', core));
   } catch (err) {
     if (options.jitter !== undefined) err.message = err.message.replace(`jitter = ${given.jitter}`, `jitter = ${JSON.stringify(options.jitter)}`);
     throw err;
   }
-  return new Backoff(getCore(), ptr, options.clock ?? defaultClock());
+  return new Backoff(core, ptr, options.clock ?? defaultClock());
 }

@@ -93,4 +93,5 @@ export interface Breaker {
   free(): void;
 }
 
+/** Needs `await init({ router: true })` first (the router module holds the stand-alone objects). */
 export function createBreaker(options?: BreakerOptions): Breaker;

@@ -3,7 +3,7 @@
  * promise-returning function through the breaker, rejecting at once with a LifelineError
  * (code LIFELINE_ERR_REJECTED) while the circuit is open. Defaults and limits are the core's.
  */
-import { getCore, coreError } from './wasm.js';
+import { getRouterCore, coreError } from './wasm.js';
 import { coreConfigured, coreTables, errorNamed, lifelineError } from './core-tables.js';
 import { checkNumber, checkOptions, checkNumbers, hostSeed } from './checks.js';
 import { defaultClock } from './manager-env.js';
@@ -195,6 +195,7 @@ export function createBreaker(options = {}) {
   checkNumbers(options, FIELDS);
   const isFailure = options.isFailure ?? (() => true);
   if (typeof isFailure !== 'function') throw new TypeError('isFailure must be a function (error) => boolean');
-  const { ptr, values } = coreConfigured('breaker', FIELDS, { ...options, seed: options.seed ?? hostSeed() }, 'createBreaker');
-  return new Breaker(getCore(), ptr, options.clock ?? defaultClock(), (err) => !!isFailure(err), values.slowCallMs > 0);
+  const core = getRouterCore('createBreaker');
+  const { ptr, values } = coreConfigured('breaker', FIELDS, { ...options, seed: options.seed ?? hostSeed() }, 'createBreaker', core);
+  return new Breaker(core, ptr, options.clock ?? defaultClock(), (err) => !!isFailure(err), values.slowCallMs > 0);
 }

@@ -55,13 +55,12 @@ function codeOf(name) {
 }
 
 /**
- * Builds a backoff or breaker (`kind`) in the core. `fields` names the options in the order of
+ * Builds a backoff or breaker (`kind`) in core module `m`. `fields` names the options in the order of
  * the core's config; the core's defaults fill what `given` leaves out. The core alone judges the
  * values: when it refuses, the error names the given options it refuses (those whose default
  * makes the config pass, or every given one when no single default does).
  */
-export function coreConfigured(kind, fields, given, what) {
-  const m = getCore();
+export function coreConfigured(kind, fields, given, what, m = getCore()) {
   const cfg = m._malloc(fields.length * 8);
   if (!cfg) throw errorNamed('LIFELINE_ERR_NO_MEMORY', what);
   try {

@@ -153,12 +153,20 @@ export class CoreManager {
     };
   }
 
-  /** The C metrics registry: parsed JSON (format 0) or Prometheus text (format 1); null if off. */
-  metricsText(format, now) {
-    const p = this.call('metrics_text', format, now);
-    if (!p) return null;
-    const text = this.#m.UTF8ToString(p);
-    return format ? text : JSON.parse(text);
+  /**
+   * A metric of the C registry as numbers (lifeline_wasm_mgr_metric): a histogram's
+   * [count, mean, min, max, p50, p90, p95, p99], a counter's [value, rate1m]; null if off or absent.
+   */
+  metric(name, now) {
+    const [n] = this.put(name);
+    const p = this.call('metric', n, now) >>> 3;
+    return p ? [...this.#m.HEAPF64.subarray(p, p + 8)] : null;
+  }
+
+  /** The C metrics registry in Prometheus text format; null if off. */
+  prometheus(now) {
+    const p = this.call('prometheus', now);
+    return p ? this.#m.UTF8ToString(p) : null;
   }
 
   stats() {

@@ -33,10 +33,11 @@ export const IDLE_SNAPSHOT = Object.freeze({
   since: null, reason: 'none', httpStatus: 0, endpoint: 0, url: null, responseUrl: null, lastReset: null,
 });
 
-/** A histogram's JSON (from metrics.h) as the summary the API documents. */
-export function summary(j) {
-  if (!j || !j.count) return { count: 0, mean: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null };
-  return { count: j.count, mean: j.mean, min: j.min, max: j.max, p50: j.p50, p90: j.p90, p95: j.p95, p99: j.p99 };
+/** A histogram's numbers from the core ([count, mean, min, max, p50, p90, p95, p99]) as the summary the API documents. */
+export function summary(v) {
+  const [count, mean, min, max, p50, p90, p95, p99] = v?.[0] ? v : [0];
+  return count ? { count, mean, min, max, p50, p90, p95, p99 }
+    : { count: 0, mean: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null };
 }
 
 /**

@@ -226,9 +226,9 @@ export class SSEManager {
     const base = { connections: this.#conns.size, channels: this.#channels.size, subscribers: this.#subs.size };
     if (this.#destroyed) return base;
     const s = this.#core.stats();
-    const reg = this.#core.metricsText(0, this.#now());
-    const h = (name) => summary(reg?.histograms?.[`lifeline_sse_${name}`]);
-    const rate = (name) => reg?.counters?.[`lifeline_sse_${name}`]?.rate1m ?? 0;
+    const now = this.#now();
+    const h = (name) => summary(this.#core.metric(`lifeline_sse_${name}`, now));
+    const rate = (name) => this.#core.metric(`lifeline_sse_${name}`, now)?.[1] ?? 0;
     return {
       ...base,
       opens: s.opens, opened: s.opened, reconnects: s.reconnects, events: s.events, delivered: s.delivered,
@@ -255,7 +255,7 @@ export class SSEManager {
 
   /** The core's metrics in Prometheus text format (null when disabled). */
   getPrometheusMetrics() {
-    return this.#destroyed ? null : this.#core.metricsText(1, this.#now());
+    return this.#destroyed ? null : this.#core.prometheus(this.#now());
   }
 
   /** Closes every connection and forgets every channel and subscriber (the manager stays usable). */

@@ -21,6 +21,7 @@ export interface Histogram {
   free(): void;
 }
 
+/** Needs `await init({ router: true })` first (the router module holds the stand-alone objects). */
 export function createHistogram(): Histogram;
 
 export interface SloOptions {
@@ -66,4 +67,5 @@ export interface Metrics {
   free(): void;
 }
 
+/** Needs `await init({ router: true })` first (the router module holds the stand-alone objects). */
 export function createMetrics(options?: { clock?: () => number }): Metrics;

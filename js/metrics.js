@@ -3,7 +3,7 @@
  * (counters with 1 m / 5 m rates, gauges, histograms with last-minute quantiles, SLOs with error
  * budget and burn rates) over the C core, with JSON and Prometheus text snapshots.
  */
-import { getCore, coreError } from './wasm.js';
+import { getRouterCore, coreError } from './wasm.js';
 import { errorNamed } from './core-tables.js';
 import { defaultClock } from './manager-env.js';
 import { checkNumber, checkClock, checkOptions } from './checks.js';
@@ -79,7 +79,7 @@ class Histogram {
 
 /** A new empty histogram (about 6.7 KB of Wasm memory; free() it, or let the GC do it). */
 export function createHistogram() {
-  const core = getCore();
+  const core = getRouterCore('createHistogram');
   const ptr = core._lifeline_wasm_histogram_new();
   if (ptr === 0) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'createHistogram');
   return new Histogram(core, ptr);
@@ -224,7 +224,7 @@ class Metrics {
 export function createMetrics(options = {}) {
   checkOptions(options, ['clock'], 'createMetrics');
   const clock = checkClock(options.clock ?? defaultClock());
-  const core = getCore();
+  const core = getRouterCore('createMetrics');
   const ptr = core._lifeline_wasm_metrics_new();
   if (ptr === 0) throw errorNamed('LIFELINE_ERR_NO_MEMORY', 'createMetrics');
   return new Metrics(core, ptr, clock);

@@ -4,7 +4,7 @@
  * objects at once (no view into Wasm memory is kept), and the platform's Emscripten fetch.
  * Internal to js/router.js, as js/manager-core.js is to js/manager.js.
  */
-import { getCore, coreError } from './wasm.js';
+import { getRouterCore, coreError } from './wasm.js';
 import { coreTables, errorNamed } from './core-tables.js';
 
 export const ACT_CALL = 1;
@@ -46,7 +46,7 @@ export class CoreRouter {
 
   /** A router from `options` (the core judges every value); handlers get the platform fetch's results. */
   constructor(options, handlers) {
-    this.#m = getCore();
+    this.#m = getRouterCore('createRouter');
     this.#ptr = this.#build(options);
     const m = this.#m;
     const o = m._lifeline_wasm_router_outcomes() >> 2;

@@ -147,7 +147,7 @@ export declare class Router {
   close(): void;
 }
 
-/** Needs `await init()` first. Throws LifelineError on a bad option value or service, TypeError on an unknown option name. */
+/** Needs `await init({ router: true })` first (the router module). Throws LifelineError on a bad option value or service, TypeError on an unknown option name. */
 export declare function createRouter(options: RouterOptions): Router;
 
 export declare const fetchTransport: RouterTransport;

@@ -1,12 +1,15 @@
 /**
- * Loads the C core (WebAssembly) once and hands out the instance. Every other module of the shim
- * calls getCore() after the app has awaited init().
- *
- * Two builds of the same C sources ship (CMakeLists.txt): dist/lifeline-core.* with Wasm SIMD,
- * and dist/lifeline-core-nosimd.* for engines without it (before Chrome 91, Firefox 89, Safari
- * 16.4), fetched only there. Both give the same results; the fallback's parser is slower.
+ * Loads the Wasm modules once each and hands out their instances (CMakeLists.txt builds them):
+ *  - the SSE core (parser, manager): init() loads it; getCore() returns it. A standalone module
+ *    without Emscripten glue: instantiated here, with the few runtime helpers the shim uses.
+ *  - the router module (router, and the stand-alone backoff, breaker, histogram and metrics):
+ *    init({ router: true }) loads it too; getRouterCore() returns it. Emscripten glue (its fetch
+ *    API needs it), fetched only then, so pages without a router never download it.
+ * The SSE core ships in two builds: dist/lifeline-core.wasm with Wasm SIMD, and
+ * dist/lifeline-core-nosimd.wasm for engines without it (before Chrome 91, Firefox 89, Safari
+ * 16.4), fetched only there. Both give the same results; the fallback's parser is slower. The
+ * router module uses no SIMD: its one build runs on both.
  */
-import createLifelineCore from '../dist/lifeline-core.mjs';
 import { LifelineError } from './errors.js';
 
 // LIFELINE_ERR_STATE: the one code needed before the core (and its table) is there; a test
@@ -15,48 +18,50 @@ export const NOT_READY_CODE = -8;
 
 /** The smallest module that uses Wasm SIMD: () -> v128 returning v128.const 0. An engine without
  * SIMD does not validate it. */
-export const SIMD_PROBE = new Uint8Array([
+export const SIMD_PROBE = /* @__PURE__ */ new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
   0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: one, () -> v128
   0x03, 0x02, 0x01, 0x00, // functions: one, of type 0
   0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, // code: one body of 20 bytes, no locals, v128.const
-  ...new Array(16).fill(0), 0x0b, // its 16 bytes, end
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b, // its 16 bytes, end
 ]);
 
-// What the shim reads from the glue. Emscripten exports only what CMakeLists.txt lists (4.0.7
-// stopped exporting the HEAP* views by default), so a glue built otherwise is refused at init()
-// rather than failing later inside a parser or a router.
-const RUNTIME_NAMES = ['HEAPU8', 'HEAPU32', 'HEAP32', 'HEAPF64', 'UTF8ToString', 'stringToUTF8', 'lengthBytesUTF8', '_malloc', '_free'];
-
-const BUILDS = {
-  simd: { wasm: 'lifeline-core.wasm', glue: async () => createLifelineCore },
-  // Bundlers see this import and this file name, and emit the fallback as its own chunk and asset.
-  nosimd: { wasm: 'lifeline-core-nosimd.wasm', glue: async () => (await import('../dist/lifeline-core-nosimd.mjs')).default },
+// Each file is named by a literal `new URL(..., import.meta.url)`: bundlers emit it as an asset
+// and rewrite the URL, Node reads it from dist/.
+const CORE_FILES = {
+  'lifeline-core.wasm': () => new URL('../dist/lifeline-core.wasm', import.meta.url),
+  'lifeline-core-nosimd.wasm': () => new URL('../dist/lifeline-core-nosimd.wasm', import.meta.url),
 };
 
 let loading = null;
+let routerLoading = null;
 let core = null;
+let router = null;
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 /**
- * Loads the Wasm core. Safe to call many times: every call returns the same promise.
- * @param {{ wasmBinary?: ArrayBuffer|Uint8Array, locateFile?: (name: string) => string }} [options]
+ * Loads the SSE core, and with `router: true` the router module too. Safe to call many times:
+ * each module loads once.
+ * @param {import('./wasm.d.ts').InitOptions} [options]
  */
 export function init(options = {}) {
-  if (!loading) {
-    loading = instantiate(options).then(
-      (m) => {
-        core = m;
-        return m;
-      },
-      (err) => {
-        loading = null; // let the app try again, e.g. after a network failure fetching the .wasm
-        throw err;
-      },
-    );
-  }
-  return loading.then(() => undefined);
+  loading ??= retryable(() => loadCore(options), (m) => { core = m; }, () => { loading = null; });
+  if (!options.router) return loading.then(() => undefined);
+  // The router's loader is a chunk of its own in a bundle: SSE-only pages never fetch it.
+  routerLoading ??= retryable(async () => {
+    await loading;
+    return (await import('./wasm-router.js')).loadRouter(options, readNode);
+  }, (m) => { router = m; }, () => { routerLoading = null; });
+  return routerLoading.then(() => undefined);
+}
+
+// A load that the app may try again after a failure (a network error fetching the .wasm).
+function retryable(load, done, forget) {
+  return load().then(
+    (m) => { done(m); return m; },
+    (err) => { forget(); throw err; },
+  );
 }
 
 /** True when the engine runs Wasm SIMD (asked once per init, with a 43-byte module). */
@@ -64,46 +69,95 @@ export function hasWasmSimd() {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
-async function instantiate(options) {
+/** The bytes of a file: URL, in Node. */
+async function readNode(url) {
+  // The module name is hidden from bundlers, which must not try to resolve node:fs for the browser.
+  const fsName = 'node:fs/promises';
+  const fs = await import(/* @vite-ignore */ fsName);
+  return fs.readFile(url);
+}
+
+async function loadCore(options) {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') {
     throw stateError('Lifeline cannot start: this engine has no WebAssembly');
   }
-  const build = hasWasmSimd() ? BUILDS.simd : BUILDS.nosimd;
-  const moduleArg = {};
-  if (options.locateFile) moduleArg.locateFile = options.locateFile;
+  const name = hasWasmSimd() ? 'lifeline-core.wasm' : 'lifeline-core-nosimd.wasm';
+  const views = {};
+  const imports = { env: { emscripten_notify_memory_growth: () => refresh(views) } };
+  let result;
   if (options.wasmBinary) {
-    moduleArg.wasmBinary = options.wasmBinary;
-  } else if (isNode) {
-    // The Emscripten glue is built for the web; in Node we read the .wasm ourselves. The module
-    // name is hidden from bundlers, which must not try to resolve node:fs for the browser.
-    const fsName = 'node:fs/promises';
-    const fs = await import(/* @vite-ignore */ fsName);
-    moduleArg.wasmBinary = await fs.readFile(new URL(`../dist/${build.wasm}`, import.meta.url));
+    result = await WebAssembly.instantiate(options.wasmBinary, imports);
+  } else if (isNode && !options.locateFile) {
+    result = await WebAssembly.instantiate(await readNode(CORE_FILES[name]()), imports);
+  } else {
+    const url = options.locateFile ? options.locateFile(name) : CORE_FILES[name]();
+    const res = await fetch(url);
+    if (!res.ok) throw stateError(`Lifeline cannot start: ${url} answered HTTP ${res.status}`);
+    // Compiled while it downloads when the server says application/wasm, else from the bytes.
+    result = res.headers.get('content-type')?.startsWith('application/wasm')
+      ? await WebAssembly.instantiateStreaming(res, imports)
+      : await WebAssembly.instantiate(await res.arrayBuffer(), imports);
   }
-  const m = await (await build.glue())(moduleArg);
-  const missing = RUNTIME_NAMES.filter((name) => m[name] === undefined);
-  if (missing.length) {
-    throw stateError(`Lifeline cannot start: the Wasm glue does not export ${missing.join(', ')} (build it with scripts/build.sh)`);
-  }
+  return runtime(result.instance.exports, views);
+}
+
+// The SSE core as the shim sees it: its exports with a leading underscore (Emscripten's names),
+// the HEAP* views (replaced when memory grows: the core says so through its one import), and
+// the string helpers the glue would have provided.
+function runtime(exports, m) {
+  m.memory = exports.memory;
+  for (const [k, v] of Object.entries(exports)) if (typeof v === 'function') m[`_${k}`] = v;
+  refresh(m);
+  m.UTF8ToString = (ptr) => {
+    if (!ptr) return '';
+    const heap = m.HEAPU8;
+    let end = ptr;
+    while (heap[end]) end++;
+    return utf8.decode(heap.subarray(ptr, end));
+  };
+  m.lengthBytesUTF8 = (s) => encoder.encode(s).length;
+  m.stringToUTF8 = (s, ptr, max) => {
+    const { written } = encoder.encodeInto(s, m.HEAPU8.subarray(ptr, ptr + max - 1));
+    m.HEAPU8[ptr + written] = 0;
+    return written;
+  };
+  exports._initialize(); // the module's constructors (a reactor: no main)
   return m;
 }
 
-function stateError(message) {
+const utf8 = /* @__PURE__ */ new TextDecoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
+
+function refresh(m) {
+  const b = m.memory.buffer;
+  m.HEAPU8 = new Uint8Array(b);
+  m.HEAP32 = new Int32Array(b);
+  m.HEAPU32 = new Uint32Array(b);
+  m.HEAPF64 = new Float64Array(b);
+}
+
+export function stateError(message) {
   return new LifelineError('LIFELINE_ERR_STATE', message, NOT_READY_CODE);
 }
 
-/** The loaded core; throws a clear error when init() has not completed. */
+/** The loaded SSE core; throws a clear error when init() has not completed. */
 export function getCore() {
-  if (!core) throw new LifelineError('LIFELINE_ERR_STATE', 'Lifeline is not initialised: call `await init()` first', NOT_READY_CODE);
+  if (!core) throw stateError('Lifeline is not initialised: call `await init()` first');
   return core;
 }
 
-/** True once init() has completed. */
-export function isReady() {
-  return core !== null;
+/** The loaded router module; throws a clear error naming `what` when it was not loaded. */
+export function getRouterCore(what = 'createRouter') {
+  if (!router) throw stateError(`${what} needs the router module: call \`await init({ router: true })\` first`);
+  return router;
 }
 
-/** Builds a LifelineError for a negative code returned by the core. */
+/** True once init() has loaded the SSE core (and, with `{ router: true }`, the router module). */
+export function isReady(options = {}) {
+  return core !== null && (!options.router || router !== null);
+}
+
+/** Builds a LifelineError for a negative code returned by the core (both modules share the codes). */
 export function coreError(code, context) {
   const m = getCore();
   const msg = m.UTF8ToString(m._lifeline_wasm_strerror(code));

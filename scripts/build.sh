@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the C core natively (static library + unit tests, ASan/UBSan) and to WebAssembly
-# (dist/lifeline-core.mjs + .wasm with Wasm SIMD, dist/lifeline-core-nosimd.* without, which the
-# JS package loads). Emscripten 3.1.6 to 6.0.x (CMakeLists.txt checks).
+# Builds the C core natively (static library + unit tests, ASan/UBSan) and to WebAssembly, the
+# two modules the JS package loads (CMakeLists.txt): the SSE core dist/lifeline-core.wasm with
+# Wasm SIMD and dist/lifeline-core-nosimd.wasm without, and the router module
+# dist/lifeline-router.mjs + .wasm. Emscripten 3.1.6 to 6.0.x (CMakeLists.txt checks).
 #   scripts/build.sh            both
 #   scripts/build.sh wasm       only the Wasm package build
 # Progress goes to stderr: npm's prepack runs this, and `npm pack --json` must print only JSON.
@@ -20,4 +21,6 @@ fi
 if [ "$what" = all ] || [ "$what" = wasm ]; then
   emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release -DLIFELINE_WERROR=ON >/dev/null
   cmake --build build/wasm -j "$jobs"
+  # The glue of the SSE core before it became a standalone module: npm pack must not ship it.
+  rm -f dist/lifeline-core.mjs dist/lifeline-core-nosimd.mjs
 fi

@@ -91,8 +91,19 @@ void lifeline_histogram_merge(lifeline_histogram *dst, const lifeline_histogram 
     dst->counts[i] = lifeline_sat_add_u32(dst->counts[i], src->counts[i]);
 }
 
+/* 2^(index / 64), made from the boundary table's bits (2^floor(index / 64) with the mantissa of
+ * 2^(j / 64)) rather than with exp2(), whose code and table are about 2.5 KB of Wasm (issue 12). */
+static double pow2_64th(int32_t index) {
+  int32_t e = index >= 0 ? index / 64 : -((63 - index) / 64); /* floor(index / 64) */
+  int32_t j = index - e * 64;
+  uint64_t bits = ((uint64_t)(e + 1023) << 52) | (j ? boundary[j - 1] : 0);
+  double d;
+  memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
 static double bucket_point(int32_t index) {
-  double lo = exp2((double)index / 64.0), hi = exp2((double)(index + 1) / 64.0);
+  double lo = pow2_64th(index), hi = pow2_64th(index + 1);
   return 2.0 * lo * hi / (lo + hi);
 }
 

@@ -45,15 +45,33 @@ static void fixed6(lifeline_mbuf *w, double v) {
   for (int i = 0; i <= last; i++) lifeline_mbuf_char(w, digits[i]);
 }
 
+/* v finite, > 0, outside [1e-6, 1e12): scaled into [1, 10) by exact powers of ten (1e16 and 10)
+ * rather than with log10() and pow(), whose code and tables are several KB of Wasm (issue 12).
+ * At most about 40 roundings of 2^-53 each: far below the 7 digits printed. Subnormals scale up
+ * like any small value. */
 static void exponent_form(lifeline_mbuf *w, double v) {
-  int e = (int)floor(log10(v));
-  /* 10^e underflows to 0 below about 1e-308: scale subnormals up first. */
-  double m = e < -300 ? (v * 1e300) / pow(10.0, e + 300) : v / pow(10.0, e);
-  if (m >= 9.9999995) { /* rounding carries into the next power of ten */
-    m /= 10.0;
+  int e = 0;
+  while (v >= 1e16) {
+    v /= 1e16;
+    e += 16;
+  }
+  while (v >= 10.0) {
+    v /= 10.0;
     e++;
   }
-  fixed6(w, m);
+  while (v < 1e-15) {
+    v *= 1e16;
+    e -= 16;
+  }
+  while (v < 1.0) {
+    v *= 10.0;
+    e--;
+  }
+  if (v >= 9.9999995) { /* rounding carries into the next power of ten */
+    v /= 10.0;
+    e++;
+  }
+  fixed6(w, v);
   lifeline_mbuf_char(w, 'e');
   if (e < 0) lifeline_mbuf_char(w, '-');
   lifeline_mbuf_u64(w, (uint64_t)(e < 0 ? -e : e));

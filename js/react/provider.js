@@ -15,8 +15,11 @@ export const LifelineContext = createContext(undefined);
 
 const EMPTY = Object.freeze({ manager: null, router: null, error: null });
 
-// Loading the runtime lazily keeps the Wasm out of server bundles and of import time.
-const defaultRuntime = () => import('../index.js');
+// Loading the runtime lazily keeps the Wasm out of server bundles and of import time. The
+// router's JS and Wasm load only for a provider given routerOptions: an SSE-only app never
+// downloads them (each import is a chunk of its own in a bundle).
+const managerRuntime = () => import('./runtime-manager.js');
+const routerRuntime = () => import('./runtime-router.js');
 
 /**
  * The provider's state, kept in a ref: one per provider instance. It is reference counted so
@@ -114,10 +117,12 @@ export class LifelineBinding {
     }
     this.#starting = true;
     const gen = this.#generation;
+    const wantRouter = !!routerOptions && !router;
     Promise.resolve()
-      .then(() => (runtime ? runtime : defaultRuntime()))
-      .then(async (mod) => {
-        await mod.init(initOptions);
+      .then(async () => {
+        const mod = runtime ?? await managerRuntime();
+        const routerMod = wantRouter ? runtime ?? await routerRuntime() : null;
+        await (routerMod ?? mod).init(routerMod ? { ...initOptions, router: true } : initOptions);
         if (gen !== this.#generation) return;
         if (this.#refs === 0) { // unmounted while init() ran: the pending close disposes us
           this.#starting = false;
@@ -128,8 +133,8 @@ export class LifelineBinding {
           patch.manager = mod.createManager(options);
           this.#owned.manager = true;
         }
-        if (!this.#state.router && !this.#injected.router && routerOptions) {
-          patch.router = mod.createRouter(routerOptions);
+        if (!this.#state.router && !this.#injected.router && routerMod) {
+          patch.router = routerMod.createRouter(routerOptions);
           this.#owned.router = true;
         }
         this.#starting = false;

@@ -264,14 +264,43 @@ LIFELINE_WASM_EXPORT const lifeline_manager_stats *lifeline_wasm_mgr_stats(wasm_
   return &s;
 }
 
-/* The metrics registry as JSON (format 0) or Prometheus text (format 1), NUL-terminated; NULL
- * when metrics are off or out of memory. */
-LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_metrics_text(wasm_mgr *w, int format, double now) {
+/* One metric of the registry, named by the input buffer's first name_len bytes, as numbers: a
+ * histogram's count, mean, min, max, p50, p90, p95, p99 (all samples), a counter's value and
+ * rate over the last minute (per second). NULL when metrics are off or there is no such metric.
+ * getMetrics() reads these rather than the JSON exposition, which the SSE core then leaves out. */
+LIFELINE_WASM_EXPORT const double *lifeline_wasm_mgr_metric(wasm_mgr *w, uint32_t name_len, double now) {
+  static const double q[4] = {0.5, 0.9, 0.95, 0.99};
+  static double v[8];
+  char name[64];
+  lifeline_metrics *reg = lifeline_manager_metrics(w->m);
+  if (!reg || !w->in || name_len >= sizeof name) return NULL;
+  memcpy(name, w->in, name_len);
+  name[name_len] = '\0';
+  int id = lifeline_metrics_find(reg, name);
+  const lifeline_histogram *h = lifeline_metrics_get_histogram(reg, id);
+  lifeline_counter *c = lifeline_metrics_get_counter(reg, id);
+  if (h) {
+    v[0] = (double)h->count;
+    v[1] = lifeline_histogram_mean(h);
+    v[2] = h->min;
+    v[3] = h->max;
+    for (int i = 0; i < 4; i++) v[4 + i] = lifeline_histogram_quantile(h, q[i]);
+  } else if (c) {
+    v[0] = (double)c->value;
+    v[1] = lifeline_counter_rate_1m(c, ms(now));
+  } else {
+    return NULL;
+  }
+  return v;
+}
+
+/* The metrics registry as Prometheus text, NUL-terminated; NULL when metrics are off or out of
+ * memory. */
+LIFELINE_WASM_EXPORT const char *lifeline_wasm_mgr_prometheus(wasm_mgr *w, double now) {
   lifeline_metrics *reg = lifeline_manager_metrics(w->m);
   if (!reg) return NULL;
   for (;;) {
-    size_t n = format ? lifeline_metrics_write_prometheus(reg, ms(now), w->text, w->text_cap)
-                      : lifeline_metrics_write_json(reg, ms(now), w->text, w->text_cap);
+    size_t n = lifeline_metrics_write_prometheus(reg, ms(now), w->text, w->text_cap);
     if (n < w->text_cap) return w->text;
     char *p = realloc(w->text, n + 1);
     if (!p) return NULL;

@@ -1,7 +1,7 @@
 // The names, codes and defaults the shim reads from the core (js/core-tables.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, getCore, NOT_READY_CODE } from '../../js/wasm.js';
+import { init, getCore, getRouterCore, NOT_READY_CODE } from '../../js/wasm.js';
 import { coreTables, lifelineError } from '../../js/core-tables.js';
 import { LifelineError } from '../../js/errors.js';
 
@@ -19,7 +19,7 @@ test('the core names its error codes, enums and states', async () => {
   assert.deepEqual(t.breakerState, ['closed', 'open', 'half-open']);
   assert.equal(t.breakerReason.at(-1), 'forced');
   assert.deepEqual(t.netQuality, ['good', 'moderate', 'poor']);
-  assert.deepEqual(t.health, ['healthy', 'degraded', 'down']);
+  assert.deepEqual(t.health, [], 'the SSE core has no router');
   const quiet = t.mgrReason.filter((_, r) => !t.mgrFailure[r]);
   assert.deepEqual(quiet, ['none', 'aborted', 'linger', 'drain'], 'the reasons whose status is not a failure');
   const err = lifelineError('LIFELINE_ERR_NOT_FOUND', 'nothing here');
@@ -27,6 +27,17 @@ test('the core names its error codes, enums and states', async () => {
   assert.equal(err.code, 'LIFELINE_ERR_NOT_FOUND');
   assert.equal(err.message, 'nothing here');
   assert.throws(() => lifelineError('LIFELINE_ERR_NOPE', 'x'), /no error named/);
+});
+
+test('the router module names its tables too, with the same error codes', async () => {
+  await init({ router: true });
+  const r = coreTables(getRouterCore());
+  assert.notEqual(r, coreTables(), 'a table per module');
+  assert.deepEqual(r.health, ['healthy', 'degraded', 'down']);
+  assert.deepEqual(r.breakerState, ['closed', 'open', 'half-open']);
+  assert.deepEqual(r.netQuality, ['good', 'moderate', 'poor']);
+  assert.deepEqual(r.mgrState, [], 'the router module has no manager');
+  assert.deepEqual(r.codes, coreTables().codes);
 });
 
 test('the manager defaults come from the core', async () => {

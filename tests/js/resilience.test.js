@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { getCore } from '../../js/wasm.js';
+import { getRouterCore } from '../../js/wasm.js';
 import {
   init, LifelineError, createBackoff, createBreaker, createHistogram, createMetrics,
 } from '../../js/index.js';
 
-await init();
+await init({ router: true });
 
 function fakeClock(start = 0) {
   const c = { t: start };
@@ -192,7 +192,7 @@ function rawBreaker(core, opts) {
 }
 
 test('breaker: the JS fast path (no Wasm allow() while closed) agrees with the core on random walks', () => {
-  const core = getCore();
+  const core = getRouterCore();
   for (let seed = 1; seed <= 5; seed++) {
     const clk = fakeClock();
     const opts = { seed, clock: clk.now, consecutiveFailures: 3, minimumCalls: 4, openMs: 500, maxOpenMs: 4000, halfOpenTimeoutMs: 2000 };

@@ -70,7 +70,7 @@ function makeRouter(transport, extra = {}) {
 }
 
 test('routes by priority and capability; answers carry service, status, headers, body', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport);
   try {
@@ -97,7 +97,7 @@ test('routes by priority and capability; answers carry service, status, headers,
 });
 
 test('fails over on 500, network error and 429; notices degraded and recovered', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport);
   const notices = [];
@@ -122,7 +122,7 @@ test('fails over on 500, network error and 429; notices degraded and recovered',
 });
 
 test("a caller's 4xx is returned, not retried", async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport);
   try {
@@ -137,7 +137,7 @@ test("a caller's 4xx is returned, not retried", async () => {
 });
 
 test('every service failing rejects with LIFELINE_ERR_UNAVAILABLE naming each', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport);
   try {
@@ -159,7 +159,7 @@ test('every service failing rejects with LIFELINE_ERR_UNAVAILABLE naming each', 
 });
 
 test('a hanging service is cut by the attempt timeout and the next one answers; breakers fail fast', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport, { breakerConsecutiveFailures: 2 });
   try {
@@ -188,7 +188,7 @@ test('a hanging service is cut by the attempt timeout and the next one answers; 
 });
 
 test('the overall deadline rejects with LIFELINE_ERR_TIMEOUT', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport);
   try {
@@ -204,7 +204,7 @@ test('the overall deadline rejects with LIFELINE_ERR_TIMEOUT', async () => {
 });
 
 test('hedging: a slow first choice is raced by the next; the loser is aborted', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport, { hedgeMs: 40 });
   try {
@@ -221,7 +221,7 @@ test('hedging: a slow first choice is raced by the next; the loser is aborted', 
 });
 
 test('probes: a refusing service goes down, comes back, and events fire', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport, { probeIntervalMs: 60, probeTimeoutMs: 50 });
   const changes = [];
@@ -249,7 +249,7 @@ test('probes: a refusing service goes down, comes back, and events fire', async 
 });
 
 test('offline failures are not held against a service', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport);
   try {
@@ -268,7 +268,7 @@ test('offline failures are not held against a service', async () => {
 });
 
 test("online/offline come through the manager's environment abstraction (browserEnvironment by default)", async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const handlers = [];
   let online = false;
@@ -292,7 +292,7 @@ test("online/offline come through the manager's environment abstraction (browser
 });
 
 test('abort signal, close, and bad options', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport);
   svc.gemini.mode = 'hang';
@@ -316,7 +316,7 @@ test('abort signal, close, and bad options', async () => {
 
 
 test('one name per concept: unknown option names are refused, not ignored (deadlineMs, maxAttemptTimeoutMs, clock)', async () => {
-  await init();
+  await init({ router: true });
   const svc = { name: 'a', baseUrl: 'http://a', capabilities: 'x' };
   assert.throws(() => createRouter({ services: [svc], timeoutMs: 5000 }), /createRouter: unknown option "timeoutMs"/);
   assert.throws(() => createRouter({ services: [svc], now: () => 0 }), /unknown option "now"/);
@@ -334,7 +334,7 @@ test('one name per concept: unknown option names are refused, not ignored (deadl
   }
 });
 test('store protocol: getSnapshot is cached until a figure changes; subscribers hear changes', async () => {
-  await init();
+  await init({ router: true });
   const { svc, transport } = fakeServices();
   const router = makeRouter(transport);
   try {

@@ -1,5 +1,6 @@
-// Loading the core: once, with clear errors; the SIMD build or the fallback (checked with
-// binaryen's validator and by running the parser tests on the fallback); memory growth.
+// Loading the Wasm: the SSE core once, with clear errors; the SIMD build or the fallback (checked
+// with binaryen's validator and by running the parser tests on the fallback); memory growth; the
+// router module only when asked for (init({ router: true })), plain Wasm 1.0 like the fallback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,8 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { init, isReady, createParser, LifelineError } from '../../js/index.js';
-import { coreError, getCore, hasWasmSimd, SIMD_PROBE } from '../../js/wasm.js';
+import { readFileSync } from 'node:fs';
+import { init, isReady, createParser, createRouter, createBreaker, LifelineError } from '../../js/index.js';
+import { coreError, getCore, getRouterCore, hasWasmSimd, SIMD_PROBE } from '../../js/wasm.js';
 
 test('init loads the Wasm core once in Node', async () => {
   const a = init();
@@ -32,10 +34,11 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const wasmOpt = spawnSync('wasm-opt', ['--version']).status === 0;
 const NO_WASM_OPT = 'needs binaryen\'s wasm-opt (it comes with Emscripten)';
 
-/** Whether binaryen validates `file` with every Wasm feature on, or every one but SIMD. */
-function validates(file, { simd }) {
-  const args = [file, '--all-features', ...(simd ? [] : ['--disable-simd', '--disable-relaxed-simd']), '-o', '/dev/null'];
-  return spawnSync('wasm-opt', args, { encoding: 'utf8' }).status === 0;
+/** Whether binaryen validates `file` with every Wasm feature on, every one but SIMD, or none
+ * beyond Wasm 1.0 (`mvp`: what engines without SIMD are sure to run). */
+function validates(file, { simd, mvp = false }) {
+  const features = mvp ? ['--mvp-features'] : ['--all-features', ...(simd ? [] : ['--disable-simd', '--disable-relaxed-simd'])];
+  return spawnSync('wasm-opt', [file, ...features, '-o', '/dev/null'], { encoding: 'utf8' }).status === 0;
 }
 
 test('an engine with Wasm SIMD gets the SIMD build, made by a supported Emscripten', async () => {
@@ -60,6 +63,96 @@ test('the SIMD probe is a SIMD module: valid with SIMD, invalid without', { skip
 test('the fallback build has no SIMD instruction (the main build has)', { skip: !wasmOpt && NO_WASM_OPT }, () => {
   assert.equal(validates(here('../../dist/lifeline-core-nosimd.wasm'), { simd: false }), true);
   assert.equal(validates(here('../../dist/lifeline-core.wasm'), { simd: false }), false);
+});
+
+test('the fallback core and the router module are plain Wasm 1.0 (engines without SIMD lack later features too)', { skip: !wasmOpt && NO_WASM_OPT }, () => {
+  assert.equal(validates(here('../../dist/lifeline-core-nosimd.wasm'), { mvp: true }), true);
+  assert.equal(validates(here('../../dist/lifeline-router.wasm'), { mvp: true }), true);
+});
+
+// The SSE core has no Emscripten glue (js/wasm.js instantiates it): it may import nothing but the
+// memory-growth notice, and its exports take and return numbers JS passes as Numbers (an i64
+// would need a BigInt there).
+test('the SSE core imports only the memory-growth notice; no export takes or returns an i64', () => {
+  for (const file of ['lifeline-core.wasm', 'lifeline-core-nosimd.wasm']) {
+    const mod = new WebAssembly.Module(readFileSync(here(`../../dist/${file}`)));
+    assert.deepEqual(WebAssembly.Module.imports(mod), [{ module: 'env', name: 'emscripten_notify_memory_growth', kind: 'function' }], file);
+    const names = WebAssembly.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
+    assert.ok(names.includes('lifeline_wasm_mgr_new') && names.includes('lifeline_wasm_parser_feed') && names.includes('_initialize'), file);
+    assert.ok(!names.some((n) => n.startsWith('lifeline_wasm_router_')), `${file} has no router`);
+    assert.deepEqual(i64Exports(readFileSync(here(`../../dist/${file}`))), [], file);
+  }
+});
+
+/** Names of the exported functions whose signature has an i64 (0x7e), read from the binary. */
+function i64Exports(bytes) {
+  let p = 8;
+  const leb = () => { let r = 0; let sh = 0; let b; do { b = bytes[p++]; r |= (b & 0x7f) << sh; sh += 7; } while (b & 0x80); return r >>> 0; };
+  const skip = () => { const len = leb(); p += len; }; // a name
+  const types = [];
+  const funcs = [];
+  let imported = 0;
+  const out = [];
+  while (p < bytes.length) {
+    const id = bytes[p++];
+    const end = leb() + p;
+    if (id === 1) {
+      for (let n = leb(); n--;) { p++; const params = []; for (let k = leb(); k--;) params.push(bytes[p++]); const res = []; for (let k = leb(); k--;) res.push(bytes[p++]); types.push([...params, ...res]); }
+    } else if (id === 2) {
+      for (let n = leb(); n--;) { skip(); skip(); const kind = bytes[p++]; if (kind === 0) { leb(); imported++; } else if (kind === 1) { p++; if (bytes[p++] & 1) leb(); leb(); } else if (kind === 2) { if (bytes[p++] & 1) leb(); leb(); } else p += 2; }
+    } else if (id === 3) {
+      for (let n = leb(); n--;) funcs.push(leb());
+    } else if (id === 7) {
+      for (let n = leb(); n--;) {
+        const len = leb(); const name = new TextDecoder().decode(bytes.subarray(p, p + len)); p += len;
+        const kind = bytes[p++]; const index = leb();
+        if (kind === 0 && index >= imported && types[funcs[index - imported]].includes(0x7e)) out.push(name);
+      }
+    }
+    p = end;
+  }
+  return out;
+}
+
+test('init() loads the SSE core only; the router module loads with { router: true }, once', async () => {
+  // A fresh process: this file's other tests load the router module.
+  const script = `const w = await import(${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)});
+    const core = await import(${JSON.stringify(new URL('../../js/wasm.js', import.meta.url).href)});
+    await w.init();
+    const out = { core: w.isReady(), router: w.isReady({ router: true }) };
+    for (const f of [() => w.createRouter({ services: [{ name: 'a', baseUrl: 'http://127.0.0.1:9' }] }), () => w.createBreaker(), () => core.getRouterCore()]) {
+      try { f(); out.error = 'none'; } catch (e) { (out.errors ??= []).push([e.code, e.message]); }
+    }
+    const a = w.init({ router: true });
+    const b = w.init({ router: true });
+    await Promise.all([a, b]);
+    out.after = w.isReady({ router: true });
+    out.same = core.getRouterCore() === core.getRouterCore() && core.getRouterCore() !== core.getCore();
+    console.log(JSON.stringify(out));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout.trim());
+  assert.equal(out.core, true);
+  assert.equal(out.router, false);
+  assert.equal(out.error, undefined);
+  assert.deepEqual(out.errors, [
+    ['LIFELINE_ERR_STATE', 'createRouter needs the router module: call `await init({ router: true })` first'],
+    ['LIFELINE_ERR_STATE', 'createBreaker needs the router module: call `await init({ router: true })` first'],
+    ['LIFELINE_ERR_STATE', 'createRouter needs the router module: call `await init({ router: true })` first'],
+  ]);
+  assert.equal(out.after, true);
+  assert.equal(out.same, true);
+});
+
+test('the router module: no SIMD in it (one build for every engine), the runtime names the shim reads', async () => {
+  await init({ router: true });
+  const r = getRouterCore();
+  assert.equal(r._lifeline_wasm_simd(), 0);
+  assert.ok(r._lifeline_wasm_emscripten_version() >= 30106);
+  for (const name of ['HEAPU8', 'HEAPU32', 'HEAP32', 'HEAPF64', 'UTF8ToString', 'stringToUTF8', 'lengthBytesUTF8', '_malloc', '_free']) {
+    assert.notEqual(r[name], undefined, name);
+  }
+  assert.ok(createRouter && createBreaker().allow());
 });
 
 test('on an engine without SIMD init() loads the fallback, and the parser tests pass on it', () => {

@@ -73,7 +73,7 @@ export function InjectedApp({ manager, router }: { manager: SSEManager; router: 
 }
 
 export async function start(el: HTMLElement): Promise<void> {
-  await init();
+  await init({ router: true });
   const manager = createManager({ clock: () => Date.now() });
   const router = createRouter({ services });
   createRoot(el).render(<StrictMode><InjectedApp manager={manager} router={router} /></StrictMode>);

@@ -1,7 +1,12 @@
 // Compiled (not run) by tests/js/router.test.js: the hand-written .d.ts must describe the API.
 import {
-  createRouter, type Router, type RouterResponse, type ServiceHealth, type RouteNotice, type HealthState,
+  init, isReady, createRouter, type Router, type RouterResponse, type ServiceHealth, type RouteNotice, type HealthState, type InitOptions,
 } from '../../../js/index.js';
+
+const opts: InitOptions = { router: true, routerWasmBinary: new Uint8Array(0), locateFile: (n: string) => `/assets/${n}` };
+const loading: Promise<void> = init(opts);
+const both: boolean = isReady({ router: true }) && isReady();
+void loading; void both;
 
 const router: Router = createRouter({
   services: [{ name: 'gemini', baseUrl: 'http://127.0.0.1:1', capabilities: ['analysis'], priority: 1, healthPath: '/health' }],

@@ -1,0 +1,4 @@
+// What <SSEProvider> loads when it is given routerOptions (provider.js): init (which
+// loads the router module with `{ router: true }`) and createRouter.
+export { init } from '../wasm.js';
+export { createRouter } from '../router.js';

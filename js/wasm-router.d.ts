@@ -1,0 +1,2 @@
+/** Internal (js/wasm.js loads it): the router module's loader. */
+export {};
