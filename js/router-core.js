@@ -16,7 +16,7 @@ export const ACT_DEGRADED = 6;
 export const ACT_RECOVERED = 7;
 
 const ACTION_WORDS = 15; // int32 per action (src/platform/wasm_router.c)
-const INFO_FIELDS = 14; // doubles per service figure set
+const INFO_FIELDS = 16; // doubles per service figure set
 const MAX_CAP_STRINGS = 64;
 
 /** Router options (camelCase) -> the core's config field names. */
@@ -129,6 +129,9 @@ export class CoreRouter {
   deadline() { return this.#m._lifeline_wasm_router_deadline(this.#ptr); }
   setOnline(online, now) { return this.#m._lifeline_wasm_router_set_online(this.#ptr, online ? 1 : 0, now); }
 
+  /** A health hint (health index) for service i, valid ttlMs; 0 or an error code. */
+  hint(i, health, ttlMs, now) { return this.#m._lifeline_wasm_router_hint(this.#ptr, i, health, ttlMs, now); }
+
   explain(capability, now) {
     const m = this.#m;
     return this.#withStrings([capability], (c) => m.UTF8ToString(m._lifeline_wasm_router_explain(this.#ptr, c, now)));
@@ -156,16 +159,20 @@ export class CoreRouter {
     const p = m._lifeline_wasm_router_info(this.#ptr, i, now);
     if (!p) return null;
     const [health, since, p50, p95, p99, errorRate, samples, lastErrorAt, breakerRetryAt, attemptTimeoutMs, calls, failures,
-      recoveringOk, recoverChecks] = m.HEAPF64.subarray(p >> 3, (p >> 3) + INFO_FIELDS);
+      recoveringOk, recoverChecks, hint, hintUntil] = m.HEAPF64.subarray(p >> 3, (p >> 3) + INFO_FIELDS);
     const text = (which) => m.UTF8ToString(m._lifeline_wasm_router_info_text(this.#ptr, i, which, now));
     return {
       state: coreTables(m).health[health], since, p50, p95, p99, errorRate, samples, lastErrorAt, breakerRetryAt,
       attemptTimeoutMs, calls, failures, recoveringOk, recoverChecks, lastError: text(1), breaker: text(2),
+      hint: hint >= 0 ? coreTables(m).health[hint] : null, hintUntil,
     };
   }
 
   /** The health name of a HEALTH action's old state. */
   healthName(h) { return coreTables(this.#m).health[h]; }
+
+  /** The health names, by value ('healthy', 'degraded', 'down'). */
+  healthNames() { return coreTables(this.#m).health; }
 
   /** Starts attempt or probe `id` through the Emscripten fetch API; false when it could not start. */
   fetch(id, method, url, headers, body, timeoutMs) {

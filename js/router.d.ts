@@ -124,6 +124,8 @@ export interface ServiceHealth {
   /** While a service that failed answers again: its checks (real calls and probes) ok in a row
    * and how many make it healthy ("recovering — 1 of 3 checks ok"); null otherwise. */
   recovering: { ok: number; of: number } | null;
+  /** A hint in force (Router.hint: a server fleet's word), with when it lapses (epoch ms); null when none. */
+  hint?: { state: 'down' | 'degraded'; until: number | null } | null;
 }
 
 export interface RouteNotice {
@@ -144,6 +146,8 @@ export declare class Router {
   onDegraded(cb: (notice: RouteNotice) => void): () => void;
   onRecovered(cb: (notice: RouteNotice) => void): () => void;
   setOnline(online: boolean): void;
+  /** A health hint for a service (lifeline-sse/server's service-health events): the router's own evidence still decides; it lapses after ttlMs. False for an unknown service. */
+  hint(name: string, hint: { state: HealthState; ttlMs?: number }): boolean;
   close(): void;
 }
 

@@ -339,6 +339,25 @@ export class Router {
     this.#pump();
   }
 
+  /**
+   * A health hint from elsewhere (lifeline-sse/server's `service-health` events: see
+   * followHealthHints): `state` 'down' | 'degraded' | 'healthy' for the service `name`, valid for
+   * ttlMs. The core applies it (include/lifeline/router.h, lifeline_router_hint): a down hint
+   * keeps requests off the service at once, the router's own successes override it, it lapses.
+   * Returns false for a service this router does not know.
+   */
+  hint(name, { state, ttlMs = 30000 } = {}) {
+    if (this.#closed) return false;
+    const i = this.#services.findIndex((s) => s.name === name);
+    if (i < 0) return false;
+    const names = this.#core.healthNames();
+    const h = names.indexOf(state);
+    if (h < 0) throw new TypeError(`hint: state must be one of ${names.join(', ')}`);
+    const rc = this.#core.hint(i, h, Math.max(0, Number(ttlMs) || 0), this.#now());
+    this.#pump();
+    return rc === 0;
+  }
+
   #healthOf(i) {
     const f = this.#core.info(i, this.#now());
     if (!f) return null;
@@ -350,6 +369,7 @@ export class Router {
       since: wall(f.since), breaker: f.breaker, breakerRetryAt: wall(f.breakerRetryAt), attemptTimeoutMs: f.attemptTimeoutMs,
       calls: f.calls, failures: f.failures,
       recovering: f.recoveringOk ? { ok: f.recoveringOk, of: f.recoverChecks } : null,
+      hint: f.hint ? { state: f.hint, until: wall(f.hintUntil) } : null,
     };
   }
 

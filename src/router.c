@@ -64,7 +64,7 @@ static int start_attempt(lifeline_router *r, rt_request *q, uint64_t now) {
     int si = order[k];
     rt_service *s = &r->svc[si];
     if (q->tried & (1u << si)) continue;
-    if (rt_probe_down(r, s)) continue;
+    if (rt_probe_down(r, s) || rt_hint_down(s, now)) continue;
     if (q->attempts > 0 && !rt_budget_allows(r, s, now)) continue;
     if (!lifeline_breaker_allow(&s->breaker, now)) continue;
     rt_task *t = rt_task_new(r, RT_TASK_CALL, si, now);

@@ -17,6 +17,7 @@
 /* A success of a call or a probe: the service answers, whatever its probes said before. The
  * streak that reaches LIFELINE_ROUTER_RECOVER_CHECKS forgives the failures before it. */
 static void note_success(rt_service *s, uint64_t now) {
+  if (s->hint >= 0 && now >= s->hint_at) s->hint_overridden = 1; /* our own evidence decides */
   s->probe_fail_streak = 0;
   if (s->ok_streak < UINT32_MAX) s->ok_streak++;
   if (s->ok_streak == LIFELINE_ROUTER_RECOVER_CHECKS) s->forgiven_at = now;
@@ -78,6 +79,8 @@ void rt_text_state(lifeline_router *r, lifeline_mbuf *t, int si, uint64_t now) {
   } else if (st == LIFELINE_BREAKER_HALF_OPEN) {
     lifeline_mbuf_str(t, s->breaker.probes >= s->breaker.cfg.half_open_probes ? "half-open (probe in flight)"
                                                                           : "half-open");
+  } else if (rt_hint_down(s, now)) {
+    lifeline_mbuf_str(t, "down (server hint)");
   } else if (rt_probe_down(r, s)) {
     lifeline_mbuf_str(t, "down");
     if (s->last_error[0]) {
@@ -113,6 +116,32 @@ const char *lifeline_router_explain(lifeline_router *r, const char *capability, 
 }
 
 /* ---- probes and health ---------------------------------------------------------------- */
+
+/* The hint in force at now (DEGRADED or DOWN), or -1. */
+static int hint_in_force(const rt_service *s, uint64_t now) {
+  if (s->hint <= LIFELINE_HEALTH_HEALTHY || s->hint_overridden || now >= s->hint_until) return -1;
+  return s->hint;
+}
+
+int rt_hint_down(const rt_service *s, uint64_t now) {
+  return hint_in_force(s, now) == LIFELINE_HEALTH_DOWN;
+}
+
+int lifeline_router_hint(lifeline_router *r, int si, lifeline_health health, uint32_t ttl_ms,
+                         uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
+  if (si < 0 || si >= r->nsvc) return LIFELINE_ERR_NOT_FOUND;
+  if ((int)health < LIFELINE_HEALTH_HEALTHY || health > LIFELINE_HEALTH_DOWN) return LIFELINE_ERR_INVALID_ARGUMENT;
+  rt_service *s = &r->svc[si];
+  if ((int32_t)health != s->hint || now_ms >= s->hint_until) { /* a new hint, not a refresh */
+    s->hint_overridden = 0;
+    s->hint_at = now_ms;
+  }
+  s->hint = health;
+  s->hint_until = now_ms + (ttl_ms > LIFELINE_ROUTER_HINT_MAX_MS ? LIFELINE_ROUTER_HINT_MAX_MS : ttl_ms);
+  rt_update_health(r, si, now_ms);
+  return LIFELINE_OK;
+}
 
 int rt_probe_down(const lifeline_router *r, const rt_service *s) {
   return s->probe_fail_streak >= r->cfg.probe_down_after;
@@ -193,6 +222,7 @@ uint64_t rt_probes_deadline(const lifeline_router *r) {
     const rt_service *s = &r->svc[i];
     uint64_t b = lifeline_breaker_deadline(&s->breaker);
     if (b < d) d = b; /* break over: a trial probe, and health changes */
+    if (hint_in_force(s, r->last_now) >= 0 && s->hint_until < d) d = s->hint_until; /* it lapses */
     if (s->probe_task || !s->health_path[0]) continue;
     lifeline_breaker_state bs = lifeline_breaker_get_state(&s->breaker);
     if ((bs == LIFELINE_BREAKER_CLOSED || (bs == LIFELINE_BREAKER_HALF_OPEN && s->ok_streak)) &&
@@ -208,7 +238,7 @@ static uint32_t judged_window(const rt_service *s, uint64_t now) {
   return (uint32_t)(now - s->forgiven_at) + 1;
 }
 
-static lifeline_health judge(const lifeline_router *r, const rt_service *s, uint64_t now) {
+static lifeline_health judge_own(const lifeline_router *r, const rt_service *s, uint64_t now) {
   lifeline_breaker_state bs = lifeline_breaker_get_state(&s->breaker);
   if (bs == LIFELINE_BREAKER_OPEN || rt_probe_down(r, s)) return LIFELINE_HEALTH_DOWN;
   if (bs == LIFELINE_BREAKER_HALF_OPEN) return s->ok_streak ? LIFELINE_HEALTH_DEGRADED : LIFELINE_HEALTH_DOWN;
@@ -222,6 +252,13 @@ static lifeline_health judge(const lifeline_router *r, const rt_service *s, uint
    * enough; one good probe after an outage does not make it healthy. */
   if (recovering(s)) return LIFELINE_HEALTH_DEGRADED;
   return LIFELINE_HEALTH_HEALTHY;
+}
+
+/* Our own judgement, made at least as bad as a hint in force. */
+static lifeline_health judge(const lifeline_router *r, const rt_service *s, uint64_t now) {
+  lifeline_health h = judge_own(r, s, now);
+  int hint = hint_in_force(s, now);
+  return hint > (int)h ? (lifeline_health)hint : h;
 }
 
 void rt_update_health(lifeline_router *r, int si, uint64_t now) {
@@ -281,5 +318,7 @@ int lifeline_router_service_info_get(lifeline_router *r, int si, uint64_t now_ms
   info->calls = s->calls;
   info->failures = s->failures;
   info->recovering_ok = recovering(s) ? s->ok_streak : 0;
+  info->hint = hint_in_force(s, now_ms);
+  info->hint_until_ms = info->hint >= 0 ? s->hint_until : 0;
   return LIFELINE_OK;
 }

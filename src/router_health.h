@@ -14,6 +14,8 @@ void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_
 void rt_set_last_error(rt_service *s, int status, uint32_t latency_ms, uint64_t now);
 /* 1 when the service failed probe_down_after probes in a row. */
 int rt_probe_down(const lifeline_router *r, const rt_service *s);
+/* 1 when a DOWN hint is in force at now (not lapsed, not overridden by our own success). */
+int rt_hint_down(const rt_service *s, uint64_t now);
 /* The next regular probe interval ms (jittered) from now; none without a health path. */
 void rt_schedule_probe(lifeline_router *r, rt_service *s, uint64_t now, uint32_t interval);
 /* A new service's first probe. */

@@ -135,6 +135,7 @@ int rt_registry_add(lifeline_router *r, const lifeline_router_service_config *c,
   lifeline_window_init(&s->budget, 1000, r->cfg.retry_budget_window_ms / 1000);
   s->health = LIFELINE_HEALTH_HEALTHY;
   s->since = now_ms;
+  s->hint = -1;
   return r->nsvc++;
 }
 

@@ -63,6 +63,9 @@ typedef struct {
   char last_error[RT_ERROR_MAX];
   uint64_t last_error_at;
   uint32_t calls, failures;
+  int32_t hint;             /* lifeline_health of the last hint, -1 none */
+  uint8_t hint_overridden;  /* a success of our own came after it */
+  uint64_t hint_at, hint_until;
 } rt_service;
 
 typedef struct {

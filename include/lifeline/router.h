@@ -183,6 +183,8 @@ typedef struct {
   uint32_t recovering_ok;   /* while recovering (DEGRADED or DOWN after failures, answering
                              * again): checks ok in a row, 1..LIFELINE_ROUTER_RECOVER_CHECKS-1;
                              * 0 otherwise */
+  int32_t hint;             /* the hint in force (lifeline_health, DOWN or DEGRADED), -1 none */
+  uint64_t hint_until_ms;   /* when it lapses (0 when none) */
 } lifeline_router_service_info;
 
 typedef struct lifeline_router lifeline_router;
@@ -242,6 +244,22 @@ int lifeline_router_next_action(lifeline_router *r, lifeline_router_action *a);
 
 /* Browser connectivity. Returns 0. */
 int lifeline_router_set_online(lifeline_router *r, int online, uint64_t now_ms);
+
+#define LIFELINE_ROUTER_HINT_MAX_MS 300000u /* a longer hint validity is cut to this */
+
+/* A health hint from elsewhere (a server fleet probing the services for every client, so a
+ * client learns of an outage without finding it out itself): `health` for `service`, valid for
+ * ttl_ms. While it is in force, a DOWN or DEGRADED hint makes the service's health at least that
+ * bad, and a DOWN hint keeps requests off the service as probe-down does. The router's own
+ * evidence still decides: a call or probe of its own that succeeds after the hint arrived
+ * overrides it until a hint of another state (or one after the last lapsed) arrives; a repeat
+ * of the same state only extends the validity. A HEALTHY hint ends a previous hint and changes
+ * nothing of the router's own judgement (its breakers and probes). A hint that lapses stops
+ * counting (tick re-judges at its end: a HEALTH action when the health changes), so a stale one
+ * cannot keep a service down. Returns 0, LIFELINE_ERR_NOT_FOUND (no such service) or
+ * LIFELINE_ERR_INVALID_ARGUMENT (health out of range). */
+int lifeline_router_hint(lifeline_router *r, int service, lifeline_health health, uint32_t ttl_ms,
+                         uint64_t now_ms);
 
 /* Fills *info for a service at now_ms; returns 0 or LIFELINE_ERR_NOT_FOUND. */
 int lifeline_router_service_info_get(lifeline_router *r, int service, uint64_t now_ms,

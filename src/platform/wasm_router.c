@@ -276,6 +276,12 @@ LIFELINE_WASM_EXPORT int lifeline_wasm_router_set_online(lifeline_router *r, int
   return lifeline_router_set_online(r, online, (uint64_t)now);
 }
 
+LIFELINE_WASM_EXPORT int lifeline_wasm_router_hint(lifeline_router *r, int service, int health,
+                                                   double ttl_ms, double now) {
+  uint32_t ttl = ttl_ms <= 0 ? 0 : ttl_ms >= 4294967295.0 ? 0xffffffffu : (uint32_t)ttl_ms;
+  return lifeline_router_hint(r, service, (lifeline_health)health, ttl, (uint64_t)now);
+}
+
 /* The next action as 15 int32 (kind, id, request, service, capability, timeout_ms, attempt,
  * status, code, degraded, health, old_health, message pointer, latency_ms, elapsed_ms), or NULL
  * when none is queued. Valid until the next call. */
@@ -291,19 +297,19 @@ LIFELINE_WASM_EXPORT const int32_t *lifeline_wasm_router_next_action(lifeline_ro
   return out;
 }
 
-/* A service's figures as 14 doubles (health, since, p50, p95, p99, error rate, samples,
+/* A service's figures as 16 doubles (health, since, p50, p95, p99, error rate, samples,
  * last error time, breaker retry time, attempt timeout, calls, failures, recovering checks ok,
- * checks needed), or NULL for an
+ * checks needed, the hint in force or -1, when it lapses), or NULL for an
  * unknown index. Strings: lifeline_wasm_router_info_text(r, i, which, now) with which 0 name,
  * 1 last error, 2 breaker state; valid until the next call. */
 LIFELINE_WASM_EXPORT const double *lifeline_wasm_router_info(lifeline_router *r, int i, double now) {
-  static double out[14];
+  static double out[16];
   lifeline_router_service_info s;
   if (lifeline_router_service_info_get(r, i, (uint64_t)now, &s) != LIFELINE_OK) return NULL;
-  double v[14] = {s.health, (double)s.since_ms, s.p50_ms, s.p95_ms, s.p99_ms, s.error_rate,
+  double v[16] = {s.health, (double)s.since_ms, s.p50_ms, s.p95_ms, s.p99_ms, s.error_rate,
                   s.samples, (double)s.last_error_ms, (double)s.breaker_retry_ms,
                   s.attempt_timeout_ms, s.calls, s.failures, s.recovering_ok,
-                  LIFELINE_ROUTER_RECOVER_CHECKS};
+                  LIFELINE_ROUTER_RECOVER_CHECKS, s.hint, (double)s.hint_until_ms};
   memcpy(out, v, sizeof v);
   return out;
 }
