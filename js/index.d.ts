@@ -10,3 +10,4 @@ export * from './breaker.js';
 export * from './metrics.js';
 export * from './router.js';
 export * from './event-source.js';
+export * from './health-hints.js';

@@ -10,3 +10,4 @@ export { createBreaker } from './breaker.js';
 export { createHistogram, createMetrics } from './metrics.js';
 export { createRouter, Router, fetchTransport } from './router.js';
 export { EventSource } from './event-source.js';
+export { followHealthHints } from './health-hints.js';
