@@ -51,7 +51,7 @@ export function init(options = {}) {
   // The router's loader is a chunk of its own in a bundle: SSE-only pages never fetch it.
   routerLoading ??= retryable(async () => {
     await loading;
-    return (await import('./wasm-router.js')).loadRouter(options, readNode);
+    return (await import('./wasm-router.js')).loadRouter(options, readNode, stateError);
   }, (m) => { router = m; }, () => { routerLoading = null; });
   return routerLoading.then(() => undefined);
 }
@@ -136,7 +136,7 @@ function refresh(m) {
   m.HEAPF64 = new Float64Array(b);
 }
 
-export function stateError(message) {
+function stateError(message) {
   return new LifelineError('LIFELINE_ERR_STATE', message, NOT_READY_CODE);
 }
 
