@@ -240,6 +240,7 @@ test('Kill and Hang AI services: the analysis and the briefings fail over to the
   await page.getByRole('button', { name: 'Summarise' }).click();
   await expect(page.locator('.answer__meta')).toContainText('Answered by llama', { timeout: 15_000 });
   await expect(page.locator('.lifeline-health__service').filter({ hasText: 'gemini' })).toHaveAttribute('data-state', /down|degraded/, { timeout: 20_000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, '1440-failover');
   await page.getByRole('button', { name: 'Restore gemini' }).click();
   await page.getByRole('button', { name: 'Restore perplexity' }).click();

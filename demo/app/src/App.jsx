@@ -45,6 +45,12 @@ function useRuns() {
 export function App({ config }) {
   const { run, start, onStreamEnd, onSettled, onStop } = useRuns();
   const [chaosOpen, setChaosOpen] = useState(false);
+  // The drawer covers the lower half of a small screen: bring the timeline up under the top bar,
+  // so what a button does shows above the drawer.
+  const toggleChaos = () => {
+    if (!chaosOpen) document.querySelector('.card--timeline')?.scrollIntoView({ block: 'start' });
+    setChaosOpen(!chaosOpen);
+  };
 
   const channels = useMemo(() => {
     const c = { feed: { url: config.feed, ...STREAM_OPTIONS, replay: 200 } }; // late subscribers get the last 200
@@ -69,7 +75,7 @@ export function App({ config }) {
       <TimelineProvider channel="feed">
         <div className="shell">
           <Header analysisChannel={run && !run.streamEnded ? run.channel : null}
-            chaosOpen={chaosOpen} onToggleChaos={() => setChaosOpen((o) => !o)}>
+            chaosOpen={chaosOpen} onToggleChaos={toggleChaos}>
             <ReconnectionAlert channel="feed" title={(s) => FEED_ALERT_TITLES[s.state]} />
           </Header>
           <p className="intro">

@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef, useState } from 'react';
 import { WINDOW_MS, useTimeline } from './timeline.jsx';
 
 const MIN_SPAN_MS = 30_000;
@@ -53,15 +54,37 @@ function Area({ samples, field, axis, max, className = '' }) {
   );
 }
 
-// Marker labels take one of two lanes so that close markers do not cover each other.
-function lanes(markers, axis) {
-  const last = [-Infinity, -Infinity];
+const LANES = 3;
+const PILL_CHAR_PX = 6.6; // an 11 px bold label's width per character, and its padding
+const PILL_PAD_PX = 18;
+
+// Each label takes the first of three lanes where it clears the label before it (widths
+// estimated in pixels of the track), so that close markers do not cover each other.
+function lanes(markers, axis, trackPx) {
+  const ends = Array(LANES).fill(-Infinity); // right edge (px) of the last label in each lane
   return markers.map((m) => {
     const x = xOf(m.t, axis);
-    const lane = x - last[0] >= 14 ? 0 : x - last[1] >= 14 ? 1 : 0;
-    last[lane] = x;
+    const half = (m.label.length * PILL_CHAR_PX + PILL_PAD_PX) / 2;
+    const px = (x / 100) * trackPx;
+    let lane = ends.findIndex((end) => end + 4 <= px - half);
+    if (lane < 0) lane = ends.indexOf(Math.min(...ends));
+    ends[lane] = px + half;
     return { ...m, x, lane };
   }).filter((m) => m.x >= 0 && m.x <= 100);
+}
+
+// The faults track's width in pixels (the lanes need it), kept up to date on resize.
+function useWidth() {
+  const ref = useRef(null);
+  const [width, setWidth] = useState(800);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return undefined;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth || 800));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width];
 }
 
 const avg = (samples, field, n = 3) => {
@@ -81,7 +104,8 @@ export function TimelineCard() {
   const axis = axisOf(samples);
   const bands = spans(segments, axis);
   const outages = bands.filter((b) => b.state !== 'open' && b.tone !== 'idle');
-  const placed = lanes(markers, axis);
+  const [faultsRef, trackPx] = useWidth();
+  const placed = lanes(markers, axis, trackPx);
   const current = segments.length ? segments[segments.length - 1].state : 'connecting';
   const lastFault = markers.length ? markers[markers.length - 1] : null;
   const shade = outages.map((b) => (
@@ -103,7 +127,7 @@ export function TimelineCard() {
       </p>
       <div className="tl" data-testid="timeline">
         <span className="tl__label">Faults</span>
-        <div className="tl__track tl__track--faults">
+        <div className="tl__track tl__track--faults" ref={faultsRef}>
           {placed.map((m) => (
             <span key={m.id} className={`tl__pill tl__pill--${m.tone} tl__pill--lane${m.lane}`} style={{ left: `${m.x}%` }}
               data-marker={m.label}>{m.label}</span>
