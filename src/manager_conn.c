@@ -510,6 +510,9 @@ int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t
   }
   uint64_t h = mgr_hash(id, il);
   int own_id = !(h == c->es_prev_hash && il == c->es_prev_len);
+  /* An EventSource moves its last id through events nobody listens to, so a drain notice may
+   * seem to carry an id of its own; the server never sends one with an id. */
+  if (type_is(type, tl, LIFELINE_MANAGER_DRAIN_EVENT)) own_id = 0;
   c->feed_error = 0;
   int rc = on_conn_event(c, tl ? type : message, tl ? tl : sizeof message - 1, data, dl, id, il,
                           own_id, now);

@@ -10,7 +10,7 @@
  * and publish API over the shared Redis Streams log, /health/live, /health/ready, AI-service
  * health on ?topic=health, and SIGTERM drains. Fleet options: [--probe name=url,...] (services to
  * monitor; default the mock services it starts) [--no-ai] [--drain-spread MS] [--drain-timeout MS]
- * [--max-len N] [--probe-interval MS] [--name NAME].
+ * [--max-len N] [--probe-interval MS] [--name NAME] [--topics feed,ops] (topics besides health).
  */
 import { parseArgs } from 'node:util';
 import { startAll } from './index.js';
@@ -24,7 +24,7 @@ const { values } = parseArgs({
     seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     probe: { type: 'string' }, 'no-ai': { type: 'boolean' }, 'drain-spread': { type: 'string' },
     'drain-timeout': { type: 'string' }, 'max-len': { type: 'string' }, 'probe-interval': { type: 'string' },
-    name: { type: 'string' },
+    name: { type: 'string' }, topics: { type: 'string' },
   },
 });
 if (values.help) {
@@ -69,6 +69,7 @@ async function fleet() {
   const inst = await startFleetInstance({
     host: values.host, port, intervalMs: sse.intervalMs, heartbeatMs: sse.heartbeatMs, retryMs: sse.retryMs, seed: sse.seed,
     maxLen: num(values['max-len']), probe, probeIntervalMs: num(values['probe-interval']), name: values.name,
+    topics: values.topics ? values.topics.split(',') : undefined,
     drain: { spreadMs: num(values['drain-spread']) ?? 1000, timeoutMs: num(values['drain-timeout']) ?? 10000 },
     ai: values['no-ai'] ? false : { ...ai, basePort: port && !ai.ports ? port + 1 : undefined },
   });

@@ -20,7 +20,8 @@ export const HEALTH_TOPIC = 'health';
  * opts: redisUrl (REDIS_URL), host, port (0), intervalMs (generated events; 0: none), seed,
  * heartbeatMs (15000), retryMs, maxLen (10000), drain {spreadMs, timeoutMs}, ai (start the mock
  * AI services: {ports, latencyMs, seed} or false), probe ({name: url}: services to monitor;
- * default the ones started here), probeIntervalMs (1000), healthTtlMs (30000), name.
+ * default the ones started here), probeIntervalMs (1000), healthTtlMs (30000), name, topics (the
+ * topics streams and publishes may name, besides `health`; default ['feed']).
  * Resolves to {urls, sse, log, monitor, ai, close(), drain()}.
  */
 export async function startFleetInstance(opts = {}) {
@@ -31,7 +32,7 @@ export async function startFleetInstance(opts = {}) {
     heartbeatMs: opts.heartbeatMs ?? 15000,
     retryMs: opts.retryMs ?? null,
     paths: { stream: FEED_PATH, publish: PUBLISH_PATH },
-    topics: ['feed', HEALTH_TOPIC],
+    topics: [...new Set([...(opts.topics ?? ['feed']), HEALTH_TOPIC])],
     drain: opts.drain,
     onError: (err) => console.error('fleet instance:', err),
   });

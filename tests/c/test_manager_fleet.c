@@ -198,6 +198,16 @@ static void test_drain_from_eventsource(void) {
   CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
   CHECK_EQ_INT(1, d->endpoint[c]);
   CHECK_EQ_STR("4", d->open_id[c]);
+  /* The EventSource's last id moved through events nobody listened to: the drain looks id'd. */
+  drv_ok(d, c);
+  lifeline_manager_event(d->m, d->stream[c], "", 0, "b", 1, "5", 1, d->now);
+  drv_drain(d);
+  drv_clear(d);
+  lifeline_manager_event(d->m, d->stream[c], "lifeline:drain", 14, "0", 1, "9", 1, d->now);
+  drv_drain(d);
+  CHECK_NOLOG(d, "DELIVER");
+  CHECK_LOG(d, "CLOSE c1 drain");
+  CHECK_EQ_STR("5", d->open_id[c]);
   drv_free(d);
 }
 
