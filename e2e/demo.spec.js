@@ -15,7 +15,7 @@ const test = base.extend({
   demo: [
     async ({}, use) => {
       const demo = await launchDemo({
-        startAll, port: 0,
+        startAll, port: 0, hmr: false, // others may edit js/ while this runs: no reload mid-test
         sse: { intervalMs: 250, heartbeatMs: 1000, analysisStepMs: 250 },
       });
       await use(demo);
