@@ -138,6 +138,7 @@ export async function buildApp(work, name) {
       emptyOutDir: true,
       modulePreload: { polyfill: false }, // the app's choice, not lifeline's: left out everywhere
       reportCompressedSize: false,
+      sourcemap: 'hidden', // .map files beside the chunks (not counted), no comment in them
       rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'react-vendor', test: REACT_TEST }] } } },
     },
   });
@@ -249,6 +250,7 @@ export async function measureApp(browser, work, name) {
     const c = compressed(await readFile(join(dir, path)));
     const kind = /react-vendor/.test(path) ? 'react' : isFallback(path) ? 'fallback' : 'own';
     files[path] = { ...c, loaded: loaded.has(path), kind };
+    if (kind === 'own' && path.endsWith('.js')) files[path].sources = await bySource(dir, path);
     if (kind !== 'react' && loadedNoSimd.has(path)) add(totals.withoutSimd, c);
     if (kind === 'react') { if (loaded.has(path)) add(totals.react, c); continue; }
     if (kind === 'fallback') { add(totals.fallback, c); continue; }
@@ -256,6 +258,57 @@ export async function measureApp(browser, work, name) {
     if (loaded.has(path)) add(totals.loaded, c);
   }
   return { files, ...totals };
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** A source map's `mappings` as lines of [column, source index] (the fields this file uses). */
+function mappingsOf(text) {
+  let source = 0;
+  return text.split(';').map((line) => {
+    let column = 0;
+    return line.split(',').filter(Boolean).map((seg) => {
+      const v = [];
+      for (let i = 0, n = 0, shift = 0; i < seg.length; i++) {
+        const d = B64.indexOf(seg[i]);
+        n += (d & 31) << shift;
+        if (d & 32) { shift += 5; continue; }
+        v.push(n & 1 ? -(n >>> 1) : n >>> 1);
+        n = 0;
+        shift = 0;
+      }
+      column += v[0];
+      if (v.length > 1) source += v[1];
+      return v.length > 1 ? [column, source] : [column];
+    });
+  });
+}
+
+/**
+ * A chunk's minified bytes by the source file they came from (its source map): { source: { bytes,
+ * gzip } }, gzip of each source's bytes alone (their sum exceeds the chunk's: gzip shares context
+ * across a file). Sources are named from the repository ('js/manager.js', 'dist/...'); '?' is
+ * code without a source (the bundler's runtime and helpers).
+ */
+async function bySource(dir, path) {
+  let map;
+  try {
+    map = JSON.parse(await readFile(join(dir, `${path}.map`), 'utf8'));
+  } catch {
+    return null;
+  }
+  const lines = (await readFile(join(dir, path), 'utf8')).split('\n');
+  const text = {};
+  mappingsOf(map.mappings).forEach((segments, i) => {
+    const line = lines[i] ?? '';
+    segments.forEach((s, k) => {
+      const end = k + 1 < segments.length ? segments[k + 1][0] : line.length;
+      const src = s.length > 1 ? map.sources[s[1]].replace(/^.*?\/(js|dist|src|node_modules)\//, '$1/') : '?';
+      text[src] = (text[src] ?? '') + line.slice(s[0], end);
+    });
+  });
+  return Object.fromEntries(Object.entries(text).sort(([, a], [, b]) => b.length - a.length)
+    .map(([src, t]) => [src, { bytes: Buffer.byteLength(t), gzip: gzipSync(t, { level: 9 }).length }]));
 }
 
 /** A temporary directory for the apps, and its removal. */
