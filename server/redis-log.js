@@ -43,11 +43,22 @@ end
 `;
 const SCRIPTS = {
   facts: `${FACTS_LUA} return facts(KEYS[1], KEYS[2], KEYS[3])`,
-  // ARGV: after (exclusive), count. Returns {facts, entries}.
+  // ARGV: after (exclusive), count. Returns {facts, {id, event, data, id, event, data, ...}}:
+  // flat, so the client parses one array per page instead of two per entry (a replay's cost).
   read: `${FACTS_LUA}
 local f = facts(KEYS[1], KEYS[2], KEYS[3])
 if f[1] == 0 then return {f, {}} end
-return {f, redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])}`,
+local out = {}
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])) do
+  local fields, ev, data = entry[2], 'message', ''
+  for i = 1, #fields, 2 do
+    if fields[i] == 'e' then ev = fields[i + 1] elseif fields[i] == 'd' then data = fields[i + 1] end
+  end
+  out[#out + 1] = entry[1]
+  out[#out + 1] = ev
+  out[#out + 1] = data
+end
+return {f, out}`,
   // ARGV: trim mode ('maxlen' | 'minid' | ''), its value (events | the cutoff id), slack, then
   // event, data pairs. A new stream (a new incarnation) records its first id as the epoch. The
   // log trims itself and records the last id it removed ("trimmed-through"): Redis 7's
@@ -252,7 +263,9 @@ export class RedisLog {
     const f = this.#facts(rawFacts);
     const reason = lostPosition(afterId, f);
     if (reason) return { records: [], lost: { reason, lastId: f.last }, facts: f };
-    return { records: entries.map(toRecord), lost: null, facts: f };
+    const records = new Array(entries.length / 3);
+    for (let i = 0, k = 0; i < entries.length; i += 3) records[k++] = { id: entries[i], event: entries[i + 1], data: entries[i + 2] };
+    return { records, lost: null, facts: f };
   }
 
   /** fn() when new records of the topic may be readable; returns the function that stops it. */
@@ -380,16 +393,6 @@ export class RedisLog {
     if (c.isOpen) c.destroy();
     await this.#follower?.catch(() => {});
   }
-}
-
-function toRecord([id, fields]) {
-  let event = 'message';
-  let data = '';
-  for (let i = 0; i < fields.length; i += 2) {
-    if (fields[i] === 'e') event = fields[i + 1];
-    else if (fields[i] === 'd') data = fields[i + 1];
-  }
-  return { id, event, data };
 }
 
 /** The records of a sorted ring after `id`, at most max (binary search). */
