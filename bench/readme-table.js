@@ -17,6 +17,7 @@ import { rows as parserRows } from './readme-rows/parser.js';
 import { rows as resilienceRows } from './readme-rows/resilience.js';
 import { rows as managerRows } from './readme-rows/manager.js';
 import { rows as sizeRows } from './readme-rows/size.js';
+import { rows as fleetRows } from './readme-rows/fleet.js';
 
 export const BEGIN = '<!-- measured:begin -->';
 export const END = '<!-- measured:end -->';
@@ -33,6 +34,7 @@ export const SOURCES = [
   { file: 'resilience.json', rows: resilienceRows },
   { file: 'manager.json', rows: managerRows },
   { file: 'size.json', rows: sizeRows },
+  { file: 'fleet.json', rows: fleetRows },
 ];
 
 /** Result files that are not in the table, and why. */
