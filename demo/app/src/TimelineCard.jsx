@@ -92,7 +92,7 @@ const avg = (samples, field, n = 3) => {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
 };
 const fmtRate = (v) => (v == null ? '—' : v >= 100 ? Math.round(v).toLocaleString('en-GB') : v.toFixed(1));
-const fmtMs = (v) => (v == null ? '—' : `${Math.round(v)} ms`);
+const latency = (p50, p95) => (p50 == null ? '—' : `${Math.round(p50)} · ${Math.round(p95 ?? p50)} ms`);
 
 /**
  * Cause and effect on one time axis (the last 90 s): the chaos panel's faults as markers, the
@@ -145,7 +145,7 @@ export function TimelineCard() {
         <span className="tl__label">Events/s <b className="tl__now" data-testid="rate">{fmtRate(avg(samples, 'rate', 1))}</b></span>
         <div className="tl__track">{shade}<Area samples={samples} field="rate" axis={axis} /></div>
 
-        <span className="tl__label">AI latency p50 · p95 <b className="tl__now">{fmtMs(avg(samples, 'p50'))} · {fmtMs(avg(samples, 'p95'))}</b></span>
+        <span className="tl__label">AI p50 · p95 <b className="tl__now">{latency(avg(samples, 'p50'), avg(samples, 'p95'))}</b></span>
         <div className="tl__track">
           {shade}
           <Area samples={samples} field="p95" axis={axis} className="tl__chart--warn" />
