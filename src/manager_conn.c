@@ -547,7 +547,10 @@ static void drain(mgr_conn *c, uint64_t now) {
   lifeline_backoff_reset(&c->backoff);
   c->tried = 1u << c->endpoint;
   if (c->cfg.endpoint_count > 1) {
-    c->endpoint = (c->endpoint + 1) % c->cfg.endpoint_count;
+    /* Any other endpoint, at random: the clients of a draining instance spread over the rest
+     * instead of all landing on the one after it in their lists. */
+    uint32_t n = c->cfg.endpoint_count;
+    c->endpoint = (c->endpoint + 1 + lifeline_rng_bounded(&m->rng, n - 1)) % n;
     m->stats.failovers++;
     mgr_count(m, MGR_M_FAILOVERS, now);
   }

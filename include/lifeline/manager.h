@@ -49,8 +49,9 @@
  *   STATUS with FLAG_RESET carries the event's data, then the event is delivered as any other.
  * - `lifeline:drain` (no id; data: a spread in ms, decimal): the server is shutting down. The
  *   event is not delivered; the stream is closed at once (CLOSE) and the next attempt goes to
- *   the next endpoint after a random delay within the spread (at most DRAIN_MAX_MS), with no
- *   backoff growth and no breaker failure: state RECONNECTING, reason DRAIN.
+ *   another endpoint (one of the others at random, so a drained instance's clients spread over
+ *   the rest) after a random delay within the spread (at most DRAIN_MAX_MS), with no backoff
+ *   growth and no breaker failure: state RECONNECTING, reason DRAIN.
  *
  * Errors: LIFELINE_ERR_INVALID_ARGUMENT (bad handle or argument), LIFELINE_ERR_FULL (a cap
  * reached: connections, channels, subscribers, key/filter/id length, actions or arena),
