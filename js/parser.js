@@ -46,6 +46,7 @@ class Parser {
   #cb;
   #state = { id: '', type: 'message' };
   #busy = false;
+  #at = 0; // the record being delivered, to resume after one whose callback threw
 
   constructor(core, handle, cb) {
     this.#core = core;
@@ -86,62 +87,33 @@ class Parser {
   }
 
   /**
-   * Walks the batch the last feed left in Wasm memory and calls back once per record. Text is
-   * decoded before any callback runs where it is ASCII; the record table is re-read through a
-   * fresh view when a callback grew the memory (e.g. by feeding another parser).
+   * Delivers the batch the last feed left in Wasm memory, once per record. Text is decoded before
+   * any callback runs where it is ASCII (a region at once, then slices). A callback that throws
+   * does not stop the batch: the walk resumes after its record and feed() rethrows the first
+   * exception at the end. The try sits outside the walk so that each kind of record keeps a call
+   * site of its own (monomorphic: V8 inlines the app's callback there).
    */
   #deliver(m, rc, firstError) {
-    const cb = this.#cb;
-    const state = this.#state;
+    const h32 = m.HEAPU32;
     const hp = this.#header >>> 2;
-    let h32 = m.HEAPU32;
     const recs = h32[hp] >>> 2;
     const count = h32[hp + 1];
     const arena = h32[hp + 2];
     const input = h32[hp + 8];
-    let heap = m.HEAPU8;
+    const heap = m.HEAPU8;
     const arenaText = decodeRegion(heap, arena, h32[hp + 3], h32[hp + 4] === 1);
     const inputText = decodeRegion(heap, input, h32[hp + 9], h32[hp + 10] === 1);
     const handle = this.#handle;
+    const cb = this.#cb;
     this.#busy = true;
     try {
-      for (let i = 0; i < count && handle.h; i++) {
-        if (h32.length === 0) { // detached by memory growth inside a callback
-          h32 = m.HEAPU32;
-          heap = m.HEAPU8;
-        }
-        const r = recs + i * 8;
-        const kind = h32[r];
-        let fn;
-        let value;
-        if (kind === REC_EVENT) {
-          const flags = h32[r + 7];
-          if (h32[r + 5] !== SAME) state.id = flags & 2 ? regionSpan(inputText, heap, input, h32[r + 5], h32[r + 6]) : regionSpan(arenaText, heap, arena, h32[r + 5], h32[r + 6]);
-          const t = h32[r + 3];
-          if (t !== NONE && t !== SAME) state.type = regionSpan(arenaText, heap, arena, t, h32[r + 4]);
-          fn = cb.onEvent;
-          if (!fn) continue;
-          const type = t === NONE ? 'message' : state.type;
-          const data = flags & 1 ? regionSpan(inputText, heap, input, h32[r + 1], h32[r + 2]) : regionSpan(arenaText, heap, arena, h32[r + 1], h32[r + 2]);
-          value = { type, data, lastEventId: state.id };
-        } else if (kind === REC_COMMENT) {
-          fn = cb.onComment;
-          if (!fn) continue;
-          value = h32[r + 7] & 1 ? regionSpan(inputText, heap, input, h32[r + 1], h32[r + 2]) : regionSpan(arenaText, heap, arena, h32[r + 1], h32[r + 2]);
-        } else if (kind === REC_RETRY) {
-          fn = cb.onRetry;
-          if (!fn) continue;
-          value = h32[r + 1] + h32[r + 2] * 4294967296;
-        } else {
-          fn = cb.onError;
-          if (!fn) continue;
-          value = coreError(h32[r + 1] | 0, 'parser');
-        }
+      let i = 0;
+      while (i < count && handle.h) {
         try {
-          fn(value);
+          i = this.#walk(m, i, recs, count, arena, input, arenaText, inputText);
         } catch (error) {
-          // Later records are still delivered; the first exception is rethrown by feed().
           if (!firstError) firstError = { error };
+          i = this.#at + 1;
         }
       }
       if (rc < 0 && cb.onError && handle.h) {
@@ -155,6 +127,49 @@ class Parser {
       this.#busy = false;
     }
     return firstError;
+  }
+
+  /** Records [i, count) of the batch; returns where it stopped (count, or after a free()). The
+   * views are re-read when a callback grew the memory (e.g. by feeding another parser). */
+  #walk(m, i, recs, count, arena, input, arenaText, inputText) {
+    const cb = this.#cb;
+    const state = this.#state;
+    const handle = this.#handle;
+    let h32 = m.HEAPU32;
+    let heap = m.HEAPU8;
+    for (; i < count; i++) {
+      const r = recs + i * 8;
+      const kind = h32[r];
+      this.#at = i;
+      if (kind === REC_EVENT) {
+        const flags = h32[r + 7];
+        if (h32[r + 5] !== SAME) state.id = flags & 2 ? regionSpan(inputText, heap, input, h32[r + 5], h32[r + 6]) : regionSpan(arenaText, heap, arena, h32[r + 5], h32[r + 6]);
+        const t = h32[r + 3];
+        if (t !== NONE && t !== SAME) state.type = regionSpan(arenaText, heap, arena, t, h32[r + 4]);
+        const fn = cb.onEvent;
+        if (fn === null) continue;
+        const data = flags & 1 ? regionSpan(inputText, heap, input, h32[r + 1], h32[r + 2]) : regionSpan(arenaText, heap, arena, h32[r + 1], h32[r + 2]);
+        fn({ type: t === NONE ? 'message' : state.type, data, lastEventId: state.id });
+      } else if (kind === REC_COMMENT) {
+        const fn = cb.onComment;
+        if (fn === null) continue;
+        fn(h32[r + 7] & 1 ? regionSpan(inputText, heap, input, h32[r + 1], h32[r + 2]) : regionSpan(arenaText, heap, arena, h32[r + 1], h32[r + 2]));
+      } else if (kind === REC_RETRY) {
+        const fn = cb.onRetry;
+        if (fn === null) continue;
+        fn(h32[r + 1] + h32[r + 2] * 4294967296);
+      } else {
+        const fn = cb.onError;
+        if (fn === null) continue;
+        fn(coreError(h32[r + 1] | 0, 'parser'));
+      }
+      if (!handle.h) return i + 1; // freed by the callback
+      if (h32.length === 0) { // detached by memory growth inside the callback
+        h32 = m.HEAPU32;
+        heap = m.HEAPU8;
+      }
+    }
+    return count;
   }
 
   /** New connection: drops partial line/event state, expects a BOM again, keeps lastEventId. */

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* memcpy for the many short copies (ids, types, short values): in Wasm memcpy is a call that
- * dispatches on size, and a plain loop is cheaper below a cache line. */
+/* memcpy for the parser's copies (ids, types, values, data lines), 16 bytes a step at any
+ * alignment up to 4 KiB: in the Wasm build without bulk memory, memcpy copies byte by byte unless
+ * both pointers share their alignment; with it, memory.copy is a call into the engine, which
+ * costs more than inline steps for short copies. */
 void lifeline_copy_bytes(uint8_t *dst, const uint8_t *src, size_t n);
 /* 1 when no byte has its high bit set (the text can be decoded as Latin-1/ASCII in one pass).
  * SIMD when built with -msimd128. */
