@@ -16,6 +16,9 @@ export const ACT_WAKE_AT = 5;
 export const FLAG_AUTH = 1;
 export const FLAG_REPLAYED = 2;
 export const FLAG_RESET = 4; // STATUS: the stream sent a `reset` (span 0: its data)
+export const FLAG_STALE = 8; // STATUS: open but silent past the stale threshold
+export const FLAG_ALERT = 16; // STATUS: an outage past the grace time, or failed
+export const FLAG_CATCHUP = 32; // DELIVER: part of a resumed stream's first burst
 export const FEATURE_RECONNECT = 1;
 export const FEATURE_BREAKER = 2;
 export const FEATURE_WATCHDOG = 4;
@@ -28,7 +31,7 @@ const NEVER_HI = 0xffffffff;
 const STAT_FIELDS = ['opens', 'opened', 'events', 'delivered', 'duplicates', 'replayed', 'bytes',
   'reconnects', 'stalls', 'failovers', 'fatal', 'overflows', 'staleInputs'];
 const STAT_TAIL = ['connectMsSum', 'connectCount', 'firstEventMsSum', 'firstEventCount',
-  'recoveryMsSum', 'recoveryCount', 'recoveryMsMax', 'resets', 'drains'];
+  'recoveryMsSum', 'recoveryCount', 'recoveryMsMax', 'resets', 'drains', 'caughtUp'];
 
 const encoder = new TextEncoder();
 
@@ -151,6 +154,32 @@ export class CoreManager {
       since: h[p + 10] * 4294967296 + h[p + 9],
       lastEventId: decodeSpan(this.#m.HEAPU8, ptr, idLen),
     };
+  }
+
+  /**
+   * A connection's freshness and counters: { lastByteAt, lastEventAt, outageSince (core time, null
+   * for none), staleAfterMs, stale, alert, events, duplicates, reconnects, outages, outageMs,
+   * caughtUp, lastCaughtUp }, or null.
+   */
+  fresh(conn) {
+    if (!this.#w) return null;
+    const p = this.call('fresh', conn) >>> 3;
+    if (!p) return null;
+    const v = this.#m.HEAPF64.subarray(p, p + 13);
+    const t = (x) => (x < 0 ? null : x);
+    return {
+      lastByteAt: t(v[0]), lastEventAt: t(v[1]), outageSince: t(v[2]), staleAfterMs: v[3], stale: v[4] === 1, alert: v[5] === 1,
+      events: v[6], duplicates: v[7], reconnects: v[8], outages: v[9], outageMs: v[10], caughtUp: v[11], lastCaughtUp: v[12],
+    };
+  }
+
+  /** A channel's counters: { conn, subscribers, events, delivered, replayed, duplicates, caughtUp }, or null. */
+  channelInfo(channel) {
+    if (!this.#w) return null;
+    const p = this.call('channel_info', channel) >>> 3;
+    if (!p) return null;
+    const [conn, subscribers, events, delivered, replayed, duplicates, caughtUp] = this.#m.HEAPF64.subarray(p, p + 7);
+    return { conn, subscribers, events, delivered, replayed, duplicates, caughtUp };
   }
 
   /**

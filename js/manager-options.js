@@ -31,6 +31,7 @@ function fnId(fn) {
 export const IDLE_SNAPSHOT = Object.freeze({
   state: 'idle', attempt: 0, reconnectInMs: 0, nextRetryAt: null, lastEventId: '', lastError: null,
   since: null, reason: 'none', httpStatus: 0, endpoint: 0, url: null, responseUrl: null, lastReset: null,
+  stale: false, alert: false, lastByteAt: null, lastEventAt: null, outageSince: null, staleAfterMs: 0,
 });
 
 /** A histogram's numbers from the core ([count, mean, min, max, p50, p90, p95, p99]) as the summary the API documents. */
@@ -77,6 +78,8 @@ export function normalize(url, o) {
     connectTimeoutMs: intOpt('connectTimeoutMs', o.connectTimeoutMs, d.connectTimeoutMs),
     plainRetryMs: intOpt('plainRetryMs', o.plainRetryMs, d.plainRetryMs, 1),
     maxEventBytes: intOpt('maxEventBytes', o.maxEventBytes, 0),
+    // 0: learned from the server's rhythm; -1 keeps the core's grace time (2 s).
+    staleAfterMs: intOpt('staleAfterMs', o.staleAfterMs, 0), graceMs: intOpt('graceMs', o.graceMs, -1),
     replay: intOpt('replay', o.replay, 0), replayBytes: intOpt('replayBytes', o.replayBytes, 0),
     dedupWindow: intOpt('dedupWindow', o.dedupWindow, 0),
     backoff: { ...o.backoff }, breaker: { ...o.breaker }, eventTypes: [...new Set([].concat(o.eventTypes ?? []).map(String))].sort(),
@@ -117,6 +120,7 @@ function keysOf(opts, o, body, headers) {
   // Every other option that changes how this connection behaves (channel options do not).
   const behaviour = [
     opts.eventTypes, opts.featureBits, opts.heartbeatTimeoutMs, opts.connectTimeoutMs, opts.plainRetryMs, opts.maxEventBytes,
+    opts.staleAfterMs, opts.graceMs,
     sortEntries(opts.backoff), sortEntries(opts.breaker), o.onAuthRequired ? fnId(o.onAuthRequired) : 0,
     initialIdOf(opts.initialLastEventId), opts.persistLastEventId,
   ];

@@ -44,6 +44,26 @@ export interface ConnectionStatus {
    * Last-Event-ID: history trimmed or log lost; reload the state), null if none. The event
    * itself also reaches the subscribers that take type `reset`. */
   lastReset?: ResetNotice | null;
+  /** Open, but no byte for longer than staleAfterMs (heartbeats count): the indicator says "No
+   * data for N s" before the watchdog gives up on the stream. The state stays 'open'. */
+  stale: boolean;
+  /** The outage is worth an alert: it has lasted the grace time (graceMs, default 2000) since it
+   * was noticed without data resuming, or the channel failed for good. A blip that heals sooner
+   * changes the state only. Decided by the core (include/lifeline/manager.h). */
+  alert: boolean;
+  /** When the last byte and the last event arrived (the manager's clock), null before any. Live
+   * in getConnectionStatus(); as of the last status change in statusStore snapshots (exact while
+   * stale: no byte has come since). */
+  lastByteAt: number | null;
+  lastEventAt: number | null;
+  /** The last data received before the current outage (its start); null while open and fresh.
+   * A stall's outage starts at its last byte, so it counts in full (the metrics measure it to
+   * the first data after it). */
+  outageSince: number | null;
+  /** The silence after which an open stream is stale, ms: connect's staleAfterMs, or learned
+   * (twice the longest gap between bytes over the last minute, 2 s at least, at most two
+   * thirds of heartbeatTimeoutMs, which it is until 10 s of the rhythm were seen). */
+  staleAfterMs: number;
 }
 
 export interface ResetNotice {
@@ -61,6 +81,9 @@ export interface SSEEvent {
   channel: string;
   /** True for events replayed from the channel's buffer to a late subscriber. */
   replayed?: true;
+  /** True for the events a resumed stream sent back to back right after reconnecting: the
+   * server catching up on what was missed ("Reconnected — 58 events caught up"). */
+  caughtUp?: true;
 }
 
 export interface ManagerBackoffOptions {
@@ -109,6 +132,13 @@ export interface ConnectOptions {
   plainRetryMs?: number;
   /** Parser cap for a line and for an event (bytes); default 1 MiB. */
   maxEventBytes?: number;
+  /** Silence (ms) after which an open stream is reported stale (status.stale). Default: learned
+   * from the server's rhythm (see ConnectionStatus.staleAfterMs); stale detection needs the
+   * watchdog feature or this option. */
+  staleAfterMs?: number;
+  /** How long an outage may last, from when it is noticed, before status.alert (default 2000;
+   * 0: at once). */
+  graceMs?: number;
   backoff?: ManagerBackoffOptions;
   breaker?: ManagerBreakerOptions;
   /** More URLs of the same stream (other server instances) to fail over to. */
@@ -168,7 +198,7 @@ export interface ManagerMetrics {
   resets?: number; drains?: number;
   /** OPEN -> accepted response; OPEN -> first event of that stream. */
   connectMs?: SampleSummary; firstEventMs?: SampleSummary;
-  /** Drop -> first event after it. */
+  /** Outages: the last data before a drop or stall -> the first data after it. */
   recoveryMs?: SampleSummary;
   /** Drop -> first reconnect attempt. */
   dropToAttemptMs?: SampleSummary;
@@ -177,6 +207,34 @@ export interface ManagerMetrics {
   /** Events and connection failures per second over the last minute. */
   eventRate?: number;
   errorRate?: number;
+  /** Events delivered with caughtUp (a resumed stream's catch-up), once each. */
+  caughtUp?: number;
+  /** Outages that ended (last data -> first data after) and their total length, ms. */
+  outages?: number; outageMs?: number;
+  /** Per channel name: the figures with one definition each (docs/manager.md, Metrics). */
+  byChannel?: Record<string, ChannelMetrics>;
+}
+
+export interface ChannelMetrics {
+  /** Events received for the channel, once each however many subscribers took them
+   * (duplicates included). */
+  eventsReceived: number;
+  /** Events handed to subscribers: one per subscriber and event (replays included). */
+  deliveries: number;
+  /** Of the deliveries, from the channel's replay buffer to late subscribers. */
+  replayed: number;
+  /** Received events dropped as already delivered (their id was seen). */
+  duplicatesDropped: number;
+  /** Received events that were a resumed stream's catch-up (event.caughtUp). */
+  caughtUp: number;
+  /** Reconnection attempts of the channel's connection. */
+  reconnects: number;
+  /** Outages (a running one included) and their total length up to now, ms. */
+  outages: number;
+  outageMs: number;
+  /** The running outage's length so far, 0 when data flows. */
+  currentOutageMs: number;
+  subscribers: number;
 }
 
 export interface ManagerEnvironment {

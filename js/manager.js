@@ -7,7 +7,8 @@
  */
 import { coreError } from './wasm.js';
 import {
-  CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED, FLAG_RESET, destroyed,
+  CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED, FLAG_RESET,
+  FLAG_STALE, FLAG_ALERT, FLAG_CATCHUP, destroyed,
 } from './manager-core.js';
 import { coreTables, lifelineError } from './core-tables.js';
 import { createFetchTransport, END_NETWORK } from './transports/fetch.js';
@@ -169,12 +170,14 @@ export class SSEManager {
     for (const [id, s] of [...this.#subs]) if (s.channel === channel && s.callback === callback) this.#unsubscribeId(id);
   }
 
-  /** The channel's current status (a fresh object; lastEventId is the live value). */
+  /** The channel's current status (a fresh object; lastEventId, lastByteAt and lastEventAt are the live values). */
   getConnectionStatus(channel) {
     const snap = this.#snapshot(channel);
     const ch = this.#channels.get(channel);
     const info = ch && !this.#destroyed ? this.#core.info(ch.conn) : null;
-    return { ...snap, lastEventId: info ? info.lastEventId : snap.lastEventId };
+    const f = info ? this.#core.fresh(ch.conn) : null;
+    if (!info) return { ...snap };
+    return { ...snap, lastEventId: info.lastEventId, lastByteAt: f?.lastByteAt ?? null, lastEventAt: f?.lastEventAt ?? null };
   }
 
   /** cb(snapshot) on every status change of the channel; returns an unsubscribe function. */
@@ -237,7 +240,27 @@ export class SSEManager {
       connectMs: h('connect_ms'), firstEventMs: h('first_event_ms'), dropToAttemptMs: h('reconnect_delay_ms'),
       recoveryMs: h('recovery_ms'), eventLatencyMs: h('event_latency_ms'),
       eventRate: rate('events_total'), errorRate: rate('errors_total'),
+      caughtUp: s.caughtUp, outageMs: s.recoveryMsSum, outages: s.recoveryCount, byChannel: this.#channelMetrics(now),
     };
+  }
+
+  // Per channel, each figure with one definition (docs/manager.md, "Metrics"): events received once
+  // each, deliveries per subscriber, the connection's reconnects and outages (a running outage
+  // counts up to now).
+  #channelMetrics(now) {
+    const out = {};
+    for (const [name, ch] of this.#channels) {
+      const ci = this.#core.channelInfo(ch.handle);
+      const f = this.#core.fresh(ch.conn);
+      if (!ci || !f) continue;
+      const running = f.outageSince === null ? 0 : Math.max(0, now - f.outageSince);
+      out[name] = {
+        eventsReceived: ci.events, deliveries: ci.delivered, replayed: ci.replayed, duplicatesDropped: ci.duplicates,
+        caughtUp: ci.caughtUp, reconnects: f.reconnects, outages: f.outages + (running ? 1 : 0), outageMs: f.outageMs + running,
+        currentOutageMs: running, subscribers: ci.subscribers,
+      };
+    }
+    return out;
   }
 
   /**
@@ -291,6 +314,7 @@ export class SSEManager {
     const core = this.#core;
     core.call('conn_reset');
     core.call('conn_basic', opts.urls.length, opts.featureBits, opts.heartbeatTimeoutMs, opts.connectTimeoutMs, opts.plainRetryMs, opts.maxEventBytes);
+    core.call('conn_fresh', opts.staleAfterMs, opts.graceMs);
     const b = opts.backoff;
     core.call('conn_backoff', b.initialMs ?? 0, b.maxMs ?? 0, b.multiplier ?? 0, opts.jitter,
       b.maxAttempts ?? 0, b.healthyAfterMs ?? 0, b.adaptive === undefined ? -1 : b.adaptive ? 1 : 0);
@@ -413,7 +437,7 @@ export class SSEManager {
       }
       case ACT_STATUS:
         if (w[r + 11] & FLAG_RESET) return this.#reset(w[r + 1], b.texts[i]);
-        return this.#status({ conn: w[r + 1], state: this.#core.states[w[r + 6]], attempt: w[r + 7], reason: this.#core.reasons[w[r + 8]], failure: this.#failure[w[r + 8]], delayMs: w[r + 9], httpStatus: w[r + 10] });
+        return this.#status({ conn: w[r + 1], state: this.#core.states[w[r + 6]], attempt: w[r + 7], reason: this.#core.reasons[w[r + 8]], failure: this.#failure[w[r + 8]], delayMs: w[r + 9], httpStatus: w[r + 10], flags: w[r + 11] });
       case ACT_WAKE_AT: return this.#arm(w[r + 19] === 0xffffffff ? Infinity : w[r + 19] * 4294967296 + w[r + 18]);
       default: return undefined;
     }
@@ -505,6 +529,7 @@ export class SSEManager {
 
   #deliver(connHandle, subId, channel, flags, source) {
     const replayed = (flags & FLAG_REPLAYED) !== 0;
+    const caughtUp = (flags & FLAG_CATCHUP) !== 0;
     if (source !== this.#lastCounted && !replayed) {
       this.#lastCounted = source;
       this.#countEvent(source);
@@ -515,9 +540,11 @@ export class SSEManager {
     // One object per event and channel, shared by its subscribers (as EventSource shares one
     // MessageEvent among its listeners): treat it as read-only.
     let event = this.#lastEvent;
-    if (!event || this.#lastSource !== source || event.channel !== ch.name || replayed !== (event.replayed === true)) {
+    if (!event || this.#lastSource !== source || event.channel !== ch.name || replayed !== (event.replayed === true)
+      || caughtUp !== (event.caughtUp === true)) {
       event = { type: source.type, data: source.data, id: source.id, channel: ch.name };
       if (replayed) event.replayed = true;
+      if (caughtUp) event.caughtUp = true;
       this.#lastEvent = event;
       this.#lastSource = source;
     }
@@ -550,11 +577,19 @@ export class SSEManager {
       c.lastError = Object.freeze({ reason: a.reason, httpStatus: a.httpStatus, message: ERROR_MESSAGES[a.reason] ?? a.reason, at: now });
     }
     const waiting = a.state === 'reconnecting' || a.state === 'circuit-open';
+    const f = this.#core.fresh(a.conn);
     c.status = Object.freeze({
       state: a.state, attempt: a.attempt, reconnectInMs: waiting ? a.delayMs : 0, nextRetryAt: waiting ? now + a.delayMs : null,
       lastEventId: info?.lastEventId ?? '', lastError: c.lastError, since: info?.since ?? now, reason: a.reason,
       httpStatus: a.httpStatus, endpoint: info?.endpoint ?? 0, url: c.urls[info?.endpoint ?? 0] ?? null,
       responseUrl: a.state === 'open' ? c.responseUrl ?? null : null, lastReset: c.lastReset ?? null,
+      // Severity and freshness, as the core decided them (include/lifeline/manager.h).
+      stale: (a.flags & FLAG_STALE) !== 0, alert: (a.flags & FLAG_ALERT) !== 0,
+      lastByteAt: f?.lastByteAt ?? null, lastEventAt: f?.lastEventAt ?? null,
+      // An accepted, fresh stream ends the outage for the user (its length is measured to the
+      // first data, in the metrics).
+      outageSince: a.state === 'open' && !(a.flags & FLAG_STALE) ? null : f?.outageSince ?? null,
+      staleAfterMs: f?.staleAfterMs ?? 0,
     });
     for (const name of c.channels) this.#setSnapshot(name, c.status);
     if ((a.state === 'closed' || a.state === 'failed') && !c.channels.size) this.#maybeRelease(c);

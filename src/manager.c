@@ -400,6 +400,34 @@ int lifeline_manager_get_conn_info(const lifeline_manager *m, uint32_t conn, lif
   out->since = c->since;
   out->last_id = c->last_id;
   out->last_id_len = c->last_id_len;
+  out->last_byte_at = c->fresh.last_byte_at;
+  out->last_event_at = c->fresh.last_event_at;
+  out->outage_since = c->fresh.outage_from;
+  out->stale_after_ms = c->rep_stale_after;
+  out->stale = (c->rep_flags & LIFELINE_MANAGER_FLAG_STALE) != 0;
+  out->alert = (c->rep_flags & LIFELINE_MANAGER_FLAG_ALERT) != 0;
+  out->events = c->n_events;
+  out->duplicates = c->n_duplicates;
+  out->reconnects = c->n_reconnects;
+  out->outages = c->n_outages;
+  out->outage_ms = c->outage_ms;
+  out->caught_up = c->n_caught_up;
+  out->last_caught_up = c->last_caught_up;
+  return LIFELINE_OK;
+}
+
+int lifeline_manager_get_channel_info(const lifeline_manager *m, uint32_t channel,
+                                      lifeline_manager_channel_info *out) {
+  const mgr_channel *ch = m ? mgr_channel_get(&m->d, channel) : NULL;
+  if (!ch) return LIFELINE_ERR_NOT_FOUND;
+  if (!out) return LIFELINE_ERR_INVALID_ARGUMENT;
+  out->conn = ch->conn;
+  out->subscribers = ch->nsubs;
+  out->events = ch->events;
+  out->delivered = ch->delivered;
+  out->replayed = ch->replayed;
+  out->duplicates = ch->duplicates;
+  out->caught_up = ch->caught_up;
   return LIFELINE_OK;
 }
 

@@ -50,6 +50,7 @@ void lifeline_manager_conn_config_default(lifeline_manager_conn_config *c) {
   c->heartbeat_timeout_ms = 45000;
   c->connect_timeout_ms = 30000;
   c->plain_retry_ms = 3000;
+  c->grace_ms = 2000;
   lifeline_backoff_config_default(&c->backoff);
   lifeline_breaker_config_default(&c->breaker);
   /* A stream is one call at a time: its half-open probe is the one reconnect, and a second
@@ -105,6 +106,7 @@ int mgr_conn_init(mgr_conn *c, mgr_base *b, mgr_delivery *d, const lifeline_mana
   if (dedup_window_init(&c->seen, 1) != LIFELINE_OK) return LIFELINE_ERR_NO_MEMORY;
   c->state = LIFELINE_MANAGER_IDLE;
   c->linger_at = c->retry_at = c->drop_at = LIFELINE_NEVER;
+  mgr_fresh_init(&c->fresh, cfg->stale_after_ms, cfg->heartbeat_timeout_ms, cfg->grace_ms);
   return LIFELINE_OK;
 }
 
@@ -128,16 +130,42 @@ void mgr_conn_destroy(mgr_conn *c) {
 
 /* ---- status ---- */
 
+/* Stale detection runs where the watchdog could judge silence (it sees the bytes), or when the
+ * app set a threshold. */
+static int watches(const mgr_conn *c) {
+  return HAS(c, LIFELINE_MANAGER_WATCHDOG) || c->cfg.stale_after_ms != 0;
+}
+
+/* Waiting for the stream to come back: the states in which an alert can become due. */
+static int waits(const mgr_conn *c) {
+  return c->state == LIFELINE_MANAGER_CONNECTING || c->state == LIFELINE_MANAGER_RECONNECTING ||
+         c->state == LIFELINE_MANAGER_CIRCUIT_OPEN || c->state == LIFELINE_MANAGER_OFFLINE;
+}
+
+/* The severity flags of a STATUS: stale while open; an alert for an outage past its grace time
+ * while not open (an accepted stream is no longer alert-worthy; its silence is "stale"), and
+ * always for FAILED. */
+static uint32_t status_flags(const mgr_conn *c, lifeline_manager_state st) {
+  uint32_t f = 0;
+  if (st == LIFELINE_MANAGER_OPEN && c->fresh.stale) f |= LIFELINE_MANAGER_FLAG_STALE;
+  if (st == LIFELINE_MANAGER_FAILED || (st != LIFELINE_MANAGER_OPEN && c->fresh.alert))
+    f |= LIFELINE_MANAGER_FLAG_ALERT;
+  return f;
+}
+
 static void set_state(mgr_conn *c, lifeline_manager_state st, lifeline_manager_reason r, uint64_t now) {
   if (st != c->state) c->since = now;
   c->state = st;
   c->reason = r;
+  mgr_fresh_tick(&c->fresh, now, watches(c) && st == LIFELINE_MANAGER_OPEN);
+  c->rep_stale_after = mgr_fresh_threshold(&c->fresh, now);
+  uint32_t flags = status_flags(c, st);
   uint32_t delay = 0;
   if ((st == LIFELINE_MANAGER_RECONNECTING || st == LIFELINE_MANAGER_CIRCUIT_OPEN) &&
       c->retry_at != LIFELINE_NEVER)
     delay = c->retry_at > now ? (uint32_t)(c->retry_at - now) : 0;
   if (c->reported && c->rep_state == st && c->rep_reason == r && c->rep_attempt == c->attempt &&
-      c->rep_delay == delay)
+      c->rep_delay == delay && c->rep_flags == flags)
     return;
   lifeline_manager_action *a = mgr_push(c->b, LIFELINE_MANAGER_ACT_STATUS, 0);
   if (!a) return;
@@ -147,7 +175,9 @@ static void set_state(mgr_conn *c, lifeline_manager_state st, lifeline_manager_r
   a->reason = r;
   a->delay_ms = delay;
   a->http_status = c->http_status;
+  a->flags = flags;
   c->reported = 1;
+  c->rep_flags = flags;
   c->rep_state = st;
   c->rep_reason = r;
   c->rep_attempt = c->attempt;
@@ -175,6 +205,7 @@ static void open_stream(mgr_conn *c, uint32_t flags, uint64_t now) {
   mgr_count(m, MGR_M_CONNECTS, now);
   if (c->attempt) {
     m->stats.reconnects++;
+    c->n_reconnects++;
     mgr_count(m, MGR_M_RECONNECTS, now);
   }
   if (c->drop_at != LIFELINE_NEVER && !c->attempt_seen) {
@@ -198,6 +229,14 @@ static void breaker_outcome(mgr_conn *c, int ok, uint64_t latency, uint64_t now)
   c->probe_pending = 0;
   lifeline_breaker_record(&c->breaker[c->endpoint], ok,
                           latency > UINT32_MAX ? UINT32_MAX : (uint32_t)latency, now);
+}
+
+/* An accepted stream: the endpoint works now. Its breaker closes with an empty window (what
+ * failed before says nothing about the endpoint any more), also after a retry_now that went
+ * past an open breaker, whose outcome the breaker itself would ignore. */
+static void breaker_success(mgr_conn *c, uint64_t now) {
+  c->probe_pending = 0;
+  lifeline_breaker_set_mode(&c->breaker[c->endpoint], LIFELINE_BREAKER_NORMAL, now);
 }
 
 static void abandon(mgr_conn *c, int send_close, lifeline_manager_reason r, uint64_t now) {
@@ -315,13 +354,16 @@ static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, in
   mgr_base *m = c->b;
   int was_open = c->stream_open;
   uint64_t latency = now - c->open_at;
-  if (HAS(c, LIFELINE_MANAGER_BREAKER) && mgr_counts_for_breaker(r, was_open)) {
+  /* STRICT_STATUS: the answers RECONNECT would retry are fatal, as without it. */
+  int retries_answers = HAS(c, LIFELINE_MANAGER_RECONNECT) && !HAS(c, LIFELINE_MANAGER_STRICT_STATUS);
+  if (HAS(c, LIFELINE_MANAGER_BREAKER) && mgr_counts_for_breaker(r, was_open, c->http_status, retries_answers)) {
     breaker_outcome(c, 0, latency, now);
     lifeline_breaker *b = &c->breaker[c->endpoint];
     if (c->cfg.endpoint_count > 1 && lifeline_breaker_get_state(b) == LIFELINE_BREAKER_OPEN)
       lifeline_backoff_reset(&c->backoff); /* the next endpoint deserves a prompt first try */
   }
   abandon(c, send_close, r, now);
+  mgr_fresh_lost(&c->fresh, now);
   m->stats.errors[r]++;
   mgr_count(m, MGR_M_ERRORS, now);
   if (c->drop_at == LIFELINE_NEVER) {
@@ -346,8 +388,6 @@ static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, in
     set_state(c, LIFELINE_MANAGER_FAILED, r, now);
     return;
   }
-  /* STRICT_STATUS: the answers RECONNECT would retry are fatal, as without it. */
-  int retries_answers = HAS(c, LIFELINE_MANAGER_RECONNECT) && !HAS(c, LIFELINE_MANAGER_STRICT_STATUS);
   if (mgr_is_fatal(r, c->http_status, retries_answers)) {
     m->stats.fatal++;
     c->retry_at = LIFELINE_NEVER;
@@ -377,7 +417,8 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
   uint64_t connect_ms = now - c->open_at;
   c->stream_open = 1;
   c->opened_at = now;
-  c->last_byte_at = now;
+  mgr_fresh_opened(&c->fresh, now);
+  if (c->fresh.resumed) c->last_caught_up = 0;
   c->auth_used = 0;
   c->http_status = 0;
   c->tried = 0;
@@ -390,7 +431,7 @@ void mgr_conn_opened(mgr_conn *c, int status, const char *ct, size_t ct_len, int
     lifeline_backoff_record_connect(&c->backoff, connect_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)connect_ms);
     lifeline_backoff_record_outcome(&c->backoff, 1);
   }
-  if (HAS(c, LIFELINE_MANAGER_BREAKER)) breaker_outcome(c, 1, connect_ms, now);
+  if (HAS(c, LIFELINE_MANAGER_BREAKER)) breaker_success(c, now);
   c->attempt = 0;
   set_state(c, LIFELINE_MANAGER_OPEN, LIFELINE_MANAGER_REASON_NONE, now);
 }
@@ -401,8 +442,26 @@ static void set_last_id(mgr_conn *c, const uint8_t *id, size_t len) {
   c->last_id_len = len;
 }
 
+/* Data arrived on the open stream: it is fresh again, and an outage it ends is measured, from the
+ * last data before it: a stall counts in full. */
+static void alive(mgr_conn *c, uint64_t now) {
+  uint64_t outage;
+  int ended = mgr_fresh_byte(&c->fresh, now, &outage);
+  c->rep_stale_after = mgr_fresh_threshold(&c->fresh, now); /* the rhythm learnt so far */
+  if (!ended) return;
+  mgr_base *m = c->b;
+  mgr_observe(m, MGR_M_RECOVERY_MS, outage, now);
+  m->stats.recovery_ms_sum += outage;
+  m->stats.recovery_count++;
+  if (outage > m->stats.recovery_ms_max) m->stats.recovery_ms_max = outage;
+  c->n_outages++;
+  c->outage_ms += outage;
+  c->drop_at = LIFELINE_NEVER;
+  set_state(c, c->state, c->reason, now); /* no longer stale */
+}
+
 void mgr_conn_feed(mgr_conn *c, const uint8_t *bytes, size_t len, uint64_t now) {
-  c->last_byte_at = now;
+  if (len) alive(c, now);
   c->b->stats.bytes += len;
   c->b->now = now;
   c->feed_error = 0;
@@ -456,7 +515,6 @@ static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint
                          const uint8_t *id, size_t il, int own_id, uint64_t now) {
   mgr_base *m = c->b;
   m->now = now;
-  c->last_byte_at = now;
   if (HAS(c, LIFELINE_MANAGER_RECONNECT)) {
     if (!own_id && type_is(type, tl, LIFELINE_MANAGER_DRAIN_EVENT)) {
       c->drain_pending = 1;
@@ -465,12 +523,19 @@ static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint
     }
     if (type_is(type, tl, LIFELINE_MANAGER_RESET_EVENT)) notice_reset(c, data, dl, now);
   }
-  int fresh = 0;
+  int fresh = 0, keep = HAS(c, LIFELINE_MANAGER_NO_DEDUP);
+  int catchup = mgr_fresh_event(&c->fresh, now);
   int rc = mgr_deliver(m, c->d, &c->seen, c->handle, c->subs, type, tl, data, dl, id, il, own_id,
-                       HAS(c, LIFELINE_MANAGER_NO_DEDUP), &fresh);
+                       keep, catchup ? LIFELINE_MANAGER_FLAG_CATCHUP : 0, &fresh);
   if (rc != LIFELINE_OK) {
     c->feed_error = 1;
     return rc;
+  }
+  c->n_events++;
+  if (!fresh && !keep) c->n_duplicates++;
+  else if (catchup) {
+    c->n_caught_up++;
+    c->last_caught_up++;
   }
   if (own_id) {
     set_last_id(c, id, il);
@@ -484,14 +549,6 @@ static int on_conn_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint
     m->stats.first_event_ms_sum += now - c->open_at;
     m->stats.first_event_count++;
     mgr_observe(m, MGR_M_FIRST_EVENT_MS, now - c->open_at, now);
-    if (c->drop_at != LIFELINE_NEVER) {
-      uint64_t rec = now - c->drop_at;
-      mgr_observe(m, MGR_M_RECOVERY_MS, rec, now);
-      m->stats.recovery_ms_sum += rec;
-      m->stats.recovery_count++;
-      if (rec > m->stats.recovery_ms_max) m->stats.recovery_ms_max = rec;
-      c->drop_at = LIFELINE_NEVER;
-    }
   }
   return LIFELINE_OK;
 }
@@ -501,7 +558,7 @@ int mgr_conn_es_event(mgr_conn *c, const uint8_t *type, size_t tl, const uint8_t
   static const uint8_t message[] = "message";
   mgr_base *m = c->b;
   size_t cap = c->cfg.max_event_bytes ? c->cfg.max_event_bytes : LIFELINE_PARSER_DEFAULT_CAP;
-  c->last_byte_at = now;
+  alive(c, now);
   if (dl >= cap) {
     /* The fetch transport's parser skips such an event; so does this one. It would come back
      * on every resume, so reconnecting for it would loop. */
@@ -540,6 +597,7 @@ static void drain(mgr_conn *c, uint64_t now) {
   c->drain_pending = 0;
   m->stats.drains++;
   abandon(c, 1, LIFELINE_MANAGER_REASON_DRAIN, now);
+  mgr_fresh_lost(&c->fresh, now);
   if (c->drop_at == LIFELINE_NEVER) {
     c->drop_at = now;
     c->attempt_seen = 0;
@@ -619,6 +677,8 @@ void mgr_conn_ref(mgr_conn *c, int delta, uint64_t now) {
 
 void mgr_conn_close(mgr_conn *c, lifeline_manager_reason reason, uint64_t now) {
   abandon(c, 1, reason, now);
+  mgr_fresh_closed(&c->fresh, now);
+  mgr_fresh_forget_outage(&c->fresh); /* nobody waits for data any more */
   c->retry_at = c->linger_at = c->drop_at = LIFELINE_NEVER;
   c->attempt = 0;
   set_state(c, LIFELINE_MANAGER_CLOSED, reason, now);
@@ -626,10 +686,13 @@ void mgr_conn_close(mgr_conn *c, lifeline_manager_reason reason, uint64_t now) {
 
 uint64_t mgr_conn_deadline(const mgr_conn *c) {
   uint64_t t = c->linger_at < c->retry_at ? c->linger_at : c->retry_at;
+  /* Open: when it turns stale; waiting: when the outage becomes alert-worthy. */
+  uint64_t f = mgr_fresh_deadline(&c->fresh, watches(c) && c->state == LIFELINE_MANAGER_OPEN, waits(c));
+  if (f < t) t = f;
   if (c->stream && HAS(c, LIFELINE_MANAGER_WATCHDOG)) {
     uint64_t d = LIFELINE_NEVER;
     if (c->stream_open)
-      d = c->last_byte_at + c->cfg.heartbeat_timeout_ms;
+      d = c->fresh.last_byte_at + c->cfg.heartbeat_timeout_ms;
     else if (c->cfg.connect_timeout_ms)
       d = c->open_at + c->cfg.connect_timeout_ms;
     if (d < t) t = d;
@@ -643,7 +706,7 @@ void mgr_conn_tick(mgr_conn *c, uint64_t now) {
     return;
   }
   if (c->stream && HAS(c, LIFELINE_MANAGER_WATCHDOG)) {
-    if (c->stream_open && now >= c->last_byte_at + c->cfg.heartbeat_timeout_ms) {
+    if (c->stream_open && now >= c->fresh.last_byte_at + c->cfg.heartbeat_timeout_ms) {
       c->b->stats.stalls++;
       mgr_count(c->b, MGR_M_STALLS, now);
       fail(c, LIFELINE_MANAGER_REASON_STALL, -1, 1, now);
@@ -654,6 +717,9 @@ void mgr_conn_tick(mgr_conn *c, uint64_t now) {
     }
   }
   if (c->retry_at <= now) try_open(c, 0, now);
+  /* Stale, or an outage past its grace time: the same state, told with its new flags. */
+  if (mgr_fresh_tick(&c->fresh, now, watches(c) && c->state == LIFELINE_MANAGER_OPEN))
+    set_state(c, c->state, c->reason, now);
 }
 
 void mgr_conn_set_online(mgr_conn *c, int online, uint64_t now) {
@@ -693,6 +759,13 @@ void mgr_conn_retry_now(mgr_conn *c, uint64_t now) {
   case LIFELINE_MANAGER_RECONNECTING:
   case LIFELINE_MANAGER_CIRCUIT_OPEN:
   case LIFELINE_MANAGER_OFFLINE:
+    break;
+  case LIFELINE_MANAGER_OPEN:
+  case LIFELINE_MANAGER_CONNECTING:
+    /* A silent stream or a hanging attempt is given up for a new one, as the watchdog would. */
+    if (c->state == LIFELINE_MANAGER_OPEN && !c->fresh.stale) return; /* live: nothing to retry */
+    abandon(c, 1, LIFELINE_MANAGER_REASON_ABORTED, now);
+    mgr_fresh_lost(&c->fresh, now);
     break;
   case LIFELINE_MANAGER_CLOSED:
   case LIFELINE_MANAGER_IDLE:

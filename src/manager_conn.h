@@ -10,6 +10,7 @@
 #include "lifeline/parser.h"
 #include "manager_base.h"
 #include "manager_delivery.h"
+#include "manager_fresh.h"
 
 typedef struct mgr_conn {
   mgr_base *b;
@@ -27,7 +28,11 @@ typedef struct mgr_conn {
   uint32_t endpoint;
   uint32_t attempt;  /* attempt number of the current / next OPEN */
   uint32_t subs, channels;
-  uint64_t linger_at, retry_at, last_byte_at, open_at, opened_at, drop_at;
+  uint64_t linger_at, retry_at, open_at, opened_at, drop_at;
+  mgr_fresh fresh;   /* last byte and event, the stale threshold, the outage clock */
+  /* this connection's counters (lifeline_manager_conn_info) */
+  uint64_t n_events, n_duplicates, n_reconnects, n_outages, outage_ms, n_caught_up;
+  uint32_t last_caught_up;
   int first_event_seen;
   int attempt_seen; /* the drop's first new OPEN was measured */
   int auth_used, auth_next;
@@ -51,7 +56,8 @@ typedef struct mgr_conn {
   /* what the last STATUS said, to report only changes */
   lifeline_manager_state rep_state;
   lifeline_manager_reason rep_reason;
-  uint32_t rep_attempt, rep_delay;
+  uint32_t rep_attempt, rep_delay, rep_flags;
+  uint32_t rep_stale_after; /* the stale threshold at the last STATUS */
   int reported;
 } mgr_conn;
 

@@ -173,6 +173,17 @@ static int push_deliver(mgr_base *m, const mgr_sub *s, uint32_t conn,
   return LIFELINE_OK;
 }
 
+/* Counts an event received by the channels of `conn` (each once, whatever their subscribers). */
+static void count_received(mgr_delivery *d, uint32_t conn, int duplicate, int caught_up) {
+  for (uint32_t i = 0; i < d->channels_hi; i++) {
+    mgr_channel *ch = &d->channels[i];
+    if (!ch->used || ch->conn != conn) continue;
+    ch->events++;
+    ch->duplicates += (uint64_t)duplicate;
+    ch->caught_up += (uint64_t)caught_up;
+  }
+}
+
 static void replay_to(mgr_base *m, mgr_channel *ch, const mgr_sub *s, uint32_t n) {
   uint32_t cap = ch->cfg.replay_events, start = ch->ring_len, found = 0;
   while (start > 0 && found < n) { /* walk back to the n-th newest matching event */
@@ -189,6 +200,8 @@ static void replay_to(mgr_base *m, mgr_channel *ch, const mgr_sub *s, uint32_t n
         push_deliver(m, s, ch->conn, sp, LIFELINE_MANAGER_FLAG_REPLAYED) != LIFELINE_OK)
       return;
     m->stats.replayed++;
+    ch->delivered++;
+    ch->replayed++;
   }
 }
 
@@ -253,7 +266,7 @@ static size_t needed_actions(const mgr_delivery *d, uint32_t conn, const uint8_t
 
 int mgr_deliver(mgr_base *m, mgr_delivery *d, dedup_window *seen, uint32_t conn, uint32_t conn_subs,
                 const uint8_t *type, size_t tl, const uint8_t *data, size_t dl, const uint8_t *id,
-                size_t il, int own_id, int keep_dups, int *fresh) {
+                size_t il, int own_id, int keep_dups, uint32_t flags, int *fresh) {
   int check_dup = own_id && il > 0;
   uint64_t h = check_dup ? mgr_hash(id, il) : 0;
   *fresh = 1;
@@ -264,6 +277,7 @@ int mgr_deliver(mgr_base *m, mgr_delivery *d, dedup_window *seen, uint32_t conn,
   if (!*fresh && !keep_dups) {
     m->stats.duplicates++;
     mgr_count(m, MGR_M_DUPLICATES, m->now);
+    count_received(d, conn, 1, 0);
     return LIFELINE_OK;
   }
   /* The connection's subscriber count bounds the actions; count exactly only near the cap. */
@@ -279,9 +293,13 @@ int mgr_deliver(mgr_base *m, mgr_delivery *d, dedup_window *seen, uint32_t conn,
     mgr_channel *ch = &d->channels[i];
     if (!ch->used || ch->conn != conn) continue;
     for (uint32_t s = ch->first_sub; s; s = d->subs[s - 1].next)
-      if (matches(&d->subs[s - 1], type, tl)) push_deliver(m, &d->subs[s - 1], conn, sp, 0);
+      if (matches(&d->subs[s - 1], type, tl) && push_deliver(m, &d->subs[s - 1], conn, sp, flags) == LIFELINE_OK)
+        ch->delivered++;
     ring_push(ch, type, tl, data, dl, id, il);
   }
+  int caught_up = (flags & LIFELINE_MANAGER_FLAG_CATCHUP) != 0;
+  count_received(d, conn, 0, caught_up); /* a duplicate kept (keep_dups) was not dropped */
+  m->stats.caught_up += (uint64_t)caught_up;
   if (check_dup) dedup_window_add(seen, h);
   return LIFELINE_OK;
 }

@@ -24,6 +24,8 @@ typedef struct {
   mgr_replay_event *ring;
   uint32_t ring_len, ring_head;
   size_t ring_bytes;
+  /* counters since the channel was created (lifeline_manager_channel_info) */
+  uint64_t events, delivered, replayed, duplicates, caught_up;
 } mgr_channel;
 
 typedef struct {
@@ -75,9 +77,10 @@ uint64_t mgr_hash(const uint8_t *p, size_t n);
  * per channel: a channel moved onto a connection must drop that stream's replays of events
  * from before the move like every other channel there). Returns LIFELINE_OK or
  * LIFELINE_ERR_FULL (the batch has no room: nothing was delivered). *fresh: 0 when the event
- * was a duplicate, else 1. keep_dups: a duplicate is delivered all the same (still *fresh 0). */
+ * was a duplicate, else 1. keep_dups: a duplicate is delivered all the same (still *fresh 0).
+ * flags: LIFELINE_MANAGER_FLAG_* for every DELIVER (CATCHUP). Counts the event in each channel. */
 int mgr_deliver(mgr_base *b, mgr_delivery *d, dedup_window *seen, uint32_t conn, uint32_t conn_subs,
                 const uint8_t *type, size_t tl, const uint8_t *data, size_t dl, const uint8_t *id,
-                size_t il, int own_id, int keep_dups, int *fresh);
+                size_t il, int own_id, int keep_dups, uint32_t flags, int *fresh);
 
 #endif

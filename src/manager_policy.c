@@ -49,7 +49,11 @@ int mgr_is_fatal(lifeline_manager_reason r, uint32_t http_status, int reconnect)
   }
 }
 
-int mgr_counts_for_breaker(lifeline_manager_reason r, int was_open) {
+int mgr_counts_for_breaker(lifeline_manager_reason r, int was_open, uint32_t http_status, int reconnect) {
+  /* A permanent answer (404, 400, a wrong content type...) is about the request, not the
+   * server's health; it fails the connection anyway, and left in the window it would pause the
+   * stream again at the next blip after the app fixed the request. */
+  if (mgr_is_fatal(r, http_status, reconnect)) return 0;
   switch (r) {
   case LIFELINE_MANAGER_REASON_STALL:
   case LIFELINE_MANAGER_REASON_HTTP_5XX:

@@ -18,7 +18,8 @@ lifeline_manager_reason mgr_classify_status(int status, int ct_ok, int64_t retry
  * non-200). */
 int mgr_is_fatal(lifeline_manager_reason r, uint32_t http_status, int reconnect);
 /* 1 when a failure for r is the breaker's input. was_open: the stream had been accepted (a
- * drop after that says nothing about the server's health). */
-int mgr_counts_for_breaker(lifeline_manager_reason r, int was_open);
+ * drop after that says nothing about the server's health). Permanent failures (mgr_is_fatal
+ * with the same http_status and reconnect, and auth) never are: they are about the request. */
+int mgr_counts_for_breaker(lifeline_manager_reason r, int was_open, uint32_t http_status, int reconnect);
 
 #endif

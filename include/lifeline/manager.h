@@ -53,6 +53,29 @@
  *   the rest) after a random delay within the spread (at most DRAIN_MAX_MS), with no backoff
  *   growth and no breaker failure: state RECONNECTING, reason DRAIN.
  *
+ * Freshness and severity (what the user is told, decided here so every host says the same):
+ * - STALE: an OPEN stream with WATCHDOG (or a stale_after_ms) silent for longer than its stale
+ *   threshold (stale_after_ms, or learned from the server's rhythm: src/manager_fresh.h; always
+ *   below heartbeat_timeout_ms, so it comes before the watchdog) gets a STATUS with FLAG_STALE;
+ *   the next byte clears it (a STATUS without the flag). The state stays OPEN.
+ * - OUTAGE: from the last data received (the dropped or stale stream's last byte; the failure,
+ *   when no stream was open) to the first data resumed (the first byte or event of a stream, the
+ *   same or a new one). A stall therefore counts in full, its silence included. Its length is
+ *   the recovery sample (stats recovery_ms_*, histogram lifeline_sse_recovery_ms).
+ * - ALERT: a STATUS carries FLAG_ALERT once an outage has lasted grace_ms (default 2000) since it
+ *   was noticed (the stale moment or the failure) without data resuming, and at once for FAILED.
+ *   A blip that heals within the grace time changes the state only: hosts show an alert only for
+ *   FLAG_ALERT. Both flags are part of what a STATUS reports: a change of either is a STATUS.
+ * - CATCH-UP: on a stream opened after an outage, the events that arrive in the first burst (each
+ *   within LIFELINE_MANAGER_CATCHUP_GAP_MS of the previous arrival or of the opening) are the
+ *   server's replay of what was missed: their DELIVERs carry FLAG_CATCHUP.
+ *
+ * Breaker window: permanent failures (204, 401/403 once the auth hook had its retry, 404/410,
+ * other 4xx, wrong content type) never count for an endpoint's breaker, and an accepted stream
+ * closes the breaker and empties its window: the breaker judges the endpoint as it is now, so a
+ * failure long past (a 401 test a minute ago) never keeps a healthy server's stream paused.
+ * retry_now tries at once, bypassing backoff and breaker; its success closes the breaker.
+ *
  * Errors: LIFELINE_ERR_INVALID_ARGUMENT (bad handle or argument), LIFELINE_ERR_FULL (a cap
  * reached: connections, channels, subscribers, key/filter/id length, actions or arena),
  * LIFELINE_ERR_NOT_FOUND (stale stream or handle), LIFELINE_ERR_NO_MEMORY.
@@ -147,6 +170,11 @@ typedef enum {
 #define LIFELINE_MANAGER_FLAG_REPLAYED 2u /* DELIVER: from the replay ring (late subscriber) */
 #define LIFELINE_MANAGER_FLAG_RESET 4u    /* STATUS: the stream sent a `reset` event (span[0]: its
                                            * data); state and reason are unchanged */
+#define LIFELINE_MANAGER_FLAG_STALE 8u    /* STATUS: open, but silent past the stale threshold */
+#define LIFELINE_MANAGER_FLAG_ALERT 16u   /* STATUS: an outage past the grace time, or FAILED */
+#define LIFELINE_MANAGER_FLAG_CATCHUP 32u /* DELIVER: part of a resumed stream's first burst */
+
+#define LIFELINE_MANAGER_CATCHUP_GAP_MS 250u /* a pause this long ends a resumed stream's burst */
 
 /* Server notices the core acts on (event types; see "Server notices" above). */
 #define LIFELINE_MANAGER_RESET_EVENT "reset"
@@ -206,6 +234,8 @@ typedef struct {
                                       * on 5 consecutive failures only, a 5 s break that does not
                                       * double, one half-open probe; a max_open_ms below open_ms is
                                       * raised to it */
+  uint32_t stale_after_ms;       /* silence that makes an open stream stale; 0 (default): learned */
+  uint32_t grace_ms;             /* outage before FLAG_ALERT, default 2000 (0: at once) */
 } lifeline_manager_conn_config;
 
 typedef struct {
@@ -225,7 +255,27 @@ typedef struct {
   uint64_t since;             /* when the state was entered */
   const uint8_t *last_id;     /* valid until the next call; not NUL-terminated */
   size_t last_id_len;
+  /* Freshness (times on the host's clock; LIFELINE_NEVER: none yet / no outage). */
+  uint64_t last_byte_at, last_event_at;
+  uint64_t outage_since;      /* the last data before the current outage */
+  uint32_t stale_after_ms;    /* the threshold in force now */
+  int stale, alert;           /* as the last STATUS said */
+  /* This connection's counters (stats has the manager's totals). */
+  uint64_t events, duplicates, reconnects, outages, outage_ms, caught_up;
+  uint32_t last_caught_up;    /* FLAG_CATCHUP events of the last resumed stream */
 } lifeline_manager_conn_info;
+
+/* A channel's counters for lifeline_manager_get_channel_info(). */
+typedef struct {
+  uint32_t conn, subscribers;
+  uint64_t events;     /* events received for it since it was created (from the connections it
+                        * was bound to), once each however many subscribers took them;
+                        * duplicates included */
+  uint64_t delivered;  /* DELIVER actions (one per subscriber and event; replays included) */
+  uint64_t replayed;   /* of those, from the replay ring to late subscribers */
+  uint64_t duplicates; /* events dropped as already delivered */
+  uint64_t caught_up;  /* events with FLAG_CATCHUP (a resumed stream's replay of what it missed) */
+} lifeline_manager_channel_info;
 
 /* Counters since creation (all connections). Durations: sums and counts, for averages; the
  * histograms live with the host's metrics. */
@@ -235,9 +285,10 @@ typedef struct {
   uint64_t errors[LIFELINE_MANAGER_REASON_COUNT_];
   uint64_t connect_ms_sum, connect_count;          /* OPEN -> opened */
   uint64_t first_event_ms_sum, first_event_count;  /* OPEN -> first event of that stream */
-  uint64_t recovery_ms_sum, recovery_count;        /* drop -> first event after it */
+  uint64_t recovery_ms_sum, recovery_count;        /* outages: last data -> first data after */
   uint64_t recovery_ms_max;
   uint64_t resets, drains;                         /* server notices acted on */
+  uint64_t caught_up;                              /* DELIVERed events with FLAG_CATCHUP, once each */
 } lifeline_manager_stats;
 
 void lifeline_manager_config_default(lifeline_manager_config *c);
@@ -309,7 +360,9 @@ void lifeline_manager_set_online(lifeline_manager *m, int online, uint64_t now_m
 /* Page shown again / resumed / visible: overdue deadlines (the watchdog) run now, and a pending
  * retry moves up to a random point within online_spread_ms; an open breaker is respected. */
 void lifeline_manager_resume(lifeline_manager *m, uint64_t now_ms);
-/* The user's "Retry now": a FAILED/RECONNECTING/CIRCUIT_OPEN/OFFLINE connection tries at once. */
+/* The user's "Retry now": a FAILED/RECONNECTING/CIRCUIT_OPEN/OFFLINE connection, one still
+ * CONNECTING and an OPEN but stale one try at once (a new stream), bypassing backoff, breaker
+ * and the offline flag; the attempt count starts again. */
 int lifeline_manager_retry_now(lifeline_manager *m, uint32_t conn, uint64_t now_ms);
 /* Closes one connection now (state CLOSED, reason ABORTED); a new subscriber reopens it. */
 int lifeline_manager_close(lifeline_manager *m, uint32_t conn, uint64_t now_ms);
@@ -319,6 +372,9 @@ void lifeline_manager_tick(lifeline_manager *m, uint64_t now_ms);
 
 /* ---- introspection ---- */
 int lifeline_manager_get_conn_info(const lifeline_manager *m, uint32_t conn, lifeline_manager_conn_info *out);
+/* NOT_FOUND for an unknown channel. */
+int lifeline_manager_get_channel_info(const lifeline_manager *m, uint32_t channel,
+                                      lifeline_manager_channel_info *out);
 void lifeline_manager_get_stats(const lifeline_manager *m, lifeline_manager_stats *out);
 /* The manager's metrics registry (metrics.h), NULL when config.metrics was 0. Owned by the
  * manager; read it with lifeline_metrics_write_json / _write_prometheus. Counters:
@@ -327,7 +383,7 @@ void lifeline_manager_get_stats(const lifeline_manager *m, lifeline_manager_stat
  *   lifeline_sse_failovers_total (rates over 1 and 5 minutes come with them);
  * histograms (ms): lifeline_sse_connect_ms (OPEN -> accepted response), lifeline_sse_first_event_ms
  * (OPEN -> first event), lifeline_sse_reconnect_delay_ms (drop -> first new OPEN),
- * lifeline_sse_recovery_ms (drop -> first event after it), lifeline_sse_event_latency_ms (fed by
+ * lifeline_sse_recovery_ms (an outage: last data -> first data after it), lifeline_sse_event_latency_ms (fed by
  * the host through lifeline_manager_observe_latency, e.g. from a server timestamp). */
 lifeline_metrics *lifeline_manager_metrics(lifeline_manager *m);
 /* Records an event's end-to-end latency (ms >= 0). INVALID_ARGUMENT for a negative/NaN value,

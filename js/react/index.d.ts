@@ -14,7 +14,7 @@ import type { Router, RouterOptions, ServiceHealth } from '../router.js';
 import type { init } from '../wasm.js';
 
 export type {
-  ConnectOptions, ConnectionState, ConnectionStatus, LastError, ManagerMetrics, ManagerOptions, SSEEvent,
+  ChannelMetrics, ConnectOptions, ConnectionState, ConnectionStatus, LastError, ManagerMetrics, ManagerOptions, SSEEvent,
   SSEManager, StatusReason, StatusStore, SubscribeOptions,
 } from '../manager.js';
 export type { HealthState, Router, RouterOptions, RouterResponse, ServiceHealth } from '../router.js';

@@ -19,6 +19,13 @@ export const PENDING_STATUS = Object.freeze({
   endpoint: 0,
   url: null,
   responseUrl: null,
+  lastReset: null,
+  stale: false,
+  alert: false,
+  lastByteAt: null,
+  lastEventAt: null,
+  outageSince: null,
+  staleAfterMs: 0,
 });
 
 const noop = () => {};
@@ -33,7 +40,7 @@ export function constantStore(value) {
 export function failedStatus(error) {
   const at = Date.now();
   const lastError = Object.freeze({ reason: 'none', httpStatus: 0, message: errorText(error) ?? 'the runtime did not load', at });
-  return Object.freeze({ ...PENDING_STATUS, state: 'failed', lastError, since: at });
+  return Object.freeze({ ...PENDING_STATUS, state: 'failed', alert: true, lastError, since: at });
 }
 
 /** A readable message for an error given as an Error, a string or a { message, code } record. */

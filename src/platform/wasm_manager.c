@@ -21,6 +21,8 @@ typedef struct {
   uint32_t header[5];
   uint32_t out;
   uint32_t info[12];
+  double fresh[13]; /* lifeline_wasm_mgr_fresh */
+  double chan[7];   /* lifeline_wasm_mgr_channel_info */
   char *text; /* metrics exposition */
   size_t text_cap;
   lifeline_manager_conn_config cc; /* being filled by the conn_* setters */
@@ -123,6 +125,12 @@ LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_conn_basic(wasm_mgr *w, uint32_t end
   if (plain_retry_ms) w->cc.plain_retry_ms = plain_retry_ms;
   w->cc.max_line_bytes = max_event_bytes;
   w->cc.max_event_bytes = max_event_bytes;
+}
+
+/* Freshness and severity: stale_after_ms 0 learns the threshold; grace_ms < 0 keeps the default. */
+LIFELINE_WASM_EXPORT void lifeline_wasm_mgr_conn_fresh(wasm_mgr *w, uint32_t stale_after_ms, int32_t grace_ms) {
+  w->cc.stale_after_ms = stale_after_ms;
+  if (grace_ms >= 0) w->cc.grace_ms = (uint32_t)grace_ms;
 }
 
 /* Backoff and breaker fields: 0 (or a negative jitter/adaptive) keeps the default. */
@@ -255,6 +263,33 @@ LIFELINE_WASM_EXPORT uint32_t *lifeline_wasm_mgr_info(wasm_mgr *w, uint32_t conn
                     (uint32_t)i.since, (uint32_t)(i.since >> 32), (uint32_t)i.last_id_len};
   memcpy(w->info, v, sizeof v);
   return w->info;
+}
+
+static double when(uint64_t t) { return t == LIFELINE_NEVER ? -1 : (double)t; }
+
+/* A connection's freshness and counters as 13 doubles (times: -1 for none): last byte, last
+ * event, outage since, stale threshold, stale, alert, events, duplicates, reconnects, outages,
+ * outage ms, caught up, caught up by the last resumed stream. NULL for an unknown handle. */
+LIFELINE_WASM_EXPORT const double *lifeline_wasm_mgr_fresh(wasm_mgr *w, uint32_t conn) {
+  lifeline_manager_conn_info i;
+  if (lifeline_manager_get_conn_info(w->m, conn, &i) != LIFELINE_OK) return NULL;
+  double v[13] = {when(i.last_byte_at), when(i.last_event_at), when(i.outage_since),
+                  i.stale_after_ms, i.stale, i.alert, (double)i.events, (double)i.duplicates,
+                  (double)i.reconnects, (double)i.outages, (double)i.outage_ms,
+                  (double)i.caught_up, i.last_caught_up};
+  memcpy(w->fresh, v, sizeof v);
+  return w->fresh;
+}
+
+/* A channel's counters as 7 doubles: connection, subscribers, events, delivered, replayed,
+ * duplicates, caught up. NULL for an unknown handle. */
+LIFELINE_WASM_EXPORT const double *lifeline_wasm_mgr_channel_info(wasm_mgr *w, uint32_t channel) {
+  lifeline_manager_channel_info i;
+  if (lifeline_manager_get_channel_info(w->m, channel, &i) != LIFELINE_OK) return NULL;
+  double v[7] = {i.conn, i.subscribers, (double)i.events, (double)i.delivered,
+                 (double)i.replayed, (double)i.duplicates, (double)i.caught_up};
+  memcpy(w->chan, v, sizeof v);
+  return w->chan;
 }
 
 /* A snapshot of lifeline_manager_stats: every field is a u64 (read as lo/hi u32 pairs). */

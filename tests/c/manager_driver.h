@@ -22,8 +22,10 @@ typedef struct {
   /* the last OPEN / STATUS seen, per connection */
   uint32_t stream[DRV_MAX_CONN], endpoint[DRV_MAX_CONN], attempt[DRV_MAX_CONN], flags[DRV_MAX_CONN];
   uint32_t state[DRV_MAX_CONN], reason[DRV_MAX_CONN], delay[DRV_MAX_CONN], http[DRV_MAX_CONN];
+  uint32_t sflags[DRV_MAX_CONN]; /* the last STATUS's flags (not in the log: STALE, ALERT) */
   char open_id[DRV_MAX_CONN][64];
   int opens, closes, delivers, statuses, resets;
+  int catchups; /* DELIVERs with FLAG_CATCHUP (not in the log) */
   char delivered[1 << 15]; /* "sub:data " for every DELIVER, never cleared by drv_clear */
   size_t dlen;
 } drv;
@@ -70,6 +72,7 @@ static void drv_drain(drv *d) {
       drv_span(arena, a[i].span[1], x, sizeof x);
       drv_span(arena, a[i].span[2], id, sizeof id);
       d->delivers++;
+      if (a[i].flags & LIFELINE_MANAGER_FLAG_CATCHUP) d->catchups++;
       drv_printf(d, "DELIVER u%u %s|%s|%s%s\n", a[i].sub, t, x, id,
                  (a[i].flags & LIFELINE_MANAGER_FLAG_REPLAYED) ? " replayed" : "");
       {
@@ -88,6 +91,7 @@ static void drv_drain(drv *d) {
       d->reason[c] = a[i].reason;
       d->delay[c] = a[i].delay_ms;
       d->http[c] = a[i].http_status;
+      d->sflags[c] = a[i].flags;
       d->statuses++;
       drv_printf(d, "STATUS c%u %s a%u %s\n", c, lifeline_manager_state_name((lifeline_manager_state)a[i].state),
                  a[i].attempt, lifeline_manager_reason_name((lifeline_manager_reason)a[i].reason));
@@ -163,6 +167,11 @@ static inline lifeline_manager_conn_config drv_fixed_cfg(void) {
   lifeline_manager_conn_config_default(&c);
   c.backoff.jitter = LIFELINE_JITTER_NONE;
   c.backoff.adaptive = 0;
+  /* No severity timers between the retries and the watchdog, so that exact wake-ups stay the
+   * connection's own: alerts at once, stale only when the watchdog acts (test_manager_fresh.c
+   * and test_manager_severity.c test those timers). */
+  c.grace_ms = 0;
+  c.stale_after_ms = c.heartbeat_timeout_ms;
   return c;
 }
 

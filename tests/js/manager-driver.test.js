@@ -22,7 +22,9 @@ test('one timer follows the core deadline; a drop reconnects with Last-Event-ID'
   assert.equal(transport.opens.length, 1);
   assert.equal(transport.last.request.url, 'http://s/feed');
   assert.equal(ok(transport.last), true);
-  assert.deepEqual(clock.pending(), [10000]); // the watchdog
+  // The next deadline: the stream turns stale (two thirds of the 10 s watchdog, until the
+  // server's rhythm is known), then the watchdog.
+  assert.deepEqual(clock.pending(), [6666]);
   assert.equal(feed(transport.last, 'id: 7\nevent: note\ndata: hi\n\n'), true);
   assert.deepEqual(got, [{ type: 'note', data: 'hi', id: '7', channel: 'c' }]);
   transport.last.sink.closed(1);
