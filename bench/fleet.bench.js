@@ -18,7 +18,7 @@
 // and rounds, 20,000 replay events).
 import { createClient } from '@redis/client';
 import { init, createManager, createRouter, followHealthHints } from '../js/index.js';
-import { startRedis, freePort, redisServerVersion } from '../tests/js/redis-helpers.js';
+import { startRedis, freePort, redisServerVersion } from '../demo/server/redis-process.js';
 import { startFleetProcess, waitForStatus } from '../demo/server/fleet-launcher.js';
 import { startAIServices } from '../demo/server/ai-services.js';
 import { startResult } from './result-file.js';

@@ -8,7 +8,7 @@
 // a second of the first instance noticing (the health topic's hints).
 import { test, expect } from './fixtures.js';
 import { createClient } from '@redis/client';
-import { startRedis, freePort } from '../tests/js/redis-helpers.js';
+import { startRedis, freePort } from '../demo/server/redis-process.js';
 import { startFleetProcess, waitForStatus } from '../demo/server/fleet-launcher.js';
 import { startAIServices } from '../demo/server/ai-services.js';
 

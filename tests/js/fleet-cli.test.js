@@ -5,7 +5,7 @@
 // its bound) and kill -9 leaves the log to the others. Real processes and a real redis-server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedis, freePort } from './redis-helpers.js';
+import { startRedis, freePort } from '../../demo/server/redis-process.js';
 import { startFleetProcess, waitForStatus } from '../../demo/server/fleet-launcher.js';
 import { openSSE } from '../../demo/server/test-client.js';
 

@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { startRedis } from './redis-helpers.js';
+import { startRedis } from '../../demo/server/redis-process.js';
 import { freshLog, instance, publishSeq, seqs, sleep } from './server-module-helpers.js';
 
 let redis;

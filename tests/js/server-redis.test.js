@@ -5,7 +5,7 @@
 // trimming by age, and the Lifeline client failing over between instances with nothing lost.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedis } from './redis-helpers.js';
+import { startRedis } from '../../demo/server/redis-process.js';
 import { freshLog, instance, publishSeq, seqs, sleep } from './server-module-helpers.js';
 import { init, createManager } from '../../js/index.js';
 import { fakeEnvironment, until } from './manager-helpers.js';

@@ -1,7 +1,7 @@
-// A real redis-server (Debian's) for the tests that need one: started on loopback on a free
-// port, without persistence unless asked (then an append-only file fsynced on every write, so
-// a restart keeps the log, as a production Redis would), stopped at the end. Skips nothing: a
-// missing redis-server fails loudly with the command that installs it.
+// A real redis-server (Debian's) for the tests, the benchmarks and the fleet demo: started on
+// loopback on a free port, without persistence unless asked (then an append-only file fsynced on
+// every write, so a restart keeps the log, as a production Redis would), stopped at the end.
+// Skips nothing: a missing redis-server fails loudly with the command that installs it.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
