@@ -3,79 +3,119 @@
  * CSS; js/react/lifeline.css is an optional default look. Status changes are announced through
  * polite live regions; the per-second countdown sits outside them so it is not read every second.
  */
-import { createElement as h } from 'react';
-import { ANALYSIS_STAGES, useCountdown, useSSEBuffer, useSSEManager, useSSEProgress, useSSEStatus, useServiceHealth } from './hooks.js';
+import { createElement as h, useEffect, useId, useRef, useState } from 'react';
+import {
+  ANALYSIS_STAGES, useCountdown, useSSEManager, useSSEProgress, useSSEStatus, useServiceHealth, useStaleSeconds,
+} from './hooks.js';
+import { useIsoLayoutEffect } from './provider.js';
 import { errorText, parseData } from './stores.js';
+import { actionKind, alertHeadline, describeStatus, nextStep, statusDetails, STATUS_LABELS } from './status-text.js';
+import { markerText, useSSEFeed } from './feed.js';
+
+
 
 const cx = (...names) => names.filter(Boolean).join(' ');
 
-/** Short human text per connection state. */
-export const STATUS_LABELS = Object.freeze({
-  connecting: 'Connecting…',
-  open: 'Live',
-  reconnecting: 'Reconnecting',
-  offline: 'Offline',
-  'circuit-open': 'Paused after repeated failures',
-  failed: 'Connection failed',
-  closed: 'Disconnected',
-  idle: 'Not connected',
-});
+/** The states in which ReconnectionAlert may show (it shows only when status.alert says so). */
+const ALERT_STATES = Object.freeze(['connecting', 'reconnecting', 'offline', 'circuit-open', 'failed']);
 
-/** The sentence a status snapshot stands for, without the countdown. */
-export function describeStatus(status, labels = STATUS_LABELS) {
-  const base = labels[status.state] ?? status.state;
-  if (status.state === 'reconnecting' && status.attempt > 0) return `${base} (attempt ${status.attempt})`;
-  if (status.state === 'failed' && status.lastError) return `${base}: ${errorText(status.lastError)}`;
-  if (status.state === 'offline') return `${base}, waiting for the network`;
-  return base;
-}
+/** A visually hidden style for live regions (an inline style, so it holds without the CSS). */
+const HIDDEN = Object.freeze({
+  position: 'absolute', width: '1px', height: '1px', padding: 0, margin: '-1px', overflow: 'hidden',
+  clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap', border: 0,
+});
 
 function countdownText(seconds) {
   return seconds === null ? null : seconds === 0 ? 'retrying now' : `next try in ${seconds} s`;
 }
 
-/** A coloured dot and a sentence for one channel's status, e.g. "Reconnecting (attempt 2) · next try in 3 s". */
+/**
+ * A coloured dot and a few words for one channel: "Live", "No data for 12 s" (an open stream gone
+ * silent, before the watchdog gives up), "Reconnecting · next try in 3 s", "Stopped: ...". The
+ * words are a polite live region (announced on change); the ticking seconds are outside it.
+ */
 export function SSEStatusIndicator({ channel, label, labels, className, showCountdown = true }) {
   const status = useSSEStatus(channel);
   const seconds = useCountdown(status);
+  const silent = useStaleSeconds(status);
   const countdown = showCountdown ? countdownText(seconds) : null;
-  return h('div', { className: cx('lifeline-status', `lifeline-status--${status.state}`, className), 'data-state': status.state },
+  const state = status.state === 'open' && status.stale ? 'stale' : status.state;
+  return h('div', { className: cx('lifeline-status', `lifeline-status--${state}`, className), 'data-state': state },
     h('span', { className: 'lifeline-status__dot', 'aria-hidden': 'true' }),
     h('span', { className: 'lifeline-status__text', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' },
       label ? h('span', { className: 'lifeline-status__label' }, `${label}: `) : null,
       describeStatus(status, labels)),
+    silent !== null ? h('span', { className: 'lifeline-status__silence' }, ` for ${silent} s`) : null,
     countdown ? h('span', { className: 'lifeline-status__countdown' }, ` · ${countdown}`) : null);
 }
 
-const ALERT_STATES = ['reconnecting', 'offline', 'circuit-open', 'failed'];
-const ALERT_TITLES = {
-  reconnecting: 'Live updates interrupted',
-  offline: 'You are offline',
-  'circuit-open': 'Live updates paused',
-  failed: 'Live updates stopped',
-};
-
-/** Shown while `channel` is not live (by default: reconnecting, offline, circuit-open, failed), with a "Retry now" button. */
-export function ReconnectionAlert({ channel, states = ALERT_STATES, className, title, children, retryLabel = 'Retry now' }) {
+/**
+ * The alert for an outage worth one (the core's status.alert: longer than the grace time, or a
+ * permanent failure); a blip that heals sooner shows in the indicator only. It never moves the
+ * page: by default an overlay (layout "overlay"; "inline" reserves its space instead, for a slot
+ * the app sized). The headline is announced once per change through a polite region that is
+ * always mounted; the countdown is not in it. After "Retry now" takes the alert away, focus goes
+ * back to where it was before it entered the alert (or to `returnFocus`, or the alert's host).
+ * A failed channel that needs signing in shows `onSignIn` as its action ("Sign in"), or the
+ * app's own through renderAction(status, retry).
+ */
+export function ReconnectionAlert({
+  channel, states = ALERT_STATES, className, title, children, retryLabel = 'Retry now', onSignIn,
+  signInLabel = 'Sign in', renderAction, returnFocus, layout = 'overlay', showDetails = true,
+}) {
   const status = useSSEStatus(channel);
   const manager = useSSEManager();
   const seconds = useCountdown(status);
-  if (!states.includes(status.state)) return null;
-  const detail = status.state === 'failed' || status.state === 'circuit-open'
-    ? errorText(status.lastError)
-    : countdownText(seconds) && `Reconnecting automatically, ${countdownText(seconds)}${status.attempt ? ` (attempt ${status.attempt})` : ''}.`;
-  return h('div', { className: cx('lifeline-alert', `lifeline-alert--${status.state}`, className), role: 'alert', 'data-state': status.state },
-    h('div', { className: 'lifeline-alert__body' },
-      h('strong', { className: 'lifeline-alert__title' },
-        (typeof title === 'function' ? title(status) : title) ?? ALERT_TITLES[status.state] ?? describeStatus(status)),
-      detail ? h('span', { className: 'lifeline-alert__detail' }, ` ${detail}`) : null,
-      children),
-    h('button', {
-      type: 'button',
-      className: 'lifeline-alert__retry',
-      disabled: !manager,
-      onClick: () => manager?.retryNow(channel),
-    }, retryLabel));
+  const host = useRef(null);
+  const box = useRef(null);
+  const before = useRef(null);
+  const shown = status.alert === true && states.includes(status.state);
+  const headline = shown ? ((typeof title === 'function' ? title(status) : title) ?? alertHeadline(status)) : '';
+  // When the alert goes while focus is in it (after "Retry now"), focus returns instead of
+  // falling to <body>. Checked while rendering its removal (the DOM still has it), applied after.
+  const hadFocus = useRef(false);
+  if (!shown && box.current && typeof document !== 'undefined' && box.current.contains(document.activeElement)) {
+    hadFocus.current = true;
+  }
+  useIsoLayoutEffect(() => {
+    if (shown || !hadFocus.current) return;
+    hadFocus.current = false;
+    const now = document.activeElement;
+    if (now && now !== document.body && now.isConnected) return; // the app moved it already
+    const target = (typeof returnFocus === 'function' ? returnFocus() : returnFocus?.current)
+      ?? (before.current?.isConnected ? before.current : null) ?? host.current;
+    target?.focus?.();
+  }, [shown]); // eslint-disable-line react-hooks/exhaustive-deps
+  const retry = () => manager?.retryNow(channel);
+  const kind = actionKind(status);
+  let action;
+  if (renderAction) action = renderAction(status, retry);
+  else if (kind === 'auth' && onSignIn) {
+    action = h('button', { type: 'button', className: 'lifeline-alert__action lifeline-alert__signin', onClick: () => onSignIn(status) }, signInLabel);
+  } else {
+    action = h('button', { type: 'button', className: 'lifeline-alert__retry', disabled: !manager, onClick: retry }, retryLabel);
+  }
+  const details = showDetails ? statusDetails(status) : '';
+  const titleId = `lifeline-alert-${useId()}`;
+  return h('div', {
+    ref: host, tabIndex: -1, role: 'group', 'aria-label': 'Live updates',
+    className: cx('lifeline-alert-host', `lifeline-alert-host--${layout}`), 'data-alert': shown ? status.state : 'none',
+  },
+  h('p', { className: 'lifeline-alert__announce', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', style: HIDDEN },
+    typeof headline === 'string' ? headline : ''),
+  shown ? h('section', {
+    ref: box,
+    className: cx('lifeline-alert', `lifeline-alert--${status.state}`, `lifeline-alert--${layout}`, className),
+    'aria-labelledby': titleId, 'data-state': status.state,
+    onFocus: (e) => { if (!box.current?.contains(e.relatedTarget)) before.current = e.relatedTarget ?? null; },
+  },
+  h('div', { className: 'lifeline-alert__body' },
+    h('strong', { className: 'lifeline-alert__title', id: titleId }, headline),
+    h('span', { className: 'lifeline-alert__detail' }, ` ${nextStep(status, seconds)}`),
+    details ? h('details', { className: 'lifeline-alert__details' },
+      h('summary', null, 'Details'), h('span', null, details)) : null,
+    children),
+  action) : null);
 }
 
 /** The 6-stage analysis progress of `channel` (or of a `progress` value from useSSEProgress). */
@@ -113,51 +153,111 @@ function defaultRender(event) {
     h('span', { className: 'lifeline-stream__data' }, typeof data === 'string' ? data : JSON.stringify(data)));
 }
 
+function defaultMarker(entry) {
+  return markerText(entry);
+}
+
+// A polite announcement that waits for its text to settle (a catch-up marker counts up during the
+// burst): said once, not per render.
+function useSettled(text, ms) {
+  const [said, setSaid] = useState('');
+  useEffect(() => {
+    const id = setTimeout(() => setSaid(text), ms);
+    return () => clearTimeout(id);
+  }, [text, ms]);
+  return said;
+}
+
 /**
- * The latest events of `channel`, newest first, re-rendered at most every `ms` (useSSEBuffer).
- * renderItem(event, parsedData) draws one item; a role="log" list announces additions politely.
+ * The latest events of `channel`, newest first, re-rendered at most every `ms` (useSSEFeed), with
+ * a marker where the stream was interrupted: "Reconnected after 15 s — 58 events caught up" (the
+ * catch-up burst folded into it, so a burst never pushes what was shown out of the `max` kept
+ * entries), "No data for 8 s...", a server reset. renderItem(event, parsedData) draws one item,
+ * renderMarker(entry) a marker. The list is not a live region: only markers are announced, once
+ * each (announce="none" for no announcement).
  */
-export function StreamingDataDisplay({ channel, events, mode = 'throttle', ms = 250, max = 20, renderItem, empty = 'Waiting for events…', className, label = 'Live events' }) {
-  const { items, total, firstSeq } = useSSEBuffer(channel, { mode, ms, max, events });
-  // Keyed by delivery number, not event.id: ids repeat (id-less events carry the last one).
-  const list = items.map((event, i) => [firstSeq + i, event]).reverse();
-  return h('div', { className: cx('lifeline-stream', className), 'data-total': total },
+export function StreamingDataDisplay({
+  channel, events, ms = 250, max = 20, renderItem, renderMarker, empty = 'Waiting for events…', className,
+  label = 'Live events', announce = 'markers',
+}) {
+  const feed = useSSEFeed(channel, { max, ms, events });
+  const list = feed.entries.slice().reverse();
+  const marker = list.find((e) => e.kind !== 'event');
+  const said = useSettled(marker && announce !== 'none' ? markerText(marker) : '', 1000);
+  return h('div', { className: cx('lifeline-stream', className), 'data-total': feed.total, 'data-markers': feed.markers },
+    h('p', { className: 'lifeline-stream__announce', role: 'status', 'aria-live': 'polite', style: HIDDEN }, said),
     list.length === 0
       ? h('p', { className: 'lifeline-stream__empty' }, empty)
-      : h('ul', { className: 'lifeline-stream__list', role: 'log', 'aria-label': label, 'aria-live': 'polite' },
-        list.map(([seq, event]) => h('li', { key: seq, className: cx('lifeline-stream__item', `lifeline-stream__item--${event.type}`) },
-          (renderItem ?? defaultRender)(event, parseData(event.data))))));
+      : h('ul', { className: 'lifeline-stream__list', 'aria-label': label },
+        list.map((e) => (e.kind === 'event'
+          ? h('li', { key: e.key, className: cx('lifeline-stream__item', `lifeline-stream__item--${e.event.type}`) },
+            (renderItem ?? defaultRender)(e.event, parseData(e.event.data)))
+          : h('li', { key: e.key, className: cx('lifeline-stream__marker', `lifeline-stream__marker--${e.kind}`), 'data-count': e.count },
+            e.count
+              ? h('details', null,
+                h('summary', null, (renderMarker ?? defaultMarker)(e)),
+                h('ul', { className: 'lifeline-stream__caught-up' },
+                  e.events.slice(-max).reverse().map((ev, i) => h('li', { key: i, className: 'lifeline-stream__item' },
+                    (renderItem ?? defaultRender)(ev, parseData(ev.data))))))
+              : (renderMarker ?? defaultMarker)(e))))));
 }
 
 const fmtMs = (v) => (v == null || Number.isNaN(v) ? '–' : `${Math.round(v)} ms`);
 const fmtPct = (v) => (v == null || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(v < 0.1 ? 1 : 0)} %`);
 
-/** Lists every AI service of the router with its state and latency, and a notice in degraded mode. */
+const list = (names) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+const verb = (names, one, many) => (names.length > 1 ? many : one);
+
+/** A service's state in words: "Healthy", "Recovering — 1 of 3 checks ok", "Degraded", "Down". */
+export function serviceStateText(s) {
+  if (s.recovering) return `Recovering — ${s.recovering.ok} of ${s.recovering.of} checks ok`;
+  return { healthy: 'Healthy', degraded: 'Degraded', down: 'Down' }[s.state] ?? s.state;
+}
+
+/**
+ * The panel's notice, true to the state of every service: null when all are healthy; "No AI
+ * service is available; retrying." when none can answer; else who is down, degraded or
+ * recovering, and that requests go to the others.
+ */
+export function healthNotice(services) {
+  if (!services.length || services.every((s) => s.state === 'healthy')) return null;
+  if (services.every((s) => s.state === 'down')) return 'No AI service is available; retrying.';
+  const down = services.filter((s) => s.state === 'down').map((s) => s.name);
+  const recovering = services.filter((s) => s.state !== 'down' && s.recovering).map((s) => s.name);
+  const degraded = services.filter((s) => s.state === 'degraded' && !s.recovering).map((s) => s.name);
+  const parts = [];
+  if (down.length) parts.push(`${list(down)} ${verb(down, 'is', 'are')} down`);
+  if (degraded.length) parts.push(`${list(degraded)} ${verb(degraded, 'is', 'are')} degraded`);
+  if (recovering.length) parts.push(`${list(recovering)} ${verb(recovering, 'is', 'are')} recovering`);
+  const text = parts.join('; ');
+  const tail = down.length ? 'requests go to the other services.' : 'requests may be slower.';
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}; ${tail}`;
+}
+
+/**
+ * Every AI service of the router with its state in words (recovering with its checks), latency
+ * and error rate of the recent calls, and a notice that is true to them. A down service shows
+ * what it last answered, not figures from before it went down.
+ */
 export function ServiceHealthPanel({ className, title = 'AI services', renderExtra }) {
   const services = useServiceHealth();
-  const unhealthy = services.filter((s) => s.state !== 'healthy');
-  const down = unhealthy.filter((s) => s.state === 'down').map((s) => s.name);
-  const slow = unhealthy.filter((s) => s.state !== 'down').map((s) => s.name);
-  let notice = null;
-  if (unhealthy.length) {
-    const parts = [];
-    if (down.length) parts.push(`${down.join(', ')} ${down.length > 1 ? 'are' : 'is'} down`);
-    if (slow.length) parts.push(`${slow.join(', ')} ${slow.length > 1 ? 'are' : 'is'} degraded`);
-    notice = `Degraded mode: ${parts.join('; ')}. Requests go to healthy services where one offers the same capability.`;
-  }
-  return h('section', { className: cx('lifeline-health', unhealthy.length ? 'lifeline-health--degraded' : 'lifeline-health--ok', className), 'aria-label': title },
+  const notice = healthNotice(services);
+  return h('section', { className: cx('lifeline-health', notice ? 'lifeline-health--degraded' : 'lifeline-health--ok', className), 'aria-label': title },
     title ? h('h3', { className: 'lifeline-health__title' }, title) : null,
     h('div', { className: 'lifeline-health__notice', role: 'status', 'aria-live': 'polite' }, notice),
     services.length === 0
       ? h('p', { className: 'lifeline-health__empty' }, 'No services registered.')
       : h('ul', { className: 'lifeline-health__list' }, services.map((s) => h('li', {
-        key: s.name, className: cx('lifeline-health__service', `lifeline-health__service--${s.state}`), 'data-state': s.state,
+        key: s.name, className: cx('lifeline-health__service', `lifeline-health__service--${s.state}`, s.recovering && 'lifeline-health__service--recovering'),
+        'data-state': s.recovering ? 'recovering' : s.state,
       },
       h('span', { className: 'lifeline-health__dot', 'aria-hidden': 'true' }),
       h('span', { className: 'lifeline-health__name' }, s.name),
-      h('span', { className: 'lifeline-health__state' }, s.state),
-      h('span', { className: 'lifeline-health__latency' }, `p50 ${fmtMs(s.p50Ms)} · p95 ${fmtMs(s.p95Ms)}`),
-      h('span', { className: 'lifeline-health__errors' }, `errors ${fmtPct(s.errorRate)}`),
-      s.lastError && s.state !== 'healthy' ? h('span', { className: 'lifeline-health__error' }, errorText(s.lastError)) : null,
+      h('span', { className: 'lifeline-health__state' }, serviceStateText(s)),
+      s.state === 'down'
+        ? h('span', { className: 'lifeline-health__latency' }, 'not answering')
+        : h('span', { className: 'lifeline-health__latency' }, `p50 ${fmtMs(s.p50Ms)} · p95 ${fmtMs(s.p95Ms)}`),
+      s.state === 'down' ? null : h('span', { className: 'lifeline-health__errors' }, `errors ${fmtPct(s.errorRate)}`),
+      s.lastError && s.state !== 'healthy' ? h('span', { className: 'lifeline-health__error' }, `last error: ${errorText(s.lastError)}`) : null,
       renderExtra ? renderExtra(s) : null))));
 }

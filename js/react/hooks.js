@@ -116,6 +116,24 @@ export function useCountdown(status) {
   return Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
 }
 
+/**
+ * Whole seconds of silence of a stale channel (status.stale), counted up once a second while it
+ * lasts; null while the channel is not stale. Measured from the stale snapshot's threshold and
+ * the time since it was first seen, so it needs no shared clock with the manager.
+ */
+export function useStaleSeconds(status) {
+  const stale = status.state === 'open' && status.stale === true;
+  const seenAt = useMemo(() => (stale ? Date.now() : null), [status, stale]);
+  const [, tick] = useReducer((n) => n + 1, 0);
+  useEffect(() => {
+    if (seenAt === null) return undefined;
+    const id = setInterval(tick, 1000);
+    return () => clearInterval(id);
+  }, [seenAt]);
+  if (seenAt === null) return null;
+  return Math.max(1, Math.floor(((status.staleAfterMs || 0) + Date.now() - seenAt) / 1000));
+}
+
 /** The origin's analysis stages, in order (the progress events count them from 1): the default stage list. */
 export const ANALYSIS_STAGES = Object.freeze([
   'Initializing Analysis', 'Gathering Intelligence', 'Processing Data',

@@ -70,6 +70,8 @@ export function useSSEStatus(channel: string): ConnectionStatus;
 /** Whole seconds to the next reconnection attempt, ticking each second; null when none is scheduled. */
 export function useReconnectCountdown(channel: string): number | null;
 export function useCountdown(status: ConnectionStatus): number | null;
+/** Whole seconds of silence of a stale channel (status.stale), ticking each second; null otherwise. */
+export function useStaleSeconds(status: ConnectionStatus): number | null;
 /**
  * The provider's manager. Never null under a provider given `manager` (from the first render,
  * the server render included). null only when the provider creates the manager itself: on the
@@ -152,13 +154,49 @@ export function useSSEMetrics(intervalMs?: number): ManagerMetrics | null;
 /** The router's per-service health (its subscribe/getSnapshot store); [] without a router. */
 export function useServiceHealth(): readonly ServiceHealth[];
 
-export const STATUS_LABELS: Readonly<Record<ConnectionState, string>>;
-export function describeStatus(status: Pick<ConnectionStatus, 'state' | 'attempt' | 'lastError'>, labels?: Partial<Record<ConnectionState, string>>): string;
+/** Indicator words per state, and `stale` ("No data"). */
+export type StatusLabels = Record<ConnectionState | 'stale', string>;
+export const STATUS_LABELS: Readonly<StatusLabels>;
+/** The indicator's sentence, without countdown: "Live", "No data for 12 s" (with staleSeconds), "Stopped: ...". */
+export function describeStatus(status: Pick<ConnectionStatus, 'state' | 'attempt' | 'lastError'> & Partial<Pick<ConnectionStatus, 'stale'>>,
+  labels?: Partial<StatusLabels>, staleSeconds?: number | null): string;
+/** The alert's headline in plain words ("Live updates paused — the server is not answering"); no countdown, no jargon. */
+export function alertHeadline(status: ConnectionStatus): string;
+/** What happens next: "Trying again in 12 s.", "Live updates will not resume by themselves." */
+export function nextStep(status: ConnectionStatus, seconds: number | null): string;
+/** The technical reason, for details: "HTTP 503 · server error · attempt 4 · paused by the circuit breaker ...". */
+export function statusDetails(status: ConnectionStatus): string;
+/** 'auth' for a failed channel whose fix is signing in (401/403), 'retry' otherwise. */
+export function actionKind(status: ConnectionStatus): 'auth' | 'retry';
+/** A service's state in words: "Healthy", "Recovering — 1 of 3 checks ok", "Degraded", "Down". */
+export function serviceStateText(service: ServiceHealth): string;
+/** ServiceHealthPanel's notice: null when all are healthy, "No AI service is available; retrying." when none can answer. */
+export function healthNotice(services: readonly ServiceHealth[]): string | null;
+
+/** A live feed entry: an event, or a marker where the stream was interrupted. */
+export type FeedEntry =
+  | { kind: 'event'; key: string; event: SSEEvent }
+  | { kind: 'resumed' | 'silence' | 'reset'; key: string; ms: number | null; count: number; events: readonly SSEEvent[] };
+export interface FeedState {
+  max: number;
+  /** Oldest first, at most `max`; a resumed stream's catch-up events are inside its marker. */
+  entries: readonly FeedEntry[];
+  total: number;
+  markers: number;
+}
+/** The marker's sentence: "Reconnected after 15 s — 58 events caught up". */
+export function markerText(entry: Exclude<FeedEntry, { kind: 'event' }>): string;
+export function initialFeed(max?: number): FeedState;
+export function feedReducer(state: FeedState, input: { type: 'event'; event: SSEEvent } | { type: 'status'; status: ConnectionStatus; now: number }): FeedState;
+/** Events kept inside one catch-up marker. */
+export const MARKER_EVENTS: number;
+/** The feed of a channel with its interruption markers, re-rendered at most every `ms` (default 250). */
+export function useSSEFeed(channel: string, options?: { max?: number; ms?: number; events?: string | string[] }): FeedState;
 
 export interface SSEStatusIndicatorProps {
   channel: string;
   label?: string;
-  labels?: Partial<Record<ConnectionState, string>>;
+  labels?: Partial<StatusLabels>;
   className?: string;
   showCountdown?: boolean;
 }
@@ -166,15 +204,27 @@ export function SSEStatusIndicator(props: SSEStatusIndicatorProps): JSX.Element;
 
 export interface ReconnectionAlertProps {
   channel: string;
-  /** States in which the alert shows. Default: reconnecting, offline, circuit-open, failed. */
+  /** States in which the alert may show, when status.alert says the outage deserves one.
+   * Default: connecting, reconnecting, offline, circuit-open, failed. */
   states?: readonly ConnectionState[];
   className?: string;
-  /** The alert's heading; a function gets the status (default: one heading per state). */
+  /** The alert's heading; a function gets the status (default: alertHeadline). */
   title?: ReactNode | ((status: ConnectionStatus) => ReactNode);
   retryLabel?: ReactNode;
+  /** A failed channel that needs signing in (401/403) shows this as its action. */
+  onSignIn?: (status: ConnectionStatus) => void;
+  signInLabel?: ReactNode;
+  /** The app's own action instead of the default button (retry calls manager.retryNow). */
+  renderAction?: (status: ConnectionStatus, retry: () => void) => ReactNode;
+  /** Where focus goes when the alert closes while it had focus (default: where it was before). */
+  returnFocus?: { current: HTMLElement | null } | (() => HTMLElement | null);
+  /** 'overlay' (default): fixed over the page, never moving it; 'inline': in a slot the app reserves. */
+  layout?: 'overlay' | 'inline';
+  /** Show the technical reason (HTTP status, attempt, breaker) in a Details disclosure. Default true. */
+  showDetails?: boolean;
   children?: ReactNode;
 }
-/** Renders nothing (null) while the channel is in none of `states`. */
+/** Always renders its host and polite live region; the alert itself only while status.alert. */
 export function ReconnectionAlert(props: ReconnectionAlertProps): JSX.Element | null;
 
 export interface SSEProgressBarProps {
@@ -189,11 +239,16 @@ export function SSEProgressBar(props: SSEProgressBarProps): JSX.Element;
 export interface StreamingDataDisplayProps {
   channel: string;
   events?: string | string[];
-  mode?: BufferOptions['mode'];
+  /** At most one render per `ms` (default 250). */
   ms?: number;
+  /** Entries kept (events and markers; a catch-up burst is one marker). Default 20. */
   max?: number;
   /** Draws one item; `data` is parseData(event.data). */
   renderItem?: (event: SSEEvent, data: unknown) => ReactNode;
+  /** Draws a marker (default markerText). */
+  renderMarker?: (entry: Exclude<FeedEntry, { kind: 'event' }>) => ReactNode;
+  /** 'markers' (default): each marker is announced once, politely; 'none': nothing is. */
+  announce?: 'markers' | 'none';
   empty?: ReactNode;
   className?: string;
   label?: string;

@@ -4,13 +4,15 @@
  */
 export { SSEProvider, LifelineContext } from './provider.js';
 export {
-  useSSE, useSSEStatus, useReconnectCountdown, useCountdown, useSSEProgress, useSSEBuffer,
+  useSSE, useSSEStatus, useReconnectCountdown, useCountdown, useStaleSeconds, useSSEProgress, useSSEBuffer,
   useSSEMetrics, useServiceHealth, useRouter, useSSEManager, reduceProgress,
   ANALYSIS_STAGES, INITIAL_PROGRESS, PROGRESS_EVENTS, progressReducer, initialProgress,
 } from './hooks.js';
 export {
   SSEStatusIndicator, ReconnectionAlert, SSEProgressBar, StreamingDataDisplay, ServiceHealthPanel,
-  describeStatus, STATUS_LABELS,
+  serviceStateText, healthNotice,
 } from './components.js';
+export { STATUS_LABELS, describeStatus, alertHeadline, nextStep, statusDetails, actionKind } from './status-text.js';
+export { useSSEFeed, feedReducer, initialFeed, markerText, MARKER_EVENTS } from './feed.js';
 export { SSEErrorBoundary } from './error-boundary.js';
 export { PENDING_STATUS, parseData } from './stores.js';

@@ -51,8 +51,8 @@ export function createFakeManager({ strict = false } = {}) {
     destroy() { calls.destroy++; m.closeAll(); },
     disconnect(channel) { calls.disconnect = [...(calls.disconnect ?? []), channel]; statuses.delete(channel); subs.delete(channel); },
     // test helpers
-    emit(channel, type, data, id) {
-      const event = { type, data: typeof data === 'string' ? data : JSON.stringify(data), id: id ?? '', channel };
+    emit(channel, type, data, id, extra) {
+      const event = { type, data: typeof data === 'string' ? data : JSON.stringify(data), id: id ?? '', channel, ...extra };
       for (const { cb, options } of [...(subs.get(channel) ?? [])]) {
         if (options.events && !options.events.includes(type)) continue;
         cb(event);

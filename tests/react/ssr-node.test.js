@@ -21,7 +21,8 @@ describe('server-side rendering in Node', () => {
       h(lib.SSEErrorBoundary, null, h('p', null, 'ok'))));
     expect(html).toContain('Feed: </span>Connecting…');
     expect(html).toContain('aria-valuenow="0"');
-    expect(html).not.toContain('lifeline-alert'); // nothing to alert about while connecting
+    expect(html).toContain('data-alert="none"'); // nothing to alert about while connecting:
+    expect(html).not.toContain('<section class="lifeline-alert'); // only the host and its live region
     expect(loaded).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { init, createManager, createRouter, type Router, type SSEEvent, type SSEManager } from 'lifeline-sse';
 import {
   SSEProvider, SSEStatusIndicator, ReconnectionAlert, ServiceHealthPanel, SSEErrorBoundary,
-  SSEProgressBar, StreamingDataDisplay, useSSE, type ErrorFallbackProps,
+  SSEProgressBar, StreamingDataDisplay, useSSE, markerText, type ErrorFallbackProps,
 } from 'lifeline-sse/react';
 import { Analysis, Controls, Health, Status } from './hooks.js';
 
@@ -39,8 +39,11 @@ function Widgets({ children }: { children?: ReactNode }) {
       <SSEErrorBoundary fallback={<p>This widget stopped.</p>}>
         <SSEProgressBar channel="analysis" label="Report" />
       </SSEErrorBoundary>
-      <StreamingDataDisplay channel="feed" mode="buffer" ms={100} max={10} empty={<em>Nothing yet</em>}
-        renderItem={(e, data) => <span>{e.type} {JSON.stringify(data)}</span>} />
+      <StreamingDataDisplay channel="feed" ms={100} max={10} empty={<em>Nothing yet</em>} announce="markers"
+        renderItem={(e, data) => <span>{e.type} {JSON.stringify(data)}{e.caughtUp ? ' (caught up)' : ''}</span>}
+        renderMarker={(m) => <strong>{markerText(m)}</strong>} />
+      <ReconnectionAlert channel="feed" onSignIn={(s) => console.info(s.httpStatus)} signInLabel="Sign in" layout="inline"
+        returnFocus={() => document.getElementById('main')} renderAction={(s, retry) => (s.alert ? <button type="button" onClick={retry}>Again</button> : null)} />
       <button type="button" onClick={() => boundary.current?.retry()}>Reset</button>
       {children}
     </>
