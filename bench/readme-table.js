@@ -18,6 +18,10 @@ import { rows as resilienceRows } from './readme-rows/resilience.js';
 import { rows as managerRows } from './readme-rows/manager.js';
 import { rows as sizeRows } from './readme-rows/size.js';
 import { rows as fleetRows } from './readme-rows/fleet.js';
+import { rows as latencyRows } from './readme-rows/latency.js';
+import { rows as heapRows } from './readme-rows/heap.js';
+import { rows as wakeupsRows } from './readme-rows/wakeups.js';
+import { rows as initRows } from './readme-rows/init.js';
 
 export const BEGIN = '<!-- measured:begin -->';
 export const END = '<!-- measured:end -->';
@@ -33,6 +37,10 @@ export const SOURCES = [
   { file: 'parser.json', rows: parserRows },
   { file: 'resilience.json', rows: resilienceRows },
   { file: 'manager.json', rows: managerRows },
+  { file: 'latency.json', rows: latencyRows },
+  { file: 'heap.json', rows: heapRows },
+  { file: 'wakeups.json', rows: wakeupsRows },
+  { file: 'init.json', rows: initRows },
   { file: 'size.json', rows: sizeRows },
   { file: 'fleet.json', rows: fleetRows },
 ];
