@@ -1,8 +1,10 @@
-// The generated parts of docs/PERFORMANCE.md: the Size section (from bench/results/size.json, with
-// "before" from the run on the tree before issue 12's work) and the parser throughput before and
-// after the size work (bench/results/parser.json against the run before it). Rewrites only the
-// lines between `<!-- size:begin -->` and `<!-- size:end -->`; the rest of the page is prose that
-// others may extend. Result files are read as git's index holds them (as README's table does).
+// The generated part of docs/PERFORMANCE.md's size section (issue 12): the sizes from
+// bench/results/size.json, with "before" from the run on the tree before this work, and what the
+// size build costs the parser (bench/results/parser-build.json: the shipped SSE core against the
+// same sources at -O3). The parser's throughput against its peers, before and after the parser
+// work, is bench/performance-speed.js's section. Rewrites only the lines between
+// `<!-- size:begin -->` and `<!-- size:end -->`; the rest of the page is prose and other sections.
+// Result files are read as git's index holds them (as README's table does).
 //   node bench/performance-doc.js          rewrite docs/PERFORMANCE.md
 //   node bench/performance-doc.js --check  exit 1 when docs/PERFORMANCE.md differs
 // tests/js/performance-doc.test.js fails when the page is not what this makes.
@@ -15,12 +17,9 @@ export const BEGIN = '<!-- size:begin -->';
 export const END = '<!-- size:end -->';
 export const PAGE = `${ROOT}docs/PERFORMANCE.md`;
 
-/** The runs compared: the size run before issue 12's work and the parser run before the -Oz build. */
-export const BEFORE = {
-  size: 'bench/results/history/size-2026-12-02T064003.json',
-  parser: 'bench/results/history/parser-2026-12-02T034625.json',
-};
-export const AFTER = { size: 'bench/results/size.json', parser: 'bench/results/parser.json' };
+/** The size run on the tree before issue 12's work. */
+export const BEFORE = { size: 'bench/results/history/size-2026-12-02T064003.json' };
+export const AFTER = { size: 'bench/results/size.json', parserBuild: 'bench/results/parser-build.json' };
 
 /** A result file as git's index holds it (the working tree's without git, or when not added). */
 export function readResult(path) {
@@ -41,6 +40,17 @@ function fileRows(app) {
     .sort(([, a], [, b]) => b.gzip - a.gzip)
     .map(([p, f]) => `| ${fileName(p)} | ${int(f.bytes)} | ${int(f.gzip)} | ${int(f.brotli)} | ${f.kind === 'fallback' ? 'fallback (engines without SIMD)' : f.loaded ? 'yes' : 'no'} |`);
   return ['| file | bytes | gzip | brotli | fetched by the page |', '| --- | ---: | ---: | ---: | --- |', ...rows];
+}
+
+// The SSE-only page's JS by source module (from the chunks' source maps), when the run has it.
+function sourceRows(app) {
+  const chunks = Object.entries(app.files).filter(([, f]) => f.loaded && f.sources);
+  if (!chunks.length) return [];
+  const rows = chunks.flatMap(([p, f]) => Object.entries(f.sources).map(([src, s]) => [src, fileName(p), s]))
+    .sort((a, b) => b[2].bytes - a[2].bytes)
+    .map(([src, chunk, s]) => `| ${src === '?' ? '(bundler runtime and helpers)' : src} | ${chunk} | ${int(s.bytes)} | ${int(s.gzip)} |`);
+  return ['The SSE-only page\'s JS by source (minified bytes from the chunks\' source maps; gzip of each source alone, so the column sums to more than the chunk):', '',
+    '| source | chunk | bytes | gzip alone |', '| --- | --- | ---: | ---: |', ...rows, ''];
 }
 
 /** The Size section's generated lines. */
@@ -73,6 +83,7 @@ export function sizeSection(before, after) {
     '',
     ...fileRows(f.apps['sse-only']),
     '',
+    ...sourceRows(f.apps['sse-only']),
     'Per file, everything app (after):',
     '',
     ...fileRows(f.apps.everything),
@@ -83,29 +94,24 @@ export function sizeSection(before, after) {
   return lines;
 }
 
-/** The parser section's generated lines: MB/s per workload and contender, before and after. */
-export function parserSection(before, after) {
+/** The parser in the shipped build against the same sources at -O3, in one page (no other change). */
+export function parserBuildSection(doc) {
+  if (!doc) return [];
   const lines = [
     '',
-    `From ${source(AFTER.parser, after)}; "before" is ${before ? source(BEFORE.parser, before) : '(absent)'}, the last run before the core was built with \`-Oz\` (the parser's files stay at \`-O3\`). Headless Chromium, ${after.params.bytesPerWorkload / (1 << 20)} MiB per workload in ${after.params.chunkBytes / 1024} KiB chunks, ${after.params.statistic}. \`core-only\` is the C core alone (copy in, parse, batch table: no strings, no callbacks), the part the build flags change; \`lifeline\` includes the JS side, which other work also changes. Both runs are on a shared 2-core machine: their load averages differ, so differences of a few percent are noise.`,
+    `From ${source(AFTER.parserBuild, doc)}: the C parser alone, ${doc.params.statistic}; shipped: ${doc.params.builds.shipped}; reference: ${doc.params.builds.reference} (${int(doc.figures.bytes.shipped)} vs ${int(doc.figures.bytes.reference)} bytes of Wasm). Both builds run in the same page in turn, so load and sources are the same for both: this is what the size flags cost the parser.`,
     '',
-    '| workload | contender | before MB/s | after MB/s | after / before |',
-    '| --- | --- | ---: | ---: | ---: |',
+    '| workload | shipped MB/s | reference (-O3) MB/s | shipped / reference |',
+    '| --- | ---: | ---: | ---: |',
   ];
-  for (const [w, x] of Object.entries(after.figures.workloads)) {
-    for (const [name, p] of Object.entries(x.parsers)) {
-      const old = before?.figures.workloads?.[w]?.parsers?.[name];
-      lines.push(`| ${w} | ${name} | ${old ? old.mbPerS : ''} | ${p.mbPerS} | ${old ? (p.mbPerS / old.mbPerS).toFixed(2) : ''} |`);
-    }
-  }
+  for (const [w, x] of Object.entries(doc.figures.workloads)) lines.push(`| ${w} | ${x.shippedMbPerS} | ${x.referenceMbPerS} | ${x.shippedOverReference.toFixed(2)} |`);
   return lines;
 }
 
 /** Everything between the markers. */
 export function generated() {
-  const size = readResult(AFTER.size);
-  const parser = readResult(AFTER.parser);
-  const lines = ['### Size', ...sizeSection(readResult(BEFORE.size), size), '', '### Parser throughput before and after', ...parserSection(readResult(BEFORE.parser), parser)];
+  const lines = ['### Size', ...sizeSection(readResult(BEFORE.size), readResult(AFTER.size)), '',
+    '### What the size build costs the parser', ...parserBuildSection(readResult(AFTER.parserBuild))];
   return `${lines.join('\n')}\n`;
 }
 
