@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import { SSEProvider, SSEErrorBoundary, ReconnectionAlert } from 'lifeline-sse/react';
+import { SSEProvider, SSEErrorBoundary, ReconnectionAlert, useSSEManager } from 'lifeline-sse/react';
 import { Header } from './Header.jsx';
 import { FeedCard } from './FeedCard.jsx';
 import { AnalysisCard } from './AnalysisCard.jsx';
@@ -14,13 +14,6 @@ const CAPABILITIES = {
   gemini: ['analysis', 'summary'],
   perplexity: ['analysis', 'search'],
   llama: ['analysis', 'summary'],
-};
-
-const FEED_ALERT_TITLES = {
-  reconnecting: 'Live intelligence feed interrupted',
-  offline: 'You are offline',
-  'circuit-open': 'Live intelligence feed paused',
-  failed: 'Live intelligence feed stopped',
 };
 
 /** Feed options: the demo server sends a heartbeat every 5 s, so 12 s of silence means a stall. */
@@ -40,6 +33,16 @@ function useRuns() {
   const onStreamEnd = useCallback(() => setRun(forRun(n, { streamEnded: true })), [n]);
   const onSettled = useCallback(() => setRun(forRun(n, { streamEnded: true, settled: true })), [n]);
   return { run, start, onStreamEnd, onSettled, onStop: onSettled };
+}
+
+/**
+ * The feed's alert, inline in the top bar's overlay slot (so it sits under the status it explains
+ * and moves nothing). The demo has no accounts: its "Sign in" for a 401 just tries again, as an
+ * app would once the user has signed in.
+ */
+function FeedAlert() {
+  const manager = useSSEManager();
+  return <ReconnectionAlert channel="feed" layout="inline" onSignIn={() => manager?.retryNow('feed')} />;
 }
 
 export function App({ config }) {
@@ -76,7 +79,7 @@ export function App({ config }) {
         <div className="shell">
           <Header analysisChannel={run && !run.streamEnded ? run.channel : null}
             chaosOpen={chaosOpen} onToggleChaos={toggleChaos}>
-            <ReconnectionAlert channel="feed" title={(s) => FEED_ALERT_TITLES[s.state]} />
+            <FeedAlert />
           </Header>
           <p className="intro">
             <strong>What this shows:</strong> a campaign dashboard whose live feed (Server-Sent Events) and

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { useSSE, useSSEBuffer, useSSEMetrics, parseData } from 'lifeline-sse/react';
-import { channelMetrics, count, fmtCount } from './metrics.js';
+import { markerText, parseData, useSSE, useSSEFeed, useSSEMetrics } from 'lifeline-sse/react';
+import { feedEvents, fmtCount } from './metrics.js';
 
 const KINDS = [
   ['all', 'All'], ['poll', 'Polls'], ['sentiment', 'Sentiment'], ['intel', 'Opposition'], ['alert', 'Alerts'],
@@ -86,29 +86,67 @@ function useCampaignFigures() {
 function Kpis() {
   const f = useCampaignFigures();
   const metrics = useSSEMetrics(1000);
-  const { figures, perChannel } = channelMetrics(metrics, 'feed');
   const share = f?.share ?? null;
   return (
     <dl className="kpis">
       <div><dt>Our share</dt><dd>{share === null ? '—' : `${share}%`} {share !== null ? <small className={f.change >= 0 ? 'up' : 'down'}>{signed(f.change)}</small> : null}</dd></div>
       <div><dt>Net sentiment <span className="kpis__note">1 min</span></dt><dd>{f?.sentiment == null ? '—' : signed(f.sentiment, 2)}</dd></div>
       <div><dt>Alerts <span className="kpis__note">5 min</span></dt><dd>{f ? f.alerts : '—'}</dd></div>
-      <div title={perChannel ? 'The manager\'s events counter for the feed channel' : 'The manager\'s events counter (all channels)'}>
-        <dt>Events received</dt><dd data-metric="events">{fmtCount(count(figures, 'events'))}</dd>
+      <div title="The manager's count of events received on the feed channel">
+        <dt>Events received</dt><dd data-metric="events">{fmtCount(feedEvents(metrics))}</dd>
       </div>
     </dl>
   );
 }
 
-const FEED_MAX = 80;
-const FEED_SHOWN = 40;
+const FEED_MAX = 60; // entries kept: events, and markers where the stream was interrupted
+
+function Row({ event }) {
+  return (
+    <>
+      <time className="feed__time">{fmtTime((parseData(event.data) ?? {}).ts)}</time>
+      <Item event={event} />
+      <span className="feed__id" title="Event id (Last-Event-ID resumes from here)">#{event.id}</span>
+    </>
+  );
+}
+
+// "Reconnected after 3.2 s — 14 events caught up": the catch-up burst is folded into the marker
+// (open it to see them), so it never pushes the rows shown before out of the list.
+function Marker({ entry, kind }) {
+  const events = entry.events.filter((e) => kind === 'all' || e.type === kind);
+  if (!entry.count) return <li className={`feed__marker feed__marker--${entry.kind}`} data-kind={entry.kind}>{markerText(entry)}</li>;
+  return (
+    <li className={`feed__marker feed__marker--${entry.kind}`} data-kind={entry.kind} data-count={entry.count}>
+      <details>
+        <summary>{markerText(entry)}</summary>
+        <ul className="feed__caught-up">
+          {events.slice().reverse().map((e, i) => <li key={i} className={`feed__item feed__item--${e.type}`}><Row event={e} /></li>)}
+        </ul>
+      </details>
+    </li>
+  );
+}
+
+// A marker's words once they stop changing for a second (its catch-up count grows as the burst
+// arrives): announced once, not at every event.
+function useSettled(text, ms = 1000) {
+  const [said, setSaid] = useState('');
+  useEffect(() => {
+    const id = setTimeout(() => setSaid(text), ms);
+    return () => clearTimeout(id);
+  }, [text, ms]);
+  return said;
+}
 
 export function FeedCard() {
   const [kind, setKind] = useState('all');
   // Throttled: a burst of a thousand events re-renders this card at most four times a second.
-  const { items, firstSeq } = useSSEBuffer('feed', { mode: 'throttle', ms: 250, max: FEED_MAX });
-  // Keyed by delivery number (firstSeq + i): event ids can repeat, delivery numbers never do.
-  const shown = items.map((e, i) => [firstSeq + i, e]).filter(([, e]) => kind === 'all' || e.type === kind).slice(-FEED_SHOWN).reverse();
+  // Entries have their own keys (event ids can repeat; delivery order never does).
+  const { entries } = useSSEFeed('feed', { max: FEED_MAX, ms: 250 });
+  const shown = entries.filter((e) => e.kind !== 'event' || kind === 'all' || e.event.type === kind).reverse();
+  const marker = shown.find((e) => e.kind !== 'event');
+  const said = useSettled(marker ? markerText(marker) : '');
   return (
     <section className="card card--feed" aria-labelledby="feed-title">
       <header className="card__head">
@@ -121,19 +159,16 @@ export function FeedCard() {
         </div>
       </header>
       <Kpis />
+      <p className="sr-only" aria-live="polite">{said}</p>
       {shown.length === 0
         ? <p className="empty">Waiting for the first events…</p>
         : (
           // Not a live region: a screen reader would read every event of a busy feed. It scrolls,
           // so it takes focus: keyboard users scroll it too.
           <ul className="feed" aria-label="Feed events, newest first" tabIndex={0}>
-            {shown.map(([seq, e]) => (
-              <li key={seq} className={`feed__item feed__item--${e.type}`} data-seq={seq}>
-                <time className="feed__time">{fmtTime((parseData(e.data) ?? {}).ts)}</time>
-                <Item event={e} />
-                <span className="feed__id" title="Event id (Last-Event-ID resumes from here)">#{e.id}</span>
-              </li>
-            ))}
+            {shown.map((e) => (e.kind === 'event'
+              ? <li key={e.key} className={`feed__item feed__item--${e.event.type}`}><Row event={e.event} /></li>
+              : <Marker key={e.key} entry={e} kind={kind} />))}
           </ul>
         )}
     </section>

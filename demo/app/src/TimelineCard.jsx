@@ -55,7 +55,7 @@ function Area({ samples, field, axis, max, className = '' }) {
 }
 
 const LANES = 3;
-const PILL_CHAR_PX = 6.6; // an 11 px bold label's width per character, and its padding
+const PILL_CHAR_PX = 7.4; // an 11 px bold label's width per character, and its padding
 const PILL_PAD_PX = 18;
 
 // Each label takes the first of three lanes where it clears the label before it (widths

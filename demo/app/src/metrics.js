@@ -1,34 +1,34 @@
 /**
- * The library's delivery metrics as the demo shows them: manager.getMetrics() names, each with
- * the one definition the library documents (docs/manager.md, "Metrics"). The demo counts nothing
- * of its own: every figure here is read from the manager.
+ * The library's delivery metrics as the demo shows them: manager.getMetrics().byChannel[name],
+ * each figure with the one definition the library documents (docs/manager.md, "Metrics"). The
+ * demo counts nothing of its own: every figure here is read from the manager.
  */
 
-/** The counters shown, in order: the metric's name, its label and its definition. */
+/** The per-channel figures shown, in order: the metric's name, its label and its definition. */
 export const COUNTERS = [
-  { key: 'events', label: 'Events received', def: 'once per event that arrives, per channel' },
-  { key: 'delivered', label: 'Deliveries', def: 'once per event per subscriber' },
-  { key: 'replayed', label: 'Replayed', def: 'events a subscriber got from the replay buffer' },
-  { key: 'duplicates', label: 'Duplicates dropped', def: 'events seen again after a resume, not delivered twice' },
-  { key: 'reconnects', label: 'Reconnects', def: 'connections opened again after a drop' },
-  { key: 'stalls', label: 'Stalls', def: 'streams closed by the heartbeat watchdog' },
+  { key: 'eventsReceived', label: 'Events received', def: 'from the stream, once each however many subscribers take them' },
+  { key: 'deliveries', label: 'Deliveries', def: 'handed to subscribers: one per subscriber and event' },
+  { key: 'caughtUp', label: 'Caught up', def: 'received in a resumed stream’s catch-up of what was missed' },
+  { key: 'replayed', label: 'Replayed', def: 'deliveries from the replay buffer to a late subscriber' },
+  { key: 'duplicatesDropped', label: 'Duplicates dropped', def: 'received again after a resume; not delivered twice' },
+  { key: 'reconnects', label: 'Reconnects', def: 'reconnection attempts' },
 ];
 
-/** A channel's own figures when the manager reports them per channel, else the manager's totals. */
+/** The figures of `channel` (byChannel), or null before the manager reports them. */
 export function channelMetrics(metrics, channel) {
-  const own = metrics?.channels?.[channel];
-  return own && typeof own === 'object' ? { figures: own, perChannel: true } : { figures: metrics ?? null, perChannel: false };
+  const own = metrics?.byChannel?.[channel];
+  return own && typeof own === 'object' ? own : null;
 }
 
-/** A number from the metrics, or null when the manager does not report it (yet). */
+/** A number from the metrics, or null when the manager does not report it. */
 export function count(figures, key) {
   const v = figures?.[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-/** The feed's events-received counter (per channel when the manager has it). */
+/** The feed's events-received counter. */
 export function feedEvents(metrics) {
-  return count(channelMetrics(metrics, 'feed').figures, 'events');
+  return count(channelMetrics(metrics, 'feed'), 'eventsReceived');
 }
 
 export const fmtCount = (v) => (v == null ? '—' : Math.round(v).toLocaleString('en-GB'));
