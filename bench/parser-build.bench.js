@@ -43,7 +43,7 @@ const server = await startStaticServer({ dir: join(work, 'site') });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: flags });
 const result = startResult('parser-build', {
   bytesPerWorkload: totalBytes, chunkBytes, rounds, minSampleMs: minMs, workloads,
-  builds: { shipped: 'dist/lifeline-core.wasm (LIFELINE_SSE_OPT -Oz; parser.c, bytes.c, wasm_parser.c at -O3 -finline-functions)', reference: `the same sources, LIFELINE_SSE_OPT ${REFERENCE_OPT}` },
+  builds: { shipped: 'dist/lifeline-core.wasm (compiled -Oz, parser.c, bytes.c, wasm_parser.c -O3 -finline-functions; linked -O3)', reference: `the same sources compiled ${REFERENCE_OPT} throughout (LIFELINE_SSE_OPT)` },
   statistic: 'median of interleaved rounds, the C core alone (core-only)',
 }, { chromium: `Chromium ${browser.version()}` });
 try {
