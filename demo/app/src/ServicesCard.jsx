@@ -47,7 +47,7 @@ export function ServicesCard() {
           <button type="button" className="btn" disabled={!router || busy}
             onClick={() => ask('summary', '/v1/summary', { topic: 'housing costs' }, true)}>Summarise</button>
       </div>
-      <ServiceHealthPanel title={null} refreshMs={1000} />
+      <ServiceHealthPanel title={null} />
       {/* Only an answer the user asked for is announced (an auto-brief every 4 s is not). */}
       <p className="sr-only" aria-live="polite">{answer?.manual ? (answer.ok ? `Answered by ${answer.res.service}` : `Request failed: ${answer.error}`) : ''}</p>
       {answer ? (
