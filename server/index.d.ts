@@ -67,6 +67,10 @@ export declare class MemoryLog implements EventLog {
   status(): Record<string, unknown>;
   /** Empties every topic (ids go on). */
   clear(): void;
+  /** append() at once: the records are in the log when it returns. */
+  appendSync(topic: string, events: Array<{ event: string; data: string }>): Array<LogRecord & { ts: number }>;
+  /** The records kept for a topic, oldest first (a copy). */
+  records(topic: string): Array<LogRecord & { ts: number }>;
   close(): Promise<void>;
 }
 export declare function memoryLog(options?: MemoryLogOptions): MemoryLog;
@@ -146,6 +150,8 @@ export interface SSEStream {
 
 /** Extension points for test servers (fault injection); not needed by apps. */
 export interface SSEHooks {
+  /** True while nothing may be written to the stream (no events, no heartbeats); pump() resumes. */
+  paused?(stream: SSEStream): boolean;
   position?(stream: SSEStream, afterId: string): string | void;
   /** Return false to start the stream later (stream.start()). */
   beforeStart?(stream: SSEStream): boolean | void;

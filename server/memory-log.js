@@ -46,16 +46,27 @@ export class MemoryLog {
 
   /** Appends events in order; resolves to their records {id, event, data} (data: the text). */
   async append(topic, events) {
+    return this.appendSync(topic, events);
+  }
+
+  /** append() at once: the records {id, event, data, ts}, in the log when it returns. */
+  appendSync(topic, events) {
     const t = this.#topic(topic, true);
     const out = [];
+    const ts = Date.now();
     for (const e of events) {
-      const rec = { id: String(t.next++), event: e.event, data: e.data };
+      const rec = { id: String(t.next++), event: e.event, data: e.data, ts };
       t.items.push(rec);
       out.push(rec);
     }
     if (t.items.length > this.capacity) t.items.splice(0, t.items.length - this.capacity);
     for (const w of [...t.watchers]) w();
     return out;
+  }
+
+  /** The records kept for a topic, oldest first (a copy). */
+  records(topic) {
+    return [...(this.topics.get(topic)?.items ?? [])];
   }
 
   /** The last id issued on the topic ("0" when none). */

@@ -1,10 +1,14 @@
 /**
  * The reference SSE server: the strategist feed with ids, heartbeats and Last-Event-ID replay, the
  * 6-stage analysis stream, a publish API, and a fault-injection API (HTTP and in-process).
+ * The feed is lifeline-sse/server's handler over its memory log (feed-log.js); the faults are
+ * hooks on its streams (test tooling, as are the analysis protocol and the mock AI services).
  * See docs/servers.md for the endpoints. Binds 127.0.0.1; port 0 picks a free port.
  */
 import { createServer } from 'node:http';
-import { EventLog, formatEvent, formatComment, parseLastEventId } from './event-log.js';
+import { createSSEHandler } from '../../server/index.js';
+import { formatEvent, formatComment, parseLastEventId } from './event-log.js';
+import { FeedLog, FEED_TOPIC } from './feed-log.js';
 import { AnalysisRuns } from './analysis.js';
 import { createFeedGenerator, WARDS } from './content.js';
 import { FaultState, STATUS_FAULTS, FAULT_NAMES } from './sse-faults.js';
@@ -35,9 +39,15 @@ export class SSEServer {
   constructor(opts = {}) {
     this.opts = { ...DEFAULTS, ...opts };
     // A log handed in outlives the server that used it, as a persisted log outlives a process.
-    this.log = this.opts.log ?? new EventLog(this.opts.logSize);
-    this.log.clients = new Set();
+    this.log = this.opts.log ?? new FeedLog(this.opts.logSize);
     this.resumeKeys = new Set(); // stream URLs (without the last id) that had a stream: resumes
+    this.connecting = new WeakMap(); // req -> {entry, resumed}: what the feed hooks need
+    this.heldStarts = new Set(); // feed streams held before their headers by a stall
+    this.sse = createSSEHandler({
+      log: this.log, topic: FEED_TOPIC, heartbeatMs: this.opts.heartbeatMs, retryMs: this.opts.retryMs,
+      lastEventIdParam: this.opts.lastEventIdParam, maxClients: Infinity, connectsPerSecond: 0,
+      hooks: this.feedHooks(), onError: () => {},
+    });
     this.nextEvent = this.opts.generator ?? createFeedGenerator(this.opts.seed);
     this.runs = new AnalysisRuns({
       stepMs: this.opts.analysisStepMs, maxRuns: this.opts.maxRuns, seed: this.opts.seed + 1,
@@ -63,6 +73,7 @@ export class SSEServer {
   }
 
   resetCounters() {
+    if (this.sse) for (const k of Object.keys(this.sse.counters)) this.sse.counters[k] = 0;
     this.counters = {
       connectsTotal: 0, eventsSent: 0, eventsPublished: 0, heartbeatsSent: 0, bytesSent: 0,
       restarts: 0, dropped: 0, truncated: 0, faultAnswers: 0, gapsSent: 0,
@@ -103,21 +114,25 @@ export class SSEServer {
       event = event.event ?? event.type ?? 'message';
     }
     if (data && typeof data === 'object' && !Array.isArray(data) && data.ts === undefined) data = { ...data, ts: Date.now() };
-    const rec = this.log.append(String(event), data);
+    const rec = this.log.add(String(event), typeof data === 'string' ? data : JSON.stringify(data));
     this.counters.eventsPublished++;
-    this.pumpAll(this.log.clients);
-    return { id: rec.id, event: rec.event, data: rec.data, ts: rec.ts };
+    return { id: Number(rec.id), event: rec.event, data, ts: rec.ts };
   }
 
   /** Writes text verbatim to every open feed stream (not logged, no id): for parser edge cases. */
   publishRaw(text) {
     let n = 0;
-    for (const c of this.log.clients) {
-      if (!c.open || c.closed || this.stalled(c) || c.res.writableNeedDrain) continue;
-      this.write(c, String(text));
+    for (const s of this.sse.streams()) {
+      if (!s.open || s.closed || this.stalled(s) || s.res.writableNeedDrain) continue;
+      s.write(String(text));
       n++;
     }
     return n;
+  }
+
+  /** The feed's streams (lifeline-sse/server streams, `kind` 'feed' in their data). */
+  feedStreams() {
+    return this.sse.streams();
   }
 
   // ---- routing ----
@@ -128,7 +143,7 @@ export class SSEServer {
     res.setHeader('x-lifeline-server', 'reference');
     try {
       if (req.method === 'OPTIONS') return answerPreflight(req, res);
-      if (path === FEED_PATH && req.method === 'GET') return this.openStream(req, res, url, 'feed', {});
+      if (path === FEED_PATH && req.method === 'GET') return await this.openFeed(req, res, url);
       if (path === ANALYSIS_PATH && (req.method === 'GET' || req.method === 'POST')) {
         const body = req.method === 'POST' ? await readJSON(req) : {};
         return this.openStream(req, res, url, 'analysis', body);
@@ -198,6 +213,119 @@ export class SSEServer {
     if (this.history.length > this.opts.historySize) this.history.splice(0, this.history.length - this.opts.historySize);
   }
 
+  /**
+   * A feed connect: recorded, then the faults that answer before a stream (auth, status answers,
+   * capacity), then lifeline-sse/server's handler serves it with the fault hooks below.
+   */
+  async openFeed(req, res, url) {
+    const last = this.lastEventIdOf(req, url);
+    const entry = { t: Date.now(), path: 'feed', lastEventId: last.value, lastEventIdRaw: last.raw, via: last.via, status: 200, fault: null, clientId: null };
+    this.recordConnect(entry);
+    if (this.opts.authToken && req.headers.authorization !== `Bearer ${this.opts.authToken}`) {
+      entry.status = 401;
+      entry.fault = 'auth';
+      return sendJSON(req, res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' });
+    }
+    const answer = this.faults.takeAnswer('feed');
+    if (answer) return this.answerFault(req, res, answer, entry);
+    if (this.clients.size + this.sse.streams().length >= this.opts.maxClients) {
+      entry.status = 503;
+      entry.fault = 'capacity';
+      return sendJSON(req, res, 503, { error: 'server at capacity' }, { 'retry-after': '5' });
+    }
+    const key = this.resumeKey(url);
+    const resumed = this.resumeKeys.has(key);
+    if (!resumed) {
+      if (this.resumeKeys.size >= MAX_RESUME_KEYS) this.resumeKeys.clear();
+      this.resumeKeys.add(key);
+    }
+    this.connecting.set(req, { entry, resumed });
+    await this.sse.serveStream(req, res, url);
+    if (res.statusCode !== 200) entry.status = res.statusCode; // the handler refused it (400: a bad id)
+  }
+
+  /** The fault hooks on the feed's streams (lifeline-sse/server SSEHooks). */
+  feedHooks() {
+    return {
+      paused: (st) => this.stalled(st),
+      // Only a resume of a URL that had a stream overlaps: the first stream of a new URL is
+      // another stream, whose events a client must not take for the old one's.
+      position: (st, afterId) => {
+        const ctx = this.connecting.get(st.req);
+        if (!ctx?.resumed || st.lastEventId === null || st.pendingReset) return afterId;
+        const overlap = this.faults.takeOverlap();
+        if (!overlap) return afterId;
+        ctx.entry.overlap = overlap;
+        this.counters.overlaps++;
+        this.recordApplied('overlap', st);
+        const want = Number(st.lastEventId);
+        return String(Math.max(want - overlap, Math.min(want, this.log.oldestId - 1), 0));
+      },
+      beforeStart: (st) => {
+        const ctx = this.connecting.get(st.req);
+        st.kind = 'feed';
+        st.data.noticeSeq = 0;
+        st.data.skip = 0;
+        st.data.closeAfter = this.faults.takeCloseAfter('feed');
+        if (ctx) {
+          ctx.entry.clientId = st.id;
+          if (st.data.closeAfter) ctx.entry.fault = 'close-after-event';
+          ctx.entry.overlap ??= 0;
+        }
+        if (!this.stalled(st)) return true;
+        if (ctx) ctx.entry.fault = 'stall';
+        if (this.faults.stall.headers) return true;
+        this.heldStarts.add(st); // no headers until the stall ends
+        st.res.on('close', () => this.heldStarts.delete(st));
+        return false;
+      },
+      onOpen: (st) => {
+        if (this.opts.helloNotice) this.writeNotice(st, { hello: true });
+        if (st.data.closeAfter?.publish) {
+          const { event, data } = this.nextEvent();
+          this.publish(event, data);
+        }
+      },
+      send: (st, records) => this.sendFeed(st, records),
+    };
+  }
+
+  /** Writes feed records under the faults (skip, truncate, drip, close-after-event); returns how many it took. */
+  sendFeed(st, records) {
+    for (let i = 0; i < records.length; i++) {
+      const rec = records[i];
+      if (st.closed || st.data.ended) return i;
+      if (i > 0 && st.res.writableNeedDrain) return i; // the rest waits in the log
+      const text = rec.text ??= formatEvent({ id: rec.id, event: rec.event, data: rec.data });
+      if (st.data.skip > 0) {
+        // An event this stream is not to get (as a server filtering per client would): only its
+        // id goes out, so the client resumes past it.
+        st.data.skip--;
+        this.writeIdOnly(st, rec.id);
+        continue;
+      }
+      if (this.faults.takeTruncate('feed')) {
+        this.truncate(st, text);
+        return i + 1;
+      }
+      this.counters.eventsSent++;
+      if (FaultState.matches(this.faults.drip, 'feed')) {
+        st.hold(); // nothing else goes out until this event has dripped out
+        this.startDrip(st, text, () => {
+          if (st.data.closeAfter) this.end(st);
+          else st.release();
+        });
+        return i + 1;
+      }
+      this.write(st, text);
+      if (st.data.closeAfter) {
+        this.end(st);
+        return i + 1;
+      }
+    }
+    return records.length;
+  }
+
   openStream(req, res, url, kind, body) {
     const last = this.lastEventIdOf(req, url);
     const entry = { t: Date.now(), path: kind, lastEventId: last.value, lastEventIdRaw: last.raw, via: last.via, status: 200, fault: null, clientId: null };
@@ -209,15 +337,14 @@ export class SSEServer {
     }
     const answer = this.faults.takeAnswer(kind);
     if (answer) return this.answerFault(req, res, answer, entry);
-    if (this.clients.size >= this.opts.maxClients || (kind === 'analysis' && !last.value && this.runs.active >= this.opts.maxActiveRuns)) {
+    if (this.clients.size + this.sse.streams().length >= this.opts.maxClients || (kind === 'analysis' && !last.value && this.runs.active >= this.opts.maxActiveRuns)) {
       entry.status = 503;
       entry.fault = 'capacity';
       return sendJSON(req, res, 503, { error: 'server at capacity' }, { 'retry-after': '5' });
     }
     const client = { id: this.nextClientId++, kind, req, res, open: false, closed: false, closeAfter: null, drip: null, notices: [], noticeSeq: 0 };
     entry.clientId = client.id;
-    if (kind === 'feed') entry.overlap = this.attachFeed(client, last, this.resumeKey(url));
-    else if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, url.searchParams.get('stepMs') ?? body.stepMs, entry)) return;
+    if (!this.attachAnalysis(client, last, url.searchParams.get('ward') ?? body.ward, url.searchParams.get('stepMs') ?? body.stepMs, entry)) return;
     client.closeAfter = this.faults.takeCloseAfter(kind);
     if (client.closeAfter) entry.fault = 'close-after-event';
     this.clients.add(client);
@@ -236,34 +363,6 @@ export class SSEServer {
     q.delete(this.opts.lastEventIdParam);
     q.sort();
     return `${url.pathname}?${q}`;
-  }
-
-  /** Returns how many events before the Last-Event-ID are re-sent (the overlap fault), or 0. */
-  attachFeed(client, last, key) {
-    client.source = this.log;
-    const lastId = this.log.lastId;
-    const resumed = this.resumeKeys.has(key);
-    if (!resumed) {
-      if (this.resumeKeys.size >= MAX_RESUME_KEYS) this.resumeKeys.clear();
-      this.resumeKeys.add(key);
-    }
-    let overlap = 0;
-    if (last.value === null) client.lastSentId = lastId;
-    else if (last.value > lastId) {
-      // The client claims an id this server never issued: tell it, and continue from now.
-      client.notices.push(formatEvent({ event: 'reset', data: { lastEventId: last.value, serverLastId: lastId } }));
-      client.lastSentId = lastId;
-    } else {
-      // Only a resume of a URL that had a stream overlaps: the first stream of a new URL is
-      // another stream, whose events a client must not take for the old one's.
-      if (resumed) overlap = this.faults.takeOverlap();
-      client.lastSentId = overlap ? Math.max(last.value - overlap, Math.min(last.value, this.log.oldestId - 1), 0) : last.value;
-      if (overlap) {
-        this.counters.overlaps++;
-        this.recordApplied('overlap', client);
-      }
-    }
-    return overlap;
   }
 
   /** Returns false when the request was answered (204: the run is over and fully delivered). */
@@ -306,19 +405,15 @@ export class SSEServer {
       this.write(client, n);
       this.counters.gapsSent++;
     }
-    if (this.opts.helloNotice && client.kind === 'feed') this.writeNotice(client, { hello: true });
     client.heartbeat = setInterval(() => this.heartbeat(client), this.opts.heartbeatMs);
-    if (client.closeAfter?.publish && client.kind === 'feed') {
-      const { event, data } = this.nextEvent();
-      this.publish(event, data);
-    } else this.pump(client);
+    this.pump(client);
   }
 
   stalled(client) { return FaultState.matches(this.faults.stall, client.kind); }
 
-  /** True when a block can go between two events now (not inside a dripping event, not held). */
-  betweenEvents(client) {
-    return client.kind === 'feed' && client.open && !client.closed && !this.stalled(client) && !client.drip && !client.res.writableNeedDrain;
+  /** True when a block can go between two events of a feed stream now (not inside a dripping event, not held). */
+  betweenEvents(st) {
+    return st.betweenEvents && !st.data.ended && !this.stalled(st);
   }
 
   /**
@@ -326,7 +421,7 @@ export class SSEServer {
    * can tell that it got every notice of a stream it read, once.
    */
   writeNotice(client, extra = {}) {
-    this.write(client, formatEvent({ event: 'notice', data: { stream: client.id, n: client.noticeSeq++, ...extra } }));
+    this.write(client, formatEvent({ event: 'notice', data: { stream: client.id, n: client.data.noticeSeq++, ...extra } }));
     this.counters.noticesSent++;
   }
 
@@ -338,7 +433,7 @@ export class SSEServer {
   /** Writes `make(client)` to every feed stream between events; returns how many got it. */
   writeBetween(make) {
     let n = 0;
-    for (const c of [...this.log.clients]) {
+    for (const c of this.sse.streams()) {
       if (!this.betweenEvents(c)) continue;
       make(c);
       n++;
@@ -395,26 +490,31 @@ export class SSEServer {
         this.writeIdOnly(client, rec.id);
         continue;
       }
-      if (this.faults.takeTruncate(client.kind)) return this.truncate(client, rec);
+      if (this.faults.takeTruncate(client.kind)) return this.truncate(client, rec.text);
       this.counters.eventsSent++;
-      if (FaultState.matches(this.faults.drip, client.kind)) this.startDrip(client, rec.text);
-      else this.write(client, rec.text);
+      if (FaultState.matches(this.faults.drip, client.kind)) {
+        this.startDrip(client, rec.text, () => {
+          if (client.closeAfter) this.end(client);
+          else this.pump(client);
+        });
+      } else this.write(client, rec.text);
       if (client.closeAfter) return this.end(client);
     }
   }
 
-  truncate(client, rec) {
-    const buf = Buffer.from(rec.text);
+  truncate(client, text) {
+    const buf = Buffer.from(text);
     const half = buf.subarray(0, Math.max(1, Math.floor(buf.length / 2)));
-    client.closed = true;
+    if (client.data) client.data.ended = true;
+    else client.closed = true;
     this.counters.truncated++;
     this.recordApplied('truncate', client);
     this.counters.bytesSent += half.length;
     client.res.write(half, () => client.res.socket?.destroy());
   }
 
-  /** Sends `text` one byte per byteMs while the drip lasts; then the rest at once. */
-  startDrip(client, text) {
+  /** Sends `text` one byte per byteMs while the drip lasts; then the rest at once; then done(). */
+  startDrip(client, text, done) {
     const bytes = Buffer.from(text);
     let off = 0;
     const tick = () => {
@@ -431,13 +531,21 @@ export class SSEServer {
       if (off < bytes.length) return;
       clearInterval(client.drip);
       client.drip = null;
-      if (client.closeAfter) this.end(client);
-      else this.pump(client);
+      done();
     };
     client.drip = setInterval(tick, this.faults.drip.byteMs);
+    if (client.data && !client.data.dripStopOnClose) { // a feed stream: its drip ends with it
+      client.data.dripStopOnClose = true;
+      client.res.once('close', () => { clearInterval(client.drip); client.drip = null; });
+    }
   }
 
   end(client) {
+    if (client.data) { // a feed stream (lifeline-sse/server's)
+      client.data.ended = true;
+      client.end();
+      return;
+    }
     if (client.closed) return;
     client.closed = true;
     client.res.end();
@@ -458,6 +566,10 @@ export class SSEServer {
       if (!c.open) this.startStream(c);
       else this.pump(c);
     }
+    const held = [...this.heldStarts];
+    this.heldStarts.clear();
+    for (const st of held) if (!st.closed) st.start();
+    for (const st of this.sse.streams()) if (st.open && !st.closed) st.pump();
   }
 
   // ---- faults (in-process API; the HTTP API calls these) ----
@@ -490,8 +602,8 @@ export class SSEServer {
         return {
           skip,
           streams: this.writeBetween((c) => {
-            if (skip) c.skip = skip;
-            else this.writeIdOnly(c, c.lastSentId);
+            if (skip) c.data.skip = skip;
+            else this.writeIdOnly(c, c.afterId);
           }),
         };
       }
@@ -512,6 +624,12 @@ export class SSEServer {
       if (!FaultState.matches({ target: o.target ?? 'all' }, c.kind)) continue;
       c.closed = true;
       c.res.socket?.destroy();
+      n++;
+    }
+    for (const st of this.sse.streams()) {
+      if (!FaultState.matches({ target: o.target ?? 'all' }, 'feed')) continue;
+      st.data.ended = true;
+      st.res.socket?.destroy();
       n++;
     }
     this.counters.dropped += n;
@@ -572,15 +690,24 @@ export class SSEServer {
     return { reset: true, log: !!o.log };
   }
 
+  /** Analysis clients and feed streams. */
+  allStreams() {
+    return [...this.clients, ...this.sse.streams()];
+  }
+
   /** Counters and state as JSON; `connects` limits how many recent connects are listed. */
   status({ connects } = {}) {
     const n = clampNum(connects, this.opts.historySize, 0, this.opts.historySize);
     return {
       url: this.url, port: this.port, listening: this.http.listening, restarting: !!this.restarting,
-      connectionsOpen: [...this.clients].filter((c) => !c.closed).length,
-      connectionsHeld: [...this.clients].filter((c) => !c.closed && !c.open).length,
-      bufferedBytes: [...this.clients].reduce((n, c) => n + (c.res.writableLength ?? 0), 0),
+      connectionsOpen: this.allStreams().filter((c) => !c.closed).length,
+      connectionsHeld: this.allStreams().filter((c) => !c.closed && !c.open).length,
+      bufferedBytes: this.allStreams().reduce((n, c) => n + (c.res.writableLength ?? 0), 0),
       ...this.counters,
+      // the feed's own writes (heartbeats, retry:, resets) are counted by lifeline-sse/server
+      heartbeatsSent: this.counters.heartbeatsSent + this.sse.counters.heartbeatsSent,
+      bytesSent: this.counters.bytesSent + this.sse.counters.bytesSent,
+      gapsSent: this.counters.gapsSent + this.sse.counters.resetsSent,
       lastId: this.log.lastId, oldestId: this.log.oldestId, logSize: this.log.size, logCapacity: this.log.capacity,
       intervalMs: this.opts.intervalMs, heartbeatMs: this.opts.heartbeatMs,
       faultsActive: this.faults.describe().concat(this.runs.failNext.map((f) => ({ name: 'analysis-error', remaining: f.remaining, atStage: f.atStage }))),
@@ -601,6 +728,8 @@ export class SSEServer {
     this.faults.clearCloseAfter();
     this.runs.close();
     for (const c of [...this.clients]) this.detach(c);
+    this.heldStarts.clear();
+    await this.sse.close();
     await closeServer(this.http, this.sockets);
     await this.restarting?.catch(() => {});
   }

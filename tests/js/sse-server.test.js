@@ -96,17 +96,25 @@ describe('feed', T, () => {
     });
   });
 
-  test('bounded log: resuming from an id older than the log sends a gap event first', async () => {
+  test('bounded log: resuming from an id older than the log gets reset (trimmed), then live events', async () => {
     await withServer({ logSize: 5 }, async (server, open) => {
       for (let i = 0; i < 12; i++) server.publish('poll', { i });
       const st = await status(server);
       assert.equal(st.logSize, 5);
       assert.equal(st.oldestId, 8);
       const s = await open(server.feedUrl, { headers: { 'Last-Event-ID': '2' } });
-      await s.waitForEvents(6);
-      assert.equal(s.events[0].event, 'gap');
-      assert.deepEqual(JSON.parse(s.events[0].data), { lastEventId: 2, firstAvailableId: 8, missed: 5 });
-      assert.deepEqual(ids(s), [8, 9, 10, 11, 12]);
+      await s.waitForEvents(1);
+      assert.equal(s.events[0].event, 'reset');
+      assert.deepEqual(JSON.parse(s.events[0].data), { lastEventId: '2', reason: 'trimmed', lastId: '12' });
+      assert.equal(s.events[0].id, '12', 'the reset moves the client to where it goes on');
+      server.publish('poll', { i: 12 });
+      await s.waitForEvents(2);
+      assert.deepEqual(ids(s), [12, 13]);
+      const inside = await open(server.feedUrl, { headers: { 'Last-Event-ID': '8' } }); // the log holds 9..13 now
+      await inside.waitForEvents(5);
+      assert.deepEqual(ids(inside), [9, 10, 11, 12, 13], 'the last trimmed id still resumes');
+      const bad = await fetch(server.feedUrl, { headers: { 'Last-Event-ID': 'seven' } });
+      assert.equal(bad.status, 400, 'an id that is not one of the log\'s');
     });
   });
 
@@ -116,7 +124,7 @@ describe('feed', T, () => {
       const s = await open(server.feedUrl, { headers: { 'Last-Event-ID': '999' } });
       await s.waitForEvents(1);
       assert.equal(s.events[0].event, 'reset');
-      assert.deepEqual(JSON.parse(s.events[0].data), { lastEventId: 999, serverLastId: 1 });
+      assert.deepEqual(JSON.parse(s.events[0].data), { lastEventId: '999', reason: 'unknown-id', lastId: '1' });
       server.publish('poll', {});
       await s.waitForEvents(2);
       assert.equal(s.events[1].id, '2');
@@ -493,7 +501,7 @@ describe('faults', T, () => {
     });
   });
 
-  test('a client that stops reading costs no memory beyond the log, then gets a gap', async () => {
+  test('a client that stops reading costs no memory beyond the log, then gets reset', async () => {
     await withServer({ logSize: 50 }, async (server) => {
       const sock = connect(server.port, '127.0.0.1');
       await new Promise((r) => sock.once('connect', r));
@@ -510,7 +518,7 @@ describe('faults', T, () => {
       const gap = new Promise((resolve) => {
         sock.on('data', (d) => {
           text += d;
-          if (/event: gap\r?\ndata: \{"lastEventId":\d+,"firstAvailableId":4951,/.test(text)) resolve();
+          if (/event: reset\r?\ndata: \{"lastEventId":"\d+","reason":"trimmed","lastId":"5000"\}/.test(text)) resolve();
         });
       });
       sock.resume();
