@@ -170,14 +170,17 @@ export class SSEManager {
     for (const [id, s] of [...this.#subs]) if (s.channel === channel && s.callback === callback) this.#unsubscribeId(id);
   }
 
-  /** The channel's current status (a fresh object; lastEventId, lastByteAt and lastEventAt are the live values). */
+  /** The channel's current status (a fresh object; lastEventId, lastByteAt, lastEventAt and staleAfterMs are the live values). */
   getConnectionStatus(channel) {
     const snap = this.#snapshot(channel);
     const ch = this.#channels.get(channel);
     const info = ch && !this.#destroyed ? this.#core.info(ch.conn) : null;
     const f = info ? this.#core.fresh(ch.conn) : null;
     if (!info) return { ...snap };
-    return { ...snap, lastEventId: info.lastEventId, lastByteAt: f?.lastByteAt ?? null, lastEventAt: f?.lastEventAt ?? null };
+    return {
+      ...snap, lastEventId: info.lastEventId, lastByteAt: f?.lastByteAt ?? null, lastEventAt: f?.lastEventAt ?? null,
+      staleAfterMs: f?.staleAfterMs ?? snap.staleAfterMs,
+    };
   }
 
   /** cb(snapshot) on every status change of the channel; returns an unsubscribe function. */

@@ -70,6 +70,9 @@ int mgr_counts_for_breaker(lifeline_manager_reason r, int was_open, uint32_t htt
 }
 
 int lifeline_manager_reason_is_failure(lifeline_manager_reason r) {
+  /* OFFLINE and CIRCUIT_OPEN pause for a failure reported before: that one stays the last error
+   * (what the user is told the cause is), not the pause itself. */
   return r != LIFELINE_MANAGER_REASON_NONE && r != LIFELINE_MANAGER_REASON_ABORTED &&
-         r != LIFELINE_MANAGER_REASON_LINGER && r != LIFELINE_MANAGER_REASON_DRAIN;
+         r != LIFELINE_MANAGER_REASON_LINGER && r != LIFELINE_MANAGER_REASON_DRAIN &&
+         r != LIFELINE_MANAGER_REASON_OFFLINE && r != LIFELINE_MANAGER_REASON_CIRCUIT_OPEN;
 }

@@ -174,7 +174,10 @@ typedef enum {
 #define LIFELINE_MANAGER_FLAG_ALERT 16u   /* STATUS: an outage past the grace time, or FAILED */
 #define LIFELINE_MANAGER_FLAG_CATCHUP 32u /* DELIVER: part of a resumed stream's first burst */
 
-#define LIFELINE_MANAGER_CATCHUP_GAP_MS 250u /* a pause this long ends a resumed stream's burst */
+/* A pause longer than this ends a resumed stream's burst. A server sends what was missed at once
+ * (a few ms apart on a working link), live events at their own pace: a stream whose live events
+ * come faster than this cannot tell them apart, and counts them as catch-up until a pause. */
+#define LIFELINE_MANAGER_CATCHUP_GAP_MS 100u
 
 /* Server notices the core acts on (event types; see "Server notices" above). */
 #define LIFELINE_MANAGER_RESET_EVENT "reset"
@@ -391,7 +394,9 @@ lifeline_metrics *lifeline_manager_metrics(lifeline_manager *m);
 int lifeline_manager_observe_latency(lifeline_manager *m, double latency_ms, uint64_t now_ms);
 
 /* 1 when a status with reason r reports a failure the user should see as the last error; 0 for
- * the reasons of a deliberate or uneventful change (none, the app's close, the linger). */
+ * the reasons of a deliberate or uneventful change (none, the app's close, the linger, a drain)
+ * and for the pauses that follow a failure reported before (offline, circuit-open: the cause
+ * stays the last error). */
 int lifeline_manager_reason_is_failure(lifeline_manager_reason r);
 /* "connecting", "open", ... and "network", "stall", ...; never NULL. */
 const char *lifeline_manager_state_name(lifeline_manager_state s);

@@ -97,20 +97,34 @@ export function useReconnectCountdown(channel) {
   return useCountdown(status);
 }
 
+// When each status snapshot was first seen: every component showing the same snapshot counts
+// down to the same deadline (an indicator and an alert never disagree by a second).
+const firstSeen = new WeakMap();
+function seenAt(status) {
+  if (!status || typeof status !== 'object') return Date.now();
+  let t = firstSeen.get(status);
+  if (t === undefined) firstSeen.set(status, (t = Date.now()));
+  return t;
+}
+
 /** The countdown for a status snapshot already in hand. */
 export function useCountdown(status) {
   const waiting = status.reconnectInMs != null && status.reconnectInMs > 0
     && (status.state === 'reconnecting' || status.state === 'circuit-open' || status.state === 'offline');
   // The deadline is fixed when this snapshot is first seen: a new snapshot means a new schedule.
-  const deadline = useMemo(() => (waiting ? Date.now() + status.reconnectInMs : null), [status, waiting]);
+  const deadline = useMemo(() => (waiting ? seenAt(status) + status.reconnectInMs : null), [status, waiting]);
   const [, tick] = useReducer((n) => n + 1, 0);
   useEffect(() => {
     if (deadline === null) return undefined;
-    const id = setInterval(() => {
-      tick();
-      if (Date.now() >= deadline) clearInterval(id);
-    }, 1000);
-    return () => clearInterval(id);
+    let id = null;
+    // Re-render when the shown second changes, on the deadline's own second boundaries.
+    const next = () => {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      id = setTimeout(() => { tick(); next(); }, (left % 1000) || 1000);
+    };
+    next();
+    return () => clearTimeout(id);
   }, [deadline]);
   if (deadline === null) return null;
   return Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
@@ -123,15 +137,15 @@ export function useCountdown(status) {
  */
 export function useStaleSeconds(status) {
   const stale = status.state === 'open' && status.stale === true;
-  const seenAt = useMemo(() => (stale ? Date.now() : null), [status, stale]);
+  const since = useMemo(() => (stale ? seenAt(status) : null), [status, stale]);
   const [, tick] = useReducer((n) => n + 1, 0);
   useEffect(() => {
-    if (seenAt === null) return undefined;
+    if (since === null) return undefined;
     const id = setInterval(tick, 1000);
     return () => clearInterval(id);
-  }, [seenAt]);
-  if (seenAt === null) return null;
-  return Math.max(1, Math.floor(((status.staleAfterMs || 0) + Date.now() - seenAt) / 1000));
+  }, [since]);
+  if (since === null) return null;
+  return Math.max(1, Math.floor(((status.staleAfterMs || 0) + Date.now() - since) / 1000));
 }
 
 /** The origin's analysis stages, in order (the progress events count them from 1): the default stage list. */

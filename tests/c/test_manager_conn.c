@@ -465,6 +465,9 @@ static void test_reason_is_failure(void) {
   CHECK(!lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_LINGER));
   CHECK(lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_STALL));
   CHECK(lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_AUTH));
+  /* A pause is not its own cause: the failure before it stays the last error. */
+  CHECK(!lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_CIRCUIT_OPEN));
+  CHECK(!lifeline_manager_reason_is_failure(LIFELINE_MANAGER_REASON_OFFLINE));
 }
 
 int main(void) {

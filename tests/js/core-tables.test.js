@@ -21,7 +21,7 @@ test('the core names its error codes, enums and states', async () => {
   assert.deepEqual(t.netQuality, ['good', 'moderate', 'poor']);
   assert.deepEqual(t.health, [], 'the SSE core has no router');
   const quiet = t.mgrReason.filter((_, r) => !t.mgrFailure[r]);
-  assert.deepEqual(quiet, ['none', 'aborted', 'linger', 'drain'], 'the reasons whose status is not a failure');
+  assert.deepEqual(quiet, ['none', 'aborted', 'offline', 'circuit-open', 'linger', 'drain'], 'the reasons whose status is not a failure');
   const err = lifelineError('LIFELINE_ERR_NOT_FOUND', 'nothing here');
   assert.ok(err instanceof LifelineError);
   assert.equal(err.code, 'LIFELINE_ERR_NOT_FOUND');
