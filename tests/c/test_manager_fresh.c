@@ -169,6 +169,13 @@ static void test_catch_up_burst(void) {
   mgr_fresh_lost(&f, 6000);
   mgr_fresh_opened(&f, 7000);
   CHECK_EQ_INT(0, mgr_fresh_event(&f, 7000 + LIFELINE_MANAGER_CATCHUP_GAP_MS + 1));
+  /* A live rhythm of 150 ms (faster than the old 250 ms gap) is not catch-up after the burst. */
+  mgr_fresh_lost(&f, 8000);
+  mgr_fresh_opened(&f, 9000);
+  CHECK_EQ_INT(1, mgr_fresh_event(&f, 9002));
+  CHECK_EQ_INT(1, mgr_fresh_event(&f, 9004));
+  CHECK_EQ_INT(0, mgr_fresh_event(&f, 9154));
+  CHECK_EQ_INT(0, mgr_fresh_event(&f, 9304));
 }
 
 int main(void) {

@@ -124,6 +124,8 @@ test('retryNow after mixed failures: at once, past backoff and breaker', async (
   transport.last.sink.opened(500, 'text/html', -1);
   clock.advance(m.getConnectionStatus('c').reconnectInMs);
   assert.equal(m.getConnectionStatus('c').state, 'circuit-open');
+  // The pause is not its own cause: the 5xx before it stays the last error (the alert's words).
+  assert.equal(m.getConnectionStatus('c').lastError.reason, 'http-5xx');
   const opens = transport.opens.length;
   m.retryNow('c');
   assert.equal(transport.opens.length, opens + 1, 'one press, one attempt, at once');
