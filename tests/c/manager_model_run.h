@@ -24,6 +24,7 @@ static lifeline_manager_conn_config conn_cfg(sim *s, int u) {
   c.connect_timeout_ms = 3000;
   c.endpoint_count = 1 + mm_below(&s->r, 2);
   s->h[u].es = mm_below(&s->r, 4) == 0;
+  s->h[u].plain = !(c.features & LIFELINE_MANAGER_RECONNECT);
   return c;
 }
 
@@ -105,6 +106,12 @@ static void apply_stream_fault(sim *s, const act *a) {
     break;
   case A_HANG: h->arm_hang = 1; break;
   case A_OVERLAP: h->arm_overlap = a->v; break;
+  case A_DRAIN:
+    if (reading && !h->plain) {
+      fault_at(s, s->now + a->v);
+      h->arm_drain = 1 + (int)a->v;
+    }
+    break;
   default: h->arm_reset = 1;
   }
 }
@@ -220,7 +227,7 @@ static void sim_run(sim *s, uint64_t until, int (*stop)(sim *)) {
 
 static void sched_fault(sim *s, uint64_t t, int heal, int with_5xx) {
   int u = (int)mm_below(&s->r, (uint32_t)s->nurls);
-  uint32_t k = mm_below(&s->r, heal ? (with_5xx ? 7u : 5u) : 16u);
+  uint32_t k = mm_below(&s->r, heal ? (with_5xx ? 7u : 5u) : 17u);
   switch (k) {
   case 0: sched_add(s, t, A_DROP, u, 0, 0); break;
   case 1: sched_add(s, t, A_TRUNC, u, 0, 1 + mm_below(&s->r, 40)); break;
@@ -249,6 +256,7 @@ static void sched_fault(sim *s, uint64_t t, int heal, int with_5xx) {
   case 12: sched_add(s, t, A_RESUME, 0, 0, 0); break;
   case 13: sched_add(s, t, A_REBIND, (int)mm_below(&s->r, MM_URLS), (uint8_t)mm_below(&s->r, MM_CHANNELS), 0); break;
   case 14: sched_add(s, t, A_UNSUB, 0, 0, mm_below(&s->r, MM_SUBS)); break;
+  case 15: sched_add(s, t, A_DRAIN, u, 0, mm_below(&s->r, 500)); break; /* lifeline-sse/server drains */
   default:
     sched_add(s, t, A_SUB, (int)mm_below(&s->r, 4), (uint8_t)mm_below(&s->r, MM_CHANNELS),
               (mm_below(&s->r, 3) ? 0 : 1 + mm_below(&s->r, 6)) | mm_below(&s->r, 5) << 8);

@@ -17,7 +17,7 @@
 #define SIM_TRACE 60
 #define SIM_OPENS 4096
 
-enum { A_DROP, A_TRUNC, A_END, A_STALL, A_DRIP, A_HTTP, A_HANG, A_OVERLAP, A_RESET, A_OFFLINE,
+enum { A_DROP, A_TRUNC, A_END, A_STALL, A_DRIP, A_HTTP, A_HANG, A_OVERLAP, A_DRAIN, A_RESET, A_OFFLINE,
        A_ONLINE, A_RESUME, A_REBIND, A_SUB, A_UNSUB };
 typedef struct {
   uint64_t t;
@@ -39,9 +39,11 @@ typedef struct {
   uint32_t pos;    /* next log entry to send */
   char buf[128];   /* the block in flight */
   size_t len, off, done;
-  int cur;         /* its log entry; -1: a reset event, -3: a BOM */
+  int cur;         /* its log entry; -1: a reset event, -3: a BOM, -4: a drain notice */
   char es_id[12];  /* the EventSource's last event id buffer (starts empty per stream) */
   int arm_status, arm_reset, arm_hang; /* what the server does with the next request */
+  int arm_drain;   /* the next block is a drain notice (the server shuts down) */
+  int plain;       /* the connection has no reconnect policy: a drain would be an event to it */
   uint32_t arm_ra, arm_overlap;
   uint64_t arm_until; /* the status applies up to then (0: once) */
   uint32_t state;
@@ -112,6 +114,7 @@ static void act_text(const act *a, char *o, size_t n) {
   case A_HANG: snprintf(o, n, "u%u: the next request gets no answer", a->u); break;
   case A_OVERLAP: snprintf(o, n, "u%u: the next stream replays %u entries before Last-Event-ID", a->u, a->v); break;
   case A_RESET: snprintf(o, n, "u%u: the server forgets ids: the next stream starts with a reset event", a->u); break;
+  case A_DRAIN: snprintf(o, n, "u%u: the server drains: a drain notice (spread %u ms) after the block in flight", a->u, a->v); break;
   case A_OFFLINE: snprintf(o, n, "offline for %u ms", a->v); break;
   case A_ONLINE: snprintf(o, n, "online"); break;
   case A_RESUME: snprintf(o, n, "page resumed"); break;
@@ -227,6 +230,14 @@ static void host_closed(sim *s, int u, lifeline_manager_end end) {
 static int next_entry(sim *s, int u) {
   host *h = &s->h[u];
   mm_url *U = &s->md->url[u];
+  if (h->arm_drain) { /* not a log entry: the client leaves for another endpoint and resumes */
+    h->len = (size_t)sprintf(h->buf, "event: lifeline:drain\ndata: %d\n\n", h->arm_drain - 1);
+    h->done = h->len;
+    h->off = 0;
+    h->cur = -4;
+    h->arm_drain = 0;
+    return 1;
+  }
   if (h->pos >= U->n) return 0;
   h->cur = (int)h->pos;
   h->len = mm_entry_text(&U->log[h->pos], u, h->pos, h->buf, &h->done);
@@ -253,6 +264,7 @@ static void host_chunk(sim *s, int u, size_t want, int truncate) {
     h->off += k;
     n += k;
     if (truncate) break;
+    if (nc && completed[nc - 1] == -4) break; /* the client stops reading at a drain notice */
   }
   if (!n) return;
   trace(s, "host: u%d feeds %zu bytes completing %d blocks (up to entry %d)", u, n, nc, nc ? completed[nc - 1] : -1);
@@ -284,6 +296,16 @@ static void host_es(sim *s, int u, int count) {
   for (int i = 0; i < count && h->phase == H_READ; i++) {
     if (h->off == h->len && !next_entry(s, u)) return;
     h->off = h->len;
+    if (h->cur == -4) { /* the type is longer than mm_ev's: straight to the manager */
+      static const char type[] = "lifeline:drain";
+      const char *data = h->buf + sizeof "event: lifeline:drain\ndata: " - 1;
+      size_t dl = (size_t)(strchr(data, '\n') - data);
+      input_rc(s, u, lifeline_manager_event(s->m, h->stream, type, sizeof type - 1, data, dl, h->es_id,
+                                            strlen(h->es_id), s->now), "event");
+      drain(s);
+      mm_compare(s->md, "a drain notice");
+      continue;
+    }
     if (h->cur == -1) {
       mm_ev ev;
       memset(&ev, 0, sizeof ev);
