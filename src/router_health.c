@@ -225,9 +225,11 @@ uint64_t rt_probes_deadline(const lifeline_router *r) {
     if (hint_in_force(s, r->last_now) >= 0 && s->hint_until < d) d = s->hint_until; /* it lapses */
     if (s->probe_task || !s->health_path[0]) continue;
     lifeline_breaker_state bs = lifeline_breaker_get_state(&s->breaker);
-    if ((bs == LIFELINE_BREAKER_CLOSED || (bs == LIFELINE_BREAKER_HALF_OPEN && s->ok_streak)) &&
-        s->next_probe_at < d)
-      d = s->next_probe_at;
+    /* Half-open after a good trial: the next trial at the recovery pace, if a slot is free (calls
+     * may have taken them; then the breaker's own deadline comes next). */
+    int paced = bs == LIFELINE_BREAKER_HALF_OPEN && s->ok_streak &&
+                s->breaker.probes < s->breaker.cfg.half_open_probes;
+    if ((bs == LIFELINE_BREAKER_CLOSED || paced) && s->next_probe_at < d) d = s->next_probe_at;
   }
   return d;
 }
