@@ -21,6 +21,16 @@ export const PAGE = `${ROOT}docs/PERFORMANCE.md`;
 export const BEFORE = { size: 'bench/results/history/size-2026-12-02T064003.json' };
 export const AFTER = { size: 'bench/results/size.json', parserBuild: 'bench/results/parser-build.json' };
 
+/** The committed history runs of bench `name` (bench/results/history/<name>-<date>.json), oldest first. */
+function historyOf(name) {
+  try {
+    return execFileSync('git', ['ls-files', '--', `bench/results/history/${name}-*.json`], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n').filter((p) => new RegExp(`/${name}-\\d{4}-`).test(p)).sort();
+  } catch {
+    return [];
+  }
+}
+
 /** A result file as git's index holds it (the working tree's without git, or when not added). */
 export function readResult(path) {
   try {
@@ -105,6 +115,14 @@ export function parserBuildSection(doc) {
     '| --- | ---: | ---: | ---: |',
   ];
   for (const [w, x] of Object.entries(doc.figures.workloads)) lines.push(`| ${w} | ${x.shippedMbPerS} | ${x.referenceMbPerS} | ${x.shippedOverReference.toFixed(2)} |`);
+  const earlier = historyOf('parser-build').map((path) => [path, readResult(path)]).filter(([, d]) => d?.figures?.workloads);
+  if (earlier.length) {
+    lines.push('', 'Earlier runs of the same comparison (shipped / reference per workload), to show how far runs on this shared machine scatter:', '');
+    for (const [path, d] of earlier) {
+      const ratios = Object.entries(d.figures.workloads).map(([w, x]) => `${w} ${x.shippedOverReference.toFixed(2)}`).join(', ');
+      lines.push(`- [\`${path}\`](../${path}), load ${d.machine?.loadAvg?.[0]}: ${ratios}`);
+    }
+  }
   return lines;
 }
 

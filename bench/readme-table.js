@@ -17,6 +17,7 @@ import { rows as parserRows } from './readme-rows/parser.js';
 import { rows as resilienceRows } from './readme-rows/resilience.js';
 import { rows as managerRows } from './readme-rows/manager.js';
 import { rows as sizeRows } from './readme-rows/size.js';
+import { rows as parserBuildRows } from './readme-rows/parser-build.js';
 import { rows as fleetRows } from './readme-rows/fleet.js';
 import { rows as latencyRows } from './readme-rows/latency.js';
 import { rows as heapRows } from './readme-rows/heap.js';
@@ -42,6 +43,7 @@ export const SOURCES = [
   { file: 'wakeups.json', rows: wakeupsRows },
   { file: 'init.json', rows: initRows },
   { file: 'size.json', rows: sizeRows },
+  { file: 'parser-build.json', rows: parserBuildRows },
   { file: 'fleet.json', rows: fleetRows },
 ];
 
