@@ -5,6 +5,7 @@
  * Layers, each calling only those below it:
  *   manager.c           the public object and entry points; the WAKE_AT that ends a batch
  *   manager_conn.c      one connection's whole state machine
+ *   manager_fresh.c     its freshness: stale threshold, outage clock, catch-up (pure)
  *   manager_delivery.c  channels, subscribers, filters, duplicate window, replay, fan-out
  *   manager_policy.c    how an answer is classified (pure functions)
  *   manager_base.c      this: batch, arena, counters */
