@@ -92,9 +92,14 @@ static void step(driver *d, input *in) {
   case 4:
     d->now += take(in, 2);
     break;
-  case 5:
-    lifeline_router_set_online(d->r, (int)(take(in, 1) & 1), d->now);
+  case 5: {
+    uint32_t b = take(in, 1);
+    if (b & 2) /* a fleet's health hint: lapses, overrides and deadlines under any order */
+      REQUIRE(lifeline_router_hint(d->r, (int)((b >> 2) % 3), (lifeline_health)((b >> 4) % 3), take(in, 2) * 10, d->now) == 0);
+    else
+      lifeline_router_set_online(d->r, (int)(b & 1), d->now);
     break;
+  }
   case 6:
     if (d->nreq) {
       uint32_t *q = &d->req[take(in, 1) % (uint32_t)d->nreq];
