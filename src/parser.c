@@ -307,19 +307,28 @@ static int partial_line(lifeline_parser *p, const uint8_t *seg, size_t n) {
  * a count of trailing zeros instead of a search of its own; this is where the parser spends most
  * of its time. 16 bytes per compare with Wasm SIMD128 or SSE2, 8 (SWAR) elsewhere. */
 #if defined(__wasm_simd128__) && !defined(LIFELINE_PARSER_SCALAR)
-static uint64_t eol_bits16(const uint8_t *s) {
+static v128_t eol_hits16(const uint8_t *s) {
   v128_t v = wasm_v128_load(s);
-  v128_t hit = wasm_v128_or(wasm_i8x16_eq(v, wasm_i8x16_splat('\n')), wasm_i8x16_eq(v, wasm_i8x16_splat('\r')));
-  return (uint64_t)(uint32_t)wasm_i8x16_bitmask(hit);
+  return wasm_v128_or(wasm_i8x16_eq(v, wasm_i8x16_splat('\n')), wasm_i8x16_eq(v, wasm_i8x16_splat('\r')));
 }
-#define EOL_UNIT 16
+/* A block without a line end (most blocks of a long line) costs one test, not four bitmasks. */
+static uint64_t eol_block(const uint8_t *s) {
+  v128_t a = eol_hits16(s), b = eol_hits16(s + 16), c = eol_hits16(s + 32), d = eol_hits16(s + 48);
+  if (!wasm_v128_any_true(wasm_v128_or(wasm_v128_or(a, b), wasm_v128_or(c, d)))) return 0;
+  return (uint64_t)(uint32_t)wasm_i8x16_bitmask(a) | (uint64_t)(uint32_t)wasm_i8x16_bitmask(b) << 16 |
+         (uint64_t)(uint32_t)wasm_i8x16_bitmask(c) << 32 | (uint64_t)(uint32_t)wasm_i8x16_bitmask(d) << 48;
+}
 #elif defined(__SSE2__) && !defined(LIFELINE_PARSER_SCALAR)
-static uint64_t eol_bits16(const uint8_t *s) {
+static __m128i eol_hits16(const uint8_t *s) {
   __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-  __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
-  return (uint64_t)(uint32_t)_mm_movemask_epi8(hit);
+  return _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
 }
-#define EOL_UNIT 16
+static uint64_t eol_block(const uint8_t *s) {
+  __m128i a = eol_hits16(s), b = eol_hits16(s + 16), c = eol_hits16(s + 32), d = eol_hits16(s + 48);
+  if (!_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)))) return 0;
+  return (uint64_t)(uint32_t)_mm_movemask_epi8(a) | (uint64_t)(uint32_t)_mm_movemask_epi8(b) << 16 |
+         (uint64_t)(uint32_t)_mm_movemask_epi8(c) << 32 | (uint64_t)(uint32_t)_mm_movemask_epi8(d) << 48;
+}
 #else
 /* High bit of each byte of w that is zero, exactly (no borrow across bytes). */
 static uint64_t zero_bytes(uint64_t w) {
@@ -333,20 +342,12 @@ static uint64_t eol_bits8(const uint8_t *s) {
   uint64_t hit = zero_bytes(w ^ (ones * '\n')) | zero_bytes(w ^ (ones * '\r'));
   return ((hit >> 7) * 0x0102040810204080ull) >> 56; /* one bit per byte, little-endian order */
 }
-#define EOL_UNIT 8
-#endif
-
 static uint64_t eol_block(const uint8_t *s) {
   uint64_t m = 0;
-  for (unsigned k = 0; k < 64; k += EOL_UNIT) {
-#if EOL_UNIT == 16
-    m |= eol_bits16(s + k) << k;
-#else
-    m |= eol_bits8(s + k) << k;
-#endif
-  }
+  for (unsigned k = 0; k < 64; k += 8) m |= eol_bits8(s + k) << k;
   return m;
 }
+#endif
 
 static uint64_t eol_mask(const uint8_t *s, size_t n) {
   if (n >= 64) return eol_block(s);
