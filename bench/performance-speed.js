@@ -64,10 +64,10 @@ export function parserSection(befores, after) {
     'the same bytes in 16 KiB chunks, strings out, one callback per event, medians of interleaved',
     'rounds; "lifeline x" is eventsource-parser\'s time over lifeline\'s (below 1: slower). "Before" is',
     `the same bench on the tree before the parser work (commit ${bs[0]?.core?.commit ?? '?'}; ${bs.length} runs, the range of`,
-    'their ratios), "after" the latest run; the goal is judged on the latest run. The machine was',
-    'loaded by other jobs during all of them (the load averages are in the source lines): ratios',
-    'between runs of the same tree moved by up to a factor of two, so one run\'s figure is not a',
-    'property of the code, and before-after differences inside that spread are not shown by these runs.',
+    'their ratios), "after" the latest run; the goal is judged on the latest run. The load averages',
+    'are in the source lines: the before runs were made while other jobs loaded the machine, and',
+    'ratios between runs of the same tree then moved by up to a factor of two, so before-after',
+    'differences inside that spread are not shown by these runs.',
     '', '### Chromium', '', ...parserTable(bs.map((b) => b.figures.workloads), a.workloads), ''];
   if (a.workloads.small?.parsers['core-only']) {
     lines.push(`The C core alone (copy in, parse, the batch table; no strings, no callbacks), after: ${coreRows(a.workloads)}.`, '');
