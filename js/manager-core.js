@@ -1,8 +1,8 @@
 /**
  * The C manager (src/manager*.c) seen from JS: one Wasm handle, an input buffer for strings and
- * bytes, and the action batch decoded into plain objects at once after every call (user code
- * may call back into the core and start a new batch, and Wasm memory may grow: no view into it
- * is kept). Internal to js/manager.js.
+ * bytes, and the action batch after every call: its texts decoded at once, its action words read
+ * in place until user code calls back into the core (which starts a new batch in the same memory:
+ * the unread words are copied out first). Internal to js/manager.js.
  */
 import { getCore } from './wasm.js';
 import { coreTables, errorNamed, lifelineError } from './core-tables.js';
@@ -51,6 +51,10 @@ export function managerDefaults(m = getCore()) {
 export class CoreManager {
   #m;
   #w;
+  // The newest batch while its action words are still read in place from Wasm memory: the next
+  // call into the core may overwrite them, so #enter() copies them out first (copy on re-entry:
+  // a batch whose callbacks do not call back costs no copy and no garbage).
+  #view = null;
   /** The core's state and reason names, by value. */
   states;
   reasons;
@@ -66,7 +70,23 @@ export class CoreManager {
     this.reasons = t.mgrReason;
   }
 
+  #enter() {
+    const v = this.#view;
+    if (!v) return;
+    this.#view = null;
+    // An action's words are all read before its handler runs: once pos reached count, none is read again.
+    if (v.pos >= v.count) return;
+    v.words = this.#m.HEAPU32.slice(v.base, v.base + v.count * WORDS);
+    v.base = 0;
+  }
+
+  /** The words of batch `b`: its own copy, or Wasm memory (the view is re-read: memory may grow). */
+  words(b) {
+    return b.words ?? this.#m.HEAPU32;
+  }
+
   free() {
+    this.#enter();
     if (this.#w) this.#m._lifeline_wasm_mgr_free(this.#w);
     this.#w = 0;
   }
@@ -74,6 +94,7 @@ export class CoreManager {
   /** Copies UTF-8 strings / byte arrays back to back into the input buffer; returns lengths. */
   put(...parts) {
     if (!this.#w) throw destroyed();
+    this.#enter();
     const bytes = parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p ?? new Uint8Array(0)));
     const total = bytes.reduce((n, b) => n + b.byteLength, 0);
     const ptr = this.#m._lifeline_wasm_mgr_buffer(this.#w, total);
@@ -88,20 +109,25 @@ export class CoreManager {
 
   call(name, ...args) {
     if (!this.#w) throw destroyed();
+    this.#enter();
     return this.#m[`_lifeline_wasm_mgr_${name}`](this.#w, ...args);
   }
 
   out() {
+    this.#enter();
     return this.#m._lifeline_wasm_mgr_out(this.#w) >>> 0;
   }
 
   /**
-   * The current batch, copied out of Wasm memory: { words (Uint32Array, WORDS per action), count,
-   * text (per action: the decoded event {type, data, id} for DELIVER, shared by the event's
-   * subscribers; the Last-Event-ID for OPEN; the reset's data for a STATUS with FLAG_RESET), pos (next action to run) }. Null once freed.
+   * The current batch: { words, base, count, texts, pos }. Its action i is words(b)[base + i *
+   * WORDS ...] (in Wasm memory until the next call into the core copies it out: words and base
+   * change then); texts has per action the decoded event {type, data, id} for DELIVER, shared by
+   * the event's subscribers, the Last-Event-ID for OPEN, the reset's data for a STATUS with
+   * FLAG_RESET, all decoded here; pos is the next action to run. Null once freed.
    */
   batch() {
     if (!this.#w) return null;
+    this.#enter();
     const m = this.#m;
     const hp = m._lifeline_wasm_mgr_batch(this.#w) >>> 2;
     const h = m.HEAPU32;
@@ -113,29 +139,30 @@ export class CoreManager {
     const ascii = h[hp + 4] === 1;
     const text = decodeRegion(heap, arena, arenaLen, ascii);
     const str = (off, len) => regionSpan(text, heap, arena, off, len);
-    const words = h.slice(recs, recs + count * WORDS);
     const texts = new Array(count);
     let lastType = -1;
     let lastData = -1;
     let lastDataLen = -1;
     let lastEvent = null;
-    for (let i = 0, r = 0; i < count; i++, r += WORDS) {
-      const kind = words[r];
+    for (let i = 0, r = recs; i < count; i++, r += WORDS) {
+      const kind = h[r];
       if (kind === ACT_DELIVER) {
         // Subscribers of one event share its spans: decode once. Every event's type, data and id
         // are put in the arena back to back, so (type offset, data offset, data length) names it.
-        if (words[r + 12] !== lastType || words[r + 14] !== lastData || words[r + 15] !== lastDataLen) {
-          lastType = words[r + 12];
-          lastData = words[r + 14];
-          lastDataLen = words[r + 15];
-          lastEvent = { type: str(words[r + 12], words[r + 13]), data: str(words[r + 14], words[r + 15]), id: str(words[r + 16], words[r + 17]) };
+        if (h[r + 12] !== lastType || h[r + 14] !== lastData || h[r + 15] !== lastDataLen) {
+          lastType = h[r + 12];
+          lastData = h[r + 14];
+          lastDataLen = h[r + 15];
+          lastEvent = { type: str(h[r + 12], h[r + 13]), data: str(h[r + 14], h[r + 15]), id: str(h[r + 16], h[r + 17]) };
         }
         texts[i] = lastEvent;
-      } else if (kind === ACT_OPEN || (kind === ACT_STATUS && words[r + 11] & FLAG_RESET)) {
-        texts[i] = str(words[r + 12], words[r + 13]);
+      } else if (kind === ACT_OPEN || (kind === ACT_STATUS && h[r + 11] & FLAG_RESET)) {
+        texts[i] = str(h[r + 12], h[r + 13]);
       }
     }
-    return { words, count, texts, pos: 0 };
+    const b = { words: null, base: recs, count, texts, pos: 0 };
+    this.#view = count ? b : null;
+    return b;
   }
 
   /** { state, reason, attempt, httpStatus, endpoint, subscribers, channels, nextAttemptAt, since, lastEventId } */
@@ -199,6 +226,7 @@ export class CoreManager {
   }
 
   stats() {
+    this.#enter();
     const p = this.#m._lifeline_wasm_mgr_stats(this.#w) >>> 2;
     const h = this.#m.HEAPU32;
     const u64 = (i) => h[p + 2 * i + 1] * 4294967296 + h[p + 2 * i];

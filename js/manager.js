@@ -426,8 +426,8 @@ export class SSEManager {
 
   #exec(b, i) {
     if (this.#destroyed) return undefined;
-    const w = b.words;
-    const r = i * WORDS;
+    const w = this.#core.words(b);
+    const r = b.base + i * WORDS;
     switch (w[r]) {
       case ACT_DELIVER: return this.#deliver(w[r + 1], w[r + 3], w[r + 4], w[r + 11], b.texts[i]);
       case ACT_OPEN:

@@ -64,6 +64,33 @@ test('callbacks may subscribe and unsubscribe while events are delivered; a thro
   m.destroy();
 });
 
+// The driver reads a batch's actions in place in Wasm memory; a callback that calls into the core
+// (here: feeding another connection, whose batch takes the same memory) must not change what the
+// rest of the batch delivers.
+test('a callback that feeds another stream mid-batch: the rest of the batch is delivered unchanged', async () => {
+  const { m, transport, errors } = await make();
+  m.connect('c', 'http://s/c');
+  m.connect('d', 'http://s/d');
+  const log = [];
+  let hd = null;
+  m.subscribe('c', (e) => {
+    log.push(`a${e.id}:${e.data}`);
+    if (e.id === '1') feed(hd, Array.from({ length: 40 }, (_, i) => `id: d${i}\ndata: ${'x'.repeat(i)}\n\n`).join(''));
+  }, { priority: 2 });
+  m.subscribe('c', (e) => log.push(`b${e.id}:${e.data}`));
+  const dGot = [];
+  m.subscribe('d', (e) => dGot.push(e.id));
+  const [hc] = transport.opens;
+  hd = transport.opens[1];
+  ok(hc);
+  ok(hd);
+  feed(hc, 'id: 1\ndata: one\n\nid: 2\ndata: two\n\nid: 3\ndata: three\n\n');
+  assert.deepEqual(log, ['a1:one', 'b1:one', 'a2:two', 'b2:two', 'a3:three', 'b3:three']);
+  assert.deepEqual(dGot, Array.from({ length: 40 }, (_, i) => `d${i}`));
+  assert.deepEqual(errors, []);
+  m.destroy();
+});
+
 test('a headers function runs before every attempt; the auth hook once after a 401', async () => {
   const { m, clock, transport } = await make();
   let calls = 0;
