@@ -9,7 +9,7 @@ import { coreConfigured, coreTables, errorNamed, jitterOf } from './core-tables.
 import { defaultClock } from './manager-env.js';
 import { checkNumber, checkNumbers, checkOptions, hostSeed } from './checks.js';
 
-const registry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_backoff_free(ptr));
+const registry = /* @__PURE__ */ new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_backoff_free(ptr));
 const U32 = 4294967295;
 
 

@@ -9,7 +9,7 @@ import { checkNumber, checkOptions, checkNumbers, hostSeed } from './checks.js';
 import { defaultClock } from './manager-env.js';
 
 const U32 = 4294967295;
-const registry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_breaker_free(ptr));
+const registry = /* @__PURE__ */ new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_breaker_free(ptr));
 
 // The core's config fields, in order (src/platform/wasm_resilience.c).
 const FIELDS = ['failureRateThreshold', 'windowMs', 'windowBuckets', 'minimumCalls', 'consecutiveFailures', 'openMs',

@@ -9,7 +9,7 @@ import { LifelineError } from './errors.js';
 
 const TABLES = { mgrState: 0, mgrReason: 1, breakerState: 2, breakerReason: 3, netQuality: 4, health: 5, breakerMode: 6 };
 const ERRNO_SPAN = 256; // codes are 0 down to -255 at most
-const cache = new WeakMap(); // core module -> its tables
+const cache = /* @__PURE__ */ new WeakMap(); // core module -> its tables
 
 /**
  * { mgrState, mgrReason, breakerState, breakerReason, netQuality, health, breakerMode: names by value;

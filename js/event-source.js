@@ -20,13 +20,13 @@ const PASSED = ['headers', 'method', 'body', 'backoff', 'breaker', 'endpoints', 
   'persistLastEventId', 'onAuthRequired'];
 
 // Waiting states: the connection will try again by itself (readyState CONNECTING).
-const WAITING = new Set(['reconnecting', 'offline', 'circuit-open']);
+const WAITING = /* @__PURE__ */ new Set(['reconnecting', 'offline', 'circuit-open']);
 
 // One manager per environment, created lazily on the first EventSource: EventSources with the
 // same URL and options share its pooled connection. A custom `fetch` or `environment` gets a
 // manager of its own (they are manager options), shared by the EventSources that pass the same.
 const DEFAULT = {};
-const managers = new WeakMap(); // fetch or DEFAULT -> WeakMap(environment or DEFAULT -> manager)
+const managers = /* @__PURE__ */ new WeakMap(); // fetch or DEFAULT -> WeakMap(environment or DEFAULT -> manager)
 
 function sharedManager(fetchImpl, environment) {
   const f = fetchImpl ?? DEFAULT;

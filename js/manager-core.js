@@ -33,9 +33,9 @@ const STAT_FIELDS = ['opens', 'opened', 'events', 'delivered', 'duplicates', 're
 const STAT_TAIL = ['connectMsSum', 'connectCount', 'firstEventMsSum', 'firstEventCount',
   'recoveryMsSum', 'recoveryCount', 'recoveryMsMax', 'resets', 'drains', 'caughtUp'];
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
-const defaultsOf = new WeakMap(); // core module -> its manager defaults
+const defaultsOf = /* @__PURE__ */ new WeakMap(); // core module -> its manager defaults
 
 /** The core's defaults: { heartbeatTimeoutMs, connectTimeoutMs, plainRetryMs, lingerMs, onlineSpreadMs }. */
 export function managerDefaults(m = getCore()) {

@@ -20,7 +20,7 @@ export const ERROR_MESSAGES = {
   'circuit-open': 'server marked unhealthy (circuit open)',
 };
 
-const fnIds = new WeakMap();
+const fnIds = /* @__PURE__ */ new WeakMap();
 let nextFnId = 1;
 function fnId(fn) {
   if (!fnIds.has(fn)) fnIds.set(fn, nextFnId++);
@@ -28,7 +28,7 @@ function fnId(fn) {
 }
 
 /** The status of a name that is not a channel (one shared object, so stores stay stable). */
-export const IDLE_SNAPSHOT = Object.freeze({
+export const IDLE_SNAPSHOT = /* @__PURE__ */ Object.freeze({
   state: 'idle', attempt: 0, reconnectInMs: 0, nextRetryAt: null, lastEventId: '', lastError: null,
   since: null, reason: 'none', httpStatus: 0, endpoint: 0, url: null, responseUrl: null, lastReset: null,
   stale: false, alert: false, lastByteAt: null, lastEventAt: null, outageSince: null, staleAfterMs: 0,

@@ -8,8 +8,8 @@ import { errorNamed } from './core-tables.js';
 import { defaultClock } from './manager-env.js';
 import { checkNumber, checkClock, checkOptions } from './checks.js';
 
-const histRegistry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_histogram_free(ptr));
-const metricsRegistry = new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_metrics_free(ptr));
+const histRegistry = /* @__PURE__ */ new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_histogram_free(ptr));
+const metricsRegistry = /* @__PURE__ */ new FinalizationRegistry(({ core, ptr }) => core._lifeline_wasm_metrics_free(ptr));
 
 class Histogram {
   #core;

@@ -17,7 +17,7 @@ const REC_ERROR = 4;
 const MAX_CAP = 0x7fffffff;
 
 // ignoreBOM: a U+FEFF inside a field is data; the stream's own BOM is already dropped in C.
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (handle.h) core._lifeline_wasm_parser_free(handle.h); })

@@ -33,7 +33,7 @@ const CONFIG_KEYS = {
 /** The router option names that are the core's config. */
 export const CONFIG_OPTIONS = Object.keys(CONFIG_KEYS);
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 export class CoreRouter {
   #m;

@@ -4,8 +4,8 @@
  * once and sliced, anything else per span. HTTP bodies are decoded as fetch()'s text() does
  * (BOM removed). NUL-terminated C strings (names, messages) go through Emscripten's UTF8ToString.
  */
-const streamDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
-const bodyDecoder = new TextDecoder('utf-8');
+const streamDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { ignoreBOM: true });
+const bodyDecoder = /* @__PURE__ */ new TextDecoder('utf-8');
 
 /** Bytes [ptr, ptr + len) of `heap` as stream text. */
 export function decodeSpan(heap, ptr, len) {

@@ -17,10 +17,10 @@ import { markerText, useSSEFeed } from './feed.js';
 const cx = (...names) => names.filter(Boolean).join(' ');
 
 /** The states in which ReconnectionAlert may show (it shows only when status.alert says so). */
-const ALERT_STATES = Object.freeze(['connecting', 'reconnecting', 'offline', 'circuit-open', 'failed']);
+const ALERT_STATES = /* @__PURE__ */ Object.freeze(['connecting', 'reconnecting', 'offline', 'circuit-open', 'failed']);
 
 /** A visually hidden style for live regions (an inline style, so it holds without the CSS). */
-const HIDDEN = Object.freeze({
+const HIDDEN = /* @__PURE__ */ Object.freeze({
   position: 'absolute', width: '1px', height: '1px', padding: 0, margin: '-1px', overflow: 'hidden',
   clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap', border: 0,
 });

@@ -8,8 +8,8 @@ import { useBinding, useIsoLayoutEffect, useLifelineState } from './provider.js'
 import { PENDING_STATUS, constantStore, failedStatus, healthStoreOf, parseData, statusStoreOf } from './stores.js';
 
 const getServerStatus = () => PENDING_STATUS;
-const EMPTY_HEALTH = Object.freeze([]);
-const emptyHealthStore = constantStore(EMPTY_HEALTH);
+const EMPTY_HEALTH = /* @__PURE__ */ Object.freeze([]);
+const emptyHealthStore = /* @__PURE__ */ constantStore(EMPTY_HEALTH);
 
 /** The manager of the nearest provider, or null while init() is pending. */
 export function useSSEManager() {
@@ -99,7 +99,7 @@ export function useReconnectCountdown(channel) {
 
 // When each status snapshot was first seen: every component showing the same snapshot counts
 // down to the same deadline (an indicator and an alert never disagree by a second).
-const firstSeen = new WeakMap();
+const firstSeen = /* @__PURE__ */ new WeakMap();
 function seenAt(status) {
   if (!status || typeof status !== 'object') return Date.now();
   let t = firstSeen.get(status);
@@ -149,12 +149,12 @@ export function useStaleSeconds(status) {
 }
 
 /** The origin's analysis stages, in order (the progress events count them from 1): the default stage list. */
-export const ANALYSIS_STAGES = Object.freeze([
+export const ANALYSIS_STAGES = /* @__PURE__ */ Object.freeze([
   'Initializing Analysis', 'Gathering Intelligence', 'Processing Data',
   'Analyzing Patterns', 'Generating Insights', 'Finalizing Report',
 ]);
 /** The default event names of a progress stream: which SSE event type starts, advances, adds a section, ends or fails a run. */
-export const PROGRESS_EVENTS = Object.freeze({
+export const PROGRESS_EVENTS = /* @__PURE__ */ Object.freeze({
   start: 'analysis:start', progress: 'progress', section: 'analysis:section', complete: 'analysis:complete', error: 'analysis:error',
 });
 
@@ -165,7 +165,7 @@ export function initialProgress(stages = ANALYSIS_STAGES) {
     running: false, done: false, error: null, runId: null, ward: null,
   });
 }
-export const INITIAL_PROGRESS = initialProgress();
+export const INITIAL_PROGRESS = /* @__PURE__ */ initialProgress();
 
 /** A pure reducer folding progress events into the state, for the given stages and event names. */
 export function progressReducer({ stages = ANALYSIS_STAGES, events = PROGRESS_EVENTS } = {}) {
@@ -198,7 +198,7 @@ export function progressReducer({ stages = ANALYSIS_STAGES, events = PROGRESS_EV
 }
 
 /** Folds one event of the default protocol into the progress state (pure; exported for tests and custom hooks). */
-export const reduceProgress = progressReducer();
+export const reduceProgress = /* @__PURE__ */ progressReducer();
 
 /**
  * A staged progress stream on `channel` as { stage, total, name, message, sections, running, done,
@@ -217,7 +217,7 @@ export function useSSEProgress(channel, options = {}) {
   return state;
 }
 
-const EMPTY_BUFFER = Object.freeze({ latest: null, items: Object.freeze([]), total: 0, dropped: 0, firstSeq: 0 });
+const EMPTY_BUFFER = /* @__PURE__ */ Object.freeze({ latest: null, items: Object.freeze([]), total: 0, dropped: 0, firstSeq: 0 });
 
 /**
  * Rate-limits re-renders from a busy channel. Returns { latest, items, total, dropped, firstSeq }:

@@ -13,7 +13,7 @@ export const useIsoLayoutEffect = typeof document !== 'undefined' ? useLayoutEff
 /** Context default is undefined so hooks can tell "outside the provider" apart. */
 export const LifelineContext = createContext(undefined);
 
-const EMPTY = Object.freeze({ manager: null, router: null, error: null });
+const EMPTY = /* @__PURE__ */ Object.freeze({ manager: null, router: null, error: null });
 
 // Loading the runtime lazily keeps the Wasm out of server bundles and of import time. The
 // router's JS and Wasm load only for a provider given routerOptions: an SSE-only app never

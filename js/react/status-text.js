@@ -7,7 +7,7 @@
 import { errorText } from './stores.js';
 
 /** Short indicator text per connection state. */
-export const STATUS_LABELS = Object.freeze({
+export const STATUS_LABELS = /* @__PURE__ */ Object.freeze({
   connecting: 'Connecting…',
   open: 'Live',
   reconnecting: 'Reconnecting',
@@ -20,7 +20,7 @@ export const STATUS_LABELS = Object.freeze({
 });
 
 // Why live updates are interrupted, in the user's terms, per reason (of the state or the last error).
-const CAUSES = Object.freeze({
+const CAUSES = /* @__PURE__ */ Object.freeze({
   network: 'the server is not answering',
   timeout: 'the server is not answering',
   stall: 'the server stopped sending data',
@@ -34,7 +34,7 @@ const CAUSES = Object.freeze({
 });
 
 // Why they stopped for good (state failed), per reason.
-const FAILURES = Object.freeze({
+const FAILURES = /* @__PURE__ */ Object.freeze({
   auth: 'you are not signed in, or your session expired',
   'no-content': 'the server ended the stream',
   'not-found': 'the stream no longer exists',

@@ -6,7 +6,7 @@
 
 /** The status every channel has before the manager exists (and on the server): the manager's
  * ConnectionStatus shape (one type for both), with nothing scheduled and no endpoint yet. */
-export const PENDING_STATUS = Object.freeze({
+export const PENDING_STATUS = /* @__PURE__ */ Object.freeze({
   state: 'connecting',
   attempt: 0,
   reconnectInMs: 0,
@@ -63,7 +63,7 @@ export function errorText(error) {
 // Per manager, one store per channel while it has subscribers, so the subscribe function keeps its
 // identity across renders and every component reading the same channel shares one snapshot. An
 // entry leaves with its last subscriber: apps with one channel per room stay bounded.
-const statusStores = new WeakMap();
+const statusStores = /* @__PURE__ */ new WeakMap();
 
 /** The status store of `channel`, over the manager's statusStore(channel). */
 export function statusStoreOf(manager, channel) {
@@ -103,7 +103,7 @@ function sharedStore(perChannel, channel, inner) {
   return store;
 }
 
-const healthStores = new WeakMap();
+const healthStores = /* @__PURE__ */ new WeakMap();
 
 /** The router's health store (its subscribe/getSnapshot protocol), one object per router. */
 export function healthStoreOf(router) {
