@@ -200,17 +200,31 @@ export function progressReducer({ stages = ANALYSIS_STAGES, events = PROGRESS_EV
 /** Folds one event of the default protocol into the progress state (pure; exported for tests and custom hooks). */
 export const reduceProgress = /* @__PURE__ */ progressReducer();
 
+const RESTART = /* @__PURE__ */ Object.freeze({ type: 'lifeline:restart' }); // by identity: no server event is it
+
 /**
  * A staged progress stream on `channel` as { stage, total, name, message, sections, running, done,
  * error }. options: { stages (default ANALYSIS_STAGES), events (event names, default PROGRESS_EVENTS) }.
+ * A new channel (or new stages/events) starts again from the initial state.
  */
 export function useSSEProgress(channel, options = {}) {
   const { stages = ANALYSIS_STAGES, events } = options;
   const stagesKey = stages.join('\u0000');
   const eventsKey = events ? JSON.stringify(events) : '';
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const reducer = useMemo(() => (events || stages !== ANALYSIS_STAGES ? progressReducer({ stages, events }) : reduceProgress), [stagesKey, eventsKey]);
+  const reducer = useMemo(() => {
+    const reduce = events || stages !== ANALYSIS_STAGES ? progressReducer({ stages, events }) : reduceProgress;
+    return (s, e) => (e === RESTART ? initialProgress(stages) : reduce(s, e));
+  }, [stagesKey, eventsKey]);
   const [state, dispatch] = useReducer(reducer, stages, initialProgress);
+  // Another channel (or protocol) is another run: start from the initial state in this render,
+  // not after the old channel's progress was shown once more.
+  const key = `${channel}\u0001${stagesKey}\u0001${eventsKey}`;
+  const [shownKey, setShownKey] = useState(key);
+  if (shownKey !== key) {
+    setShownKey(key);
+    dispatch(RESTART);
+  }
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const types = useMemo(() => Object.values({ ...PROGRESS_EVENTS, ...events }), [eventsKey]);
   useSSE(channel, dispatch, { events: types });

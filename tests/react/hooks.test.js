@@ -141,6 +141,27 @@ describe('useSSEProgress', () => {
     expect(s).toMatchObject({ stage: 3, done: true, running: false, error: 'analysis backend failed' });
   });
 
+  it('starts from the initial state when its channel changes (the old channel\'s run is not shown)', () => {
+    let p;
+    let setChannel;
+    function Progress() {
+      const [channel, set] = useState('ward-a');
+      setChannel = set;
+      p = useSSEProgress(channel);
+      return null;
+    }
+    const { manager } = mount(h(Progress));
+    act(() => manager.emit('ward-a', 'analysis:start', { runId: 1, ward: 'Riverside' }));
+    act(() => manager.emit('ward-a', 'progress', { stage: 3, total: 6 }));
+    expect(p).toMatchObject({ running: true, stage: 3, ward: 'Riverside' });
+    act(() => setChannel('ward-b'));
+    expect(p).toEqual(INITIAL_PROGRESS);
+    act(() => manager.emit('ward-a', 'progress', { stage: 4, total: 6 })); // the old channel is not listened to
+    expect(p).toEqual(INITIAL_PROGRESS);
+    act(() => manager.emit('ward-b', 'analysis:start', { runId: 2, ward: 'Hillside' }));
+    expect(p).toMatchObject({ running: true, stage: 0, ward: 'Hillside', runId: 2 });
+  });
+
   it('takes its stage list and event names as parameters', () => {
     let p;
     const options = { stages: ['Fetch', 'Compile', 'Test'], events: { start: 'build:start', progress: 'build:step', complete: 'build:done' } };
