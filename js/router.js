@@ -143,17 +143,21 @@ export class Router {
     const id = this.#core.request(String(capability), opts.deadlineMs || 0, this.#now());
     if (id < 0) return Promise.reject(coreError(id, `request '${capability}'`));
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, path: opts.path || '', method, body, headers, capability, atts: [] });
-      if (opts.signal) {
+      const req = { resolve, reject, path: opts.path || '', method, body, headers, capability, atts: [], unlisten: null };
+      this.#pending.set(id, req);
+      const signal = opts.signal;
+      if (signal) {
         const onAbort = () => {
           if (!this.#pending.has(id)) return;
           this.#pending.delete(id);
           this.#core.abort(id, this.#now());
-          reject(opts.signal.reason ?? new DOMException('aborted', 'AbortError'));
+          reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
           this.#pump();
         };
-        if (opts.signal.aborted) return onAbort();
-        opts.signal.addEventListener('abort', onAbort, { once: true });
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        // A long-lived signal (one per component) must not keep every finished request alive.
+        req.unlisten = () => signal.removeEventListener('abort', onAbort);
       }
       this.#pump();
     });
@@ -247,6 +251,7 @@ export class Router {
       this.#responses.delete(att);
     }
     this.#pending.delete(a.request);
+    req.unlisten?.();
     if (a.code === 0) {
       const r = res || { status: a.status, headers: {}, body: '' };
       req.resolve({
@@ -376,9 +381,9 @@ export class Router {
   /** Per-service health, in registration order. */
   getHealth() {
     if (this.#closed) return this.#snapshot || [];
-    const out = this.#services.map((_, i) => this.#healthOf(i));
-    this.#pump(); // reading may have noticed a change (HEALTH events)
-    return out;
+    // A pure read (it runs during React render): the core's read changes nothing; health
+    // changes are applied and announced by the core's tick, on its deadline timer.
+    return this.#services.map((_, i) => this.#healthOf(i));
   }
 
   /** Why a request for `capability` would fail now, e.g. "... gemini open (retry in 4.2 s), ...". */
@@ -419,7 +424,10 @@ export class Router {
     for (const ctrl of this.#inflight.values()) ctrl.abort();
     this.#inflight.clear();
     this.#core.free();
-    for (const req of this.#pending.values()) req.reject(lifelineError('LIFELINE_ERR_STATE', 'router closed'));
+    for (const req of this.#pending.values()) {
+      req.unlisten?.();
+      req.reject(lifelineError('LIFELINE_ERR_STATE', 'router closed'));
+    }
     this.#pending.clear();
     for (const set of Object.values(this.#listeners)) set.clear();
     this.#storeListeners.clear();

@@ -18,7 +18,9 @@ static rt_request *request_find(lifeline_router *r, uint32_t id) {
 
 /* ---- requests ------------------------------------------------------------------------- */
 
-/* Candidates for a capability in preference order: priority, then median latency, then index. */
+/* Candidates for a capability in preference order: priority, then median latency, then index.
+ * A service never called yet sorts as fastest (it gets tried); one whose recent calls all failed
+ * has no median and sorts last among its peers, or a service failing fast would always lead. */
 static int candidates(const lifeline_router *r, int cap, uint64_t now, uint8_t *out) {
   int32_t key[LIFELINE_ROUTER_MAX_SERVICES];
   int n = 0;
@@ -26,7 +28,7 @@ static int candidates(const lifeline_router *r, int cap, uint64_t now, uint8_t *
     if (cap < 0 || !(r->svc[i].caps & (1u << cap))) continue;
     rt_stats st;
     rt_stats_get(&r->svc[i], now, RT_LATENCY_WINDOW_MS, &st);
-    key[i] = st.p50 < 0 ? 0 : st.p50;
+    key[i] = st.p50 >= 0 ? st.p50 : st.total ? INT32_MAX : 0;
     int j = n++;
     while (j > 0) { /* insertion sort, stable */
       const rt_service *a = &r->svc[out[j - 1]], *b = &r->svc[i];
@@ -139,7 +141,11 @@ static void cancel_task(lifeline_router *r, rt_task *t, int lost, uint64_t now) 
   int si = t->service;
   rt_service *s = &r->svc[si];
   uint32_t elapsed = (uint32_t)(now - t->started);
-  if (t->half_open) {
+  if (t->half_open && !lost) {
+    /* The caller gave up (abort, unmount): nothing learnt about the service. The trial's slot is
+     * given back, so neither a failure nor the half-open timeout reopens a recovering breaker. */
+    lifeline_breaker_release(&s->breaker, now);
+  } else if (t->half_open) {
     /* A half-open trial must end, or the breaker would wait for its half-open timeout. */
     lifeline_breaker_record(&s->breaker, 0, elapsed, now);
   } else if (lost && t->epoch == r->epoch && rt_is_anomalously_slow(s, elapsed, now)) {

@@ -240,8 +240,9 @@ static uint32_t judged_window(const rt_service *s, uint64_t now) {
   return (uint32_t)(now - s->forgiven_at) + 1;
 }
 
-static lifeline_health judge_own(const lifeline_router *r, const rt_service *s, uint64_t now) {
-  lifeline_breaker_state bs = lifeline_breaker_get_state(&s->breaker);
+/* bs: the breaker's state at now (a read passes that of a ticked copy). */
+static lifeline_health judge_own(const lifeline_router *r, const rt_service *s,
+                                 lifeline_breaker_state bs, uint64_t now) {
   if (bs == LIFELINE_BREAKER_OPEN || rt_probe_down(r, s)) return LIFELINE_HEALTH_DOWN;
   if (bs == LIFELINE_BREAKER_HALF_OPEN) return s->ok_streak ? LIFELINE_HEALTH_DEGRADED : LIFELINE_HEALTH_DOWN;
   if (s->probe_fail_streak) return LIFELINE_HEALTH_DEGRADED;
@@ -257,15 +258,16 @@ static lifeline_health judge_own(const lifeline_router *r, const rt_service *s, 
 }
 
 /* Our own judgement, made at least as bad as a hint in force. */
-static lifeline_health judge(const lifeline_router *r, const rt_service *s, uint64_t now) {
-  lifeline_health h = judge_own(r, s, now);
+static lifeline_health judge(const lifeline_router *r, const rt_service *s,
+                             lifeline_breaker_state bs, uint64_t now) {
+  lifeline_health h = judge_own(r, s, bs, now);
   int hint = hint_in_force(s, now);
   return hint > (int)h ? (lifeline_health)hint : h;
 }
 
 void rt_update_health(lifeline_router *r, int si, uint64_t now) {
   rt_service *s = &r->svc[si];
-  lifeline_health h = judge(r, s, now);
+  lifeline_health h = judge(r, s, lifeline_breaker_get_state(&s->breaker), now);
   if (h == s->health) {
     probe_soon(s, now);
     return;
@@ -293,19 +295,24 @@ const char *lifeline_health_name(lifeline_health h) {
   return "unknown";
 }
 
-int lifeline_router_service_info_get(lifeline_router *r, int si, uint64_t now_ms,
+int lifeline_router_service_info_get(const lifeline_router *r, int si, uint64_t now_ms,
                                      lifeline_router_service_info *info) {
-  now_ms = rt_now(r, now_ms);
+  if (now_ms < r->last_now) now_ms = r->last_now;
   if (si < 0 || si >= r->nsvc) return LIFELINE_ERR_NOT_FOUND;
-  rt_service *s = &r->svc[si];
-  lifeline_breaker_tick(&s->breaker, now_ms);
-  rt_update_health(r, si, now_ms);
+  /* A read changes nothing (it runs during a UI render): time-driven breaker transitions are
+   * applied to a copy, and the health is judged as of now_ms without being stored or announced;
+   * tick stores it and emits the HEALTH action. */
+  const rt_service *s = &r->svc[si];
+  lifeline_breaker b = s->breaker; /* no listener is set on router breakers */
+  lifeline_breaker_tick(&b, now_ms);
+  lifeline_breaker_state bs = lifeline_breaker_get_state(&b);
+  lifeline_health h = judge(r, s, bs, now_ms);
   rt_stats st;
   rt_stats_get(s, now_ms, RT_STATS_WINDOW_MS, &st);
   memset(info, 0, sizeof *info);
   info->name = s->name;
-  info->health = s->health;
-  info->since_ms = s->since;
+  info->health = h;
+  info->since_ms = h == s->health ? s->since : now_ms;
   info->p50_ms = st.p50;
   info->p95_ms = st.p95;
   info->p99_ms = st.p99;
@@ -313,9 +320,8 @@ int lifeline_router_service_info_get(lifeline_router *r, int si, uint64_t now_ms
   info->samples = st.total;
   info->last_error = s->last_error;
   info->last_error_ms = s->last_error_at;
-  lifeline_breaker_state bs = lifeline_breaker_get_state(&s->breaker);
   info->breaker = lifeline_breaker_state_name(bs);
-  info->breaker_retry_ms = bs == LIFELINE_BREAKER_OPEN ? lifeline_breaker_deadline(&s->breaker) : 0;
+  info->breaker_retry_ms = bs == LIFELINE_BREAKER_OPEN ? lifeline_breaker_deadline(&b) : 0;
   info->attempt_timeout_ms = rt_attempt_timeout(r, s, now_ms);
   info->calls = s->calls;
   info->failures = s->failures;

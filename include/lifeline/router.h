@@ -261,8 +261,10 @@ int lifeline_router_set_online(lifeline_router *r, int online, uint64_t now_ms);
 int lifeline_router_hint(lifeline_router *r, int service, lifeline_health health, uint32_t ttl_ms,
                          uint64_t now_ms);
 
-/* Fills *info for a service at now_ms; returns 0 or LIFELINE_ERR_NOT_FOUND. */
-int lifeline_router_service_info_get(lifeline_router *r, int service, uint64_t now_ms,
+/* Fills *info for a service at now_ms; returns 0 or LIFELINE_ERR_NOT_FOUND. A pure read: no
+ * action is queued and no state changes (health and breaker are reported as tick would find
+ * them at now_ms; tick applies and announces them). info->name points into the router. */
+int lifeline_router_service_info_get(const lifeline_router *r, int service, uint64_t now_ms,
                                      lifeline_router_service_info *info);
 
 /* Writes "no service for 'c' is available: a open (retry in 4.2 s), b down, ..." for the

@@ -782,6 +782,94 @@ static void test_abort_and_deadline_value(void) {
   lifeline_router_free(s.r);
 }
 
+/* Peers of one priority: a service whose calls all fail fast has no median latency; it used to
+ * sort as 0 ms and lead every request, costing each one a failed attempt first. */
+static void test_failing_peer_ranks_last(void) {
+  sim s;
+  lifeline_router_config c = quiet();
+  c.breaker_consecutive = 0; /* keep the breaker out of it: ranking alone */
+  c.breaker_failure_percent = 100;
+  sim_init(&s, &c, 0, all3, "");
+  for (int i = 0; i < 2; i++) {
+    lifeline_router_service_config sc = {names[i], "http://x", "analysis", 1, 10000, ""};
+    lifeline_router_add_service(s.r, &sc, s.now);
+  }
+  s.mode[0] = REFUSE;
+  s.lat[1] = 60;
+  lifeline_router_action *d = sim_request(&s, "analysis", 0, 5000); /* both unknown: index order */
+  CHECK(d && d->service == 1 && d->attempt == 2);
+  for (int i = 0; i < 3; i++) {
+    d = sim_request(&s, "analysis", 0, 5000);
+    CHECK(d && d->service == 1 && d->attempt == 1);
+  }
+  CHECK_EQ_INT(1, s.calls[0]);
+  lifeline_router_free(s.r);
+}
+
+/* A caller aborting a half-open trial (a component unmounting) says nothing about the service:
+ * it used to count as a trial failure, and two such aborts reopened a recovering breaker. */
+static void test_abort_of_half_open_trial(void) {
+  sim s;
+  lifeline_router_config c = quiet();
+  sim_init(&s, &c, 3, all3, "");
+  s.mode[0] = E500;
+  for (int i = 0; i < 5; i++) sim_request(&s, "analysis", 0, 5000);
+  lifeline_router_service_info info;
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_STR("open", info.breaker);
+  sim_run(&s, s.now + 6100); /* the break (5 s +/- 20 %) is over */
+  s.mode[0] = HANG;
+  for (int i = 0; i < 3; i++) {
+    int calls = s.calls[0];
+    int64_t id = lifeline_router_request(s.r, "analysis", 0, s.now);
+    sim_drain(&s);
+    CHECK_EQ_INT(calls + 1, s.calls[0]); /* a trial on gemini */
+    CHECK_EQ_INT(0, lifeline_router_abort(s.r, (uint32_t)id, s.now));
+    sim_drain(&s);
+    lifeline_router_service_info_get(s.r, 0, s.now, &info);
+    CHECK_EQ_STR("half-open", info.breaker);
+  }
+  s.mode[0] = OK;
+  sim_request(&s, "analysis", 0, 5000);
+  sim_request(&s, "analysis", 0, 5000);
+  lifeline_router_service_info_get(s.r, 0, s.now, &info);
+  CHECK_EQ_STR("closed", info.breaker);
+  lifeline_router_free(s.r);
+}
+
+/* Reading a service's figures is pure (it runs during a UI render): no action, no state change.
+ * It used to tick the breaker and push HEALTH actions. The figures are still as of now_ms. */
+static void test_info_is_a_pure_read(void) {
+  sim s;
+  lifeline_router_config c = quiet();
+  sim_init(&s, &c, 3, all3, "");
+  s.mode[0] = E500;
+  for (int i = 0; i < 5; i++) sim_request(&s, "analysis", 0, 5000);
+  CHECK_EQ_INT(LIFELINE_HEALTH_DOWN, s.health[0]);
+  CHECK_EQ_INT(0, lifeline_router_hint(s.r, 1, LIFELINE_HEALTH_DOWN, 1000, s.now));
+  sim_drain(&s);
+  CHECK_EQ_INT(LIFELINE_HEALTH_DOWN, s.health[1]);
+  uint64_t later = s.now + 6100; /* break over, hint lapsed; no tick yet */
+  lifeline_router_service_info info;
+  lifeline_router_action a;
+  for (int k = 0; k < 2; k++) {
+    lifeline_router_service_info_get(s.r, 0, later, &info);
+    CHECK_EQ_STR("half-open", info.breaker);
+    lifeline_router_service_info_get(s.r, 1, later, &info);
+    CHECK_EQ_INT(LIFELINE_HEALTH_HEALTHY, info.health);
+    CHECK(info.since_ms == later);
+    CHECK_EQ_INT(0, lifeline_router_next_action(s.r, &a));
+  }
+  CHECK_EQ_INT(LIFELINE_HEALTH_DOWN, s.health[1]);
+  s.now = later;
+  lifeline_router_tick(s.r, s.now); /* tick applies and announces */
+  sim_drain(&s);
+  CHECK_EQ_INT(LIFELINE_HEALTH_HEALTHY, s.health[1]);
+  lifeline_router_service_info_get(s.r, 1, s.now, &info);
+  CHECK(info.since_ms == later);
+  lifeline_router_free(s.r);
+}
+
 int main(void) {
   test_priority_and_capability();
   test_latency_order();
@@ -801,5 +889,8 @@ int main(void) {
   test_fail_fast_states();
   test_bad_input();
   test_abort_and_deadline_value();
+  test_failing_peer_ranks_last();
+  test_abort_of_half_open_trial();
+  test_info_is_a_pure_read();
   return check_report("router");
 }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { getEventListeners } from 'node:events';
 import { init, createRouter, LifelineError } from '../../js/index.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -362,6 +363,54 @@ test('store protocol: getSnapshot is cached until a figure changes; subscribers 
     await router.request('analysis');
     await sleep(0);
     assert.equal(heard, n);
+  } finally {
+    router.close();
+  }
+});
+
+test("a request's abort listener is removed when it ends (a component's long-lived signal does not collect them)", async () => {
+  await init({ router: true });
+  const { svc, transport } = fakeServices();
+  const router = makeRouter(transport);
+  const ac = new AbortController();
+  try {
+    for (let i = 0; i < 3; i++) assert.equal((await router.request('analysis', { signal: ac.signal })).service, 'gemini');
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    svc.gemini.mode = 'e500';
+    await router.request('analysis', { signal: ac.signal }); // answered by the fallback
+    svc.perplexity.mode = 'e500';
+    svc.llama.mode = 'e500';
+    await assert.rejects(router.request('analysis', { signal: ac.signal }), LifelineError);
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    svc.gemini.mode = 'hang';
+    const p = router.request('analysis', { signal: ac.signal });
+    await sleep(5);
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+    router.close();
+    await assert.rejects(p, /router closed/);
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+  } finally {
+    router.close();
+  }
+});
+
+test('getSnapshot is a pure read: no listener runs and nothing is queued during it (React render)', async () => {
+  await init({ router: true });
+  const { transport } = fakeServices();
+  let t = 1000;
+  const router = makeRouter(transport, { clock: () => t });
+  try {
+    const seen = [];
+    router.onStatus((h) => seen.push(`${h.name} ${h.state}`));
+    assert.equal(router.hint('gemini', { state: 'down', ttlMs: 1000 }), true);
+    assert.deepEqual(seen, ['gemini down']);
+    t += 5000; // the hint has lapsed; the core's timer has not run yet (real time barely moved)
+    const snap = router.getSnapshot();
+    assert.equal(snap[0].state, 'healthy'); // the figures are as of now
+    assert.equal(router.getHealth()[0].state, 'healthy');
+    assert.deepEqual(seen, ['gemini down'], 'reading called a status listener');
+    await waitFor(() => seen.length === 2, 5000); // the tick announces it
+    assert.deepEqual(seen, ['gemini down', 'gemini healthy']);
   } finally {
     router.close();
   }
