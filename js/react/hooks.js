@@ -218,10 +218,11 @@ export function useSSEProgress(channel, options = {}) {
   }, [stagesKey, eventsKey]);
   const [state, dispatch] = useReducer(reducer, stages, initialProgress);
   // Another channel (or protocol) is another run: start from the initial state in this render,
-  // not after the old channel's progress was shown once more.
+  // not after the old channel's progress was shown once more. No channel (null: stop listening)
+  // keeps what the last one showed.
   const key = `${channel}\u0001${stagesKey}\u0001${eventsKey}`;
   const [shownKey, setShownKey] = useState(key);
-  if (shownKey !== key) {
+  if (shownKey !== key && channel != null) {
     setShownKey(key);
     dispatch(RESTART);
   }

@@ -154,6 +154,8 @@ describe('useSSEProgress', () => {
     act(() => manager.emit('ward-a', 'analysis:start', { runId: 1, ward: 'Riverside' }));
     act(() => manager.emit('ward-a', 'progress', { stage: 3, total: 6 }));
     expect(p).toMatchObject({ running: true, stage: 3, ward: 'Riverside' });
+    act(() => setChannel(null)); // stops listening, keeps what it showed
+    expect(p).toMatchObject({ running: true, stage: 3, ward: 'Riverside' });
     act(() => setChannel('ward-b'));
     expect(p).toEqual(INITIAL_PROGRESS);
     act(() => manager.emit('ward-a', 'progress', { stage: 4, total: 6 })); // the old channel is not listened to
