@@ -142,13 +142,18 @@ static int waits(const mgr_conn *c) {
          c->state == LIFELINE_MANAGER_CIRCUIT_OPEN || c->state == LIFELINE_MANAGER_OFFLINE;
 }
 
-/* The severity flags of a STATUS: stale while open; an alert for an outage past its grace time
- * while not open (an accepted stream is no longer alert-worthy; its silence is "stale"), and
- * always for FAILED. */
+/* An outage runs while the stream is not open, or open but silent past the threshold (a stall
+ * is an outage from its last byte): an accepted stream that has not been proven silent is not. */
+static int in_outage(const mgr_conn *c, lifeline_manager_state st) {
+  return st != LIFELINE_MANAGER_OPEN || c->fresh.stale;
+}
+
+/* The severity flags of a STATUS: stale while open; an alert for an outage past its grace time,
+ * and always for FAILED. */
 static uint32_t status_flags(const mgr_conn *c, lifeline_manager_state st) {
   uint32_t f = 0;
   if (st == LIFELINE_MANAGER_OPEN && c->fresh.stale) f |= LIFELINE_MANAGER_FLAG_STALE;
-  if (st == LIFELINE_MANAGER_FAILED || (st != LIFELINE_MANAGER_OPEN && c->fresh.alert))
+  if (st == LIFELINE_MANAGER_FAILED || (in_outage(c, st) && c->fresh.alert))
     f |= LIFELINE_MANAGER_FLAG_ALERT;
   return f;
 }
@@ -686,8 +691,9 @@ void mgr_conn_close(mgr_conn *c, lifeline_manager_reason reason, uint64_t now) {
 
 uint64_t mgr_conn_deadline(const mgr_conn *c) {
   uint64_t t = c->linger_at < c->retry_at ? c->linger_at : c->retry_at;
-  /* Open: when it turns stale; waiting: when the outage becomes alert-worthy. */
-  uint64_t f = mgr_fresh_deadline(&c->fresh, watches(c) && c->state == LIFELINE_MANAGER_OPEN, waits(c));
+  /* Open: when it turns stale; waiting or stale: when the outage becomes alert-worthy. */
+  int open = c->state == LIFELINE_MANAGER_OPEN;
+  uint64_t f = mgr_fresh_deadline(&c->fresh, watches(c) && open, waits(c) || (open && c->fresh.stale));
   if (f < t) t = f;
   if (c->stream && HAS(c, LIFELINE_MANAGER_WATCHDOG)) {
     uint64_t d = LIFELINE_NEVER;

@@ -63,7 +63,9 @@
  *   same or a new one). A stall therefore counts in full, its silence included. Its length is
  *   the recovery sample (stats recovery_ms_*, histogram lifeline_sse_recovery_ms).
  * - ALERT: a STATUS carries FLAG_ALERT once an outage has lasted grace_ms (default 2000) since it
- *   was noticed (the stale moment or the failure) without data resuming, and at once for FAILED.
+ *   was noticed (the stale moment or the failure) without data resuming, and at once for FAILED;
+ *   a stale OPEN stream is in an outage too (the flag comes with FLAG_STALE, before the watchdog
+ *   acts). A stream accepted during an outage carries no alert until it is proven silent.
  *   A blip that heals within the grace time changes the state only: hosts show an alert only for
  *   FLAG_ALERT. Both flags are part of what a STATUS reports: a change of either is a STATUS.
  * - CATCH-UP: on a stream opened after an outage, the events that arrive in the first burst (each

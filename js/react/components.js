@@ -16,8 +16,9 @@ import { markerText, useSSEFeed } from './feed.js';
 
 const cx = (...names) => names.filter(Boolean).join(' ');
 
-/** The states in which ReconnectionAlert may show (it shows only when status.alert says so). */
-const ALERT_STATES = /* @__PURE__ */ Object.freeze(['connecting', 'reconnecting', 'offline', 'circuit-open', 'failed']);
+/** The states in which ReconnectionAlert may show (it shows only when status.alert says so; an
+ * open stream carries it when it has been silent past the grace time). */
+const ALERT_STATES = /* @__PURE__ */ Object.freeze(['open', 'connecting', 'reconnecting', 'offline', 'circuit-open', 'failed']);
 
 /** A visually hidden style for live regions (an inline style, so it holds without the CSS). */
 const HIDDEN = /* @__PURE__ */ Object.freeze({

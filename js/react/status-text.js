@@ -96,6 +96,7 @@ export function alertHeadline(status) {
 export function nextStep(status, seconds) {
   if (status.state === 'failed') return 'Live updates will not resume by themselves.';
   if (status.state === 'offline') return 'Trying again when the network is back.';
+  if (status.state === 'open') return 'Still connected; reconnecting if nothing arrives.';
   if (seconds === null || seconds === undefined) return 'Trying again now…';
   return seconds <= 0 ? 'Trying again now…' : `Trying again in ${seconds} s.`;
 }

@@ -19,7 +19,11 @@ static void test_first_subscriber_opens(void) {
   drv_advance(d, d->now + 30000);
   CHECK_LOG(d, "STATUS c1 open a0 none\n");
   CHECK(d->sflags[c] & LIFELINE_MANAGER_FLAG_STALE);
-  CHECK_EQ_INT(d->now + 15000, d->wake);
+  /* then the alert, the grace time (2 s) after the silence was noticed, then the watchdog */
+  CHECK_EQ_INT(d->now + 2000, d->wake);
+  drv_advance(d, d->now + 2000);
+  CHECK(d->sflags[c] & LIFELINE_MANAGER_FLAG_ALERT);
+  CHECK_EQ_INT(d->now + 13000, d->wake);
   drv_free(d);
 }
 

@@ -42,7 +42,14 @@ static void test_stall_stale_before_watchdog(void) {
   in = info_of(d, c);
   CHECK(in.stale && !in.alert);
   CHECK_EQ_INT(last, in.outage_since);
-  /* The watchdog at 12 s: reconnecting, and the alert at once (noticed 8 s ago, grace 2 s). */
+  /* The grace time after the stall was noticed: the alert, while the stream is still open. */
+  CHECK_EQ_INT(last + 6000, d->wake);
+  drv_clear(d);
+  drv_advance(d, last + 6000);
+  CHECK_LOG(d, "STATUS c1 open a0 none\n");
+  CHECK_EQ_INT(STALE | ALERT, d->sflags[c]);
+  CHECK(info_of(d, c).alert);
+  /* The watchdog at 12 s: reconnecting, the alert kept. */
   drv_clear(d);
   drv_advance(d, last + 12000);
   CHECK_LOG(d, "STATUS c1 reconnecting a1 stall\n");
@@ -76,8 +83,10 @@ static void test_stale_clears_on_data(void) {
   uint64_t last = d->now;
   drv_advance(d, last + 3000);
   CHECK_EQ_INT(STALE, d->sflags[c]);
-  drv_advance(d, last + 6000); /* past the grace: still no alert while the stream is open */
+  drv_advance(d, last + 4999); /* within the grace time: stale only */
   CHECK_EQ_INT(STALE, d->sflags[c]);
+  drv_advance(d, last + 6000); /* past it: the silence is an outage worth the alert */
+  CHECK_EQ_INT(STALE | ALERT, d->sflags[c]);
   drv_clear(d);
   drv_feed(d, c, ": heartbeat\n\n");
   CHECK_LOG(d, "STATUS c1 open a0 none\n");

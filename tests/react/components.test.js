@@ -97,6 +97,18 @@ describe('<ReconnectionAlert>', () => {
     expect(announce(container).textContent).toBe('');
   });
 
+  it('appears for a stall past the grace time while the stream is still open, and goes at the next data', () => {
+    const { manager, container } = mount(h(ReconnectionAlert, { channel: 'feed' }));
+    act(() => manager.setStatus('feed', { state: 'open', reason: 'none', stale: true, alert: false }));
+    expect(box(container)).toBe(null); // stale only: the indicator says so, no alert yet
+    act(() => manager.setStatus('feed', { state: 'open', reason: 'none', stale: true, alert: true }));
+    const alert = box(container);
+    expect(alert.querySelector('.lifeline-alert__title').textContent).toBe('Live updates paused — no data is arriving');
+    expect(alert.textContent).toContain('Still connected; reconnecting if nothing arrives.');
+    act(() => manager.setStatus('feed', { state: 'open', reason: 'none', stale: false, alert: false }));
+    expect(box(container)).toBe(null);
+  });
+
   it('"Retry now" calls retryNow at once, and focus returns when the alert goes', () => {
     const { manager, container } = mount(h('div', null,
       h('button', { type: 'button', id: 'outside' }, 'elsewhere'),
