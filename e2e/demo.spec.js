@@ -285,6 +285,29 @@ test('Kill and Hang AI services: the analysis and the briefings fail over to the
   await expect(page.locator('.lifeline-health__service[data-state="healthy"]')).toHaveCount(3, { timeout: 30_000 });
 });
 
+// The health panel against real traffic (the demo's router, its mock AI services): with every
+// service killed it says none is available and shows no frozen figures; a restored service that
+// answers is shown recovering or healthy within about 2 s of its first success.
+test('AI health panel: all down says so, a restored service shows recovering soon after its first answer', async ({ app: page, demo }) => {
+  await open(page, demo);
+  const panel = page.locator('.lifeline-health');
+  for (const name of ['gemini', 'perplexity', 'llama']) await page.getByRole('button', { name: `Kill ${name}` }).click();
+  await page.getByRole('button', { name: 'Summarise' }).click(); // traffic while all are dead
+  await expect(panel.locator('.lifeline-health__notice')).toHaveText('No AI service is available; retrying.', { timeout: 30_000 });
+  await expect(panel.locator('.lifeline-health__service[data-state="down"]')).toHaveCount(3);
+  await expect(panel.locator('.lifeline-health__errors')).toHaveCount(0); // no "errors 0.0 %" for the dead
+  await expect(panel.locator('.lifeline-health__latency').first()).toHaveText('not answering');
+  await page.getByRole('button', { name: 'Restore gemini' }).click();
+  await page.getByRole('button', { name: 'Summarise' }).click();
+  await expect(page.locator('.answer__meta')).toContainText('Answered by gemini', { timeout: 20_000 });
+  const answeredAt = Date.now();
+  const gemini = panel.locator('.lifeline-health__service').filter({ hasText: 'gemini' });
+  await expect(gemini).toHaveAttribute('data-state', /recovering|healthy/, { timeout: 2500 });
+  expect(Date.now() - answeredAt).toBeLessThan(2500);
+  await expect(panel.locator('.lifeline-health__notice')).not.toHaveText('No AI service is available; retrying.');
+  for (const name of ['perplexity', 'llama']) await page.getByRole('button', { name: `Restore ${name}` }).click();
+});
+
 test('401: the failed state with Sign in, which reconnects', async ({ app: page, demo }) => {
   await open(page, demo);
   await chaos(page, '401').click();
