@@ -118,6 +118,7 @@ test('a stall: stale within the stale threshold, the alert a grace time later wh
   expect(await alertBox(page).locator('.lifeline-alert__title').textContent()).toBe('Live updates paused — no data is arriving');
   const alerted = (await page.evaluate(() => window.page.statuses)).find((s) => s.alert);
   expect(alerted).toMatchObject({ state: 'open', stale: true });
+  await shot(page, 'stall-alert');
   // The watchdog: reconnecting, the alert kept, its words naming the stall.
   await expect(alertBox(page).locator('.lifeline-alert__title')).toHaveText('Live updates paused — the server stopped sending data', { timeout: HEARTBEAT_TIMEOUT_MS });
   // The stall ends at 10 s; data resumes; the recorded outage covers the whole stall.

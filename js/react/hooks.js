@@ -137,7 +137,10 @@ export function useCountdown(status) {
  */
 export function useStaleSeconds(status) {
   const stale = status.state === 'open' && status.stale === true;
-  const since = useMemo(() => (stale ? seenAt(status) : null), [status, stale]);
+  // One silence, one count: a later status of the same silence (its last byte unchanged, e.g.
+  // the alert coming after the grace time) must not restart it.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const since = useMemo(() => (stale ? seenAt(status) : null), [stale, status.lastByteAt]);
   const [, tick] = useReducer((n) => n + 1, 0);
   useEffect(() => {
     if (since === null) return undefined;

@@ -50,7 +50,11 @@ describe('<SSEStatusIndicator>', () => {
     expect(root.className).toContain('lifeline-status--stale');
     expect(live.textContent).toBe('No data');
     expect(root.textContent).toBe('No data for 4 s');
-    act(() => vi.advanceTimersByTime(8000));
+    act(() => vi.advanceTimersByTime(2000));
+    // The same silence told again with the alert (a new status object): the count goes on.
+    act(() => manager.setStatus('feed', { state: 'open', stale: true, alert: true, staleAfterMs: 4000, lastByteAt: 1, outageSince: 1 }));
+    expect(root.textContent).toBe('No data for 6 s');
+    act(() => vi.advanceTimersByTime(6000));
     expect(root.textContent).toBe('No data for 12 s');
     expect(live.textContent).toBe('No data'); // not re-announced every second
     expect(live.contains(root.querySelector('.lifeline-status__silence'))).toBe(false);
