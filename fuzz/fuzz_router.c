@@ -64,6 +64,35 @@ static void drain(driver *d) {
 static const int statuses[] = {200, 204, 302, 400, 404, 408, 429, 500, 503, 0, -1, 100};
 static const char *caps[] = {"analysis", "search", "summary", "nothing"};
 
+/* A streamed attempt from the input: headers, chunks, deadlines and a close in any order; an
+ * ended one is fed to the router. COMPLETE only ever follows content and the end marker. */
+static void stream_attempt(driver *d, input *in, int si) {
+  lifeline_stream_attempt a;
+  lifeline_stream_start(&a, take(in, 1) * 20, take(in, 1) * 10, d->now);
+  uint64_t t = d->now;
+  int content = 0;
+  for (uint32_t n = take(in, 1) % 8; n--;) {
+    uint32_t e = take(in, 1);
+    t += take(in, 1) * 5;
+    if (e % 4 == 0)
+      lifeline_stream_headers(&a, statuses[(e >> 2) % 12] < 0 ? 0 : statuses[(e >> 2) % 12], e, t);
+    else if (e % 4 == 3)
+      lifeline_stream_closed(&a, (int)(e & 4), t);
+    else {
+      lifeline_chunk_kind k = (lifeline_chunk_kind)((e >> 2) % 6);
+      int before = a.state;
+      lifeline_stream_chunk(&a, k, t);
+      content |= k == LIFELINE_CHUNK_CONTENT && before != LIFELINE_STREAM_ENDED && a.state == LIFELINE_STREAM_COMMITTED;
+    }
+    lifeline_stream_tick(&a, t);
+    REQUIRE(a.state == LIFELINE_STREAM_ENDED || lifeline_stream_deadline(&a) > t);
+  }
+  REQUIRE(a.outcome != LIFELINE_STREAM_COMPLETE || (content && a.chunks > 0));
+  if (t > d->now) d->now = t;
+  REQUIRE(lifeline_router_stream_record(d->r, si, &a, d->now) ==
+          (a.state == LIFELINE_STREAM_ENDED ? 0 : LIFELINE_ERR_INVALID_ARGUMENT));
+}
+
 static void step(driver *d, input *in) {
   uint32_t op = take(in, 1);
   switch (op % 8) {
@@ -94,7 +123,9 @@ static void step(driver *d, input *in) {
     break;
   case 5: {
     uint32_t b = take(in, 1);
-    if (b & 2) /* a fleet's health hint: lapses, overrides and deadlines under any order */
+    if (b & 0x80)
+      stream_attempt(d, in, (int)((b >> 2) % 3));
+    else if (b & 2) /* a fleet's health hint: lapses, overrides and deadlines under any order */
       REQUIRE(lifeline_router_hint(d->r, (int)((b >> 2) % 3), (lifeline_health)((b >> 4) % 3), take(in, 2) * 10, d->now) == 0);
     else
       lifeline_router_set_online(d->r, (int)(b & 1), d->now);

@@ -58,6 +58,29 @@ void rt_record_outcome(lifeline_router *r, int si, int status, uint32_t latency_
 
 
 
+/* A streamed attempt weighs on its service as a request attempt does: its failures (before or
+ * after commit) count, an abort or a refusal of the request (4xx, content filter) does not
+ * blame it. The sample's latency is the whole attempt, never less than a request would take,
+ * so streamed successes cannot shorten the attempt timeouts of plain requests. */
+int lifeline_router_stream_record(lifeline_router *r, int si, const lifeline_stream_attempt *a,
+                                  uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
+  if (si < 0 || si >= r->nsvc) return LIFELINE_ERR_NOT_FOUND;
+  if (!a || a->state != LIFELINE_STREAM_ENDED) return LIFELINE_ERR_INVALID_ARGUMENT;
+  if (a->why == LIFELINE_STREAM_WHY_ABORTED) return LIFELINE_OK;
+  uint32_t latency = (uint32_t)(a->ended_ms - a->started_ms);
+  int status = a->status && a->why == LIFELINE_STREAM_WHY_STATUS ? a->status
+             : a->why == LIFELINE_STREAM_WHY_FIRST_TOKEN || a->why == LIFELINE_STREAM_WHY_IDLE ? LIFELINE_ROUTER_TIMED_OUT
+             : LIFELINE_ROUTER_NETWORK_ERROR;
+  if (!lifeline_stream_blames(a)) status = a->status ? a->status : 200;
+  rt_record_outcome(r, si, status, latency, now_ms);
+  rt_update_health(r, si, now_ms);
+  /* Retry-After: the service said when to come back; until then it is kept off like a down hint
+   * (its own later success still overrides it). */
+  if (a->retry_after_ms) lifeline_router_hint(r, si, LIFELINE_HEALTH_DOWN, a->retry_after_ms, now_ms);
+  return LIFELINE_OK;
+}
+
 void rt_set_last_error(rt_service *s, int status, uint32_t latency_ms, uint64_t now) {
   lifeline_mbuf t;
   lifeline_mbuf_init(&t, s->last_error, sizeof s->last_error);

@@ -76,6 +76,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "lifeline/router_stream.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -260,6 +261,16 @@ int lifeline_router_set_online(lifeline_router *r, int online, uint64_t now_ms);
  * LIFELINE_ERR_INVALID_ARGUMENT (health out of range). */
 int lifeline_router_hint(lifeline_router *r, int service, lifeline_health health, uint32_t ttl_ms,
                          uint64_t now_ms);
+
+/* Feeds an ended streamed attempt (router_stream.h) on `service` to its breaker, figures and
+ * health, as lifeline_router_complete does for a request attempt: FAILOVER and BROKEN outcomes
+ * are failures (a first-token or stall deadline as a timeout, a cut or reset as a network
+ * error, an HTTP status as itself); COMPLETE and a refusal (4xx, content filter) are not; an
+ * abort records nothing. A Retry-After the attempt carried keeps the service off for that long
+ * (as a DOWN hint, see lifeline_router_hint). Returns 0, LIFELINE_ERR_NOT_FOUND or
+ * LIFELINE_ERR_INVALID_ARGUMENT (attempt not ended). */
+int lifeline_router_stream_record(lifeline_router *r, int service, const lifeline_stream_attempt *a,
+                                  uint64_t now_ms);
 
 /* Fills *info for a service at now_ms; returns 0 or LIFELINE_ERR_NOT_FOUND. A pure read: no
  * action is queued and no state changes (health and breaker are reported as tick would find
