@@ -47,11 +47,26 @@ static const uint8_t bom[3] = {0xEF, 0xBB, 0xBF};
 static const uint8_t message_type[7] = {'m', 'e', 's', 's', 'a', 'g', 'e'};
 
 
+/* Non-zero when a byte of w is zero (exact for a yes/no answer). */
+static uint32_t zero_byte32(uint32_t w) {
+  return (w - 0x01010101u) & ~w & 0x80808080u;
+}
+
+/* Ids are checked on every event: 4 bytes a step (the last step overlapping), not byte by byte. */
 static int has_nul(const uint8_t *s, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] == 0) return 1;
+  if (n < 4) {
+    for (size_t i = 0; i < n; i++) {
+      if (s[i] == 0) return 1;
+    }
+    return 0;
   }
-  return 0;
+  uint32_t w;
+  for (size_t i = 0; i + 4 < n; i += 4) {
+    memcpy(&w, s + i, 4);
+    if (zero_byte32(w)) return 1;
+  }
+  memcpy(&w, s + n - 4, 4);
+  return zero_byte32(w) != 0;
 }
 
 /* Grows b to hold need bytes, geometrically, never beyond limit. */
@@ -225,18 +240,20 @@ static int on_comment(lifeline_parser *p, const uint8_t *line, size_t n) {
   return stop_if(p, rc);
 }
 
+static int on_id(lifeline_parser *p, const uint8_t *v, size_t vlen) {
+  if (has_nul(v, vlen)) return LIFELINE_OK;
+  p->id_pend.ptr = v; /* stays valid until feed() returns, like a data value */
+  p->id_pend.len = vlen;
+  p->id_pending = 1;
+  p->id_pend_lazy = 1;
+  return LIFELINE_OK;
+}
+
 /* Sets the field name[0, name_len) to the value v[0, vlen) (one leading space already removed). */
 static int set_field(lifeline_parser *p, const uint8_t *name, size_t name_len, const uint8_t *v, size_t vlen) {
   /* Byte compares: in Wasm, memcmp is a call even for constant sizes. */
   if (name_len == 4 && name[0] == 'd' && name[1] == 'a' && name[2] == 't' && name[3] == 'a') return on_data(p, v, vlen);
-  if (name_len == 2 && name[0] == 'i' && name[1] == 'd') {
-    if (has_nul(v, vlen)) return LIFELINE_OK;
-    p->id_pend.ptr = v; /* stays valid until feed() returns, like a data value */
-    p->id_pend.len = vlen;
-    p->id_pending = 1;
-    p->id_pend_lazy = 1;
-    return LIFELINE_OK;
-  }
+  if (name_len == 2 && name[0] == 'i' && name[1] == 'd') return on_id(p, v, vlen);
   if (name_len == 5 && name[0] == 'e' && memcmp(name, "event", 5) == 0) {
     int rc = buf_set(&p->type, v, vlen, p->cfg.max_line_bytes);
     return rc == LIFELINE_OK ? rc : enter_skip(p, LIFELINE_ERR_NO_MEMORY, 1);
@@ -249,11 +266,18 @@ static int set_field(lifeline_parser *p, const uint8_t *name, size_t name_len, c
 static int process_line(lifeline_parser *p, const uint8_t *line, size_t n) {
   if (n == 0) return dispatch(p);
   if (line[0] == ':') return on_comment(p, line, n);
+  /* "data:" and "id:" are most lines: recognised from their first bytes and handled at once,
+   * without a search for the ':' nor a second look at the name. */
+  if (n >= 5 && line[4] == ':' && line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a') {
+    size_t sp = n > 5 && line[5] == ' ';
+    return on_data(p, line + 5 + sp, n - 5 - sp);
+  }
+  if (n >= 3 && line[2] == ':' && line[0] == 'i' && line[1] == 'd') {
+    size_t sp = n > 3 && line[3] == ' ';
+    return on_id(p, line + 3 + sp, n - 3 - sp);
+  }
   size_t name_len = 0;
-  /* "data:" and "id:" are most lines: recognised from their first bytes without a search. */
-  if (n >= 5 && line[4] == ':' && line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a') name_len = 4;
-  else if (n >= 3 && line[2] == ':' && line[0] == 'i' && line[1] == 'd') name_len = 2;
-  else while (name_len < n && line[name_len] != ':') name_len++; /* short: a loop beats memchr */
+  while (name_len < n && line[name_len] != ':') name_len++; /* short: a loop beats memchr */
   const uint8_t *v = name_len < n ? line + name_len + 1 : line + n;
   size_t vlen = (size_t)(line + n - v);
   if (vlen && v[0] == ' ') {

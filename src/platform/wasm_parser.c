@@ -130,13 +130,22 @@ static uint32_t put_seen(wasm_parser *w, seen *c, lifeline_span v) {
   return off;
 }
 
+/* 1 when the 7 bytes at s are "message": two overlapping word compares, not a byte loop (Wasm
+ * is little-endian). */
+static int is_message_type(const uint8_t *s) {
+  uint32_t a, b;
+  memcpy(&a, s, 4);
+  memcpy(&b, s + 3, 4);
+  return a == 0x7373656du && b == 0x65676173u; /* "mess", "sage" little-endian */
+}
+
 static int on_event(void *user, const lifeline_parser_event *ev) {
   wasm_parser *w = user;
   uint32_t *r = record(w, REC_EVENT);
   if (!r) return 0;
   int in_input;
   uint32_t data = place(w, ev->data, &in_input);
-  int is_message = ev->type.len == 7 && same_bytes(ev->type.ptr, (const uint8_t *)"message", 7);
+  int is_message = ev->type.len == 7 && is_message_type(ev->type.ptr);
   uint32_t type = is_message ? SAME : put_seen(w, &w->type, ev->type);
   /* An id still in the chunk is referenced like the data; JS's remembered id then no longer
    * matches the cache, so the cache is cleared and the next id out of the chunk is sent. */
