@@ -40,6 +40,7 @@ export class CoreRouter {
   #ptr;
   #capPtrs = new Map(); // capability name -> its NUL-terminated copy in Wasm memory
   #capNames = [];
+  #flagsPtr = 0; // one int32 for streamPick's flags
   /** The statuses complete() takes for a fetch that failed (network error) or timed out. */
   networkError;
   timedOut;
@@ -193,6 +194,26 @@ export class CoreRouter {
     }
   }
 
+  /**
+   * Streamed calls (include/lifeline/router.h): the service for the next attempt of a call for
+   * `capability`, given the bit mask of services it tried. Returns { service, degraded, trial }
+   * or { code } (negative: LIFELINE_ERR_UNAVAILABLE when no service may take it now).
+   */
+  streamPick(capability, tried, now) {
+    const m = this.#m;
+    if (!this.#flagsPtr) this.#flagsPtr = m._malloc(4);
+    const rc = m._lifeline_wasm_router_stream_pick(this.#ptr, this.#capPtr(capability), tried >>> 0, now, this.#flagsPtr);
+    if (rc < 0) return { code: rc };
+    const flags = m.HEAP32[this.#flagsPtr >> 2];
+    return { service: rc, degraded: (flags & 1) !== 0, trial: (flags & 2) !== 0 };
+  }
+
+  /** Feeds an ended attempt (a CoreAttempt's pointer) on service i to breakers and health. */
+  streamRecord(i, attemptPtr, now) { return this.#m._lifeline_wasm_router_stream_record(this.#ptr, i, attemptPtr, now); }
+
+  /** Gives back service i's half-open trial taken by an attempt the caller aborted. */
+  streamRelease(i, now) { return this.#m._lifeline_wasm_router_stream_release(this.#ptr, i, now); }
+
   cancel(id) { this.#m._lifeline_wasm_router_cancel(this.#ptr, id); }
 
   free() {
@@ -200,6 +221,8 @@ export class CoreRouter {
     m.lifelineRouters.delete(this.#ptr);
     m._lifeline_wasm_router_free(this.#ptr);
     for (const p of this.#capPtrs.values()) m._free(p);
+    if (this.#flagsPtr) m._free(this.#flagsPtr);
+    this.#flagsPtr = 0;
     this.#capPtrs.clear();
   }
 }

@@ -1,4 +1,6 @@
 import type { LifelineError } from './errors.js';
+import type { AIStream, StreamOptions, StreamFormat } from './router-stream.js';
+export type * from './router-stream.js';
 
 export type HealthState = 'healthy' | 'degraded' | 'down';
 
@@ -18,6 +20,12 @@ export interface ServiceConfig {
   healthPath?: string | null;
   /** Sent with every call and probe to this service (a request's headers win). */
   headers?: Record<string, string>;
+  /** router.stream(): the answer format (default 'openai'). */
+  format?: StreamFormat;
+  /** router.stream(): resumes a broken stream by Last-Event-ID (a Lifeline server). Default false. */
+  resumable?: boolean;
+  /** router.stream(): false when it cannot continue a partial answer (skipped for 'continue'). Default true. */
+  continues?: boolean;
 }
 
 /** A transport for environments without XHR (Node) or for tests; browsers default to C fetch. */
@@ -135,6 +143,8 @@ export interface RouteNotice {
 
 export declare class Router {
   request(capability: string, options?: RequestOptions): Promise<RouterResponse>;
+  /** A streamed call with failover before commit and the afterCommit policy after it. Throws on a bad option. */
+  stream(capability: string, options?: StreamOptions): AIStream;
   getHealth(): ServiceHealth[];
   /** Store protocol for useSyncExternalStore: the listener runs after possible changes. */
   subscribe(listener: () => void): () => void;

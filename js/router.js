@@ -17,6 +17,7 @@ import { browserEnvironment, defaultClock } from './manager-env.js';
 import {
   CoreRouter, ACT_CALL, ACT_CANCEL, ACT_PROBE, ACT_DONE, ACT_HEALTH, ACT_DEGRADED, ACT_RECOVERED, CONFIG_OPTIONS,
 } from './router-core.js';
+import { openStream } from './router-stream.js';
 
 /** A transport over the global fetch() (Node 18+, browsers). */
 export const fetchTransport = {
@@ -54,7 +55,8 @@ function bodyOf(body, headers) {
 // Every option name the router reads: an unknown one (a typo, or a name from another library) is
 // refused rather than ignored.
 const ROUTER_OPTIONS = [...CONFIG_OPTIONS, 'services', 'transport', 'clock', 'environment'];
-const SERVICE_OPTIONS = ['name', 'baseUrl', 'capabilities', 'priority', 'maxAttemptTimeoutMs', 'healthPath', 'headers'];
+const SERVICE_OPTIONS = ['name', 'baseUrl', 'capabilities', 'priority', 'maxAttemptTimeoutMs', 'healthPath', 'headers',
+  'format', 'resumable', 'continues'];
 const REQUEST_OPTIONS = ['path', 'method', 'body', 'headers', 'deadlineMs', 'signal'];
 
 const invalid = (message) => lifelineError('LIFELINE_ERR_INVALID_ARGUMENT', message);
@@ -82,6 +84,8 @@ export class Router {
   #useCoreFetch;
   #transport;
   #envOff = null;
+  #streams = new Set(); // router.stream() calls in flight
+  #streamHost = null;
 
   constructor(options = {}) {
     const services = options.services || [];
@@ -123,7 +127,11 @@ export class Router {
     const healthPath = s.healthPath === undefined ? '/health' : s.healthPath || '';
     const rc = this.#core.addService({ name: s.name, baseUrl, capabilities, priority: s.priority ?? index + 1, maxAttemptTimeoutMs: s.maxAttemptTimeoutMs || 0, healthPath }, this.#now());
     if (rc < 0) throw coreError(rc, `createRouter: service '${s.name}'`);
-    this.#services.push({ name: s.name, baseUrl, healthPath, headers: { ...(s.headers || {}) } });
+    this.#services.push({
+      name: s.name, baseUrl, healthPath, headers: { ...(s.headers || {}) },
+      // Streams (router.stream): the answer format, resumption by Last-Event-ID, continuing a partial answer.
+      format: s.format ?? 'openai', resumable: s.resumable === true, continues: s.continues !== false,
+    });
   }
 
   /**
@@ -161,6 +169,25 @@ export class Router {
       }
       this.#pump();
     });
+  }
+
+  /**
+   * A streamed call to a service that offers `capability` (see router-stream.js and router.d.ts):
+   * async-iterable over its events, with `result`. Option errors throw at once.
+   */
+  stream(capability, opts = {}) {
+    if (this.#closed) throw lifelineError('LIFELINE_ERR_STATE', 'router is closed');
+    this.#streamHost ??= {
+      core: this.#core,
+      services: this.#services,
+      now: () => this.#now(),
+      fetch: (url, init) => globalThis.fetch(url, init),
+      p95: (i) => { const f = this.#core.info(i, this.#now()); return f && f.p95 >= 0 ? f.p95 : null; },
+      explain: (c) => this.explain(c),
+      changed: () => this.#pump(),
+      track: (st) => { this.#streams.add(st); return () => this.#streams.delete(st); },
+    };
+    return openStream(this.#streamHost, capability, opts);
   }
 
   /** Runs every queued core action; safe to re-enter (a nested call just asks for another pass). */
@@ -418,6 +445,7 @@ export class Router {
   /** Cancels everything, rejects pending requests, frees the core. Idempotent. */
   close() {
     if (this.#closed) return;
+    for (const st of [...this.#streams]) st.abort(lifelineError('LIFELINE_ERR_STATE', 'router closed'));
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#envOff?.();

@@ -257,6 +257,45 @@ int lifeline_router_abort(lifeline_router *r, uint32_t request, uint64_t now_ms)
   return LIFELINE_OK;
 }
 
+/* ---- streamed calls: the service for each attempt (router_stream.h runs the attempt) ---- */
+
+int lifeline_router_stream_pick(lifeline_router *r, const char *capability, uint32_t tried,
+                                uint64_t now_ms, int32_t *flags) {
+  now_ms = rt_now(r, now_ms);
+  if (flags) *flags = 0;
+  if (!capability || !*capability) return LIFELINE_ERR_INVALID_ARGUMENT;
+  int cap = lifeline_router_capability_index(r, capability);
+  if (cap < 0) return LIFELINE_ERR_NOT_FOUND;
+  /* The first attempt is one request listing every capable service (the retry budget's base). */
+  for (int i = 0; !tried && i < r->nsvc; i++)
+    if (r->svc[i].caps & (1u << cap)) lifeline_window_add(&r->svc[i].budget, now_ms, 1, 0);
+  uint8_t order[LIFELINE_ROUTER_MAX_SERVICES];
+  int n = candidates(r, cap, now_ms, order);
+  for (int k = 0; k < n; k++) {
+    int si = order[k];
+    rt_service *s = &r->svc[si];
+    if (tried & (1u << si)) continue;
+    if (rt_probe_down(r, s) || rt_hint_down(s, now_ms)) continue;
+    if (tried && !rt_budget_allows(r, s, now_ms)) continue;
+    if (!lifeline_breaker_allow(&s->breaker, now_ms)) continue;
+    if (tried) lifeline_window_add(&s->budget, now_ms, 0, 1);
+    int32_t best = 0;
+    best_priority(r, cap, &best);
+    if (flags)
+      *flags = (s->priority > best ? LIFELINE_STREAM_PICK_DEGRADED : 0) |
+               (lifeline_breaker_get_state(&s->breaker) == LIFELINE_BREAKER_HALF_OPEN ? LIFELINE_STREAM_PICK_TRIAL : 0);
+    return si;
+  }
+  return LIFELINE_ERR_UNAVAILABLE;
+}
+
+int lifeline_router_stream_release(lifeline_router *r, int service, uint64_t now_ms) {
+  now_ms = rt_now(r, now_ms);
+  if (service < 0 || service >= r->nsvc) return LIFELINE_ERR_NOT_FOUND;
+  lifeline_breaker_release(&r->svc[service].breaker, now_ms);
+  return LIFELINE_OK;
+}
+
 /* After a failed attempt: the next candidate, or the end of q when nothing is left. */
 static void fail_over(lifeline_router *r, rt_request *q, uint64_t now) {
   if (start_attempt(r, q, now) || inflight_count(q)) return;

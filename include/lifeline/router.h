@@ -272,6 +272,28 @@ int lifeline_router_hint(lifeline_router *r, int service, lifeline_health health
 int lifeline_router_stream_record(lifeline_router *r, int service, const lifeline_stream_attempt *a,
                                   uint64_t now_ms);
 
+/* Flags lifeline_router_stream_pick writes. */
+#define LIFELINE_STREAM_PICK_DEGRADED 1 /* not a best-priority service of the capability */
+#define LIFELINE_STREAM_PICK_TRIAL 2    /* the breaker's half-open trial: end it with
+                                         * stream_record, or stream_release on an abort */
+
+/* The service for the next attempt of a streamed call for `capability`: the same order and
+ * skips as a request's attempts (priority, median latency; probe-down, down hints, Retry-After,
+ * breakers, the retry budget for every attempt after the first). `tried` is the bit mask
+ * (1 << index) of services already tried by this call, 0 for its first attempt (which counts
+ * the call once in every capable service's retry budget). Returns the service index (its
+ * breaker has allowed the call: end the attempt with lifeline_router_stream_record) and sets
+ * *flags (NULL allowed) to LIFELINE_STREAM_PICK_*; LIFELINE_ERR_UNAVAILABLE when no service
+ * may take it now (lifeline_router_explain says why), LIFELINE_ERR_NOT_FOUND for an unknown
+ * capability, LIFELINE_ERR_INVALID_ARGUMENT for a NULL/empty one. */
+int lifeline_router_stream_pick(lifeline_router *r, const char *capability, uint32_t tried,
+                                uint64_t now_ms, int32_t *flags);
+
+/* An attempt that took the breaker's half-open trial (LIFELINE_STREAM_PICK_TRIAL) was aborted by
+ * the caller: the trial slot is given back (an abort says nothing about the service). Returns 0
+ * or LIFELINE_ERR_NOT_FOUND. */
+int lifeline_router_stream_release(lifeline_router *r, int service, uint64_t now_ms);
+
 /* Fills *info for a service at now_ms; returns 0 or LIFELINE_ERR_NOT_FOUND. A pure read: no
  * action is queued and no state changes (health and breaker are reported as tick would find
  * them at now_ms; tick applies and announces them). info->name points into the router. */

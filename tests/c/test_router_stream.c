@@ -249,6 +249,42 @@ static void test_outcomes_feed_the_router(void) {
   lifeline_router_free(r);
 }
 
+/* The service of each streamed attempt: the request order, tried services skipped, the
+ * fallback flagged degraded, an open breaker skipped, a half-open trial flagged and given back. */
+static void test_pick(void) {
+  uint64_t now = 1000;
+  lifeline_router *r = two_services(now);
+  int32_t flags = -1;
+  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_stream_pick(r, "nope", 0, now, &flags));
+  CHECK_EQ_INT(LIFELINE_ERR_INVALID_ARGUMENT, lifeline_router_stream_pick(r, "", 0, now, &flags));
+  CHECK_EQ_INT(0, lifeline_router_stream_pick(r, "analysis", 0, now, &flags));
+  CHECK_EQ_INT(0, flags);
+  CHECK_EQ_INT(1, lifeline_router_stream_pick(r, "analysis", 1u, now, &flags));
+  CHECK_EQ_INT(LIFELINE_STREAM_PICK_DEGRADED, flags);
+  CHECK_EQ_INT(LIFELINE_ERR_UNAVAILABLE, lifeline_router_stream_pick(r, "analysis", 3u, now, &flags));
+  lifeline_stream_attempt a;
+  for (int k = 0; k < 5; k++) { /* five resets: gemini's breaker opens */
+    lifeline_stream_start(&a, 2000, 0, now);
+    lifeline_stream_closed(&a, 1, now + 10);
+    lifeline_router_stream_record(r, 0, &a, now + 10);
+  }
+  now += 10;
+  CHECK_EQ_INT(1, lifeline_router_stream_pick(r, "analysis", 0, now, &flags));
+  /* After the break (5 s +/- 20 %): the half-open trial, flagged; an abort gives it back. */
+  now += 7000;
+  lifeline_router_tick(r, now);
+  lifeline_router_action act;
+  while (lifeline_router_next_action(r, &act)) {
+  }
+  CHECK_EQ_INT(0, lifeline_router_stream_pick(r, "analysis", 0, now, &flags));
+  CHECK_EQ_INT(LIFELINE_STREAM_PICK_TRIAL, flags);
+  CHECK_EQ_INT(1, lifeline_router_stream_pick(r, "analysis", 0, now, &flags)); /* slot taken */
+  CHECK_EQ_INT(0, lifeline_router_stream_release(r, 0, now));
+  CHECK_EQ_INT(LIFELINE_ERR_NOT_FOUND, lifeline_router_stream_release(r, 9, now));
+  CHECK_EQ_INT(0, lifeline_router_stream_pick(r, "analysis", 0, now, &flags));
+  lifeline_router_free(r);
+}
+
 int main(void) {
   test_default_ttft();
   test_commit_at_first_content();
@@ -258,5 +294,6 @@ int main(void) {
   test_content_filter_and_abort();
   test_after_commit_decision();
   test_outcomes_feed_the_router();
+  test_pick();
   return check_report("router_stream");
 }

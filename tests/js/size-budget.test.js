@@ -14,8 +14,10 @@ import { join } from 'node:path';
 import { BUDGET, REPO, launchChromium, measureApp, workDir } from '../../bench/size-apps.js';
 
 // Measured 39,957 and 76,916 B (bench/results/size.json, 2026-12-02); about 5% of room. Raise it
-// only with a reason in the commit.
-export const CEILING = { sseOnly: 41 * 1024, wholePackage: 80 * 1024 };
+// only with a reason in the commit. Whole package raised to 86 KB for router.stream (issue 16:
+// js/router-stream.js, stream-adapters.js, stream-events.js, stream-core.js, src/platform/
+// wasm_stream.c): 83,270 B measured after it, the SSE-only app unchanged.
+export const CEILING = { sseOnly: 41 * 1024, wholePackage: 86 * 1024 };
 
 const results = {};
 let browser;

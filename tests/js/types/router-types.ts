@@ -24,3 +24,21 @@ const snap: ServiceHealth[] = router.getSnapshot();
 const retryAt: number | null = snap[0].breakerRetryAt;
 router.close();
 void [p, st, off, off2, why, unsub, retryAt];
+
+// router.stream (issue 16)
+import type { AIStream, StreamEvent, StreamResult, StreamError, StreamNotice } from '../../../js/index.js';
+const sr: Router = createRouter({ services: [{ name: 'g', baseUrl: 'http://x', capabilities: 'chat', format: 'gemini', continues: false }] });
+const aiStream: AIStream = sr.stream('chat', {
+  path: ({ service }) => `/v1/${service}`, body: ({ partial }) => ({ partial }), ttftMs: 2000, idleMs: 5000, afterCommit: 'continue',
+  format: { text: (d) => d, isEnd: (d) => d === 'end', error: () => null }, onSwitch: (n: StreamNotice) => { const to: string = n.to; void to; },
+});
+async function consume(): Promise<void> {
+  for await (const e of aiStream) { const ev: StreamEvent = e; const t: 'text' | 'switch' | 'restart' | 'continue' | 'resume' = ev.type; void t; }
+  const r: StreamResult = await aiStream.result;
+  const done: boolean = r.complete;
+  void done;
+  try { await aiStream.result; } catch (e) { const se = e as StreamError; const partial: string = se.partial; void partial; }
+}
+// @ts-expect-error afterCommit is one of three words
+sr.stream('chat', { afterCommit: 'retry' });
+void consume;
