@@ -8,14 +8,17 @@ import { createServer } from 'node:http';
 import {
   answerPreflight, clampNum, closeServer, listen, prng, readJSON, sendJSON, trackSockets,
 } from './http-util.js';
+import { StreamAnswer } from './ai-stream.js';
 
 export const SERVICE_SPECS = {
-  gemini: { capabilities: ['analysis', 'summary'], latencyMs: 120, model: 'gemini-mock-1.5' },
+  gemini: { capabilities: ['analysis', 'summary'], latencyMs: 120, model: 'gemini-mock-1.5', streamFormat: 'gemini' },
   perplexity: { capabilities: ['analysis', 'search'], latencyMs: 180, model: 'sonar-mock' },
   llama: { capabilities: ['analysis', 'summary'], latencyMs: 90, model: 'llama-mock-70b' },
 };
 export const MODES = ['normal', 'recover', 'fail', 'hang', 'slow', 'refuse'];
 const ENDPOINTS = { '/v1/analyze': 'analysis', '/v1/summary': 'summary', '/v1/search': 'search' };
+// Streamed answers (router.stream): POST /v1/stream/<capability>, in the service's format.
+const STREAM_PATH = /^\/v1\/stream\/([a-z]+)$/;
 const MAX_MODE_MS = 10 * 60 * 1000;
 const MAX_HANGING = 1000;
 
@@ -47,6 +50,8 @@ export class MockAIService {
     this.pending = new Set(); // {timer, res}
     this.nextRequestId = 1;
     this.closed = false;
+    // Streams: streamFormat (the spec's, else 'openai'), streamTokens words every streamTokenMs.
+    this.streamAnswer = new StreamAnswer(this, { format: spec.streamFormat ?? 'openai', tokens: 60, tokenMs: 10 });
     this.resetCounters();
     this.http = createServer((req, res) => this.route(req, res));
     this.sockets = trackSockets(this.http);
@@ -54,6 +59,8 @@ export class MockAIService {
 
   resetCounters() {
     this.counters = { requests: 0, byStatus: {}, byPath: {}, hangsTotal: 0, modeChanges: 0, refusedPeriods: 0 };
+    this.streamAnswer?.resetCounters();
+    this.streamAnswer?.setFault({ kind: 'none' });
   }
 
   async start() {
@@ -120,7 +127,10 @@ export class MockAIService {
         this.resetCounters();
         return sendJSON(req, res, 200, await this.setMode('normal'));
       }
+      if (path === '/__stream' && req.method === 'POST') return sendJSON(req, res, 200, this.setStreamFault(await readJSON(req)));
       if (path === '/health' && req.method === 'GET') return await this.serve(req, res, path, null);
+      const sm = STREAM_PATH.exec(path);
+      if (sm && req.method === 'POST') return await this.serveStream(req, res, sm[1]);
       const cap = ENDPOINTS[path];
       if (cap && req.method === 'POST') return await this.serve(req, res, path, cap);
       return sendJSON(req, res, 404, { error: 'not found', service: this.name, path });
@@ -180,6 +190,29 @@ export class MockAIService {
     res.on('close', () => { clearTimeout(p.timer); this.pending.delete(p); });
   }
 
+  /** A streamed answer for `cap` under the stream fault (see ai-stream.js); 404 without the capability. */
+  async serveStream(req, res, cap) {
+    const body = await readJSON(req);
+    if (!this.capabilities.includes(cap)) return sendJSON(req, res, 404, { error: `${this.name} has no ${cap} capability` });
+    return this.streamAnswer.serve(req, res, body);
+  }
+
+  /**
+   * The fault of streamed answers: { kind, ...options, times } (ai-stream.js lists them), plus
+   * tokens and tokenMs to change the answer's length and pace. Returns the stream status.
+   */
+  setStreamFault(o = {}) {
+    if (o.tokens !== undefined) this.streamAnswer.tokens = Math.round(clampNum(o.tokens, 60, 1, 2000));
+    if (o.tokenMs !== undefined) this.streamAnswer.tokenMs = clampNum(o.tokenMs, 10, 0, 10000);
+    const f = this.streamAnswer.setFault(o);
+    return { service: this.name, fault: f.kind, times: Number.isFinite(f.times) ? f.times : null, ...this.streamStatus() };
+  }
+
+  streamStatus() {
+    const a = this.streamAnswer;
+    return { format: a.format, tokens: a.tokens, tokenMs: a.tokenMs, counters: { ...a.counters, byFault: { ...a.counters.byFault } } };
+  }
+
   answer(cap, body) {
     const topic = String(body.ward ?? body.topic ?? body.query ?? body.prompt ?? 'the campaign').slice(0, 120);
     if (cap === 'search') {
@@ -208,7 +241,7 @@ export class MockAIService {
       modeRemainingMs: this.mode.until ? Math.max(0, this.mode.until - Date.now()) : undefined,
       includeHealth: this.mode.includeHealth ?? true,
       capabilities: this.capabilities, latencyMs: this.latencyMs, jitterMs: this.jitterMs,
-      hanging: this.hanging.size, inFlight: this.pending.size, ...this.counters,
+      hanging: this.hanging.size, inFlight: this.pending.size, ...this.counters, stream: this.streamStatus(),
       byStatus: { ...this.counters.byStatus }, byPath: { ...this.counters.byPath },
     };
   }
@@ -227,7 +260,7 @@ export class MockAIService {
 /** Routes of the group control API, usable on any server: returns true when it answered. */
 export function aiControlRoutes(group) {
   return async (req, res, url) => {
-    const m = /^\/__ai\/(?:([a-z0-9_-]+)\/)?(mode|status|reset)$/.exec(url.pathname);
+    const m = /^\/__ai\/(?:([a-z0-9_-]+)\/)?(mode|status|reset|stream)$/.exec(url.pathname);
     if (!m) return false;
     const [, name, action] = m;
     const svc = name ? group.services[name] : null;
@@ -235,7 +268,11 @@ export function aiControlRoutes(group) {
     if (action === 'status' && req.method === 'GET') { sendJSON(req, res, 200, svc ? svc.status() : group.status()); return true; }
     if (req.method !== 'POST') { sendJSON(req, res, 405, { error: 'use POST' }); return true; }
     const body = await readJSON(req);
-    if (action === 'mode') {
+    if (action === 'stream') {
+      const targets = svc ? [svc] : Object.values(group.services);
+      const out = targets.map((s) => s.setStreamFault(body));
+      sendJSON(req, res, 200, svc ? out[0] : out);
+    } else if (action === 'mode') {
       const targets = svc ? [svc] : Object.values(group.services);
       const out = await Promise.all(targets.map((s) => s.setMode(body.mode, body)));
       sendJSON(req, res, 200, svc ? out[0] : group.status());
