@@ -10,7 +10,7 @@ import type { Component, Context, ErrorInfo, JSX, ReactNode } from 'react';
 import type {
   ConnectOptions, ConnectionState, ConnectionStatus, ManagerMetrics, ManagerOptions, SSEEvent, SSEManager,
 } from '../manager.js';
-import type { Router, RouterOptions, ServiceHealth } from '../router.js';
+import type { Router, RouterOptions, ServiceHealth, StreamOptions, StreamNotice, StreamStatus, StreamError, StreamResult } from '../router.js';
 import type { init } from '../wasm.js';
 
 export type {
@@ -153,6 +153,36 @@ export function useSSEBuffer(channel: string, options?: BufferOptions): BufferSn
 export function useSSEMetrics(intervalMs?: number): ManagerMetrics | null;
 /** The router's per-service health (its subscribe/getSnapshot store); [] without a router. */
 export function useServiceHealth(): readonly ServiceHealth[];
+
+/** useAIStream's request: router.stream options, plus `key` naming the call (default: capability, path and body). */
+export interface AIStreamRequest extends Omit<StreamOptions, 'signal' | 'onStatus' | 'onSwitch'> {
+  key?: string;
+}
+
+export interface AIStreamNotice extends StreamNotice {
+  /** In words for the user, e.g. "gemini did not answer (HTTP 503); switched to perplexity". */
+  text: string;
+}
+
+export interface AIStreamState {
+  /** The answer so far (after a restart, the new answer's; after an error, the partial text). */
+  text: string;
+  /** The service answering now (null before the first attempt). */
+  service: string | null;
+  status: 'idle' | StreamStatus['state'];
+  /** The last switch to another service, or null. */
+  notice: AIStreamNotice | null;
+  switched: boolean;
+  done: boolean;
+  /** True only when the service's own end marker arrived. */
+  complete: boolean;
+  error: StreamError | Error | null;
+  result: StreamResult | null;
+}
+
+/** A streamed AI answer from the provider's router; a null request makes no call. Unmount or a new key aborts the call. */
+export function useAIStream(capability: string, request: AIStreamRequest | null | undefined): AIStreamState;
+export declare const IDLE_AI_STREAM: AIStreamState;
 
 /** Indicator words per state, and `stale` ("No data"). */
 export type StatusLabels = Record<ConnectionState | 'stale', string>;

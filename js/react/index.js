@@ -8,6 +8,7 @@ export {
   useSSEMetrics, useServiceHealth, useRouter, useSSEManager, reduceProgress,
   ANALYSIS_STAGES, INITIAL_PROGRESS, PROGRESS_EVENTS, progressReducer, initialProgress,
 } from './hooks.js';
+export { useAIStream, aiStreamReducer, IDLE_AI_STREAM } from './ai-stream.js';
 export {
   SSEStatusIndicator, ReconnectionAlert, SSEProgressBar, StreamingDataDisplay, ServiceHealthPanel,
   serviceStateText, healthNotice,

@@ -71,3 +71,16 @@ export function Refused() {
   useSSE('feed', (e: { data: number }) => e.data);
   return null;
 }
+
+// useAIStream (issue 16): the answer, the service, the switch notice.
+import { useAIStream, type AIStreamState } from 'lifeline-sse/react';
+import type { StreamResult } from 'lifeline-sse';
+export function Answer({ ward }: { ward: string }) {
+  const st: AIStreamState = useAIStream('analysis', { path: '/v1/stream/analysis', body: { ward }, ttftMs: 4000, afterCommit: 'restart' });
+  const r: StreamResult | null = st.result;
+  void r;
+  useAIStream('analysis', null);
+  // @ts-expect-error: the hook owns the signal (it aborts on unmount)
+  useAIStream('analysis', { signal: new AbortController().signal });
+  return <p title={st.service ?? ''}>{st.notice ? st.notice.text : null}{st.text}{st.complete ? '' : '…'}</p>;
+}
