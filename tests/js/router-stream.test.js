@@ -288,3 +288,26 @@ test('options are checked at once', async () => {
     await done();
   }
 });
+
+test('a resumable service (plain SSE with ids) is resumed with Last-Event-ID after a cut, before any policy', async () => {
+  const { router, svcs, done } = await setup(['sse', 'sse'], {}, [{ resumable: true }]);
+  try {
+    svcs[0].answer.setFault({ kind: 'cut', at: 40, times: 1 });
+    const s = router.stream('chat', req({ afterCommit: 'fail' }));
+    const types = [];
+    let text = '';
+    for await (const e of s) {
+      types.push(e.type);
+      if (e.type === 'text') text += e.data;
+    }
+    const r = await s.result;
+    assert.equal(text, FULL);
+    assert.equal(r.service, 'primary');
+    assert.equal(r.resumed, true);
+    assert.ok(types.includes('resume'));
+    assert.equal(svcs[0].lastHeaders['last-event-id'], '39');
+    assert.equal(svcs[1].answer.counters.requests, 0);
+  } finally {
+    await done();
+  }
+});
