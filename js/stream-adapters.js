@@ -11,7 +11,7 @@
  * (streamGenerateContent?alt=sse: candidates[0].content.parts[].text, finishReason) and 'sse'
  * (plain SSE: each event's data is text; `event: end` or `event: done` ends, `event: error` is
  * an in-band error). An app passes its own as { text(data, event), isEnd(data, event),
- * error(data, event), filtered?(data, event) }.
+ * error(data, event), filtered?(data, event) } (typed in js/router-stream.d.ts). Internal to js/router-stream.js.
  */
 import { CHUNK } from './stream-core.js';
 
