@@ -27,6 +27,10 @@ const REACT_TEST = /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/;
 // An .mjs/.js/.wasm file of the no-SIMD fallback: fetched only by engines without Wasm SIMD,
 // instead of (not besides) the SIMD build, so it is reported apart from the page's bytes.
 export const isFallback = (name) => /nosimd/.test(name);
+// The chunks of share: 'origin' (the tab's side and the SharedWorker's own bundle, which carries a
+// second copy of the manager driver and the core's loader): emitted by every app that can share,
+// fetched only by pages that do, and counted in the whole package.
+export const isShare = (name) => /share-(tab|worker)/.test(name);
 
 // The event stream every app reads (and the page's proof that it works): one event, then quiet.
 const STREAM = 'retry: 60000\nid: 1\nevent: hello\ndata: {"n":1}\n\n';
@@ -233,9 +237,9 @@ export async function loadedFiles(browser, dir, { simd = true } = {}) {
 /**
  * Builds app `name`, loads it in Chromium and measures it. Returns
  * { files: { path: { bytes, gzip, brotli, loaded, kind } }, loaded: totals, emitted: totals,
- *   react: totals, fallback: totals, withoutSimd: totals } where every total is
+ *   react: totals, fallback: totals, share: totals, withoutSimd: totals } where every total is
  * { bytes, gzip, brotli, files }, kind is 'react' (React's chunk), 'fallback' (the no-SIMD build)
- * or 'own', and withoutSimd is what a page on an engine without SIMD fetched (React excepted).
+ * or 'own', share (of emitted) is what share: 'origin' adds, and withoutSimd is what a page on an engine without SIMD fetched (React excepted).
  */
 export async function measureApp(browser, work, name) {
   const dir = await buildApp(work, name);
@@ -243,7 +247,7 @@ export async function measureApp(browser, work, name) {
   const loadedNoSimd = APPS[name].jsx && name !== 'react-only' ? new Set(await loadedFiles(browser, dir, { simd: false })) : loaded;
   const files = {};
   const zero = () => ({ bytes: 0, gzip: 0, brotli: 0, files: 0 });
-  const totals = { loaded: zero(), emitted: zero(), react: zero(), fallback: zero(), withoutSimd: zero() };
+  const totals = { loaded: zero(), emitted: zero(), react: zero(), fallback: zero(), share: zero(), withoutSimd: zero() };
   const add = (t, c) => { t.bytes += c.bytes; t.gzip += c.gzip; t.brotli += c.brotli; t.files++; };
   for (const path of await listFiles(dir)) {
     if (!/\.(m?js|wasm)$/.test(path)) continue;
@@ -255,6 +259,7 @@ export async function measureApp(browser, work, name) {
     if (kind === 'react') { if (loaded.has(path)) add(totals.react, c); continue; }
     if (kind === 'fallback') { add(totals.fallback, c); continue; }
     add(totals.emitted, c);
+    if (isShare(path)) add(totals.share, c);
     if (loaded.has(path)) add(totals.loaded, c);
   }
   return { files, ...totals };

@@ -54,7 +54,7 @@ try {
     apps[name] = await measureApp(browser, work.dir, name);
     const a = apps[name];
     console.log(`${name.padEnd(30)} page ${kb(a.loaded.gzip).padStart(9)} gzip ${kb(a.loaded.brotli).padStart(9)} brotli`
-      + `  emitted ${kb(a.emitted.gzip)}  react ${kb(a.react.gzip)}  fallback ${kb(a.fallback.gzip)}`);
+      + `  emitted ${kb(a.emitted.gzip)} (share ${kb(a.share.gzip)})  react ${kb(a.react.gzip)}  fallback ${kb(a.fallback.gzip)}`);
   }
   const sse = apps['sse-only'].loaded;
   const whole = apps.everything.emitted;
@@ -62,6 +62,7 @@ try {
     budget: BUDGET,
     sseOnly: { gzip: sse.gzip, brotli: sse.brotli, bytes: sse.bytes, met: sse.gzip <= BUDGET.sseOnly },
     wholePackage: { gzip: whole.gzip, brotli: whole.brotli, bytes: whole.bytes, met: whole.gzip <= BUDGET.wholePackage },
+    share: { ...apps.everything.share, what: "share: 'origin': the tab's chunk and the SharedWorker's bundle, part of the whole package" },
     apps,
     peers: Object.fromEntries(await Promise.all(PEERS.map(async (p) => [p, { version: await peerVersion(p), ...apps[p].loaded }]))),
     packageFiles: await packageFiles(),

@@ -316,5 +316,56 @@ export declare class SSEManager {
   destroy(): void;
 }
 
-/** Creates a manager; `await init()` first. */
-export declare function createManager(options?: ManagerOptions): SSEManager;
+/**
+ * The options of createManager({ share: 'origin' }): the streams are held once for all the
+ * origin's tabs, in a SharedWorker or, where that is missing or fails, a leader tab elected with
+ * Web Locks (docs/sharing.md). The other ManagerOptions would have to run in that other context,
+ * so they are refused (TypeError), as are functions among connect()'s options.
+ */
+export interface SharedManagerOptions {
+  share: 'origin';
+  /** 'auto' (default): the SharedWorker, else Web Locks; 'worker' or 'locks' to force one. */
+  shareVia?: 'auto' | 'worker' | 'locks';
+  /** Errors the tab cannot throw: the hub's answers, a gap after a rebuild, a callback's throw. */
+  onError?: (err: Error) => void;
+}
+
+/** What a shared tab reports: its own figures, and under `origin` the hub's as last heard. */
+export interface SharedManagerMetrics {
+  connections: 0;
+  channels: number;
+  subscribers: number;
+  /** Where this tab's streams are held. */
+  sharing: 'starting' | 'worker' | 'leader' | 'follower';
+  delivered: number;
+  /** Events dropped because this tab had them already (a rebuild, two leaders for a moment). */
+  duplicatesDropped: number;
+  /** Times this tab rebuilt its subscriptions on a new hub. */
+  rebuilds: number;
+  origin: (ManagerMetrics & { tabs: number }) | null;
+}
+
+/** The manager's API in a tab that shares the origin's streams. */
+export declare class SharedManager {
+  readonly sharing: 'starting' | 'worker' | 'leader' | 'follower';
+  connect(channel: string, url: string, options?: ConnectOptions): () => void;
+  disconnect(channel: string): void;
+  subscribe(channel: string, callback: (event: SSEEvent) => void, options?: SubscribeOptions): () => void;
+  unsubscribe(channel: string, callback: (event: SSEEvent) => void): void;
+  getConnectionStatus(channel: string): ConnectionStatus;
+  onStatus(channel: string, callback: (status: ConnectionStatus) => void): () => void;
+  statusStore(channel: string): StatusStore;
+  retryNow(channel: string): void;
+  getMetrics(): SharedManagerMetrics;
+  /** The hub's figures, fresh (every tab's streams, and how many tabs). */
+  originMetrics(): Promise<ManagerMetrics & { tabs: number }>;
+  /** Null: the registry is the hub's. */
+  getPrometheusMetrics(): null;
+  retainedState(): RetainedState;
+  closeAll(): void;
+  destroy(): void;
+}
+
+/** Creates a manager; `await init()` first (`await init({ share: 'origin' })` for a shared one). */
+export declare function createManager(options: SharedManagerOptions): SharedManager;
+export declare function createManager(options?: ManagerOptions & { share?: 'tab' }): SSEManager;

@@ -5,7 +5,7 @@
  * (fetch or EventSource), the environment signals (online/offline, page resume) and the user's
  * callbacks. See docs/manager.md.
  */
-import { coreError } from './wasm.js';
+import { coreError, getShare } from './wasm.js';
 import {
   CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED, FLAG_RESET,
   FLAG_STALE, FLAG_ALERT, FLAG_CATCHUP, destroyed,
@@ -30,8 +30,19 @@ const NOTICE_TYPES = ['reset', 'lifeline:drain'];
 const FEED_SLICE = 16 * 1024; // bounds one batch: the core's caps are far above a slice's events
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit
 
-/** Creates a manager (after `await init()`). */
+/**
+ * Creates a manager (after `await init()`). With `share: 'origin'` (after `await init({ share:
+ * 'origin' })`) the streams are held once for all the origin's tabs: docs/sharing.md.
+ */
 export function createManager(options = {}) {
+  if (options && options.share !== undefined && options.share !== 'tab') {
+    if (options.share !== 'origin') throw new TypeError(`createManager: share must be 'tab' or 'origin', got ${JSON.stringify(options.share)}`);
+    return getShare().createManager(options);
+  }
+  if (options && options.share === 'tab') {
+    const { share, ...rest } = options;
+    return new SSEManager(rest);
+  }
   return new SSEManager(options);
 }
 

@@ -9,6 +9,8 @@ export interface InitOptions {
   routerWasmBinary?: ArrayBuffer | Uint8Array;
   /** Maps 'lifeline-core.wasm', 'lifeline-core-nosimd.wasm' or 'lifeline-router.wasm' to its URL. */
   locateFile?: (name: string) => string;
+  /** 'origin': also load what createManager({ share: 'origin' }) needs (a chunk of its own). */
+  share?: 'tab' | 'origin';
 }
 /**
  * Loads the SSE core (parser, manager, EventSource) once, and with `{ router: true }` the router

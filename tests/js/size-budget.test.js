@@ -17,7 +17,11 @@ import { BUDGET, REPO, launchChromium, measureApp, workDir } from '../../bench/s
 // only with a reason in the commit. Whole package raised to 86 KB for router.stream (issue 16:
 // js/router-stream.js, stream-adapters.js, stream-events.js, stream-core.js, src/platform/
 // wasm_stream.c): 83,270 B measured after it, the SSE-only app unchanged.
-export const CEILING = { sseOnly: 41 * 1024, wholePackage: 86 * 1024 };
+// Whole package raised to 116 KB for share: 'origin' (issue 15): its tab chunk (5.2 KB) and the
+// SharedWorker's own bundle (22.9 KB: a worker is a bundle of its own, so it carries a second copy
+// of the manager driver and the core's loader); 112,346 B measured, no page fetches them unless it
+// shares, the SSE-only app unchanged.
+export const CEILING = { sseOnly: 41 * 1024, wholePackage: 116 * 1024 };
 
 const results = {};
 let browser;

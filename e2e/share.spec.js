@@ -1,0 +1,105 @@
+// share: 'origin' in Chromium (issue 15): many tabs of one browser context hold one stream
+// between them, through a SharedWorker or, with it switched off, a leader elected with Web
+// Locks. The server counts its open streams; every tab must hold every event exactly once, in
+// order, through drops, a server restart, the worker's death and the leader's loss.
+import { test, expect } from './fixtures.js';
+import { startSSEServer } from '../demo/server/sse-server.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const openStreams = (server) => server.clients.size + server.sse.streams().length;
+
+async function openTabs(context, site, server, n, via = 'auto') {
+  const url = `${site.url}/e2e/pages/share.html?via=${via}&url=${encodeURIComponent(server.feedUrl)}`;
+  const pages = [];
+  for (let i = 0; i < n; i++) {
+    const page = await context.newPage();
+    await page.goto(url);
+    pages.push(page);
+  }
+  for (const page of pages) await expect(page.locator('#out')).toHaveText('open', { timeout: 10000 });
+  // The stream starts once every tab has joined: each must then hold every event.
+  server.setIntervalMs(25);
+  return pages;
+}
+
+async function expectAllEvents(pages, server) {
+  server.setIntervalMs(0);
+  const last = server.log.lastId;
+  const want = Array.from({ length: last }, (_, i) => i + 1);
+  for (const page of pages) {
+    await expect.poll(() => page.evaluate(() => window.ids.at(-1) ?? 0), { timeout: 15000 }).toBe(last);
+    expect(await page.evaluate(() => window.ids)).toEqual(want);
+    expect(await page.evaluate(() => window.errors)).toEqual([]);
+  }
+}
+
+let server;
+test.beforeEach(async () => { server = await startSSEServer({ intervalMs: 0, heartbeatMs: 200 }); });
+test.afterEach(async () => { await server.close(); });
+
+test('ten tabs, one SharedWorker: one stream; every event once, in order, through a drop and a restart', async ({ context, site }) => {
+  const pages = await openTabs(context, site, server, 10);
+  expect(await pages[0].evaluate(() => window.manager.sharing)).toBe('worker');
+  await sleep(300);
+  expect(openStreams(server)).toBe(1);
+  expect(server.counters.connectsTotal).toBe(1);
+  server.fault('drop');
+  await sleep(600);
+  await server.restart({ downMs: 400 });
+  await expect.poll(() => pages[9].evaluate(() => window.states.filter((s) => s === 'open').length), { timeout: 10000 }).toBeGreaterThanOrEqual(3);
+  await sleep(300);
+  expect(openStreams(server)).toBe(1);
+  await expectAllEvents(pages, server);
+  const metrics = await pages[0].evaluate(() => window.manager.originMetrics());
+  expect(metrics.tabs).toBe(10);
+  expect(metrics.connections).toBe(1);
+});
+
+test('the worker dies mid-stream: tabs rebuild on a new one, nothing lost or repeated', async ({ context, site }) => {
+  const pages = await openTabs(context, site, server, 3);
+  await sleep(300);
+  await pages[1].evaluate(() => window.manager.testHook('test:die'));
+  await expect.poll(() => pages[0].evaluate(() => window.manager.getMetrics().rebuilds), { timeout: 5000 }).toBe(1);
+  await sleep(500);
+  expect(openStreams(server)).toBe(1);
+  await expectAllEvents(pages, server);
+});
+
+test('the worker forgets everything (a fresh global scope on the same ports): tabs rebuild', async ({ context, site }) => {
+  const pages = await openTabs(context, site, server, 3);
+  await sleep(300);
+  await pages[0].evaluate(() => window.manager.testHook('test:forget'));
+  for (const page of pages) await expect.poll(() => page.evaluate(() => window.manager.getMetrics().rebuilds), { timeout: 5000 }).toBe(1);
+  await sleep(500);
+  expect(openStreams(server)).toBe(1);
+  await expectAllEvents(pages, server);
+});
+
+test('tabs that close release their subscriptions; the last one closes the stream', async ({ context, site }) => {
+  const pages = await openTabs(context, site, server, 3);
+  await pages[0].close();
+  await pages[1].close();
+  await expect.poll(() => pages[2].evaluate(async () => (await window.manager.originMetrics()).tabs)).toBe(1);
+  expect(openStreams(server)).toBe(1);
+  await pages[2].evaluate(() => window.manager.destroy());
+  // The hub's manager lingers (its default, 5 s) before it closes an unused stream.
+  await expect.poll(() => openStreams(server), { timeout: 12000 }).toBe(0);
+});
+
+test('Web Locks fallback: one leader holds the stream; closing it hands over within 1 s, nothing lost or repeated', async ({ context, site }) => {
+  const pages = await openTabs(context, site, server, 4, 'locks');
+  const roles = await Promise.all(pages.map((p) => p.evaluate(() => window.manager.sharing)));
+  expect(roles.filter((r) => r === 'leader')).toHaveLength(1);
+  await sleep(300);
+  expect(openStreams(server)).toBe(1);
+  const leader = pages[roles.indexOf('leader')];
+  const rest = pages.filter((p) => p !== leader);
+  const before = await rest[0].evaluate(() => window.ids.length);
+  const t0 = Date.now();
+  await leader.close();
+  await expect.poll(() => rest[0].evaluate(() => window.ids.length), { timeout: 3000, intervals: [20] }).toBeGreaterThan(before + 1);
+  const handover = Date.now() - t0;
+  expect(handover).toBeLessThan(1000 + 25 * 2);
+  expect((await Promise.all(rest.map((p) => p.evaluate(() => window.manager.sharing)))).filter((r) => r === 'leader')).toHaveLength(1);
+  await expectAllEvents(rest, server);
+});
