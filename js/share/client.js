@@ -80,6 +80,8 @@ export class SharedManager {
     this.#channels.set(channel, record);
     this.#send({ t: 'connect', ch: channel, url, opts: options, last: null, recent: [] });
     for (const [id, s] of this.#subs) if (s.channel === channel) this.#send(this.#subMessage(id, s, null));
+    // A first channel after the welcome: the pings start now (the welcome starts them otherwise).
+    if (this.#epoch !== null) this.#startPing();
     return () => this.disconnect(channel);
   }
 
