@@ -87,14 +87,35 @@ export class ShareHub {
 
   #open(name, shared) {
     if (this.#channels.get(name) !== shared || shared.open) return;
-    shared.open = true;
     shared.from = earliest(shared.positions);
     const { opts } = shared;
-    this.#manager.connect(name, shared.url, shared.from == null ? opts : { ...opts, initialLastEventId: shared.from });
+    try {
+      this.#manager.connect(name, shared.url, shared.from == null ? opts : { ...opts, initialLastEventId: shared.from });
+    } catch (err) {
+      this.#refused(name, shared, err);
+      return;
+    }
+    shared.open = true;
     shared.off.push(this.#manager.subscribe(name, (e) => this.#record(shared, e)));
     shared.off.push(this.#manager.onStatus(name, () => this.#statusToAll(name, shared)));
     this.#statusToAll(name, shared);
     for (const run of shared.pending.splice(0)) run();
+  }
+
+  // The manager refused the stream (a bad option, a limit): the hub forgets it, so that a
+  // repeat is refused again. Opened in place, receive() answers; after a gather, from a timer,
+  // each tab that asked for it is told and loses the channel.
+  #refused(name, shared, err) {
+    this.#channels.delete(name);
+    if (!shared.tabs.size) throw err;
+    for (const id of shared.tabs) {
+      const tab = this.#tabs.get(id);
+      for (const [ch, n] of tab?.channels ?? []) {
+        if (n !== name) continue;
+        tab.channels.delete(ch);
+        tab.send({ t: 'error', ch, name: err.name, code: err.code ?? null, message: err.message });
+      }
+    }
   }
 
   #record(shared, e) {
