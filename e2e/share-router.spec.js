@@ -20,8 +20,8 @@ function configOf(ai) {
   };
 }
 
-async function openTabs(context, site, ai, n, via) {
-  const url = `${site.url}/e2e/pages/share-router.html?via=${via}&cfg=${encodeURIComponent(JSON.stringify(configOf(ai)))}`;
+async function openTabs(context, site, ai, n, via, share = 'origin') {
+  const url = `${site.url}/e2e/pages/share-router.html?share=${share}&via=${via}&cfg=${encodeURIComponent(JSON.stringify(configOf(ai)))}`;
   const pages = [];
   for (let i = 0; i < n; i++) {
     const page = await context.newPage();
@@ -33,6 +33,25 @@ async function openTabs(context, site, ai, n, via) {
 }
 
 const probes = (ai, name) => ai.services[name].counters.byPath['/health'] ?? 0;
+
+async function probesIn4s(ai) {
+  const before = probes(ai, 'llama');
+  await sleep(4000);
+  return probes(ai, 'llama') - before;
+}
+
+// The control: what the shared test's bound tells apart. Each tab with a router of its own.
+test('control: three tabs with routers of their own probe each service three times as often', async ({ context, site }) => {
+  const ai = await startAIServices({ seed: 10 });
+  try {
+    await openTabs(context, site, ai, 3, 'auto', 'tab');
+    const perWindow = await probesIn4s(ai);
+    console.log(`share-router control (share: 'tab'): llama probes in 4 s with 3 tabs: ${perWindow} (interval ${PROBE_MS} ms)`);
+    expect(perWindow).toBeGreaterThanOrEqual(18);
+  } finally {
+    await ai.close();
+  }
+});
 
 for (const via of ['worker', 'locks']) {
   test(`three tabs, one router (${via}): requests work in each; a killed service is probed once per interval, found down once, shown down and back in every tab`, async ({ context, site }) => {
@@ -48,10 +67,8 @@ for (const via of ['worker', 'locks']) {
       expect(await pages[0].evaluate(() => window.router.sharing ?? null)).toBe(null);
 
       // One router for the origin: each service gets one probe per interval (+/- 10 % jitter),
-      // not one per tab. Over 4 s a single router sends ~8; three routers would send ~24.
-      const before = probes(ai, 'llama');
-      await sleep(4000);
-      const perWindow = probes(ai, 'llama') - before;
+      // not one per tab. Over 4 s a single router sends ~8; three routers send ~24 (the control test).
+      const perWindow = await probesIn4s(ai);
       console.log(`share-router ${via}: llama probes in 4 s with 3 tabs: ${perWindow} (interval ${PROBE_MS} ms)`);
       expect(perWindow).toBeGreaterThanOrEqual(5);
       expect(perWindow).toBeLessThanOrEqual(10);
