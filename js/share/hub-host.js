@@ -6,7 +6,6 @@
  */
 import { init } from '../wasm.js';
 import { createManager } from '../manager.js';
-import { createRouter } from '../router.js';
 import { ShareHub } from './hub.js';
 import { RouterHub } from './router-hub.js';
 import { hubLock, randomId, tabLock } from './protocol.js';
@@ -27,8 +26,12 @@ export async function startHub(initOptions = {}) {
   }
   // The hub's streams outlive any one tab: the linger is the manager's default.
   const hub = new ShareHub(createManager({ storage: null }), epoch);
-  // Shared routers (createRouter({ share: 'origin' })): the router module loads when a tab first asks.
-  const routers = new RouterHub(epoch, () => init({ ...initOptions, router: true }).then(() => createRouter));
+  // Shared routers (createRouter({ share: 'origin' })): the router's JS and Wasm load when a tab
+  // first asks, so a hub that only holds streams never fetches them.
+  const routers = new RouterHub(epoch, async () => {
+    await init({ ...initOptions, router: true });
+    return (await import('../router.js')).createRouter;
+  });
   const watched = new Set();
   const receive = (msg, send) => {
     if ((msg.t === 'hello' || msg.t === 'r:hello') && locks && !watched.has(msg.tab)) {
