@@ -135,3 +135,28 @@ test('shared router: errors cross as the same classes; an aborted request reject
     await ai.close();
   }
 });
+
+test('the worker dies: every tab opens its router on the new one, one router again; a request in flight rejects as unavailable', async ({ context, site }) => {
+  const ai = await startAIServices({ seed: 13 });
+  try {
+    const pages = await openTabs(context, site, ai, 3, 'worker');
+    await ai.setMode('gemini', 'hang');
+    const inFlight = pages[0].evaluate(() => window.ask('summary', { path: '/v1/summary', body: {} }));
+    await sleep(200);
+    // The worker's test hook, sent on a port of its own (same script and name: the same worker).
+    await pages[1].evaluate(() => new SharedWorker('/js/share/share-worker.js', { type: 'module', name: 'lifeline-sse' }).port.postMessage({ t: 'test:die' }));
+    expect(await inFlight).toMatchObject({ error: 'LifelineError', code: 'LIFELINE_ERR_UNAVAILABLE' });
+    await ai.setMode('gemini', 'normal');
+    for (const page of pages) {
+      await expect.poll(() => page.evaluate(() => window.ask('analysis', { path: '/v1/analyze', body: {} })), { timeout: 10000 })
+        .toEqual({ service: 'gemini', status: 200, body: 'gemini' });
+    }
+    const perWindow = await probesIn4s(ai);
+    console.log(`share-router after the worker died: llama probes in 4 s with 3 tabs: ${perWindow}`);
+    expect(perWindow).toBeGreaterThanOrEqual(5);
+    expect(perWindow).toBeLessThanOrEqual(10);
+    for (const page of pages) expect(await page.evaluate(() => window.errors)).toEqual([]);
+  } finally {
+    await ai.close();
+  }
+});

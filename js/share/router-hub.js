@@ -12,6 +12,7 @@
  *              r:res {q, v}, r:err {q, open, e} (q null: not a request's; open: the router could not be made)
  * Internal to js/share/hub-host.js.
  */
+import { lifelineError } from '../core-tables.js';
 
 /** An error as a plain object: what survives structured cloning, so the tab rebuilds the same class. */
 export function errorToWire(err) {
@@ -139,11 +140,16 @@ export class RouterHub {
     this.#routers.delete(key);
   }
 
-  /** A tab that closed, crashed or rebuilt: its requests are aborted and its routers released. */
+  /**
+   * A tab that closed, crashed or rebuilt, or every tab when the hub closes: its requests are
+   * aborted and its routers released. The abort's reason is what a tab still listening hears:
+   * not an AbortError, since the tab did not abort.
+   */
   dropTab(id) {
     const tab = this.#tabs.get(id);
     if (!tab) return;
-    for (const ctrl of tab.reqs.values()) ctrl.abort();
+    const reason = lifelineError('LIFELINE_ERR_UNAVAILABLE', 'share: the hub holding the router closed during the request');
+    for (const ctrl of tab.reqs.values()) ctrl.abort(reason);
     for (const rid of [...tab.rids.keys()]) this.#release(tab, id, rid);
     this.#tabs.delete(id);
   }
