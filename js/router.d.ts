@@ -161,7 +161,55 @@ export declare class Router {
   close(): void;
 }
 
+/**
+ * The options of createRouter({ share: 'origin' }) (docs/sharing.md): one router per identical
+ * configuration for all the origin's tabs, held in the SharedWorker or the Web Locks leader tab,
+ * so each service is probed once per interval and a breaker trips once. `transport`, `clock` and
+ * `environment` would have to run in that other context: they are refused (TypeError), as is any
+ * function among the options.
+ */
+export interface SharedRouterOptions extends Omit<RouterOptions, 'transport' | 'clock' | 'environment'> {
+  share: 'origin';
+  /** 'auto' (default): the SharedWorker, else Web Locks; 'worker' or 'locks' to force one. */
+  shareVia?: 'auto' | 'worker' | 'locks';
+  /** Errors the tab cannot throw or reject with: a configuration the hub refused, a listener's throw. */
+  onError?: (err: Error) => void;
+}
+
+/**
+ * The router's API in a tab whose router runs in the origin's hub. Health is pushed by the hub:
+ * getHealth() and getSnapshot() are its last report ([] before the first). Requests cross as
+ * plain objects: a function among a request's options rejects with TypeError; errors are rebuilt
+ * as the classes they were (LifelineError with code, capability, attempts; an abort's reason or
+ * AbortError). A request in flight when the hub is lost rejects with LIFELINE_ERR_UNAVAILABLE
+ * (not resent: whether the service saw it is unknown).
+ */
+export declare class SharedRouter {
+  /** Resolves once the hub holds the router and its first health report is in; rejects with the hub's LifelineError for a bad option value or service (also sent to onError). */
+  readonly ready: Promise<void>;
+  request(capability: string, options?: RequestOptions): Promise<RouterResponse>;
+  /** Not shared yet: throws TypeError (use a router with share: 'tab' for streams). */
+  stream(capability: string, options?: StreamOptions): never;
+  getHealth(): ServiceHealth[];
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): ServiceHealth[];
+  /** Asked of the hub's router (it holds the breakers): hence a promise. */
+  explain(capability: string): Promise<string>;
+  /** Each notice of the hub's router reaches every tab once. */
+  onStatus(cb: (health: ServiceHealth, previous: HealthState) => void): () => void;
+  onDegraded(cb: (notice: RouteNotice) => void): () => void;
+  onRecovered(cb: (notice: RouteNotice) => void): () => void;
+  /** Sent to the hub's router: it applies for every tab sharing it. */
+  setOnline(online: boolean): void;
+  /** Sent to the hub's router; false for a service not in this configuration. */
+  hint(name: string, hint: { state: HealthState; ttlMs?: number }): boolean;
+  /** Leaves the hub's router (closed once no tab holds it); this tab's pending requests reject with LIFELINE_ERR_STATE. */
+  close(): void;
+}
+
+/** Needs `await init({ share: 'origin' })` first (not the router module: the hub loads it). Throws TypeError on a function option, a refused option or no SharedWorker nor Web Locks; LifelineError when `services` is empty. */
+export declare function createRouter(options: SharedRouterOptions): SharedRouter;
 /** Needs `await init({ router: true })` first (the router module). Throws LifelineError on a bad option value or service, TypeError on an unknown option name. */
-export declare function createRouter(options: RouterOptions): Router;
+export declare function createRouter(options: RouterOptions & { share?: 'tab' }): Router;
 
 export declare const fetchTransport: RouterTransport;

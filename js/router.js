@@ -11,7 +11,7 @@
  */
 import { lifelineError } from './core-tables.js';
 import { checkOptions } from './checks.js';
-import { coreError } from './wasm.js';
+import { coreError, getShare } from './wasm.js';
 import { decodeBody } from './text.js';
 import { browserEnvironment, defaultClock } from './manager-env.js';
 import {
@@ -33,6 +33,16 @@ export const fetchTransport = {
  * @returns {Router}
  */
 export function createRouter(options) {
+  // share: 'origin' (after init({ share: 'origin' })): the router runs in the origin's hub,
+  // one for every tab (js/share/router-client.js).
+  if (options && options.share !== undefined && options.share !== 'tab') {
+    if (options.share !== 'origin') throw new TypeError(`createRouter: share must be 'tab' or 'origin', got ${JSON.stringify(options.share)}`);
+    return getShare().createRouter(options);
+  }
+  if (options && options.share === 'tab') {
+    const { share, ...rest } = options;
+    return new Router(rest);
+  }
   return new Router(options);
 }
 

@@ -9,7 +9,7 @@ export interface InitOptions {
   routerWasmBinary?: ArrayBuffer | Uint8Array;
   /** Maps 'lifeline-core.wasm', 'lifeline-core-nosimd.wasm' or 'lifeline-router.wasm' to its URL. */
   locateFile?: (name: string) => string;
-  /** 'origin': also load what createManager({ share: 'origin' }) needs (a chunk of its own). */
+  /** 'origin': also load what createManager({ share: 'origin' }) and createRouter({ share: 'origin' }) need (a chunk of its own). */
   share?: 'tab' | 'origin';
 }
 /**

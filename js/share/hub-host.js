@@ -7,6 +7,7 @@
 import { init } from '../wasm.js';
 import { createManager } from '../manager.js';
 import { ShareHub } from './hub.js';
+import { RouterHub } from './router-hub.js';
 import { hubLock, randomId, tabLock } from './protocol.js';
 
 /**
@@ -25,14 +26,21 @@ export async function startHub(initOptions = {}) {
   }
   // The hub's streams outlive any one tab: the linger is the manager's default.
   const hub = new ShareHub(createManager({ storage: null }), epoch);
+  // Shared routers (createRouter({ share: 'origin' })): the router's JS and Wasm load when a tab
+  // first asks, so a hub that only holds streams never fetches them.
+  const routers = new RouterHub(epoch, async () => {
+    await init({ ...initOptions, router: true });
+    return (await import('../router.js')).createRouter;
+  });
   const watched = new Set();
   const receive = (msg, send) => {
-    if (msg.t === 'hello' && locks && !watched.has(msg.tab)) {
+    if ((msg.t === 'hello' || msg.t === 'r:hello') && locks && !watched.has(msg.tab)) {
       watched.add(msg.tab);
       // Granted once the tab lets its lock go: it closed, crashed, or was destroyed.
-      locks.request(tabLock(msg.tab), () => { watched.delete(msg.tab); hub.dropTab(msg.tab); });
+      locks.request(tabLock(msg.tab), () => { watched.delete(msg.tab); hub.dropTab(msg.tab); routers.dropTab(msg.tab); });
     }
-    hub.receive(msg, send);
+    if (msg.t.startsWith('r:')) routers.receive(msg, send);
+    else hub.receive(msg, send);
   };
-  return { hub, receive, release: () => { hub.destroy(); release(); } };
+  return { hub, routers, receive, release: () => { routers.destroy(); hub.destroy(); release(); } };
 }

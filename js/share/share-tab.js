@@ -5,14 +5,15 @@
  * Internal to js/wasm.js (a chunk loaded by init({ share: 'origin' })).
  */
 import { SharedManager } from './client.js';
+import { SharedRouter } from './router-client.js';
 import { hasSharedWorker, workerLink } from './link-worker.js';
 import { hasLocks, leaderLink } from './link-locks.js';
 
 const VIA = ['auto', 'worker', 'locks'];
 
-/** What init() keeps: createManager(options) for options.share === 'origin'. */
+/** What init() keeps: createManager(options) and createRouter(options) for options.share === 'origin'. */
 export function shareLoader() {
-  return { createManager };
+  return { createManager, createRouter };
 }
 
 // The options a shared manager takes: the rest (clock, timers, fetch, storage, transports...)
@@ -24,21 +25,55 @@ function createManager(options) {
     if (!OPTIONS.includes(k)) throw new TypeError(`createManager: "${k}" cannot be used with share: 'origin' (the streams are held in a SharedWorker or another tab; known: ${OPTIONS.join(', ')})`);
   }
   const { shareVia = 'auto', ...rest } = options;
-  if (!VIA.includes(shareVia)) throw new TypeError(`createManager: shareVia must be one of ${VIA.join(', ')}, got ${JSON.stringify(shareVia)}`);
+  const worker = whereToShare(shareVia, 'createManager');
+  const hub = hubLinks(worker);
+  const manager = new SharedManager({ ...rest, connectHub: hub.connect });
+  hub.owner = { failed: (err) => manager.reportError(err), retry: () => manager.reconnectHub() };
+  return manager;
+}
+
+// Opens links to the hub: the worker's port, or, once the worker failed to start, the leader's channel.
+function hubLinks(worker) {
+  let failed = !worker;
+  const hub = {
+    owner: null,
+    connect: (onMessage) => {
+      if (failed) return leaderLink(onMessage);
+      return workerLink(onMessage, (err) => {
+        // A worker that cannot start (a blocked script, a CSP without worker-src) leaves the tab to the locks.
+        if (failed || !hasLocks()) return hub.owner.failed(err);
+        failed = true;
+        return hub.owner.retry();
+      });
+    },
+  };
+  return hub;
+}
+
+/**
+ * createRouter({ share: 'origin', shareVia, onError, ...router options }): the router runs in the
+ * hub, one per identical configuration for the origin (js/share/router-hub.js).
+ */
+function createRouter(options) {
+  const { share, shareVia = 'auto', onError, ...cfg } = options;
+  const worker = whereToShare(shareVia, 'createRouter');
+  const hub = hubLinks(worker);
+  let router = null;
+  hub.owner = {
+    failed: (err) => (onError ? onError(err) : queueMicrotask(() => { throw err; })),
+    // The worker failed to start before the router had a hub: the tab's next link goes to the leader.
+    retry: () => router?.reconnectHub(),
+  };
+  router = new SharedRouter({ ...cfg, onError, connectHub: hub.connect });
+  return router;
+}
+
+// True for the SharedWorker, false for the Web Locks leader; throws where neither runs.
+function whereToShare(shareVia, where) {
+  if (!VIA.includes(shareVia)) throw new TypeError(`${where}: shareVia must be one of ${VIA.join(', ')}, got ${JSON.stringify(shareVia)}`);
   const worker = shareVia !== 'locks' && hasSharedWorker();
   if (!worker && !hasLocks()) {
-    throw new TypeError("createManager: share: 'origin' needs SharedWorker or Web Locks and BroadcastChannel, and this engine has neither (use share: 'tab')");
+    throw new TypeError(`${where}: share: 'origin' needs SharedWorker or Web Locks and BroadcastChannel, and this engine has neither (use share: 'tab')`);
   }
-  let failed = !worker;
-  const connectHub = (onMessage) => {
-    if (failed) return leaderLink(onMessage);
-    return workerLink(onMessage, (err) => {
-      // A worker that cannot start (a blocked script, a CSP without worker-src) leaves the tab to the locks.
-      if (failed || !hasLocks()) return manager.reportError(err);
-      failed = true;
-      return manager.reconnectHub();
-    });
-  };
-  const manager = new SharedManager({ ...rest, connectHub });
-  return manager;
+  return worker;
 }

@@ -21,7 +21,11 @@ import { BUDGET, REPO, launchChromium, measureApp, workDir } from '../../bench/s
 // SharedWorker's own bundle (22.9 KB: a worker is a bundle of its own, so it carries a second copy
 // of the manager driver and the core's loader); 112,346 B measured, no page fetches them unless it
 // shares, the SSE-only app unchanged.
-export const CEILING = { sseOnly: 41 * 1024, wholePackage: 116 * 1024 };
+// Whole package raised to 128 KB for shared routers (createRouter({ share: 'origin' }), issue
+// 15): Vite inlines the worker's dynamic imports, so the worker bundle carries the router's driver
+// and glue (22.9 -> 35.5 KB), and the tab chunk the router's tab side (5.2 -> 7.6 KB); 127,427 B
+// measured, only a worker that a tab asks for a router runs them, the SSE-only app unchanged.
+export const CEILING = { sseOnly: 41 * 1024, wholePackage: 128 * 1024 };
 
 const results = {};
 let browser;

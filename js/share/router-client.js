@@ -1,0 +1,277 @@
+/**
+ * createRouter({ share: 'origin' }): the router's API in a tab whose router runs in the origin's
+ * hub (js/share/router-hub.js; docs/sharing.md). Health arrives pushed from the hub, so
+ * getHealth() and getSnapshot() answer at once from the last report; requests cross as plain
+ * objects and their errors are rebuilt here as the same classes (LifelineError with its code,
+ * capability and attempts; AbortError). When the hub is lost (its Web Lock is released, or a new
+ * leader asks who is there) the tab opens its router again on the new hub; requests in flight
+ * on the lost hub are rejected with LIFELINE_ERR_UNAVAILABLE (whether the service saw them is
+ * unknown, so they are not resent).
+ * Internal to js/share/share-tab.js.
+ */
+import { lifelineError } from '../core-tables.js';
+import { LifelineError } from '../errors.js';
+import { functionOptions, hubLock, randomId, tabLock } from './protocol.js';
+
+// Options that would have to run where the router is held, in another context.
+const LOCAL_ONLY = ['transport', 'clock', 'environment'];
+
+/** An error sent by the hub (router-hub.js errorToWire), as the class it was there. */
+export function errorFromWire(e) {
+  let err;
+  if (e.name === 'LifelineError') err = new LifelineError(e.code, e.message, e.errno ?? -1);
+  else if (e.name === 'TypeError') err = new TypeError(e.message);
+  else if (e.name === 'AbortError' || e.name === 'TimeoutError') err = new DOMException(e.message, e.name);
+  else err = Object.assign(new Error(e.message), { name: e.name });
+  if (e.capability != null) err.capability = e.capability;
+  if (e.attempts != null) err.attempts = e.attempts;
+  return err;
+}
+
+export class SharedRouter {
+  #tab = randomId();
+  #connectHub;
+  #onError;
+  #cfg;
+  #link = null;
+  #epoch = null;
+  #rid = 1; // one router per object; the id names it in the hub's messages
+  #health = [];
+  #listeners = { status: new Set(), degraded: new Set(), recovered: new Set() };
+  #storeListeners = new Set();
+  #waiting = new Map(); // q -> { resolve, reject, off }
+  #nextQ = 1;
+  #releaseTabLock = null;
+  #closed = false;
+  #ready;
+  #readyDone;
+
+  /** options: the router's (no functions: see LOCAL_ONLY), connectHub as for SharedManager, onError. */
+  constructor({ connectHub, onError, ...cfg }) {
+    for (const k of LOCAL_ONLY) {
+      if (cfg[k] !== undefined) throw new TypeError(`createRouter: "${k}" cannot be used with share: 'origin' (the router runs in a SharedWorker or another tab)`);
+    }
+    functionOptions(cfg, 'createRouter');
+    if (!Array.isArray(cfg.services) || !cfg.services.length) throw lifelineError('LIFELINE_ERR_INVALID_ARGUMENT', 'createRouter: `services` is empty');
+    this.#cfg = cfg;
+    this.#connectHub = connectHub;
+    this.#onError = onError ?? ((err) => queueMicrotask(() => { throw err; }));
+    this.#ready = new Promise((resolve, reject) => { this.#readyDone = { resolve, reject }; });
+    this.#ready.catch(() => {}); // also reported to onError
+    const locks = globalThis.navigator?.locks;
+    if (!locks) {
+      this.#open();
+      return;
+    }
+    locks.request(tabLock(this.#tab), () => new Promise((release) => {
+      this.#releaseTabLock = release;
+      if (this.#closed) release();
+      else this.#open();
+    }));
+  }
+
+  /** Resolves once the hub holds this router (its first health report is in); rejects on a bad configuration. */
+  get ready() {
+    return this.#ready;
+  }
+
+  // ---- the router's API ----
+
+  request(capability, opts = {}) {
+    if (this.#closed) return Promise.reject(lifelineError('LIFELINE_ERR_STATE', 'router is closed'));
+    const { signal, ...rest } = opts ?? {};
+    try {
+      functionOptions(rest, `request '${capability}'`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+    const q = this.#nextQ++;
+    return new Promise((resolve, reject) => {
+      const w = { resolve, reject, off: null };
+      if (signal) {
+        // The caller hears the abort at once, as with a tab's own router; the hub cancels its attempts.
+        const onAbort = () => {
+          this.#settle(q);
+          this.#send({ t: 'r:abort', q });
+          reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        w.off = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.#waiting.set(q, w);
+      this.#whenOpen(() => this.#send({ t: 'r:req', rid: this.#rid, q, cap: String(capability), opts: rest }));
+    });
+  }
+
+  /** Streams are not shared yet: a shared router refuses them rather than run them elsewhere silently. */
+  stream() {
+    throw new TypeError("router.stream() is not available with share: 'origin' yet; use a router of the tab's own (share: 'tab') for streams");
+  }
+
+  /** The hub's last health report, in registration order ([] until the first one). */
+  getHealth() {
+    return this.#health;
+  }
+
+  getSnapshot() {
+    return this.#health;
+  }
+
+  subscribe(listener) {
+    this.#storeListeners.add(listener);
+    return () => this.#storeListeners.delete(listener);
+  }
+
+  /** Resolves to the hub router's explanation (it holds the breakers and health). */
+  explain(capability) {
+    const q = this.#nextQ++;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(q, { resolve, reject, off: null });
+      this.#whenOpen(() => this.#send({ t: 'r:explain', rid: this.#rid, q, cap: String(capability) }));
+    });
+  }
+
+  onStatus(cb) { return this.#listen('status', cb); }
+  onDegraded(cb) { return this.#listen('degraded', cb); }
+  onRecovered(cb) { return this.#listen('recovered', cb); }
+
+  /** Sent to the hub's router: it counts for every tab that shares it. */
+  setOnline(online) {
+    this.#whenOpen(() => this.#send({ t: 'r:online', rid: this.#rid, online: !!online }));
+  }
+
+  /** Sent to the hub's router; false for a service not in this router's configuration. */
+  hint(name, hint = {}) {
+    if (this.#closed || !this.#cfg.services.some((s) => s.name === name)) return false;
+    functionOptions(hint, 'hint');
+    this.#whenOpen(() => this.#send({ t: 'r:hint', rid: this.#rid, name, hint }));
+    return true;
+  }
+
+  /** Leaves the hub's router (it closes when no tab holds it) and rejects this tab's pending requests. */
+  close() {
+    if (this.#closed) return;
+    this.#send({ t: 'r:close', rid: this.#rid });
+    this.#closed = true;
+    this.#failPending(lifelineError('LIFELINE_ERR_STATE', 'router closed'));
+    this.#link?.close();
+    this.#releaseTabLock?.();
+    for (const set of Object.values(this.#listeners)) set.clear();
+    this.#storeListeners.clear();
+  }
+
+  /** For share-tab.js: the worker failed to start; the next link goes to the leader. */
+  reconnectHub() {
+    this.#lost();
+  }
+
+  // ---- the link to the hub ----
+
+  #open() {
+    this.#epoch = null;
+    this.#link?.close();
+    try {
+      this.#link = this.#connectHub((msg) => this.#receive(msg));
+    } catch (err) {
+      this.#link = null;
+      this.#onError(err);
+      return;
+    }
+    this.#link.post({ t: 'r:hello', tab: this.#tab });
+  }
+
+  #opened = false;
+  #queued = [];
+
+  // Messages about the router wait until the hub has it open (its r:open went first on this link).
+  #whenOpen(run) {
+    if (this.#opened) run();
+    else this.#queued.push(run);
+  }
+
+  #send(msg) {
+    if (this.#epoch === null || this.#closed) return;
+    this.#link.post({ ...msg, tab: this.#tab });
+  }
+
+  #receive(msg) {
+    if (this.#closed) return;
+    switch (msg.t) {
+      case 'r:welcome': return this.#welcome(msg.epoch);
+      // A new leader, or a hub that does not know this tab: say hello again on the same link
+      // (a new link here would be heard by the very loop that asks, link-locks.js).
+      case 'who': return this.#link.post({ t: 'r:hello', tab: this.#tab });
+      case 'r:health': return this.#setHealth(msg.h);
+      case 'r:note': return this.#emit(msg.kind, msg.a);
+      case 'r:res': return this.#settle(msg.q)?.resolve(msg.v);
+      case 'r:err': return this.#error(msg);
+      default: return undefined;
+    }
+  }
+
+  #welcome(epoch) {
+    const again = this.#opened;
+    const watch = epoch !== this.#epoch;
+    this.#epoch = epoch;
+    this.#opened = true;
+    // Requests sent to a lost hub have no answer coming: whether the service saw them is unknown.
+    if (again) this.#failPending(lifelineError('LIFELINE_ERR_UNAVAILABLE', 'share: the hub holding the router was lost during the request'));
+    this.#send({ t: 'r:open', rid: this.#rid, cfg: this.#cfg });
+    for (const run of this.#queued.splice(0)) run();
+    if (!watch) return;
+    globalThis.navigator?.locks?.request(hubLock(epoch), () => {
+      if (this.#epoch === epoch) this.#lost();
+    });
+  }
+
+  #lost() {
+    if (this.#closed) return;
+    this.#open();
+  }
+
+  #setHealth(h) {
+    this.#health = h;
+    this.#readyDone.resolve();
+    for (const cb of [...this.#storeListeners]) cb();
+  }
+
+  #error({ q, open, e }) {
+    const err = errorFromWire(e);
+    if (q != null) return this.#settle(q)?.reject(err);
+    if (!open) return this.#onError(err);
+    // The hub could not open the router (a bad service or option value): nothing of it will work.
+    this.#readyDone.reject(err);
+    this.#failPending(err);
+    return this.#onError(err);
+  }
+
+  #settle(q) {
+    const w = this.#waiting.get(q);
+    if (!w) return undefined;
+    this.#waiting.delete(q);
+    w.off?.();
+    return w;
+  }
+
+  #failPending(err) {
+    for (const q of [...this.#waiting.keys()]) this.#settle(q).reject(err);
+  }
+
+  #listen(type, cb) {
+    if (typeof cb !== 'function') throw new TypeError(`on${type[0].toUpperCase()}${type.slice(1)}: callback must be a function`);
+    const set = this.#listeners[type];
+    set.add(cb);
+    return () => set.delete(cb);
+  }
+
+  #emit(type, args) {
+    for (const cb of [...(this.#listeners[type] ?? [])]) {
+      try {
+        cb(...args);
+      } catch (e) {
+        this.#onError(e);
+      }
+    }
+  }
+}
