@@ -20,6 +20,18 @@ export interface EventSourceInit
   manager?: SSEManager;
   /** Online/offline and page-resume signals (default: the browser's; a manager option). */
   environment?: ManagerEnvironment;
+  /**
+   * 'tab' (default): the stream is held in this tab. 'origin': once for all the origin's tabs,
+   * in a SharedWorker or a leader tab (docs/sharing.md), through one SharedManager per page and
+   * `shareVia`; the class calls `init({ share: 'origin' })` itself. With 'origin', `manager`,
+   * `fetch`, `environment` or any function option (a headers function, onAuthRequired) throws a
+   * TypeError from the constructor; an engine with neither SharedWorker nor Web Locks fails the
+   * source (CLOSED, then `error`). close() of the last source leaves the stream to the hub's
+   * linger (5 s), not an immediate abort.
+   */
+  share?: 'tab' | 'origin';
+  /** With share 'origin': 'auto' (default, the SharedWorker, else Web Locks), 'worker' or 'locks'. */
+  shareVia?: 'auto' | 'worker' | 'locks';
 }
 
 /** The `error` event: an Event with Lifeline's reason (message and code as in eventsource v4). */

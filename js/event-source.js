@@ -43,6 +43,34 @@ function sharedManager(fetchImpl, environment) {
   return m;
 }
 
+// share: 'origin': one SharedManager per page and shareVia, made after init({ share: 'origin' })
+// (docs/sharing.md); every tab's sources with equal URL and options then hold one stream.
+const originManagers = /* @__PURE__ */ new Map(); // shareVia -> SharedManager
+
+function originManager(shareVia) {
+  let m = originManagers.get(shareVia);
+  if (!m) {
+    m = createManager({ share: 'origin', shareVia });
+    originManagers.set(shareVia, m);
+  }
+  return m;
+}
+
+// What cannot cross to the SharedWorker or leader tab that holds a shared stream: a function
+// (fetch, onAuthRequired, headers()), the tab's own environment, or another manager.
+function checkShare(o, options) {
+  const share = o.share ?? 'tab';
+  if (share !== 'tab' && share !== 'origin') throw new TypeError(`Failed to construct 'EventSource': share must be 'tab' or 'origin', got ${JSON.stringify(share)}`);
+  if (share === 'tab') return false;
+  for (const k of ['manager', 'fetch', 'environment']) {
+    if (o[k] !== undefined) throw new TypeError(`Failed to construct 'EventSource': "${k}" cannot be used with share: 'origin' (the stream is held in a SharedWorker or another tab)`);
+  }
+  for (const [k, v] of Object.entries(options)) {
+    if (typeof v === 'function') throw new TypeError(`Failed to construct 'EventSource': the function "${k}" cannot be used with share: 'origin' (it cannot cross to where the stream is held)`);
+  }
+  return true;
+}
+
 function syntaxError(message) {
   return typeof DOMException === 'function' ? new DOMException(message, 'SyntaxError') : new SyntaxError(message);
 }
@@ -96,13 +124,18 @@ export class EventSource extends EventTarget {
     for (const k of PASSED) if (o[k] !== undefined) options[k] = o[k];
     // Where the standard is exact, its rule: every answer but 200 text/event-stream fails.
     options.features = { retryHttpErrors: false, ...o.features };
+    const origin = checkShare(o, options);
     const start = () => {
       if (this.#readyState === CLOSED) return;
-      this.#manager = o.manager ?? sharedManager(o.fetch, o.environment);
+      this.#manager = origin ? originManager(o.shareVia ?? 'auto') : o.manager ?? sharedManager(o.fetch, o.environment);
       this.#start(options);
     };
-    if (o.manager || isReady()) start();
-    else init().then(start, (err) => this.#fail({ reason: 'network', message: `Lifeline could not load: ${err?.message ?? err}` }));
+    const failLoad = (err) => this.#fail({ reason: 'network', message: `Lifeline could not load: ${err?.message ?? err}` });
+    // init() is idempotent: under share: 'origin' it resolves at once when the app awaited it.
+    // A throw in start (an engine with neither SharedWorker nor Web Locks) fails the source too.
+    if (origin) init({ share: 'origin' }).then(start).catch(failLoad);
+    else if (o.manager || isReady()) start();
+    else init().then(start, failLoad);
   }
 
   get url() { return this.#url.href; }

@@ -9,6 +9,7 @@
 import type { Component, Context, ErrorInfo, JSX, ReactNode } from 'react';
 import type {
   ConnectOptions, ConnectionState, ConnectionStatus, ManagerMetrics, ManagerOptions, SSEEvent, SSEManager,
+  SharedManager, SharedManagerOptions,
 } from '../manager.js';
 import type { Router, RouterOptions, ServiceHealth, StreamOptions, StreamNotice, StreamStatus, StreamError, StreamResult } from '../router.js';
 import type { init } from '../wasm.js';
@@ -31,17 +32,17 @@ export interface ChannelConfig extends ConnectOptions {
   url: string;
 }
 
-export interface SSEProviderProps {
+/** What every <SSEProvider> takes, whatever its `share`. */
+export interface SSEProviderBaseProps {
   /**
-   * The app's manager, created after `await init()` (`createManager()`): the hooks have it from
-   * the first render on, on the server too, and the provider never closes it. Without it the
-   * provider creates (and on unmount destroys) its own, after init() resolves in an effect.
+   * The app's manager, created after `await init()` (`createManager()`, a SharedManager with
+   * `share: 'origin'`): the hooks have it from the first render on, on the server too, and the
+   * provider never closes it (nor reads `share` or `options`). Without it the provider creates
+   * (and on unmount destroys) its own, after init() resolves in an effect.
    */
-  manager?: SSEManager;
+  manager?: SSEManager | SharedManager;
   /** The app's router (`createRouter()`): as `manager`, present from the first render, not closed. */
   router?: Router;
-  /** createManager() options, when the provider creates the manager (read once per provider). */
-  options?: ManagerOptions;
   /** createRouter() options: the provider creates (and closes) a router too, after init(). */
   routerOptions?: RouterOptions;
   /** Channels connected once the manager exists: { name: { url, ...connectOptions } }. */
@@ -52,6 +53,18 @@ export interface SSEProviderProps {
   runtime?: LifelineRuntime;
   children?: ReactNode;
 }
+/**
+ * `share`: where the provider's own manager holds its streams (read once per provider).
+ * 'tab' (default): in this tab, `options` are createManager()'s. 'origin': once for all the
+ * origin's tabs (docs/sharing.md): the provider calls `init({ ...initOptions, share: 'origin' })`
+ * and `createManager({ ...options, share: 'origin' })`, so `options` are a shared manager's
+ * (`shareVia`, `onError`). A wrong value, an `options.share` that says otherwise, or an engine
+ * with neither SharedWorker nor Web Locks is a TypeError, shown as every channel's 'failed' status.
+ */
+export type SSEProviderProps = SSEProviderBaseProps & (
+  | { share?: 'tab'; /** createManager() options (read once per provider). */ options?: ManagerOptions & { share?: 'tab' } }
+  | { share: 'origin'; /** createManager({ share: 'origin' }) options (read once per provider). */ options?: Omit<SharedManagerOptions, 'share'> & { share?: 'origin' } }
+);
 export function SSEProvider(props: SSEProviderProps): JSX.Element;
 /** The provider's context (its value is internal; use the hooks). */
 export const LifelineContext: Context<unknown>;

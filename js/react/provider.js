@@ -107,7 +107,7 @@ export class LifelineBinding {
 
   #start() {
     const { manager, router } = this.#injected;
-    const { options, routerOptions, initOptions, runtime } = this.#config;
+    const { options, routerOptions, initOptions, runtime, share } = this.#config;
     if (manager) {
       const next = { manager, router: router ?? this.#state.router, error: null };
       // Unchanged (the first mount of a provider given its manager): no new state, no re-render.
@@ -120,9 +120,11 @@ export class LifelineBinding {
     const wantRouter = !!routerOptions && !router;
     Promise.resolve()
       .then(async () => {
+        const scope = shareScope(share, options);
         const mod = runtime ?? await managerRuntime();
         const routerMod = wantRouter ? runtime ?? await routerRuntime() : null;
-        await (routerMod ?? mod).init(routerMod ? { ...initOptions, router: true } : initOptions);
+        const init = scope.init ? { ...initOptions, ...scope.init } : initOptions;
+        await (routerMod ?? mod).init(routerMod ? { ...init, router: true } : init);
         if (gen !== this.#generation) return;
         if (this.#refs === 0) { // unmounted while init() ran: the pending close disposes us
           this.#starting = false;
@@ -130,7 +132,7 @@ export class LifelineBinding {
         }
         const patch = { error: null };
         if (!this.#state.manager) {
-          patch.manager = mod.createManager(options);
+          patch.manager = mod.createManager(scope.options);
           this.#owned.manager = true;
         }
         if (!this.#state.router && !this.#injected.router && routerMod) {
@@ -248,14 +250,15 @@ export class LifelineBinding {
  * Props: options (createManager options), channels ({ name: { url, ...connectOptions } }),
  * manager / router (the app's own, created after `await init()`: the hooks have them from the
  * first render, server render included, and the provider never closes them), routerOptions (createRouter options: create an owned router too), initOptions
- * (passed to init()), runtime (module with init/createManager/createRouter; default 'lifeline-sse').
+ * (passed to init()), runtime (module with init/createManager/createRouter; default 'lifeline-sse'),
+ * share ('tab', the default, or 'origin': one stream per origin across tabs, docs/sharing.md).
  */
 export function SSEProvider(props) {
-  const { options, channels, manager, router, routerOptions, initOptions, runtime, children } = props;
+  const { options, channels, manager, router, routerOptions, initOptions, runtime, share, children } = props;
   const ref = useRef(null);
   if (ref.current === null) ref.current = new LifelineBinding({ manager, router });
   const binding = ref.current;
-  binding.configure({ options, routerOptions, initOptions, runtime });
+  binding.configure({ options, routerOptions, initOptions, runtime, share });
 
   useEffect(() => {
     binding.inject(manager, router);
@@ -277,6 +280,20 @@ export function SSEProvider(props) {
   });
 
   return createElement(LifelineContext.Provider, { value: binding }, children);
+}
+
+/**
+ * init() and createManager() options for the provider's share prop: 'origin' loads the sharing
+ * chunk and makes a SharedManager (docs/sharing.md); 'tab' (the default) leaves both as given.
+ * options.share may say the same thing; saying two different things is an error, not a guess.
+ */
+function shareScope(share, options) {
+  const given = options?.share;
+  const scope = share ?? given ?? 'tab';
+  if (scope !== 'tab' && scope !== 'origin') throw new TypeError(`<SSEProvider>: share must be 'tab' or 'origin', got ${JSON.stringify(scope)}`);
+  if (given !== undefined && given !== scope) throw new TypeError(`<SSEProvider>: share="${scope}" but options.share is ${JSON.stringify(given)}; set it once, on the provider`);
+  if (scope === 'tab') return { init: null, options };
+  return { init: { share: 'origin' }, options: { ...options, share: 'origin' } };
 }
 
 /** What makes a channel's config another connection: functions count by presence, not identity. */

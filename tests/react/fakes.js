@@ -97,7 +97,7 @@ export function createFakeRuntime({ manager = createFakeManager(), router = null
     created: 0,
     manager,
     router,
-    async init() { rt.inits++; if (fail) throw fail; },
+    async init(options) { rt.inits++; rt.initOptions = options; if (fail) throw fail; },
     createManager(options) { rt.created++; rt.options = options; return manager; },
     createRouter() { return router; },
   };

@@ -65,6 +65,21 @@ export function OwnedApp() {
   );
 }
 
+/** Two providers sharing the origin's streams: each makes its own SharedManager; one stream per origin. */
+export function SharedApp() {
+  return (
+    <StrictMode>
+      <SSEProvider share="origin" options={{ shareVia: 'auto', onError: (e: Error) => console.error(e.message) }}
+        channels={{ feed: { url: '/events' } }}>
+        <Status channel="feed" />
+      </SSEProvider>
+      <SSEProvider share="tab" options={{ lingerMs: 0 }} channels={{ feed: { url: '/events' } }}>
+        <Status channel="feed" />
+      </SSEProvider>
+    </StrictMode>
+  );
+}
+
 /** The app creates the manager and router after init(): both exist on the first render. */
 export function InjectedApp({ manager, router }: { manager: SSEManager; router: Router }) {
   return (
@@ -91,6 +106,12 @@ export function Refused() {
       <ReconnectionAlert channel="feed" states={['exploded']} />
       {/* @ts-expect-error: a manager is the core's SSEManager, not any object */}
       <SSEProvider manager={{ connect() {} }} />
+      {/* @ts-expect-error: share is 'tab' or 'origin' */}
+      <SSEProvider share="window" />
+      {/* @ts-expect-error: a shared manager's options are shareVia and onError; the clock runs in the hub */}
+      <SSEProvider share="origin" options={{ clock: () => 0 }} />
+      {/* @ts-expect-error: shareVia is 'auto', 'worker' or 'locks' */}
+      <SSEProvider share="origin" options={{ shareVia: 'iframe' }} />
     </SSEProvider>
   );
 }

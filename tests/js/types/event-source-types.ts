@@ -17,5 +17,9 @@ export function demo(): number {
   es.close();
   // @ts-expect-error readyState is read-only
   es.readyState = 1;
+  const shared = new EventSource('https://a.example/feed', { share: 'origin', shareVia: 'locks', heartbeatTimeoutMs: 3000 });
+  shared.close();
+  // @ts-expect-error share is 'tab' or 'origin'
+  new EventSource('https://a.example/feed', { share: 'window' });
   return states.length + (es.withCredentials ? 1 : 0);
 }
