@@ -768,8 +768,11 @@ void mgr_conn_retry_now(mgr_conn *c, uint64_t now) {
     break;
   case LIFELINE_MANAGER_OPEN:
   case LIFELINE_MANAGER_CONNECTING:
-    /* A silent stream or a hanging attempt is given up for a new one, as the watchdog would. */
+    /* A silent stream or a hanging attempt is given up for a new one, as the watchdog would.
+     * An attempt younger than the grace time is not hanging to the user (the alert was not
+     * even due): replacing it would only open a second stream, so it is kept. */
     if (c->state == LIFELINE_MANAGER_OPEN && !c->fresh.stale) return; /* live: nothing to retry */
+    if (c->state == LIFELINE_MANAGER_CONNECTING && now < c->open_at + c->cfg.grace_ms) return;
     abandon(c, 1, LIFELINE_MANAGER_REASON_ABORTED, now);
     mgr_fresh_lost(&c->fresh, now);
     break;

@@ -365,9 +365,10 @@ void lifeline_manager_set_online(lifeline_manager *m, int online, uint64_t now_m
 /* Page shown again / resumed / visible: overdue deadlines (the watchdog) run now, and a pending
  * retry moves up to a random point within online_spread_ms; an open breaker is respected. */
 void lifeline_manager_resume(lifeline_manager *m, uint64_t now_ms);
-/* The user's "Retry now": a FAILED/RECONNECTING/CIRCUIT_OPEN/OFFLINE connection, one still
- * CONNECTING and an OPEN but stale one try at once (a new stream), bypassing backoff, breaker
- * and the offline flag; the attempt count starts again. */
+/* The user's "Retry now": a FAILED/RECONNECTING/CIRCUIT_OPEN/OFFLINE connection, one
+ * CONNECTING for grace_ms or more and an OPEN but stale one try at once (a new stream),
+ * bypassing backoff, breaker and the offline flag; the attempt count starts again. An attempt
+ * younger than grace_ms (a half-open probe that just left) is kept: no second stream. */
 int lifeline_manager_retry_now(lifeline_manager *m, uint32_t conn, uint64_t now_ms);
 /* Closes one connection now (state CLOSED, reason ABORTED); a new subscriber reopens it. */
 int lifeline_manager_close(lifeline_manager *m, uint32_t conn, uint64_t now_ms);

@@ -9,9 +9,9 @@
  * Internal to js/share/share-tab.js.
  */
 import { lifelineError } from '../core-tables.js';
-import { LifelineError } from '../errors.js';
 import { normalize, IDLE_SNAPSHOT } from '../manager-options.js';
 import { checkOptions } from '../checks.js';
+import { errorFromWire } from './wire-errors.js';
 import { CAUGHT_UP, HUB_DEAD_MS, PING_MS, RECENT_IDS, REPLAYED, SEEN_IDS, functionOptions, hubLock, randomId, tabLock } from './protocol.js';
 
 const SHARED_OPTIONS = ['share', 'onError', 'connectHub'];
@@ -244,7 +244,7 @@ export class SharedManager {
       case 'gap': return this.#gap(msg.ch, msg.after);
       case 'pong': this.#pongAt = Date.now(); if (msg.epoch !== this.#epoch) this.#lost(); return undefined;
       case 'metrics': return this.#metrics(msg.m);
-      case 'error': return this.#onError(new LifelineError(msg.name === 'TypeError' ? 'LIFELINE_ERR_INVALID_ARGUMENT' : msg.name, msg.message, msg.code ?? undefined));
+      case 'error': return this.#onError(errorFromWire(msg.e));
       default: return undefined;
     }
   }

@@ -9,6 +9,7 @@
  */
 import { CATCH_UP_EVENTS, CAUGHT_UP, GATHER_MS, REPLAYED, hubChannel } from './protocol.js';
 import { catchUp, earliest } from './positions.js';
+import { errorToWire } from './wire-errors.js';
 
 export class ShareHub {
   #manager;
@@ -49,7 +50,7 @@ export class ShareHub {
     try {
       this.#handle(msg, tab);
     } catch (err) {
-      send({ t: 'error', ch: msg.ch ?? null, name: err.name, code: err.code ?? null, message: err.message });
+      send({ t: 'error', ch: msg.ch ?? null, e: errorToWire(err) });
     }
   }
 
@@ -113,7 +114,7 @@ export class ShareHub {
       for (const [ch, n] of tab?.channels ?? []) {
         if (n !== name) continue;
         tab.channels.delete(ch);
-        tab.send({ t: 'error', ch, name: err.name, code: err.code ?? null, message: err.message });
+        tab.send({ t: 'error', ch, e: errorToWire(err) });
       }
     }
   }

@@ -10,7 +10,7 @@
  *   hub → tab: welcome {epoch}, who {} (unknown tab: say hello), status {ch, s},
  *              ev {b: [[sub, type, data, id, flags], ...]} (flags: REPLAYED | CAUGHT_UP),
  *              gap {ch, after} (events after `after` were lost to this tab),
- *              error {ch, name, code, message}, metrics {m}, pong {epoch}
+ *              error {ch, e} (e: wire-errors.js), metrics {m}, pong {epoch}
  * Shared routers (createRouter({ share: 'origin' })) speak r:* messages on the same links:
  * js/share/router-hub.js lists them.
  * Internal to js/share/client.js and js/share/hub.js (the tab and hub sides).

@@ -10,23 +10,11 @@
  * Internal to js/share/share-tab.js.
  */
 import { lifelineError } from '../core-tables.js';
-import { LifelineError } from '../errors.js';
 import { functionOptions, hubLock, randomId, tabLock } from './protocol.js';
+import { errorFromWire } from './wire-errors.js';
 
 // Options that would have to run where the router is held, in another context.
 const LOCAL_ONLY = ['transport', 'clock', 'environment'];
-
-/** An error sent by the hub (router-hub.js errorToWire), as the class it was there. */
-export function errorFromWire(e) {
-  let err;
-  if (e.name === 'LifelineError') err = new LifelineError(e.code, e.message, e.errno ?? -1);
-  else if (e.name === 'TypeError') err = new TypeError(e.message);
-  else if (e.name === 'AbortError' || e.name === 'TimeoutError') err = new DOMException(e.message, e.name);
-  else err = Object.assign(new Error(e.message), { name: e.name });
-  if (e.capability != null) err.capability = e.capability;
-  if (e.attempts != null) err.attempts = e.attempts;
-  return err;
-}
 
 export class SharedRouter {
   #tab = randomId();

@@ -13,15 +13,7 @@
  * Internal to js/share/hub-host.js.
  */
 import { lifelineError } from '../core-tables.js';
-
-/** An error as a plain object: what survives structured cloning, so the tab rebuilds the same class. */
-export function errorToWire(err) {
-  const e = err ?? {};
-  return {
-    name: e.name ?? 'Error', message: String(e.message ?? e), code: e.code ?? null, errno: e.errno ?? null,
-    capability: e.capability ?? null, attempts: e.attempts ?? null,
-  };
-}
+import { errorToWire } from './wire-errors.js';
 
 // One configuration, one router: the key is its JSON (services in order, every option).
 const keyOf = (cfg) => JSON.stringify(cfg);

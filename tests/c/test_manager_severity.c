@@ -200,6 +200,56 @@ static void test_retry_now_closes_breaker(void) {
   drv_free(d);
 }
 
+/* Retry now while the breaker's half-open probe has just left keeps that probe: a second stream
+ * 9 ms later was what the status UI test saw under load (two connects, one press). Retry now
+ * before the break ends makes the press the probe: the break's end opens nothing more. */
+static void test_retry_now_during_fresh_probe(void) {
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
+  cfg.breaker.consecutive_failures = 3;
+  cfg.breaker.open_ms = 5000;
+  cfg.breaker.open_jitter = 0;
+  cfg.grace_ms = 2000;
+  uint32_t c;
+  drv *d = drv_setup(&cfg, &c);
+  for (int i = 0; i < 3; i++) {
+    drv_opened(d, c, 500, NULL);
+    drv_advance(d, d->now + d->delay[c]);
+  }
+  CHECK_EQ_INT(LIFELINE_MANAGER_CIRCUIT_OPEN, d->state[c]);
+  uint64_t break_end = d->now + d->delay[c];
+  drv_advance(d, break_end); /* the half-open probe leaves */
+  CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
+  int opens = d->opens, closes = d->closes;
+  drv_advance(d, d->now + 9);
+  CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_retry_now(d->m, c, d->now));
+  drv_drain(d);
+  CHECK_EQ_INT(opens, d->opens);
+  CHECK_EQ_INT(closes, d->closes);
+  /* Past the grace time the attempt is hanging to the user: replaced. */
+  drv_advance(d, d->now + cfg.grace_ms);
+  CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_retry_now(d->m, c, d->now));
+  drv_drain(d);
+  CHECK_EQ_INT(opens + 1, d->opens);
+  CHECK_EQ_INT(closes + 1, d->closes);
+  drv_free(d);
+
+  d = drv_setup(&cfg, &c);
+  for (int i = 0; i < 3; i++) {
+    drv_opened(d, c, 500, NULL);
+    drv_advance(d, d->now + d->delay[c]);
+  }
+  break_end = d->now + d->delay[c];
+  drv_advance(d, break_end - 9);
+  opens = d->opens;
+  CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_retry_now(d->m, c, d->now));
+  drv_drain(d);
+  CHECK_EQ_INT(opens + 1, d->opens);
+  drv_advance(d, break_end + 100);
+  CHECK_EQ_INT(opens + 1, d->opens); /* the press was the probe */
+  CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
+  drv_free(d);
+}
+
 /* An accepted stream empties the breaker's window: failures before it no longer add up (here
  * with the failure-rate rule on: 2 failures, a success, 2 failures is not 4 of 5). */
 static void test_success_empties_window(void) {
@@ -246,6 +296,11 @@ static void test_retry_now_on_stale_and_hanging(void) {
   CHECK_LOG(d, "OPEN c1 e0 a0 f0 id=\n");
   CHECK_EQ_INT(LIFELINE_MANAGER_CONNECTING, d->state[c]);
   drv_clear(d);
+  int closes = d->closes;
+  CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_retry_now(d->m, c, d->now)); /* a fresh attempt */
+  drv_drain(d);
+  CHECK_EQ_INT(closes, d->closes);
+  drv_advance(d, d->now + cfg.grace_ms);
   CHECK_EQ_INT(LIFELINE_OK, lifeline_manager_retry_now(d->m, c, d->now)); /* hanging attempt */
   drv_drain(d);
   CHECK_LOG(d, "CLOSE c1 aborted\nOPEN c1");
@@ -306,6 +361,7 @@ int main(void) {
   test_failed_alerts_at_once();
   test_old_failures_do_not_pause();
   test_retry_now_closes_breaker();
+  test_retry_now_during_fresh_probe();
   test_success_empties_window();
   test_retry_now_on_stale_and_hanging();
   test_catch_up_and_counters();

@@ -349,12 +349,12 @@ describe('share: hub and tabs in one process', T, () => {
     hub.receive({ t: 'connect', tab, ch: 'bad2', url: '', opts: {} }, send);
     hub.receive({ t: 'connect', tab, ch: 'bad', url: '', opts: {} }, send); // the same bad stream again
     hub.receive({ tab }, send);
-    assert.deepEqual(answers.map((m) => [m.t, m.ch, m.name]), [
+    assert.deepEqual(answers.map((m) => [m.t, m.ch, m.e?.name]), [
       ['error', null, 'TypeError'], ['error', 'nope', 'TypeError'], ['error', 'bad', 'TypeError'],
       ['error', 'bad2', 'TypeError'], ['error', 'bad', 'TypeError'], ['error', null, 'TypeError'],
     ]);
-    assert.match(answers[0].message, /unknown message "no-such-kind"/);
-    assert.match(answers[1].message, /unknown channel "nope"/);
+    assert.match(answers[0].e.message, /unknown message "no-such-kind"/);
+    assert.match(answers[1].e.message, /unknown channel "nope"/);
     // Harmless ones: no answer, no change.
     hub.receive({ t: 'unsub', tab, sub: 12345 }, send);
     hub.receive({ t: 'retry', tab, ch: 'nope' }, send);
@@ -375,13 +375,27 @@ describe('share: hub and tabs in one process', T, () => {
     assert.equal(hub.metrics().channels, 1);
     assert.equal(hub.metrics().subscribers, 2);
     a.errors.length = 0;
-    // Through the tab's own link, the answer reaches its onError as a LifelineError.
+    // Through the tab's own link, the answer reaches its onError as the TypeError it was.
     a.link.post({ t: 'no-such-kind', tab });
     await until(() => a.errors.length === 1, 'the tab heard the error');
-    assert.equal(a.errors[0].code, 'LIFELINE_ERR_INVALID_ARGUMENT');
+    assert.ok(a.errors[0] instanceof TypeError, String(a.errors[0]));
     publish(s, 3);
     await until(() => sa.events.length === 3, 'the hub still serves the tab');
     assert.deepEqual(sa.ids(), range(1, 3));
+  });
+
+  test('a LifelineError the hub\'s manager throws reaches the tab with its own code', async (t) => {
+    const s = await server();
+    const hub = await newHub(t);
+    const a = newTab(t, new Origin(hub), s.feedUrl);
+    // Node has no EventSource: the hub's manager refuses the transport as unavailable.
+    a.m.connect('es', s.feedUrl, { transport: 'eventsource' });
+    await until(() => a.errors.length === 1, 'the tab heard the refusal');
+    const [err] = a.errors;
+    assert.equal(err.name, 'LifelineError');
+    assert.equal(err.code, 'LIFELINE_ERR_UNAVAILABLE'); // it was 'LifelineError' (name as code)
+    assert.match(err.message, /eventsource transport is not available/);
+    assert.equal(hub.metrics().channels, 0, 'the refused stream is not kept');
   });
 
   test('functions in connect options are refused with a TypeError naming them, and nothing reaches the hub', async (t) => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, createRouter, LifelineError } from '../../js/index.js';
 import { RouterHub } from '../../js/share/router-hub.js';
-import { errorFromWire } from '../../js/share/router-client.js';
+import { errorFromWire } from '../../js/share/wire-errors.js';
 import { startAIServices } from '../../demo/server/index.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,29 @@
+/**
+ * Errors that cross between a tab and the hub (js/share/protocol.js): structured cloning keeps
+ * an Error's message but loses its class and own fields (`code`, `errno`, a router's
+ * `capability` and `attempts`), so both sides write and read this plain form, and a tab
+ * rebuilds the class it was in the hub: LifelineError with its code, TypeError, AbortError.
+ * Internal to js/share/ (hub.js and router-hub.js write; client.js and router-client.js read).
+ */
+import { LifelineError } from '../errors.js';
+
+/** The plain form of an error thrown in the hub. */
+export function errorToWire(err) {
+  const e = err ?? {};
+  return {
+    name: e.name ?? 'Error', message: String(e.message ?? e), code: e.code ?? null, errno: e.errno ?? null,
+    capability: e.capability ?? null, attempts: e.attempts ?? null,
+  };
+}
+
+/** An error sent by the hub, as the class it was there. */
+export function errorFromWire(e) {
+  let err;
+  if (e.name === 'LifelineError') err = new LifelineError(e.code, e.message, e.errno ?? -1);
+  else if (e.name === 'TypeError') err = new TypeError(e.message);
+  else if (e.name === 'AbortError' || e.name === 'TimeoutError') err = new DOMException(e.message, e.name);
+  else err = Object.assign(new Error(e.message), { name: e.name });
+  if (e.capability != null) err.capability = e.capability;
+  if (e.attempts != null) err.attempts = e.attempts;
+  return err;
+}
