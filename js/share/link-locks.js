@@ -3,19 +3,24 @@
  * API and the leader runs the hub; every tab talks to it over a BroadcastChannel. A leader that
  * closes or crashes lets its lock go and the next tab in the lock's queue takes over at once. A
  * frozen leader keeps its lock, so a tab whose pings go unanswered steals the lock; the old
- * leader steps down when it wakes. Two leaders can live side by side for a moment: tabs drop
- * repeated event ids.
+ * leader steps down when it wakes. Of the tabs that find the leader frozen at the same moment
+ * one steals: the one that gets STEAL_LOCK, held until its hub is announced; a steal by each
+ * made one new hub after another, each with its gather wait and its own stream (a takeover
+ * took 810-890 ms instead of about 700). Two leaders can live side by side for a moment: tabs
+ * drop repeated event ids.
  * Internal to js/share/share-tab.js.
  */
-import { LEADER_LOCK, SHARE_NAME } from './protocol.js';
+import { LEADER_LOCK, SHARE_NAME, STEAL_LOCK } from './protocol.js';
 import { startHub } from './hub-host.js';
 
-/** How a follower judges the leader frozen: pings every PING_MS, none answered for DEAD_MS. */
-const PING_MS = 200;
-const DEAD_MS = 700;
-// Followers that find the leader frozen at the same moment wait a random part of this before
-// stealing, and do not steal once another has announced itself.
-const STEAL_SPREAD_MS = 150;
+/**
+ * How a follower judges the leader frozen: pings every PING_MS, none answered for DEAD_MS. The
+ * issue's bound is a takeover within 1 s; after the verdict come the steal spread, the new
+ * hub's start, its GATHER_MS wait for positions and a new stream. The price: a leader whose main
+ * thread is busy for DEAD_MS (a long task) loses the lead, which costs a handover, not events.
+ */
+const PING_MS = 150;
+const DEAD_MS = 450;
 
 /** True where the fallback can run. */
 export function hasLocks() {
@@ -28,14 +33,17 @@ let page = null;
 function election() {
   if (page) return page;
   const bus = new BroadcastChannel(`${SHARE_NAME}:bus`);
-  page = { bus, links: new Set(), host: null, announced: 0 };
+  page = { bus, links: new Set(), host: null, announcedAt: -Infinity };
+  // Each delivery walks a copy of the links: a message can make a tab rebuild, which closes its
+  // link and opens another; walking the live Set would reach the new link with the same message
+  // (a pong of another epoch) and rebuild again, for ever: an old leader hung so after a steal.
   bus.onmessage = (e) => {
     const m = e.data;
     if (m.t === 'leader') {
-      page.announced++;
-      for (const link of page.links) link.hear({ t: 'who' });
+      page.announcedAt = Date.now();
+      for (const link of [...page.links]) link.hear({ t: 'who' });
     } else if (m.to !== 'hub') {
-      for (const link of page.links) if (link.tab === m.to) link.hear(m.msg);
+      for (const link of [...page.links]) if (link.tab === m.to) link.hear(m.msg);
     }
   };
   campaign(false);
@@ -43,20 +51,29 @@ function election() {
 }
 
 // Waits in the lock's queue (or steals it); once granted, this page leads until the lock goes.
-function campaign(steal) {
+// led() is called once this page's hub is announced, or the attempt failed.
+function campaign(steal, led = () => {}) {
   const locks = globalThis.navigator.locks;
   locks.request(LEADER_LOCK, steal ? { steal: true } : {}, async () => {
-    const host = await startHub();
+    let host;
+    try {
+      host = await startHub();
+    } finally {
+      if (!host) led();
+    }
     const hubBus = new BroadcastChannel(`${SHARE_NAME}:bus`);
     hubBus.onmessage = (e) => {
       if (e.data.to === 'hub') host.receive(e.data.msg, (msg) => hubBus.postMessage({ to: e.data.msg.tab, msg }));
     };
     page.host = { ...host, hubBus };
     hubBus.postMessage({ t: 'leader', epoch: host.hub.epoch });
-    for (const link of page.links) link.hear({ t: 'who' });
+    page.announcedAt = Date.now();
+    led();
+    for (const link of [...page.links]) link.hear({ t: 'who' });
     return new Promise((done) => { page.host.done = done; });
   }).catch(() => {
     // The lock was stolen from this page (it was thought frozen): step down, and queue again.
+    led();
     stepDown();
     campaign(false);
   });
@@ -89,11 +106,14 @@ export function leaderLink(onMessage) {
     close() {
       p.links.delete(link);
     },
-    // The leader did not answer in time: unless another tab took over meanwhile, take over.
+    // The leader did not answer in time: unless another tab takes over or just took over, take over.
     suspect() {
-      if (p.host) return;
-      const seen = p.announced;
-      setTimeout(() => { if (p.announced === seen && !p.host) campaign(true); }, Math.random() * STEAL_SPREAD_MS);
+      const fresh = () => p.host || Date.now() - p.announcedAt < DEAD_MS;
+      if (fresh()) return;
+      globalThis.navigator.locks.request(STEAL_LOCK, { ifAvailable: true }, (lock) => {
+        if (!lock || fresh()) return undefined;
+        return new Promise((done) => campaign(true, done));
+      });
     },
   };
   Object.defineProperty(link, 'kind', { get: () => (p.host ? 'leader' : 'follower') });

@@ -29,6 +29,8 @@ export const tabLock = (tab) => `${SHARE_NAME}:tab:${tab}`;
 export const hubLock = (epoch) => `${SHARE_NAME}:hub:${epoch}`;
 /** Web Lock held by the tab that leads (the hub) where SharedWorker is missing. */
 export const LEADER_LOCK = `${SHARE_NAME}:leader`;
+/** Web Lock a tab holds while it steals the leader's lock from a frozen leader: one steals at a time. */
+export const STEAL_LOCK = `${SHARE_NAME}:steal`;
 
 /**
  * The heartbeat on the port: how a tab notices a hub that is gone (where Web Locks are missing)
