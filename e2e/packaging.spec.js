@@ -55,7 +55,7 @@ async function run(cmd, args, cwd, timeout = 180_000) {
 // useSSEManager() had it on the first render.
 const MAIN_TSX = `import { StrictMode, useState, version } from 'react';
 import { createRoot } from 'react-dom/client';
-import { init, createManager, type ConnectionStatus, type SSEEvent, type SSEManager } from 'lifeline-sse';
+import { init, createManager, type ConnectionStatus, type SSEEvent, type SSEManager, type SharedManager } from 'lifeline-sse';
 import {
   SSEProvider, useSSE, useSSEManager, useSSEStatus, SSEStatusIndicator, ReconnectionAlert, ServiceHealthPanel,
   SSEErrorBoundary,
@@ -76,7 +76,7 @@ function Events() {
 }
 
 function ManagerProbe() {
-  const manager: SSEManager | null = useSSEManager();
+  const manager: SSEManager | SharedManager | null = useSSEManager();
   const status: ConnectionStatus = useSSEStatus('feed');
   const [onFirstRender] = useState(manager !== null);
   return <p id="manager" data-first-render={String(onFirstRender)} data-reason={status.reason} data-react={version} />;

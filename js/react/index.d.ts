@@ -11,7 +11,10 @@ import type {
   ConnectOptions, ConnectionState, ConnectionStatus, ManagerMetrics, ManagerOptions, SSEEvent, SSEManager,
   SharedManager, SharedManagerOptions,
 } from '../manager.js';
-import type { Router, RouterOptions, ServiceHealth, StreamOptions, StreamNotice, StreamStatus, StreamError, StreamResult } from '../router.js';
+import type {
+  Router, RouterOptions, ServiceHealth, SharedRouter, SharedRouterOptions, StreamOptions, StreamNotice, StreamStatus, StreamError,
+  StreamResult,
+} from '../router.js';
 import type { init } from '../wasm.js';
 
 export type {
@@ -41,10 +44,14 @@ export interface SSEProviderBaseProps {
    * (and on unmount destroys) its own, after init() resolves in an effect.
    */
   manager?: SSEManager | SharedManager;
-  /** The app's router (`createRouter()`): as `manager`, present from the first render, not closed. */
-  router?: Router;
-  /** createRouter() options: the provider creates (and closes) a router too, after init(). */
-  routerOptions?: RouterOptions;
+  /** The app's router (`createRouter()`, a SharedRouter with `share: 'origin'`): as `manager`, present from the first render, not closed. */
+  router?: Router | SharedRouter;
+  /**
+   * createRouter() options: the provider creates (and closes) a router too, after init(). Under
+   * `share="origin"` that router is shared as well (`share: 'origin'` is added unless given);
+   * `share: 'tab'` keeps it in the tab, `share: 'origin'` shares it under any provider.
+   */
+  routerOptions?: (RouterOptions & { share?: 'tab' }) | SharedRouterOptions;
   /** Channels connected once the manager exists: { name: { url, ...connectOptions } }. */
   channels?: Record<string, ChannelConfig>;
   /** Passed to init() when the provider loads the runtime itself. */
@@ -89,14 +96,16 @@ export function useStaleSeconds(status: ConnectionStatus): number | null;
  * The provider's manager. Never null under a provider given `manager` (from the first render,
  * the server render included). null only when the provider creates the manager itself: on the
  * server, during hydration and the first client render, until init() resolves (after the first
- * commit); and for good when init() failed (useSSEStatus then reports 'failed').
+ * commit); and for good when init() failed (useSSEStatus then reports 'failed'). A SharedManager
+ * under a provider with `share="origin"` (both have connect, subscribe, onStatus, retryNow...).
  */
-export function useSSEManager(): SSEManager | null;
+export function useSSEManager(): SSEManager | SharedManager | null;
 /**
  * The provider's router. Never null under a provider given `router`. null without one and without
- * `routerOptions`; with `routerOptions`, null until init() resolves, as for useSSEManager.
+ * `routerOptions`; with `routerOptions`, null until init() resolves, as for useSSEManager. A
+ * SharedRouter when it is shared (`share="origin"`, or routerOptions.share: 'origin').
  */
-export function useRouter(): Router | null;
+export function useRouter(): Router | SharedRouter | null;
 
 export const ANALYSIS_STAGES: readonly string[];
 export interface AnalysisSection {

@@ -121,10 +121,14 @@ export class LifelineBinding {
     Promise.resolve()
       .then(async () => {
         const scope = shareScope(share, options);
+        const routerCfg = wantRouter ? routerScope(scope, routerOptions) : null;
         const mod = runtime ?? await managerRuntime();
         const routerMod = wantRouter ? runtime ?? await routerRuntime() : null;
-        const init = scope.init ? { ...initOptions, ...scope.init } : initOptions;
-        await (routerMod ?? mod).init(routerMod ? { ...init, router: true } : init);
+        // A shared router runs in the hub, which loads the router module: the tab needs only the
+        // share chunk; a tab's own router needs the module here.
+        const shared = scope.init || routerCfg?.share === 'origin' ? { share: 'origin' } : null;
+        const init = shared ? { ...initOptions, ...shared } : initOptions;
+        await (routerMod ?? mod).init(routerMod && routerCfg.share !== 'origin' ? { ...init, router: true } : init);
         if (gen !== this.#generation) return;
         if (this.#refs === 0) { // unmounted while init() ran: the pending close disposes us
           this.#starting = false;
@@ -136,7 +140,7 @@ export class LifelineBinding {
           this.#owned.manager = true;
         }
         if (!this.#state.router && !this.#injected.router && routerMod) {
-          patch.router = routerMod.createRouter(routerOptions);
+          patch.router = routerMod.createRouter(routerCfg);
           this.#owned.router = true;
         }
         this.#starting = false;
@@ -294,6 +298,13 @@ function shareScope(share, options) {
   if (given !== undefined && given !== scope) throw new TypeError(`<SSEProvider>: share="${scope}" but options.share is ${JSON.stringify(given)}; set it once, on the provider`);
   if (scope === 'tab') return { init: null, options };
   return { init: { share: 'origin' }, options: { ...options, share: 'origin' } };
+}
+
+// Under share="origin" the provider's router is shared as well (one probe of each service per
+// origin), unless routerOptions.share says otherwise.
+function routerScope(scope, routerOptions) {
+  if (!scope.init || routerOptions.share !== undefined) return routerOptions;
+  return { ...routerOptions, share: 'origin' };
 }
 
 /** What makes a channel's config another connection: functions count by presence, not identity. */

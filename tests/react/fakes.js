@@ -99,7 +99,7 @@ export function createFakeRuntime({ manager = createFakeManager(), router = null
     router,
     async init(options) { rt.inits++; rt.initOptions = options; if (fail) throw fail; },
     createManager(options) { rt.created++; rt.options = options; return manager; },
-    createRouter() { return router; },
+    createRouter(options) { rt.routerOptions = options; return router; },
   };
   return rt;
 }

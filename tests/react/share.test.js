@@ -48,12 +48,28 @@ describe('<SSEProvider share>', () => {
     expect(rt.options).toEqual({ share: 'origin' });
   });
 
-  it('a router provider inits once with both router and share', async () => {
+  it('under share="origin" the router is shared too: one init, without the router module (the hub loads it)', async () => {
     const rt = createFakeRuntime();
     render(h(SSEProvider, { runtime: rt, share: 'origin', routerOptions: { services: [] } }, null));
     await settle();
     expect(rt.inits).toBe(1);
+    expect(rt.initOptions).toEqual({ share: 'origin' });
+    expect(rt.routerOptions).toEqual({ services: [], share: 'origin' });
+  });
+
+  it("routerOptions.share: 'tab' keeps the router in the tab (init loads the router module); 'origin' shares it under a tab provider", async () => {
+    let rt = createFakeRuntime();
+    render(h(SSEProvider, { runtime: rt, share: 'origin', routerOptions: { services: [], share: 'tab' } }, null));
+    await settle();
     expect(rt.initOptions).toEqual({ share: 'origin', router: true });
+    expect(rt.routerOptions).toEqual({ services: [], share: 'tab' });
+    cleanup();
+    rt = createFakeRuntime();
+    render(h(SSEProvider, { runtime: rt, routerOptions: { services: [], share: 'origin' } }, null));
+    await settle();
+    expect(rt.initOptions).toEqual({ share: 'origin' });
+    expect(rt.options).toBeUndefined(); // the manager stays the tab's own
+    expect(rt.routerOptions).toEqual({ services: [], share: 'origin' });
   });
 
   for (const [name, props, message] of [

@@ -1,6 +1,8 @@
 // Every hook, with the core's types (one family: lifeline-sse's SSEEvent, ConnectionStatus,
 // ServiceHealth, SSEManager, Router). Compiled by tests/js/types.test.js (see app.tsx).
-import type { ConnectionState, ConnectionStatus, LastError, Router, ServiceHealth, SSEEvent, SSEManager } from 'lifeline-sse';
+import type {
+  ConnectionState, ConnectionStatus, LastError, Router, ServiceHealth, SharedManager, SharedRouter, SSEEvent, SSEManager,
+} from 'lifeline-sse';
 import {
   useSSE, useSSEStatus, useSSEProgress, useServiceHealth, useSSEManager, useRouter, useSSEBuffer,
   useSSEMetrics, useReconnectCountdown, describeStatus, reduceProgress, parseData, ANALYSIS_STAGES,
@@ -38,10 +40,13 @@ export function Health() {
   );
 }
 
-/** null only while a provider that creates the manager itself waits for init(). */
+/**
+ * null only while a provider that creates the manager itself waits for init(); shared ones under
+ * share="origin". What both kinds have needs no narrowing (retryNow below).
+ */
 export function Controls() {
-  const manager: SSEManager | null = useSSEManager();
-  const router: Router | null = useRouter();
+  const manager: SSEManager | SharedManager | null = useSSEManager();
+  const router: Router | SharedRouter | null = useRouter();
   const metrics = useSSEMetrics(500);
   const summarise = async () => {
     const res = await router?.request('analysis', { path: '/v1/run', body: { q: 1 }, deadlineMs: 3000 });
