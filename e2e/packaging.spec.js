@@ -3,7 +3,8 @@
 // @types/react 19), type-check each app's TSX with tsc, `vite build` it, serve the build and check
 // in Chromium that the page loads the Wasm, shows the status indicator "open" and receives events
 // from the reference SSE server (cross-origin, CORS), with the manager made by the provider and
-// by the app.
+// by the app; and two tabs of it with <SSEProvider share="origin">, whose SharedWorker the app's
+// Vite bundles with no configuration, in the build and under the dev server (pre-bundling).
 import { test, expect } from '@playwright/test';
 import { execFile as execFileCb } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -53,7 +54,7 @@ async function run(cmd, args, cwd, timeout = 180_000) {
 // by Vite and run in Chromium. ?mode=app creates the manager itself after `await init()` and
 // passes it to the provider; otherwise the provider creates it. #manager records whether
 // useSSEManager() had it on the first render.
-const MAIN_TSX = `import { StrictMode, useState, version } from 'react';
+const MAIN_TSX = `import { StrictMode, useEffect, useState, version } from 'react';
 import { createRoot } from 'react-dom/client';
 import { init, createManager, type ConnectionStatus, type SSEEvent, type SSEManager, type SharedManager } from 'lifeline-sse';
 import {
@@ -79,12 +80,14 @@ function ManagerProbe() {
   const manager: SSEManager | SharedManager | null = useSSEManager();
   const status: ConnectionStatus = useSSEStatus('feed');
   const [onFirstRender] = useState(manager !== null);
+  // For the test: the manager, to ask where its streams are held (a shared one's \`sharing\`).
+  useEffect(() => { (window as unknown as { manager: unknown }).manager = manager; }, [manager]);
   return <p id="manager" data-first-render={String(onFirstRender)} data-reason={status.reason} data-react={version} />;
 }
 
-function App({ manager }: { manager?: SSEManager }) {
+function Page() {
   return (
-    <SSEProvider manager={manager} channels={channels}>
+    <>
       <SSEStatusIndicator channel="feed" label="Feed" />
       <ReconnectionAlert channel="feed" title={(s) => (s.state === 'failed' ? 'Stopped' : undefined)} />
       <SSEErrorBoundary fallback={({ retry }) => <button type="button" onClick={retry}>Retry</button>}>
@@ -92,8 +95,14 @@ function App({ manager }: { manager?: SSEManager }) {
       </SSEErrorBoundary>
       <ServiceHealthPanel />
       <ManagerProbe />
-    </SSEProvider>
+    </>
   );
+}
+
+// ?share=origin: the streams are held once for all the app's tabs, in the package's SharedWorker.
+function App({ manager }: { manager?: SSEManager }) {
+  if (params.get('share') === 'origin') return <SSEProvider share="origin" channels={channels}><Page /></SSEProvider>;
+  return <SSEProvider manager={manager} channels={channels}><Page /></SSEProvider>;
 }
 
 const root = createRoot(document.getElementById('root')!);
@@ -155,6 +164,40 @@ async function checkPage(page, base, sse, { react, simd = true, mode = 'provider
     page.off('response', onResponse);
     page.off('console', onConsole);
     await page.goto('about:blank');
+  }
+}
+
+// Two tabs of the app with <SSEProvider share="origin">: the package's SharedWorker, bundled by
+// the app's Vite with no configuration, holds one stream for both; both show every event.
+async function checkShared(context, base, sse) {
+  const errors = [];
+  const tabs = [];
+  const streams = () => sse.clients.size + sse.sse.streams().length;
+  await expect.poll(streams, { timeout: 10_000 }).toBe(0); // the earlier pages' streams are gone
+  try {
+    for (let i = 0; i < 2; i++) {
+      const page = await context.newPage();
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(`${base}/?share=origin&feed=${encodeURIComponent(sse.feedUrl)}`);
+      tabs.push(page);
+    }
+    for (const page of tabs) {
+      await expect(page.locator('.lifeline-status')).toHaveAttribute('data-state', 'open', { timeout: 15_000 });
+      await expect.poll(() => page.evaluate(() => window.manager?.sharing)).toBe('worker');
+    }
+    await expect.poll(streams).toBe(1);
+    const sent = [];
+    for (let n = 1; n <= 3; n++) sent.push(sse.publish('pkg', { n }));
+    for (const page of tabs) {
+      await expect(page.locator('#events li')).toHaveCount(3);
+      expect(await page.locator('#events li').evaluateAll((els) => els.map((e) => e.dataset.id))).toEqual(sent.map((e) => String(e.id)));
+    }
+    expect(streams()).toBe(1);
+    expect(errors).toEqual([]);
+    console.log(`share="origin" at ${base}: 2 tabs, ${streams()} server stream, sharing ${await Promise.all(tabs.map((p) => p.evaluate(() => window.manager.sharing)))}`);
+  } finally {
+    for (const page of tabs) await page.close();
   }
 }
 
@@ -238,6 +281,10 @@ test.describe('npm package', () => {
         await checkPage(page, site.url, sse, { react, mode: 'app' });
       });
 
+      await test.step('two tabs with <SSEProvider share="origin">: the SharedWorker of the build holds one stream for both', async () => {
+        await checkShared(page.context(), site.url, sse);
+      });
+
       await test.step('an engine without Wasm SIMD gets the fallback build from the same app', async () => {
         const old = await page.context().newPage();
         await old.addInitScript(() => { WebAssembly.validate = () => false; });
@@ -257,6 +304,7 @@ test.describe('npm package', () => {
         cleanup.push(() => server.close());
         await server.listen();
         await checkPage(page, server.resolvedUrls.local[0].replace(/\/$/, ''), sse, { react, mode: 'app' });
+        await checkShared(page.context(), server.resolvedUrls.local[0].replace(/\/$/, ''), sse);
         await server.close();
       });
 
