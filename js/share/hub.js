@@ -3,11 +3,12 @@
  * in the leader tab where SharedWorker is missing. Each tab's channels map onto the hub's
  * (same name, URL and options: one stream); each tab subscription is a subscription of the hub's
  * manager, so types, priorities and replay mean what they mean without sharing. Events are sent
- * to a tab in one message per task. The hub keeps the last CATCH_UP_EVENTS events per channel:
- * a tab that rebuilt its subscriptions behind the others catches up from them.
+ * to a tab in one message per task. The hub keeps the last CATCH_UP_EVENTS events per channel
+ * (at most CATCH_UP_BYTES of them): a tab that rebuilt its subscriptions behind the others
+ * catches up from them.
  * Internal to js/share/hub-host.js.
  */
-import { CATCH_UP_EVENTS, CAUGHT_UP, GATHER_MS, REPLAYED, hubChannel } from './protocol.js';
+import { CATCH_UP_BYTES, CATCH_UP_EVENTS, CAUGHT_UP, GATHER_MS, REPLAYED, hubChannel } from './protocol.js';
 import { catchUp, earliest } from './positions.js';
 import { errorToWire } from './wire-errors.js';
 
@@ -73,7 +74,7 @@ export class ShareHub {
     if (tab.channels.has(ch)) this.#disconnect(ch, id, tab);
     let shared = this.#channels.get(name);
     if (!shared) {
-      shared = { tabs: new Set(), ring: [], from: null, open: false, pending: [], positions: [], off: [], url, opts };
+      shared = { tabs: new Set(), ring: [], ringBytes: 0, from: null, open: false, pending: [], positions: [], off: [], url, opts };
       this.#channels.set(name, shared);
       // A stream a rebuilding tab brings back: the other tabs' positions arrive within moments,
       // and the stream must resume from the earliest of them, or the tabs behind would miss events.
@@ -122,7 +123,13 @@ export class ShareHub {
   #record(shared, e) {
     if (e.replayed) return;
     shared.ring.push([e.type, e.data, e.id]);
-    if (shared.ring.length > CATCH_UP_EVENTS) shared.from = shared.ring.splice(0, shared.ring.length - CATCH_UP_EVENTS).at(-1)[2];
+    shared.ringBytes += entryBytes(shared.ring.at(-1));
+    const { ring } = shared;
+    let drop = 0;
+    while (drop < ring.length && (ring.length - drop > CATCH_UP_EVENTS || shared.ringBytes > CATCH_UP_BYTES)) {
+      shared.ringBytes -= entryBytes(ring[drop++]);
+    }
+    if (drop) shared.from = ring.splice(0, drop).at(-1)[2];
   }
 
   #statusToAll(name, shared) {
@@ -201,7 +208,9 @@ export class ShareHub {
 
   /** The origin's figures: the manager's metrics and how many tabs it serves. */
   metrics() {
-    return { ...this.#manager.getMetrics(), tabs: this.#tabs.size };
+    let catchUpBytes = 0;
+    for (const shared of this.#channels.values()) catchUpBytes += shared.ringBytes;
+    return { ...this.#manager.getMetrics(), tabs: this.#tabs.size, catchUpBytes };
   }
 
   /** Closes every stream (the hub is done: the worker was told to die, or the leader stepped down). */
@@ -210,4 +219,9 @@ export class ShareHub {
     this.#tabs.clear();
     this.#channels.clear();
   }
+}
+
+// What a ring entry [type, data, id] holds, in bytes (2 a UTF-16 unit).
+function entryBytes([type, data, id]) {
+  return 2 * (type.length + data.length + (id?.length ?? 0));
 }

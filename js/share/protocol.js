@@ -41,8 +41,13 @@ export const STEAL_LOCK = `${SHARE_NAME}:steal`;
 export const PING_MS = 1000;
 export const HUB_DEAD_MS = 3000;
 
-/** Events per channel the hub keeps so that a tab that fell behind during a rebuild catches up. */
+/**
+ * Events per channel the hub keeps so that a tab that fell behind during a rebuild catches up,
+ * and their most bytes (type, data and id, 2 bytes a UTF-16 unit): the hub's memory stays
+ * bounded whatever the server sends; a tab behind what is kept is told of the gap.
+ */
 export const CATCH_UP_EVENTS = 512;
+export const CATCH_UP_BYTES = 1 << 20;
 /** Event ids per subscription a tab remembers to drop the repeats of a rebuild or handover. */
 export const SEEN_IDS = 512;
 /** Event ids per channel a tab sends when it rebuilds, so that the hub can order the tabs' positions. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { init, createManager } from '../../js/index.js';
 import { ShareHub } from '../../js/share/hub.js';
 import { SharedManager } from '../../js/share/client.js';
-import { GATHER_MS } from '../../js/share/protocol.js';
+import { CATCH_UP_BYTES, GATHER_MS } from '../../js/share/protocol.js';
 import { startSSEServer } from '../../demo/server/sse-server.js';
 
 const T = { timeout: 20000 };
@@ -410,6 +410,30 @@ describe('share: hub and tabs in one process', T, () => {
     await sleep(20);
     assert.equal(a.link.delivered.filter((m) => m.t === 'connect').length, 0);
     assert.equal(hub.metrics().channels, 0);
+  });
+
+  test('the ring is bounded in bytes too: big events push the old ones out, and a tab behind them is told of the gap', async (t) => {
+    const s = await server();
+    const origin = new Origin(await newHub(t));
+    const a = newTab(t, origin, s.feedUrl);
+    const b = newTab(t, origin, s.feedUrl);
+    const [sa, sb] = [a.join(), b.join()];
+    await until(() => origin.hub.metrics().subscribers === 3 && [a, b].every((x) => x.state() === 'open'), 'two tabs subscribed');
+    publish(s, 1);
+    await until(() => sa.events.length === 1 && sb.events.length === 1, 'both have 1');
+    b.link.frozen = true; // B misses the big ones with the old hub
+    const big = 'x'.repeat(100_000); // 200 KB as UTF-16: the 1 MiB ring holds 5 of them
+    for (let i = 0; i < 12; i++) s.publish('message', { big });
+    await until(() => sa.events.length === 13, 'A has the 12 big events');
+    const kept = origin.hub.metrics().catchUpBytes;
+    assert.ok(kept > 4 * 200_000 && kept <= CATCH_UP_BYTES, `the ring holds ${kept} B (cap ${CATCH_UP_BYTES} B)`);
+    // B rebuilds on the same hub from event 1: the ring no longer reaches back to it.
+    b.link.frozen = false;
+    b.m.reconnectHub();
+    await until(() => b.errors.length === 1, 'B told of the gap');
+    assert.match(b.errors[0].message, /does not reach back to event "1"/);
+    assert.ok(sb.events.length >= 6 && sb.events.length <= 7, `B caught up with what the ring kept (${sb.events.length - 1})`);
+    assert.deepEqual([...a.errors], []);
   });
 
   test('a tab that rebuilds after the stream opened catches up from the ring; one too far behind gets a gap (onError, lastReset)', async (t) => {
