@@ -330,6 +330,9 @@ export interface SharedManagerOptions {
   onError?: (err: Error) => void;
 }
 
+/** The hub's figures: its manager's, the tabs it serves, and the bytes its catch-up rings hold (at most 1 MiB a channel). */
+export type OriginMetrics = ManagerMetrics & { tabs: number; catchUpBytes: number };
+
 /** What a shared tab reports: its own figures, and under `origin` the hub's as last heard. */
 export interface SharedManagerMetrics {
   connections: 0;
@@ -342,7 +345,7 @@ export interface SharedManagerMetrics {
   duplicatesDropped: number;
   /** Times this tab rebuilt its subscriptions on a new hub. */
   rebuilds: number;
-  origin: (ManagerMetrics & { tabs: number }) | null;
+  origin: OriginMetrics | null;
 }
 
 /** The manager's API in a tab that shares the origin's streams. */
@@ -358,7 +361,7 @@ export declare class SharedManager {
   retryNow(channel: string): void;
   getMetrics(): SharedManagerMetrics;
   /** The hub's figures, fresh (every tab's streams, and how many tabs). */
-  originMetrics(): Promise<ManagerMetrics & { tabs: number }>;
+  originMetrics(): Promise<OriginMetrics>;
   /** Null: the registry is the hub's. */
   getPrometheusMetrics(): null;
   retainedState(): RetainedState;
