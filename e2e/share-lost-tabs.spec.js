@@ -1,6 +1,10 @@
-// share: 'origin' on the Web Locks path (shareVia: 'locks') when the leader tab stops running
-// JavaScript: it keeps its lock but answers nothing, as a tab frozen by the browser or a main
-// thread stuck in a long task does. Four tabs of one browser context on e2e/pages/share.html.
+// share: 'origin' when a tab is lost without saying goodbye, in tabs of one browser context on
+// e2e/pages/share.html, each in a renderer process of its own:
+// - a tab that crashes (CDP Page.crash) lets its Web Locks go: the hub drops its subscriptions
+//   (the SharedWorker: origin metrics count one tab less), a crashed Web Locks leader is replaced
+//   within 1 s, and once every tab crashed the server's stream closes;
+// - a leader tab that stops running JavaScript (shareVia: 'locks') keeps its lock but answers
+//   nothing, as a tab frozen by the browser or a main thread stuck in a long task does.
 // The leader is stopped by a real long task (a busy loop on its main thread, 2.5 s):
 // Page.setWebLifecycleState({ state: 'frozen' }) does nothing in this headless Chromium (156: a
 // 10 ms interval kept running and no 'freeze' event came), and Debugger.pause left the page
@@ -20,7 +24,8 @@ const FREEZE_MS = 2500;
 const TAKEOVER_LIMIT_MS = 1000;
 
 // Each tab in a renderer process of its own: Chromium otherwise puts a site's tabs in one process
-// (ProcessPerSiteUpToMainFrameThreshold), whose one main thread the long task would stop for all.
+// (ProcessPerSiteUpToMainFrameThreshold), whose one main thread a long task would stop, and a
+// crash would kill, for all.
 test.use({
   launchOptions: {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
@@ -33,8 +38,8 @@ let server;
 test.beforeEach(async () => { server = await startSSEServer({ intervalMs: 0, heartbeatMs: 200 }); });
 test.afterEach(async () => { await server.close(); });
 
-async function openTabs(context, site, n) {
-  const url = `${site.url}/e2e/pages/share.html?via=locks&url=${encodeURIComponent(server.feedUrl)}`;
+async function openTabs(context, site, n, via = 'locks') {
+  const url = `${site.url}/e2e/pages/share.html?via=${via}&url=${encodeURIComponent(server.feedUrl)}`;
   const pages = [];
   for (let i = 0; i < n; i++) {
     const page = await context.newPage();
@@ -48,6 +53,23 @@ async function openTabs(context, site, n) {
 
 // A tab that does not answer in 2 s reads 'stuck' (the test then names it).
 const roles = (pages) => Promise.all(pages.map((p) => Promise.race([p.evaluate(() => window.manager.sharing), new Promise((r) => setTimeout(() => r('stuck'), 2000))])));
+
+const openStreams = () => server.clients.size + server.sse.streams().length;
+
+// The longest silence each tab saw since t0, from its own arrival times.
+const silences = (pages, t0) => Promise.all(pages.map((p) => p.evaluate((since) => {
+  const at = window.arrivals.map(([, t]) => t).filter((t) => t >= since - 1000);
+  let max = 0;
+  for (let i = 1; i < at.length; i++) max = Math.max(max, at[i] - at[i - 1]);
+  return max;
+}, t0)));
+
+async function crash(context, page) {
+  const crashed = new Promise((r) => page.once('crash', r));
+  const cdp = await context.newCDPSession(page);
+  cdp.send('Page.crash').catch(() => {}); // answered by no one: the renderer is gone
+  await crashed;
+}
 
 async function expectAllEvents(pages) {
   server.setIntervalMs(0);
@@ -81,14 +103,8 @@ test('a frozen leader: a follower steals the lock, events flow again within 1 s;
   const count = await rest[0].evaluate(() => window.ids.length);
   // Flowing again: ids beyond those the frozen hub could still have sent.
   await expect.poll(() => rest[0].evaluate(() => window.ids.length), { timeout: 5000, intervals: [20] }).toBeGreaterThan(count + 2);
-  // The longest silence each other tab saw around the freeze, from its own arrival times: the
-  // takeover as a tab feels it.
-  const gaps = await Promise.all(rest.map((p) => p.evaluate((t0) => {
-    const at = window.arrivals.map(([, t]) => t).filter((t) => t >= t0 - 1000);
-    let max = 0;
-    for (let i = 1; i < at.length; i++) max = Math.max(max, at[i] - at[i - 1]);
-    return max;
-  }, frozenAt)));
+  // The longest silence each other tab saw around the freeze: the takeover as a tab feels it.
+  const gaps = await silences(rest, frozenAt);
   console.log(`frozen leader: longest silence per other tab ${gaps.join(', ')} ms (events every ${INTERVAL_MS} ms)`);
   for (const gap of gaps) expect(gap).toBeLessThan(TAKEOVER_LIMIT_MS);
   expect((await roles(rest)).filter((r) => r === 'leader')).toHaveLength(1);
@@ -100,8 +116,43 @@ test('a frozen leader: a follower steals the lock, events flow again within 1 s;
   await expect.poll(async () => (await roles(pages)).filter((x) => x === 'leader').length, { timeout: 5000 }).toBe(1);
   expect(await leader.evaluate(() => window.manager.sharing)).toBe('follower');
   // The old leader's hub let its stream go.
-  await expect.poll(() => server.clients.size + server.sse.streams().length, { timeout: 10000 }).toBe(1);
+  await expect.poll(openStreams, { timeout: 10000 }).toBe(1);
   await sleep(500);
   await expectAllEvents(pages);
   expect(await leader.evaluate(() => window.manager.getMetrics().rebuilds)).toBeGreaterThanOrEqual(1);
+});
+
+test('SharedWorker: the subscriptions of a crashed tab are dropped, the others keep every event; all tabs crashed, the stream closes', async ({ context, site }) => {
+  const pages = await openTabs(context, site, 3, 'worker');
+  expect(await roles(pages)).toEqual(['worker', 'worker', 'worker']);
+  const tabs = () => pages[0].evaluate(() => window.manager.originMetrics().then((m) => m.tabs));
+  expect(await tabs()).toBe(3);
+  await crash(context, pages[2]);
+  await expect.poll(tabs, { timeout: 3000 }).toBe(2);
+  await sleep(300);
+  expect(openStreams()).toBe(1);
+  await expectAllEvents(pages.slice(0, 2));
+  server.setIntervalMs(INTERVAL_MS);
+  await crash(context, pages[0]);
+  await crash(context, pages[1]);
+  await expect.poll(openStreams, { timeout: 10000 }).toBe(0);
+});
+
+test('Web Locks: a crashed leader is replaced within 1 s, nothing lost or repeated in the other tabs', async ({ context, site }) => {
+  const pages = await openTabs(context, site, 3);
+  const before = await roles(pages);
+  expect(before.filter((r) => r === 'leader')).toHaveLength(1);
+  await sleep(300);
+  const leader = pages[before.indexOf('leader')];
+  const rest = pages.filter((p) => p !== leader);
+  const t0 = Date.now();
+  await crash(context, leader);
+  const count = await rest[0].evaluate(() => window.ids.length);
+  await expect.poll(() => rest[0].evaluate(() => window.ids.length), { timeout: 5000, intervals: [20] }).toBeGreaterThan(count + 2);
+  const gaps = await silences(rest, t0);
+  console.log(`crashed leader: longest silence per other tab ${gaps.join(', ')} ms (events every ${INTERVAL_MS} ms)`);
+  for (const gap of gaps) expect(gap).toBeLessThan(TAKEOVER_LIMIT_MS);
+  expect((await roles(rest)).filter((r) => r === 'leader')).toHaveLength(1);
+  await expect.poll(openStreams, { timeout: 10000 }).toBe(1);
+  await expectAllEvents(rest);
 });
