@@ -12,7 +12,7 @@ import { lifelineError } from '../core-tables.js';
 import { normalize, IDLE_SNAPSHOT } from '../manager-options.js';
 import { checkOptions } from '../checks.js';
 import { errorFromWire } from './wire-errors.js';
-import { CAUGHT_UP, HUB_DEAD_MS, PING_MS, RECENT_IDS, REPLAYED, SEEN_IDS, functionOptions, hubLock, randomId, tabLock } from './protocol.js';
+import { CAUGHT_UP, HELLO_MS, HUB_DEAD_MS, PING_MS, RECENT_IDS, REPLAYED, SEEN_IDS, functionOptions, hubLock, randomId, tabLock } from './protocol.js';
 
 const SHARED_OPTIONS = ['share', 'onError', 'connectHub'];
 
@@ -36,6 +36,7 @@ export class SharedManager {
   #stores = new Map();
   #nextSub = 1;
   #pingTimer = null;
+  #helloTimer = null;
   #pingSent = 0;
   #pongAt = 0;
   #releaseTabLock = null;
@@ -194,6 +195,7 @@ export class SharedManager {
     this.#send({ t: 'bye' });
     this.#destroyed = true;
     this.#stopPing();
+    clearTimeout(this.#helloTimer);
     this.#link?.close();
     this.#releaseTabLock?.();
   }
@@ -226,6 +228,11 @@ export class SharedManager {
       return;
     }
     this.#link.post({ t: 'hello', tab: this.#tab });
+    clearTimeout(this.#helloTimer);
+    this.#helloTimer = setTimeout(() => {
+      // Not a verdict on a Web Locks leader (no steal): the first leader may still be starting.
+      if (this.#epoch === null && !this.#destroyed) this.#open();
+    }, this.#link.helloMs ?? HELLO_MS);
   }
 
   #send(msg) {
@@ -252,6 +259,7 @@ export class SharedManager {
   // Registered with a hub: all of this tab's state goes to it. After a rebuild each subscription
   // asks from its channel's last event, and the hub's first connection resumes from there.
   #welcome(epoch) {
+    clearTimeout(this.#helloTimer);
     const rebuilt = this.#epoch !== null || this.#counts.rebuilds > 0 || [...this.#channels.values()].some((c) => c.last !== null);
     this.#epoch = epoch;
     if (rebuilt) this.#counts.rebuilds++;

@@ -40,6 +40,12 @@ export const STEAL_LOCK = `${SHARE_NAME}:steal`;
  */
 export const PING_MS = 1000;
 export const HUB_DEAD_MS = 3000;
+/**
+ * A hello not welcomed within this is said again on a new link: a SharedWorker that is closing
+ * takes new ports and never answers them (Chromium hands a tab that rebuilds at once the worker
+ * that just called close()), and pings only start after a welcome.
+ */
+export const HELLO_MS = 1000;
 
 /**
  * Events per channel the hub keeps so that a tab that fell behind during a rebuild catches up,

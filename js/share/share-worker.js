@@ -7,6 +7,7 @@
  * Internal to js/share/link-worker.js (the SharedWorker it starts).
  */
 import { startHub } from './hub-host.js';
+import { errorToWire } from './wire-errors.js';
 
 let host = null;
 let starting = startHub();
@@ -33,5 +34,5 @@ globalThis.onconnect = (e) => {
   const port = e.ports[0];
   // One chain per port keeps each tab's messages in order while the hub starts or restarts.
   let chain = Promise.resolve();
-  port.onmessage = (m) => { chain = chain.then(() => onMessage(port, m.data)).catch((err) => port.postMessage({ t: 'error', ch: null, name: err.name, code: err.code ?? null, message: err.message })); };
+  port.onmessage = (m) => { chain = chain.then(() => onMessage(port, m.data)).catch((err) => port.postMessage({ t: 'error', ch: null, e: errorToWire(err) })); };
 };

@@ -3,8 +3,8 @@
  * an Error's message but loses its class and own fields (`code`, `errno`, a router's
  * `capability` and `attempts`), so both sides write and read this plain form, and a tab
  * rebuilds the class it was in the hub: LifelineError with its code, TypeError, AbortError.
- * Internal to js/share/hub.js and js/share/router-hub.js (they write), js/share/client.js and
- * js/share/router-client.js (they read).
+ * Internal to js/share/hub.js, js/share/router-hub.js and js/share/share-worker.js (they write),
+ * js/share/client.js and js/share/router-client.js (they read).
  */
 import { LifelineError } from '../errors.js';
 
