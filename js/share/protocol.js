@@ -46,6 +46,12 @@ export const HUB_DEAD_MS = 3000;
  * that just called close()), and pings only start after a welcome.
  */
 export const HELLO_MS = 1000;
+/**
+ * Where Web Locks are missing, the hub cannot learn that a tab closed or crashed from its lock,
+ * and drops a tab it has heard nothing from (pings included) for this long instead. Long, because
+ * a tab hidden for five minutes may have its timers run once a minute.
+ */
+export const TAB_SILENT_MS = 150_000;
 
 /**
  * Events per channel the hub keeps so that a tab that fell behind during a rebuild catches up,

@@ -7,6 +7,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, createManager } from '../../js/index.js';
 import { ShareHub } from '../../js/share/hub.js';
+import { startHub } from '../../js/share/hub-host.js';
 import { SharedManager } from '../../js/share/client.js';
 import { CATCH_UP_BYTES, GATHER_MS, HELLO_MS } from '../../js/share/protocol.js';
 import { startSSEServer } from '../../demo/server/sse-server.js';
@@ -227,6 +228,24 @@ describe('share: hub and tabs in one process', T, () => {
     assert.equal(b.m.getMetrics().rebuilds, 1);
     assert.equal(origin.hub.metrics().connections, 1);
     assert.deepEqual([...a.errors, ...b.errors], []);
+  });
+
+  test('without Web Locks (Node has none) the hub drops a tab silent for tabSilentMs; a tab that pings stays', async (t) => {
+    const s = await server();
+    const host = await startHub({}, { tabSilentMs: 1500 });
+    t.after(() => host.release());
+    const origin = new Origin(host); // host.receive(msg, send) is what a port reaches
+    const a = newTab(t, origin, s.feedUrl);
+    const b = newTab(t, origin, s.feedUrl);
+    const [sa] = [a.join(), b.join()];
+    await until(() => host.hub.metrics().tabs === 2 && [a, b].every((x) => x.state() === 'open'), 'two tabs open');
+    const subs = host.hub.metrics().subscribers;
+    b.link.frozen = true; // B crashed: it says nothing more, and no lock tells the hub
+    await until(() => host.hub.metrics().tabs === 1, 'B dropped', 5000);
+    assert.equal(host.hub.metrics().subscribers, subs - 1, "B's subscription released");
+    publish(s, 2);
+    await until(() => sa.events.length === 2, 'A still served');
+    assert.deepEqual(a.errors, []);
   });
 
   test('a hello that is never welcomed (a port to a worker that is closing) is said again on a new link', async (t) => {
