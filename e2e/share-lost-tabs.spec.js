@@ -16,9 +16,9 @@
 // once, in order (it rebuilds on the new hub).
 import { test, expect } from './fixtures.js';
 import { startSSEServer } from '../demo/server/sse-server.js';
+import { EVENT_EVERY_MS, expectAllEvents, openStreams, openTabs } from './share-helpers.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const INTERVAL_MS = 25;
 const FREEZE_MS = 2500;
 // The issue's bound for a takeover: the longest silence a remaining tab may see.
 const TAKEOVER_LIMIT_MS = 1000;
@@ -38,23 +38,8 @@ let server;
 test.beforeEach(async () => { server = await startSSEServer({ intervalMs: 0, heartbeatMs: 200 }); });
 test.afterEach(async () => { await server.close(); });
 
-async function openTabs(context, site, n, via = 'locks') {
-  const url = `${site.url}/e2e/pages/share.html?via=${via}&url=${encodeURIComponent(server.feedUrl)}`;
-  const pages = [];
-  for (let i = 0; i < n; i++) {
-    const page = await context.newPage();
-    await page.goto(url);
-    pages.push(page);
-  }
-  for (const page of pages) await expect(page.locator('#out')).toHaveText('open', { timeout: 10000 });
-  server.setIntervalMs(INTERVAL_MS);
-  return pages;
-}
-
 // A tab that does not answer in 2 s reads 'stuck' (the test then names it).
 const roles = (pages) => Promise.all(pages.map((p) => Promise.race([p.evaluate(() => window.manager.sharing), new Promise((r) => setTimeout(() => r('stuck'), 2000))])));
-
-const openStreams = () => server.clients.size + server.sse.streams().length;
 
 // The longest silence each tab saw since t0, from its own arrival times.
 const silences = (pages, t0) => Promise.all(pages.map((p) => p.evaluate((since) => {
@@ -71,19 +56,8 @@ async function crash(context, page) {
   await crashed;
 }
 
-async function expectAllEvents(pages) {
-  server.setIntervalMs(0);
-  const last = server.log.lastId;
-  const want = Array.from({ length: last }, (_, i) => i + 1);
-  for (const page of pages) {
-    await expect.poll(() => page.evaluate(() => window.ids.at(-1) ?? 0), { timeout: 15000 }).toBe(last);
-    expect(await page.evaluate(() => window.ids)).toEqual(want);
-    expect(await page.evaluate(() => window.errors)).toEqual([]);
-  }
-}
-
 test('a frozen leader: a follower steals the lock, events flow again within 1 s; free again, the old leader steps down and has every event once', async ({ context, site }) => {
-  const pages = await openTabs(context, site, 4);
+  const pages = await openTabs(context, site, server, 4, 'locks');
   const before = await roles(pages);
   expect(before.filter((r) => r === 'leader')).toHaveLength(1);
   await sleep(500);
@@ -105,7 +79,7 @@ test('a frozen leader: a follower steals the lock, events flow again within 1 s;
   await expect.poll(() => rest[0].evaluate(() => window.ids.length), { timeout: 5000, intervals: [20] }).toBeGreaterThan(count + 2);
   // The longest silence each other tab saw around the freeze: the takeover as a tab feels it.
   const gaps = await silences(rest, frozenAt);
-  console.log(`frozen leader: longest silence per other tab ${gaps.join(', ')} ms (events every ${INTERVAL_MS} ms)`);
+  console.log(`frozen leader: longest silence per other tab ${gaps.join(', ')} ms (events every ${EVENT_EVERY_MS} ms)`);
   for (const gap of gaps) expect(gap).toBeLessThan(TAKEOVER_LIMIT_MS);
   expect((await roles(rest)).filter((r) => r === 'leader')).toHaveLength(1);
 
@@ -116,30 +90,30 @@ test('a frozen leader: a follower steals the lock, events flow again within 1 s;
   await expect.poll(async () => (await roles(pages)).filter((x) => x === 'leader').length, { timeout: 5000 }).toBe(1);
   expect(await leader.evaluate(() => window.manager.sharing)).toBe('follower');
   // The old leader's hub let its stream go.
-  await expect.poll(openStreams, { timeout: 10000 }).toBe(1);
+  await expect.poll(() => openStreams(server), { timeout: 10000 }).toBe(1);
   await sleep(500);
-  await expectAllEvents(pages);
+  await expectAllEvents(pages, server);
   expect(await leader.evaluate(() => window.manager.getMetrics().rebuilds)).toBeGreaterThanOrEqual(1);
 });
 
 test('SharedWorker: the subscriptions of a crashed tab are dropped, the others keep every event; all tabs crashed, the stream closes', async ({ context, site }) => {
-  const pages = await openTabs(context, site, 3, 'worker');
+  const pages = await openTabs(context, site, server, 3, 'worker');
   expect(await roles(pages)).toEqual(['worker', 'worker', 'worker']);
   const tabs = () => pages[0].evaluate(() => window.manager.originMetrics().then((m) => m.tabs));
   expect(await tabs()).toBe(3);
   await crash(context, pages[2]);
   await expect.poll(tabs, { timeout: 3000 }).toBe(2);
   await sleep(300);
-  expect(openStreams()).toBe(1);
-  await expectAllEvents(pages.slice(0, 2));
-  server.setIntervalMs(INTERVAL_MS);
+  expect(openStreams(server)).toBe(1);
+  await expectAllEvents(pages.slice(0, 2), server);
+  server.setIntervalMs(EVENT_EVERY_MS);
   await crash(context, pages[0]);
   await crash(context, pages[1]);
-  await expect.poll(openStreams, { timeout: 10000 }).toBe(0);
+  await expect.poll(() => openStreams(server), { timeout: 10000 }).toBe(0);
 });
 
 test('Web Locks: a crashed leader is replaced within 1 s, nothing lost or repeated in the other tabs', async ({ context, site }) => {
-  const pages = await openTabs(context, site, 3);
+  const pages = await openTabs(context, site, server, 3, 'locks');
   const before = await roles(pages);
   expect(before.filter((r) => r === 'leader')).toHaveLength(1);
   await sleep(300);
@@ -150,9 +124,9 @@ test('Web Locks: a crashed leader is replaced within 1 s, nothing lost or repeat
   const count = await rest[0].evaluate(() => window.ids.length);
   await expect.poll(() => rest[0].evaluate(() => window.ids.length), { timeout: 5000, intervals: [20] }).toBeGreaterThan(count + 2);
   const gaps = await silences(rest, t0);
-  console.log(`crashed leader: longest silence per other tab ${gaps.join(', ')} ms (events every ${INTERVAL_MS} ms)`);
+  console.log(`crashed leader: longest silence per other tab ${gaps.join(', ')} ms (events every ${EVENT_EVERY_MS} ms)`);
   for (const gap of gaps) expect(gap).toBeLessThan(TAKEOVER_LIMIT_MS);
   expect((await roles(rest)).filter((r) => r === 'leader')).toHaveLength(1);
-  await expect.poll(openStreams, { timeout: 10000 }).toBe(1);
-  await expectAllEvents(rest);
+  await expect.poll(() => openStreams(server), { timeout: 10000 }).toBe(1);
+  await expectAllEvents(rest, server);
 });

@@ -4,34 +4,9 @@
 // order, through drops, a server restart, the worker's death and the leader's loss.
 import { test, expect } from './fixtures.js';
 import { startSSEServer } from '../demo/server/sse-server.js';
+import { expectAllEvents, openStreams, openTabs } from './share-helpers.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const openStreams = (server) => server.clients.size + server.sse.streams().length;
-
-async function openTabs(context, site, server, n, via = 'auto') {
-  const url = `${site.url}/e2e/pages/share.html?via=${via}&url=${encodeURIComponent(server.feedUrl)}`;
-  const pages = [];
-  for (let i = 0; i < n; i++) {
-    const page = await context.newPage();
-    await page.goto(url);
-    pages.push(page);
-  }
-  for (const page of pages) await expect(page.locator('#out')).toHaveText('open', { timeout: 10000 });
-  // The stream starts once every tab has joined: each must then hold every event.
-  server.setIntervalMs(25);
-  return pages;
-}
-
-async function expectAllEvents(pages, server) {
-  server.setIntervalMs(0);
-  const last = server.log.lastId;
-  const want = Array.from({ length: last }, (_, i) => i + 1);
-  for (const page of pages) {
-    await expect.poll(() => page.evaluate(() => window.ids.at(-1) ?? 0), { timeout: 15000 }).toBe(last);
-    expect(await page.evaluate(() => window.ids)).toEqual(want);
-    expect(await page.evaluate(() => window.errors)).toEqual([]);
-  }
-}
 
 let server;
 test.beforeEach(async () => { server = await startSSEServer({ intervalMs: 0, heartbeatMs: 200 }); });
