@@ -8,9 +8,12 @@ export const EVENT_EVERY_MS = 25;
 /** The streams the server holds open. */
 export const openStreams = (server) => server.clients.size + server.sse.streams().length;
 
-/** n tabs of one browser context sharing the server's feed via `via`; the events start once all are open. */
-export async function openTabs(context, site, server, n, via = 'auto') {
-  const url = `${site.url}/e2e/pages/share.html?via=${via}&url=${encodeURIComponent(server.feedUrl)}`;
+/**
+ * n tabs of one browser context sharing the server's feed via `via`; the events start once all
+ * are open. query: more of share.html's parameters ('&csp=no-workers').
+ */
+export async function openTabs(context, site, server, n, via = 'auto', query = '') {
+  const url = `${site.url}/e2e/pages/share.html?via=${via}${query}&url=${encodeURIComponent(server.feedUrl)}`;
   const pages = [];
   for (let i = 0; i < n; i++) {
     const page = await context.newPage();

@@ -78,3 +78,15 @@ test('Web Locks fallback: one leader holds the stream; closing it hands over wit
   expect((await Promise.all(rest.map((p) => p.evaluate(() => window.manager.sharing)))).filter((r) => r === 'leader')).toHaveLength(1);
   await expectAllEvents(rest, server);
 });
+
+test('a SharedWorker that cannot start (a CSP with worker-src \'none\'): the tabs elect a Web Locks leader, one stream, every event once', async ({ context, site }) => {
+  // The policy comes in a <meta> the page adds before it makes any worker (a header set through
+  // page.route would also move the page out of the loopback address space, and Chromium's
+  // Private Network Access then blocks its fetch of the local server).
+  const pages = await openTabs(context, site, server, 3, 'auto', '&csp=no-workers');
+  const roles = await Promise.all(pages.map((p) => p.evaluate(() => window.manager.sharing)));
+  expect(roles.sort()).toEqual(['follower', 'follower', 'leader']);
+  await sleep(300);
+  expect(openStreams(server)).toBe(1);
+  await expectAllEvents(pages, server);
+});
