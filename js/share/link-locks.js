@@ -15,7 +15,7 @@ import { startHub } from './hub-host.js';
 
 /**
  * How a follower judges the leader frozen: pings every PING_MS, none answered for DEAD_MS. The
- * issue's bound is a takeover within 1 s; after the verdict come the steal spread, the new
+ * issue's bound is a takeover within 1 s; after the verdict come the steal, the new
  * hub's start, its GATHER_MS wait for positions and a new stream. The price: a leader whose main
  * thread is busy for DEAD_MS (a long task) loses the lead, which costs a handover, not events.
  */
