@@ -5,7 +5,8 @@
  * onto readyState and open/error events, and its events onto MessageEvents. See
  * docs/eventsource.md for what differs from the standard, and why.
  */
-import { init, isReady } from './wasm.js';
+import { isReady } from './wasm.js';
+import { init } from './init.js';
 import { createManager } from './manager.js';
 import { ERROR_MESSAGES } from './manager-options.js';
 

@@ -1,4 +1,6 @@
 export * from './wasm.js';
+// Explicit, so that it wins over wasm.js's own init (the loader underneath, without `share`).
+export { init } from './init.js';
 export * from './errors.js';
 export * from './parser.js';
 export * from './manager.js';

@@ -1,4 +1,5 @@
-export { init, isReady } from './wasm.js';
+export { init } from './init.js';
+export { isReady } from './wasm.js';
 export { LifelineError } from './errors.js';
 export { createParser } from './parser.js';
 export { createManager, SSEManager } from './manager.js';

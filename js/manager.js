@@ -5,7 +5,8 @@
  * (fetch or EventSource), the environment signals (online/offline, page resume) and the user's
  * callbacks. See docs/manager.md.
  */
-import { coreError, getShare } from './wasm.js';
+import { coreError } from './wasm.js';
+import { getShare } from './share-slot.js';
 import {
   CoreManager, WORDS, ACT_OPEN, ACT_CLOSE, ACT_DELIVER, ACT_STATUS, ACT_WAKE_AT, FLAG_AUTH, FLAG_REPLAYED, FLAG_RESET,
   FLAG_STALE, FLAG_ALERT, FLAG_CATCHUP, destroyed,

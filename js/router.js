@@ -11,7 +11,8 @@
  */
 import { lifelineError } from './core-tables.js';
 import { checkOptions } from './checks.js';
-import { coreError, getShare } from './wasm.js';
+import { coreError } from './wasm.js';
+import { getShare } from './share-slot.js';
 import { decodeBody } from './text.js';
 import { browserEnvironment, defaultClock } from './manager-env.js';
 import {

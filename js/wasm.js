@@ -9,6 +9,7 @@
  * dist/lifeline-core-nosimd.wasm for engines without it (before Chrome 91, Firefox 89, Safari
  * 16.4), fetched only there. Both give the same results; the fallback's parser is slower. The
  * router module uses no SIMD: its one build runs on both.
+ * The package's init() is js/init.js: this one and, for `share: 'origin'`, the sharing chunk.
  */
 import { LifelineError } from './errors.js';
 
@@ -35,8 +36,6 @@ const CORE_FILES = {
 
 let loading = null;
 let routerLoading = null;
-let shareLoading = null;
-let share = null;
 let core = null;
 let router = null;
 
@@ -48,22 +47,14 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node && typ
  * @param {import('./wasm.d.ts').InitOptions} [options]
  */
 export function init(options = {}) {
-  if (options.share !== undefined && options.share !== 'tab' && options.share !== 'origin') {
-    return Promise.reject(new TypeError(`init: share must be 'tab' or 'origin', got ${JSON.stringify(options.share)}`));
-  }
   loading ??= retryable(() => loadCore(options), (m) => { core = m; }, () => { loading = null; });
-  // Sharing streams across tabs is a chunk of its own too: pages that do not share never fetch it.
-  if (options.share === 'origin') {
-    shareLoading ??= retryable(() => import('./share/share-tab.js').then((m) => m.shareLoader(options)), (m) => { share = m; }, () => { shareLoading = null; });
-  }
-  const base = options.share === 'origin' ? Promise.all([loading, shareLoading]) : loading;
-  if (!options.router) return base.then(() => undefined);
+  if (!options.router) return loading.then(() => undefined);
   // The router's loader is a chunk of its own in a bundle: SSE-only pages never fetch it.
   routerLoading ??= retryable(async () => {
     await loading;
     return (await import('./wasm-router.js')).loadRouter(options, readNode, stateError);
   }, (m) => { router = m; }, () => { routerLoading = null; });
-  return Promise.all([base, routerLoading]).then(() => undefined);
+  return Promise.all([loading, routerLoading]).then(() => undefined);
 }
 
 // A load that the app may try again after a failure (a network error fetching the .wasm).
@@ -160,12 +151,6 @@ export function getCore() {
 export function getRouterCore(what = 'createRouter') {
   if (!router) throw stateError(`${what} needs the router module: call \`await init({ router: true })\` first`);
   return router;
-}
-
-/** The tab side of share: 'origin', loaded by init({ share: 'origin' }); throws a clear error before. */
-export function getShare() {
-  if (!share) throw stateError("share: 'origin' needs `await init({ share: 'origin' })` first");
-  return share;
 }
 
 /** True once init() has loaded the SSE core (and, with `{ router: true }`, the router module). */

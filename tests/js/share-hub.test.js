@@ -37,6 +37,8 @@ async function server() {
 }
 
 /** The feed connections the server has accepted (one per stream the hub opened). */
+/** The streams the server holds open. */
+const openStreams = (s) => s.clients.size + s.sse.streams().length;
 const feedConnects = (s) => s.history.filter((h) => h.path === 'feed');
 
 let epochs = 0;
@@ -344,6 +346,9 @@ describe('share: hub and tabs in one process', T, () => {
     const sa = a.subs[0];
     a.m.getMetrics();
     await until(() => hub.tabCount === 1 && hub.metrics().subscribers === 3 && a.state() === 'open', 'A rejoined');
+    // A's status said open before it was dropped: wait for the server to hold the new stream, which
+    // starts at the server's now (A had no event yet), or the event below may come before it.
+    await until(() => openStreams(s) === 1 && feedConnects(s).length === 2, 'the new stream open at the server');
     publish(s, 1);
     await until(() => sa.events.length === 1, 'A gets events again');
     assert.ok(a.link.heard.some((m) => m.t === 'who'));
