@@ -23,24 +23,49 @@ function connections(rows, counts) {
   return lines;
 }
 
+// The takeover's kinds of loss: the key in figures, the column's name, how the leader was lost.
+const LOSSES = [
+  ['takeover', 'closed', "its page's close()"],
+  ['takeoverCrash', 'crashed', 'CDP `Page.crash` of its renderer'],
+  ['takeoverFreeze', 'frozen', (p) => `its main thread busy for ${p.freezeMs / 1000} s in a long task, from the start of the task`],
+];
+const QUANTITIES = [
+  ['streamOpenMs', "the server's connect of the new leader's stream"],
+  ['firstEventMs', 'the next event in the first remaining tab'],
+  ['allTabsEventMs', 'the next event in every remaining tab'],
+  ['pauseMs', '(the longest silence a tab saw, last event to next)'],
+];
+
+/** One table, a column per kind of loss (those the result file has), cells p50 / p99 / max. */
+function takeovers(f, p) {
+  const kinds = LOSSES.filter(([key]) => f[key]).map(([key, name, how]) => ({ t: f[key], name, how: typeof how === 'function' ? how(p) : how }));
+  const goals = kinds.map(({ t, name }) => `${name} ${met(t.goalMet)}${t.failed ? ` (${t.failed} of ${t.trials} trials failed)` : ''}`);
+  const lines = [
+    `Web Locks takeover after the loss of the leader tab, ${p.takeoverTabs} tabs each: ${kinds.map(({ t, name, how }) => `${name} (${how}; ${t.trials} trials)`).join(', ')}.`,
+    ...(kinds.length > 1 ? [`The crashed and frozen leaders' trials ran in a Chromium that gives each tab a renderer process of its own (\`${p.crashFreezeBrowser.match(/--\S+/)[0]}\`), or the crash or the long task would hit every tab.`] : []),
+    `Goal: the next event in every remaining tab under 1 s at p99 and no failed trial: ${goals.join(', ')}.`, '',
+    `| ms from the loss of the leader to (p50 / p99 / max) | ${kinds.map((k) => k.name).join(' | ')} |`, `| --- |${kinds.map(() => ' ---: |').join('')}`,
+    ...QUANTITIES.map(([key, label]) => `| ${label} | ${kinds.map(({ t }) => `${t[key].p50} / ${t[key].p99} / ${t[key].max}`).join(' | ')} |`),
+    `| events lost / repeated in the remaining tabs | ${kinds.map(({ t }) => `${t.lost} / ${t.repeated}`).join(' | ')} |`, '',
+  ];
+  const old = f.takeoverFreeze?.oldLeader;
+  if (old) lines.push(`Free again, the frozen leader stepped down in ${old.steppedDown} of ${f.takeoverFreeze.trials} trials (then exactly one leader among all tabs); its own events against the server's log: ${old.lost} lost, ${old.repeated} repeated.`, '');
+  const slowest = kinds.every(({ t }) => Math.floor(0.99 * t.trials) >= t.trials - 1);
+  lines.push(`${slowest ? 'With these trial counts, p99 is the slowest trial.' : 'p99 over the trials.'} Each takeover includes the 120 ms a rebuilt hub waits for every tab's position before it opens the stream; a frozen leader also takes the 450 ms of unanswered pings after which a follower steals its lock.`);
+  return lines;
+}
+
 export function section(res) {
   const f = res.figures;
   const p = res.params;
   const m = res.machine;
-  const t = f.takeover;
   const l = f.latency;
   const lines = [BEGIN, '## Measured', '',
     `From \`bench/results/share.json\`, made by \`${res.command}\` on ${res.date.slice(0, 10)}`,
     `(${m.chromium}, headless; ${m.cpus} CPUs, load ${m.loadAvg[0]} at the start and ${res.loadAvgAtEnd[0]} at the end: other work ran on the machine;`,
     `${p.server}; an event every ${p.everyMs} ms).`, '',
     'Streams the server holds, for tabs of one browser context on one channel:', '', ...connections(f.connections, p.tabCounts), '',
-    `Web Locks takeover: the leader tab is closed; ${t.trials} trials, ${p.takeoverTabs} tabs each (goal: under 1 s, ${met(t.goalMet)}${t.failed ? `; ${t.failed} trials failed` : ''}).`, '',
-    '| from the leader\'s close to | p50 ms | p99 ms | max ms |', '| --- | ---: | ---: | ---: |',
-    `| the server's connect of the new leader's stream | ${t.streamOpenMs.p50} | ${t.streamOpenMs.p99} | ${t.streamOpenMs.max} |`,
-    `| the next event in the first remaining tab | ${t.firstEventMs.p50} | ${t.firstEventMs.p99} | ${t.firstEventMs.max} |`,
-    `| the next event in every remaining tab | ${t.allTabsEventMs.p50} | ${t.allTabsEventMs.p99} | ${t.allTabsEventMs.max} |`,
-    `| (the longest silence a tab saw, last event to next) | ${t.pauseMs.p50} | ${t.pauseMs.p99} | ${t.pauseMs.max} |`, '',
-    `${Math.floor(0.99 * t.trials) >= t.trials - 1 ? `With ${t.trials} trials, p99 is the slowest trial.` : `p99 over ${t.trials} trials.`} Each takeover includes the 120 ms a rebuilt hub waits for every tab's position before it opens the stream.`, '',
+    ...takeovers(f, p), '',
     `Latency, server write to subscriber callback, every path subscribed to one server at once (${p.latencyRounds} rounds x ${p.latencyEventsPerRound - p.latencyWarmupSkipped} events):`, '',
     '| path | p50 ms | p99 ms | p50 over `share: \'tab\'` | p99 over `share: \'tab\'` |', '| --- | ---: | ---: | ---: | ---: |',
     `| \`share: 'tab'\` | ${l.tab.p50} | ${l.tab.p99} | | |`];

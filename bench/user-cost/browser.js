@@ -7,8 +7,13 @@ export const FLAGS = ['--disable-renderer-backgrounding', '--disable-background-
   '--disable-backgrounding-occluded-windows', '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export function launch() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: FLAGS });
+// Chromium puts the tabs of one site in one renderer process (up to a threshold), so a crash or
+// a long task in one tab hits them all; this feature off, each tab gets a process of its own.
+export const OWN_PROCESS_FLAG = '--disable-features=ProcessPerSiteUpToMainFrameThreshold';
+
+/** Chromium with FLAGS; `ownProcesses`: each tab in a renderer process of its own (OWN_PROCESS_FLAG). */
+export function launch({ ownProcesses = false } = {}) {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ownProcesses ? [...FLAGS, OWN_PROCESS_FLAG] : FLAGS });
 }
 
 /** A page of a fresh browser context (its own cache, storage and renderer) at `path`, once its
