@@ -17,6 +17,10 @@ export async function openTabs(context, site, server, n, via = 'auto', query = '
   const pages = [];
   for (let i = 0; i < n; i++) {
     const page = await context.newPage();
+    // An error the page did not catch (a throw in a listener, a post on a closed channel) is a
+    // defect even where delivery survives it: apps report those to their error monitoring.
+    page.uncaught = [];
+    page.on('pageerror', (e) => page.uncaught.push(e.message));
     await page.goto(url);
     pages.push(page);
   }
@@ -35,5 +39,6 @@ export async function expectAllEvents(pages, server) {
     await expect.poll(() => page.evaluate(() => window.ids.at(-1) ?? 0), { timeout: 15000 }).toBe(last);
     expect(await page.evaluate(() => window.ids)).toEqual(want);
     expect(await page.evaluate(() => window.errors)).toEqual([]);
+    expect(page.uncaught ?? []).toEqual([]);
   }
 }

@@ -94,6 +94,9 @@ test('a frozen leader: a follower steals the lock, events flow again within 1 s;
   await sleep(500);
   await expectAllEvents(pages, server);
   expect(await leader.evaluate(() => window.manager.getMetrics().rebuilds)).toBeGreaterThanOrEqual(1);
+  // Every tab, the old leader too, shows the new hub's stream: nothing the old hub said on its
+  // way out (its streams closing) reached them.
+  for (const page of pages) await expect(page.locator('#out')).toHaveText('open');
 });
 
 test('SharedWorker: the subscriptions of a crashed tab are dropped, the others keep every event; all tabs crashed, the stream closes', async ({ context, site }) => {

@@ -62,10 +62,13 @@ function campaign(steal, led = () => {}) {
       if (!host) led();
     }
     const hubBus = new BroadcastChannel(`${SHARE_NAME}:bus`);
+    const self = { ...host, hubBus, leading: true };
+    // The hub keeps each tab's send and uses it later too (statuses, events): a hub that stepped
+    // down says nothing more, neither what closing its streams reports nor on a closed channel.
     hubBus.onmessage = (e) => {
-      if (e.data.to === 'hub') host.receive(e.data.msg, (msg) => hubBus.postMessage({ to: e.data.msg.tab, msg }));
+      if (e.data.to === 'hub') host.receive(e.data.msg, (msg) => { if (self.leading) hubBus.postMessage({ to: e.data.msg.tab, msg }); });
     };
-    page.host = { ...host, hubBus };
+    page.host = self;
     hubBus.postMessage({ t: 'leader', epoch: host.hub.epoch });
     page.announcedAt = Date.now();
     led();
@@ -83,8 +86,9 @@ function stepDown() {
   const host = page.host;
   if (!host) return;
   page.host = null;
-  host.hubBus.close();
+  host.leading = false;
   host.release();
+  host.hubBus.close();
   host.done?.();
 }
 
