@@ -223,6 +223,11 @@ test('the worker dies mid-stream: each tab\'s stream rejects as unavailable, the
     await expect.poll(() => counters().closedEarly, { timeout: 5000 }).toBe(3);
     expect(counters().complete).toBe(0);
     ai.services.gemini.setStreamFault({ kind: 'none', tokenMs: 10 });
+    // Each tab on the new worker (a stream sent before the tab noticed the loss would fail as unavailable too).
+    for (const page of pages) {
+      await expect.poll(() => page.evaluate(() => window.ask('analysis', { path: '/v1/analyze', body: {} })), { timeout: 10000 })
+        .toEqual({ service: 'gemini', status: 200, body: 'gemini' });
+    }
     const again = await streamIn(pages);
     for (const a of again) expect(a, JSON.stringify(a)).toMatchObject({ text: fullAnswer(60), service: 'gemini', complete: true });
     for (const page of pages) expect(await page.evaluate(() => window.errors)).toEqual([]);
