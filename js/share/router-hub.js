@@ -160,8 +160,8 @@ export class RouterHub {
 
   /**
    * A tab that closed, crashed or rebuilt, or every tab when the hub closes: its requests and
-   * streams are aborted (a stream's fetch with them) and its routers released. The abort's reason is what a tab still listening hears:
-   * not an AbortError, since the tab did not abort.
+   * streams are aborted (a stream's fetch with them) and its routers released. The abort's
+   * reason is what a tab still listening hears: not an AbortError, since the tab did not abort.
    */
   dropTab(id) {
     const tab = this.#tabs.get(id);
