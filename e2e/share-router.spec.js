@@ -2,9 +2,12 @@
 // share one router, held by the SharedWorker (or the Web Locks leader), against the mock AI
 // services. The services count the health probes they are sent: one router probes each service
 // once per interval, so three tabs must cost what one does, a killed service is found down once,
-// and every tab shows it down, and back up after its restart.
+// and every tab shows it down, and back up after its restart. Streams (router.stream) run in
+// the hub's router too: each tab gets the whole answer, a failover happens once per call in the
+// hub, and a hub that dies mid-stream fails the tabs' streams as unavailable.
 import { test, expect } from './fixtures.js';
 import { startAIServices, SERVICE_SPECS } from '../demo/server/index.js';
+import { fullAnswer } from '../demo/server/ai-stream.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const PROBE_MS = 500;
@@ -13,6 +16,7 @@ function configOf(ai) {
   return {
     services: ['gemini', 'perplexity', 'llama'].map((name, i) => ({
       name, baseUrl: ai.urls[name], capabilities: SERVICE_SPECS[name].capabilities, priority: i + 1, healthPath: '/health',
+      format: SERVICE_SPECS[name].streamFormat ?? 'openai',
     })),
     probeIntervalMs: PROBE_MS,
     probeTimeoutMs: 300,
@@ -155,6 +159,77 @@ test('the worker dies: every tab opens its router on the new one, one router aga
     console.log(`share-router after the worker died: llama probes in 4 s with 3 tabs: ${perWindow}`);
     expect(perWindow).toBeGreaterThanOrEqual(5);
     expect(perWindow).toBeLessThanOrEqual(10);
+    for (const page of pages) expect(await page.evaluate(() => window.errors)).toEqual([]);
+  } finally {
+    await ai.close();
+  }
+});
+
+// A streamed answer: 60 words, a word every 10 ms (demo/server/ai-stream.js). The deadlines leave
+// room for a loaded 2-core machine (a healthy stream is not judged stalled).
+const STREAM = { path: '/v1/stream/analysis', body: { prompt: 'x' }, ttftMs: 3000, idleMs: 1500 };
+const streamIn = (pages, opts = STREAM) => Promise.all(pages.map((p) => p.evaluate((o) => window.streamIt('analysis', o), opts)));
+
+for (const via of ['worker', 'locks']) {
+  test(`three tabs stream at once through one router (${via}): the whole answer in each; gemini's 503 fails over to perplexity in the hub, one notice in each tab`, async ({ context, site }) => {
+    const ai = await startAIServices({ seed: 14 });
+    try {
+      const pages = await openTabs(context, site, ai, 3, via);
+      const counters = (name) => ai.services[name].streamAnswer.counters;
+      const answers = await streamIn(pages);
+      for (const a of answers) {
+        expect(a).toMatchObject({ text: fullAnswer(60), textProp: fullAnswer(60), service: 'gemini', complete: true, attempts: 1, notices: [] });
+        expect(a.statuses).toEqual(['connecting', 'streaming', 'done']);
+      }
+      // At the same time: each started before any had ended.
+      expect(Math.max(...answers.map((a) => a.t0))).toBeLessThan(Math.min(...answers.map((a) => a.t1)));
+      expect(counters('gemini')).toMatchObject({ requests: 3, complete: 3 });
+
+      ai.services.gemini.setStreamFault({ kind: 'status', status: 503 });
+      const failed = await streamIn(pages);
+      for (const a of failed) {
+        expect(a, JSON.stringify(a)).toMatchObject({ text: fullAnswer(60), service: 'perplexity', complete: true, attempts: 2 });
+        expect(a.notices.map((n) => [n.from, n.to, n.mode])).toEqual([['gemini', 'perplexity', 'failover']]);
+        expect(a.notices[0].reason).toMatch(/HTTP 503/);
+        expect(a.types.filter((t) => t !== 'text')).toEqual(['switch']);
+      }
+      // The failovers were the hub's: gemini was tried once per call, no more (not once per tab and per router).
+      expect(counters('gemini').requests - 3).toBeLessThanOrEqual(3);
+      expect(counters('perplexity')).toMatchObject({ requests: 3, complete: 3 });
+      console.log(`share-router stream ${via}: 3 tabs x 60 words, ${answers.map((a) => a.t1 - a.t0).join('/')} ms; failover ${failed.map((a) => a.t1 - a.t0).join('/')} ms`);
+      for (const page of pages) expect(await page.evaluate(() => window.errors)).toEqual([]);
+    } finally {
+      await ai.close();
+    }
+  });
+}
+
+test('the worker dies mid-stream: each tab\'s stream rejects as unavailable, the service sees the sockets close, the next stream runs on the new worker', async ({ context, site }) => {
+  const ai = await startAIServices({ seed: 15 });
+  try {
+    const pages = await openTabs(context, site, ai, 3, 'worker');
+    ai.services.gemini.setStreamFault({ kind: 'none', tokenMs: 100 }); // 60 words in 6 s
+    const counters = () => ai.services.gemini.streamAnswer.counters;
+    const inFlight = streamIn(pages, { ...STREAM, idleMs: 3000 });
+    await expect.poll(() => counters().requests, { timeout: 5000 }).toBe(3);
+    await sleep(800);
+    await pages[1].evaluate(() => new SharedWorker('/js/share/share-worker.js', { type: 'module', name: 'lifeline-sse' }).port.postMessage({ t: 'test:die' }));
+    const ends = await inFlight;
+    for (const a of ends) {
+      expect(a, JSON.stringify(a)).toMatchObject({ error: 'LifelineError', code: 'LIFELINE_ERR_UNAVAILABLE', isLifeline: 'LifelineError' });
+      expect(a.text.length).toBeGreaterThan(0); // it was mid-stream
+      expect(a.statuses.at(-1)).toBe('failed');
+    }
+    await expect.poll(() => counters().closedEarly, { timeout: 5000 }).toBe(3);
+    expect(counters().complete).toBe(0);
+    ai.services.gemini.setStreamFault({ kind: 'none', tokenMs: 10 });
+    // Each tab on the new worker (a stream sent before the tab noticed the loss would fail as unavailable too).
+    for (const page of pages) {
+      await expect.poll(() => page.evaluate(() => window.ask('analysis', { path: '/v1/analyze', body: {} })), { timeout: 10000 })
+        .toEqual({ service: 'gemini', status: 200, body: 'gemini' });
+    }
+    const again = await streamIn(pages);
+    for (const a of again) expect(a, JSON.stringify(a)).toMatchObject({ text: fullAnswer(60), service: 'gemini', complete: true });
     for (const page of pages) expect(await page.evaluate(() => window.errors)).toEqual([]);
   } finally {
     await ai.close();

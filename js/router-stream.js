@@ -8,7 +8,7 @@
  * a format adapter per service, one timer per attempt at the core's deadline.
  */
 import { lifelineError } from './core-tables.js';
-import { checkOptions } from './checks.js';
+import { checkStreamOptions } from './stream-options.js';
 import { coreError } from './wasm.js';
 import { createParser } from './parser.js';
 import { parseRetryAfter } from './transports/fetch.js';
@@ -19,8 +19,6 @@ import {
   CHUNK, AFTER_COMMIT, NEXT_RESUME, NEXT_RESTART, NEXT_CONTINUE,
 } from './stream-core.js';
 
-const STREAM_OPTIONS = ['path', 'method', 'body', 'headers', 'signal', 'ttftMs', 'idleMs', 'afterCommit', 'format',
-  'onStatus', 'onSwitch'];
 /** The stall limit after commit when the request gives none (ms). */
 export const DEFAULT_IDLE_MS = 15000;
 /** Resumptions (Last-Event-ID on the same service) per call before the after-commit policy applies. */
@@ -28,22 +26,6 @@ const MAX_RESUMES = 3;
 /** A refused answer's body is read for its message up to this long (ms) and this many bytes. */
 const ERROR_BODY_MS = 2000;
 const ERROR_BODY_BYTES = 16384;
-
-const invalid = (message) => lifelineError('LIFELINE_ERR_INVALID_ARGUMENT', message);
-
-function checkStreamOptions(capability, opts) {
-  checkOptions(opts, STREAM_OPTIONS, `stream '${capability}'`);
-  for (const k of ['ttftMs', 'idleMs']) {
-    const v = opts[k];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 600000)) throw invalid(`stream '${capability}': ${k} must be an integer of ms from 1 to 600000`);
-  }
-  if (opts.afterCommit !== undefined && !(opts.afterCommit in AFTER_COMMIT)) {
-    throw invalid(`stream '${capability}': afterCommit must be 'fail', 'restart' or 'continue'`);
-  }
-  if (opts.afterCommit === 'continue' && opts.body != null && typeof opts.body !== 'function' && typeof opts.body !== 'object') {
-    throw invalid(`stream '${capability}': afterCommit 'continue' needs an object body or a body function`);
-  }
-}
 
 /** The body of one attempt: the app's function gets { service, mode, partial }; an object body is JSON. */
 function bodyFor(opts, ctx, headers) {

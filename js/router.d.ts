@@ -181,15 +181,23 @@ export interface SharedRouterOptions extends Omit<RouterOptions, 'transport' | '
  * getHealth() and getSnapshot() are its last report ([] before the first). Requests cross as
  * plain objects: a function among a request's options rejects with TypeError; errors are rebuilt
  * as the classes they were (LifelineError with code, capability, attempts; an abort's reason or
- * AbortError). A request in flight when the hub is lost rejects with LIFELINE_ERR_UNAVAILABLE
- * (not resent: whether the service saw it is unknown).
+ * AbortError). A request or stream in flight when the hub is lost rejects with
+ * LIFELINE_ERR_UNAVAILABLE (not resent: whether the service saw it is unknown).
  */
 export declare class SharedRouter {
   /** Resolves once the hub holds the router and its first health report is in; rejects with the hub's LifelineError for a bad option value or service (also sent to onError). */
   readonly ready: Promise<void>;
   request(capability: string, options?: RequestOptions): Promise<RouterResponse>;
-  /** Not shared yet: throws TypeError (use a router with share: 'tab' for streams). */
-  stream(capability: string, options?: StreamOptions): never;
+  /**
+   * A streamed call run by the hub's router (its failover, breakers and health are the origin's),
+   * with the API and semantics of Router.stream(). onStatus, onSwitch and signal stay in the tab;
+   * the other options cross as plain objects, so a function among them (a `path` or `body`
+   * function, a format adapter object) throws TypeError naming it, at once, as do the option
+   * checks of Router.stream(). An abort ends the call at once and the hub aborts its fetch. A
+   * stream in flight when the hub is lost rejects with LIFELINE_ERR_UNAVAILABLE; on a closed
+   * router, throws LIFELINE_ERR_STATE.
+   */
+  stream(capability: string, options?: StreamOptions): AIStream;
   getHealth(): ServiceHealth[];
   subscribe(listener: () => void): () => void;
   getSnapshot(): ServiceHealth[];
@@ -203,7 +211,7 @@ export declare class SharedRouter {
   setOnline(online: boolean): void;
   /** Sent to the hub's router; false for a service not in this configuration. */
   hint(name: string, hint: { state: HealthState; ttlMs?: number }): boolean;
-  /** Leaves the hub's router (closed once no tab holds it); this tab's pending requests reject with LIFELINE_ERR_STATE. */
+  /** Leaves the hub's router (closed once no tab holds it); this tab's pending requests and streams reject with LIFELINE_ERR_STATE. */
   close(): void;
 }
 

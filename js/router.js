@@ -195,7 +195,8 @@ export class Router {
       fetch: (url, init) => globalThis.fetch(url, init),
       p95: (i) => { const f = this.#core.info(i, this.#now()); return f && f.p95 >= 0 ? f.p95 : null; },
       explain: (c) => this.explain(c),
-      changed: () => this.#pump(),
+      // A stream's outcome changes health and breakers without a core action: the store is told too.
+      changed: () => { this.#pump(); this.#changed(); },
       track: (st) => { this.#streams.add(st); return () => this.#streams.delete(st); },
     };
     return openStream(this.#streamHost, capability, opts);

@@ -6,12 +6,14 @@
  * capability and attempts; AbortError). When the hub is lost (its Web Lock is released, or a new
  * leader asks who is there) the tab opens its router again on the new hub; requests in flight
  * on the lost hub are rejected with LIFELINE_ERR_UNAVAILABLE (whether the service saw them is
- * unknown, so they are not resent).
+ * unknown, so they are not resent), and so are its streams (js/share/stream-client.js).
  * Internal to js/share/share-tab.js.
  */
 import { lifelineError } from '../core-tables.js';
-import { functionOptions, hubLock, randomId, tabLock } from './protocol.js';
+import { HUB_DEAD_MS, functionOptions, hubLock, randomId, tabLock } from './protocol.js';
 import { errorFromWire } from './wire-errors.js';
+import { SharedStream } from './stream-client.js';
+import { checkStreamOptions } from '../stream-options.js';
 
 // Options that would have to run where the router is held, in another context.
 const LOCAL_ONLY = ['transport', 'clock', 'environment'];
@@ -27,7 +29,7 @@ export class SharedRouter {
   #health = [];
   #listeners = { status: new Set(), degraded: new Set(), recovered: new Set() };
   #storeListeners = new Set();
-  #waiting = new Map(); // q -> { resolve, reject, off }
+  #waiting = new Map(); // q -> { resolve, reject, off, stream? (a SharedStream: its r:sev go to it) }
   #nextQ = 1;
   #releaseTabLock = null;
   #closed = false;
@@ -92,9 +94,28 @@ export class SharedRouter {
     });
   }
 
-  /** Streams are not shared yet: a shared router refuses them rather than run them elsewhere silently. */
-  stream() {
-    throw new TypeError("router.stream() is not available with share: 'origin' yet; use a router of the tab's own (share: 'tab') for streams");
+  /**
+   * A streamed call run by the hub's router (its failover, breakers and health are the
+   * origin's); the same API as a tab's own router.stream(). onStatus, onSwitch and signal stay
+   * in this tab; the other options cross as plain objects, so a function among them (a path or
+   * body function, a format adapter) throws a TypeError that names it. Option errors throw at once.
+   */
+  stream(capability, opts = {}) {
+    if (this.#closed) throw lifelineError('LIFELINE_ERR_STATE', 'router is closed');
+    const cap = String(capability);
+    checkStreamOptions(cap, opts ?? {});
+    const { signal, onStatus, onSwitch, ...rest } = opts ?? {};
+    functionOptions(rest, `stream '${cap}'`);
+    const q = this.#nextQ++;
+    const st = new SharedStream({ onStatus, onSwitch, signal }, () => {
+      this.#settle(q);
+      this.#send({ t: 'r:abort', q });
+    });
+    if (signal?.aborted) return st; // it aborts itself in a microtask, as a tab's own stream does
+    this.#waiting.set(q, { resolve: (v) => st.resolve(v), reject: (e) => st.reject(e), off: null, stream: st });
+    // An abort before the hub had the router open: nothing is sent.
+    this.#whenOpen(() => this.#waiting.has(q) && this.#send({ t: 'r:stream', rid: this.#rid, q, cap, opts: rest }));
+    return st;
   }
 
   /** The hub's last health report, in registration order ([] until the first one). */
@@ -137,12 +158,15 @@ export class SharedRouter {
     return true;
   }
 
-  /** Leaves the hub's router (it closes when no tab holds it) and rejects this tab's pending requests. */
+  /** Leaves the hub's router (it closes when no tab holds it), rejects this tab's pending requests and aborts its streams. */
   close() {
     if (this.#closed) return;
+    const closed = lifelineError('LIFELINE_ERR_STATE', 'router closed');
+    for (const w of [...this.#waiting.values()]) w.stream?.abort(closed); // each tells the hub
     this.#send({ t: 'r:close', rid: this.#rid });
     this.#closed = true;
     this.#failPending(lifelineError('LIFELINE_ERR_STATE', 'router closed'));
+    clearTimeout(this.#helloTimer);
     this.#link?.close();
     this.#releaseTabLock?.();
     for (const set of Object.values(this.#listeners)) set.clear();
@@ -157,6 +181,12 @@ export class SharedRouter {
   // ---- the link to the hub ----
 
   #open() {
+    // The hub that had the router open is gone: what it was running has no answer coming, and
+    // what the app asks from now on waits for the next hub.
+    if (this.#opened) {
+      this.#opened = false;
+      this.#failPending(lifelineError('LIFELINE_ERR_UNAVAILABLE', 'share: the hub holding the router was lost during the request'));
+    }
     this.#epoch = null;
     this.#link?.close();
     try {
@@ -167,8 +197,14 @@ export class SharedRouter {
       return;
     }
     this.#link.post({ t: 'r:hello', tab: this.#tab });
+    // A new SharedWorker can reach the one that is closing, which never answers: ask again.
+    clearTimeout(this.#helloTimer);
+    this.#helloTimer = setTimeout(() => {
+      if (!this.#closed && this.#epoch === null) this.#open();
+    }, HUB_DEAD_MS);
   }
 
+  #helloTimer = null;
   #opened = false;
   #queued = [];
 
@@ -193,6 +229,7 @@ export class SharedRouter {
       case 'r:health': return this.#setHealth(msg.h);
       case 'r:note': return this.#emit(msg.kind, msg.a);
       case 'r:res': return this.#settle(msg.q)?.resolve(msg.v);
+      case 'r:sev': return this.#waiting.get(msg.q)?.stream?.heard(msg.k, msg.v);
       case 'r:err': return this.#error(msg);
       default: return undefined;
     }
@@ -200,10 +237,11 @@ export class SharedRouter {
 
   #welcome(epoch) {
     const again = this.#opened;
+    clearTimeout(this.#helloTimer);
     const watch = epoch !== this.#epoch;
     this.#epoch = epoch;
     this.#opened = true;
-    // Requests sent to a lost hub have no answer coming: whether the service saw them is unknown.
+    // Requests and streams sent to a lost hub have no answer coming: whether the service saw them is unknown.
     if (again) this.#failPending(lifelineError('LIFELINE_ERR_UNAVAILABLE', 'share: the hub holding the router was lost during the request'));
     this.#send({ t: 'r:open', rid: this.#rid, cfg: this.#cfg });
     for (const run of this.#queued.splice(0)) run();

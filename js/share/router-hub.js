@@ -3,13 +3,19 @@
  * configuration for the whole origin, held by the hub (the SharedWorker or the leader tab), so
  * each service is probed once per interval however many tabs are open, and a breaker trips once.
  * Tabs hold it by reference: the last tab to close it (or to go) closes it. Its health and its
- * notices (status, degraded, recovered) are pushed to every tab that holds it; requests run here
- * and their answers, or errors, go back as plain objects.
+ * notices (status, degraded, recovered) are pushed to every tab that holds it; requests and
+ * streams run here and their answers, events, or errors, go back as plain objects.
  *
  *   tab → hub: r:hello {tab}, r:open {rid, cfg}, r:close {rid}, r:req {rid, q, cap, opts},
- *              r:abort {q}, r:explain {rid, q, cap}, r:hint {rid, name, hint}, r:online {rid, online}
+ *              r:stream {rid, q, cap, opts}, r:abort {q} (a request or a stream),
+ *              r:explain {rid, q, cap}, r:hint {rid, name, hint}, r:online {rid, online}
  *   hub → tab: r:welcome {epoch}, who {}, r:health {rid, h}, r:note {rid, kind, a},
- *              r:res {q, v}, r:err {q, open, e} (q null: not a request's; open: the router could not be made)
+ *              r:sev {q, k, v} (a stream's event k 'e', status 's' or switch notice 'w'),
+ *              r:res {q, v} (an answer, a stream's result),
+ *              r:err {q, open, e} (q null: not a request's; open: the router could not be made)
+ *
+ * A stream's events are posted as the hub's router yields them, none kept here: a slow tab's
+ * backlog waits in its own message queue (structured clones, one answer's worth), not in the hub.
  * Internal to js/share/hub-host.js.
  */
 import { lifelineError } from '../core-tables.js';
@@ -22,7 +28,7 @@ export class RouterHub {
   #epoch;
   #load; // () => Promise<createRouter>, loads the router module on the first open
   #routers = new Map(); // key -> { router, holders: Set('tab\u0001rid'), off: [] }
-  #tabs = new Map(); // tab id -> { send, rids: Map(rid -> key), reqs: Map(q -> AbortController) }
+  #tabs = new Map(); // tab id -> { send, rids: Map(rid -> key), reqs: Map(q -> AbortController) } (requests and streams)
   #chain = Promise.resolve();
 
   /** epoch: the hub's life; loadRouter(): resolves to createRouter once the router module is loaded. */
@@ -65,6 +71,7 @@ export class RouterHub {
     if (!router) throw new TypeError(`share: unknown router ${msg.rid}`);
     switch (msg.t) {
       case 'r:req': return this.#request(router, msg, tab);
+      case 'r:stream': return this.#stream(router, msg, tab);
       case 'r:explain': return tab.send({ t: 'r:res', q: msg.q, v: router.explain(msg.cap) });
       case 'r:hint': return router.hint(msg.name, msg.hint);
       case 'r:online': return router.setOnline(msg.online);
@@ -120,6 +127,25 @@ export class RouterHub {
     ).finally(() => tab.reqs.delete(q));
   }
 
+  // Not awaited, like a request. The router's own option errors throw here, and so reach the
+  // tab as r:err. The abort controller is the r:abort's, and dropTab's when the tab goes.
+  #stream(router, { q, cap, opts }, tab) {
+    const ctrl = new AbortController();
+    const st = router.stream(cap, {
+      ...opts, signal: ctrl.signal,
+      onStatus: (v) => tab.send({ t: 'r:sev', q, k: 's', v }),
+      onSwitch: (v) => tab.send({ t: 'r:sev', q, k: 'w', v }),
+    });
+    tab.reqs.set(q, ctrl);
+    (async () => {
+      for await (const v of st) tab.send({ t: 'r:sev', q, k: 'e', v });
+      return st.result;
+    })().then(
+      (v) => tab.send({ t: 'r:res', q, v }),
+      (err) => tab.send({ t: 'r:err', q, e: errorToWire(err) }),
+    ).finally(() => tab.reqs.delete(q));
+  }
+
   #release(tab, id, rid) {
     const key = tab.rids.get(rid);
     if (key === undefined) return;
@@ -133,9 +159,9 @@ export class RouterHub {
   }
 
   /**
-   * A tab that closed, crashed or rebuilt, or every tab when the hub closes: its requests are
-   * aborted and its routers released. The abort's reason is what a tab still listening hears:
-   * not an AbortError, since the tab did not abort.
+   * A tab that closed, crashed or rebuilt, or every tab when the hub closes: its requests and
+   * streams are aborted (a stream's fetch with them) and its routers released. The abort's
+   * reason is what a tab still listening hears: not an AbortError, since the tab did not abort.
    */
   dropTab(id) {
     const tab = this.#tabs.get(id);

@@ -94,6 +94,25 @@ test('5xx before commit fails over; the switch is reported; the fallback answers
   }
 });
 
+test("a stream's outcome reaches the health store's subscribers (useServiceHealth, a shared router's hub)", async () => {
+  const { router, svcs, done } = await setup();
+  try {
+    svcs[0].answer.setFault({ kind: 'status', status: 503 });
+    const before = router.getSnapshot();
+    let told = 0;
+    router.subscribe(() => { told++; });
+    await router.stream('chat', req()).result;
+    await new Promise((r) => setTimeout(r, 20));
+    const after = router.getSnapshot();
+    assert.notEqual(after, before, 'a new snapshot');
+    assert.equal(after[0].failures, 1);
+    assert.equal(after[0].lastError, 'HTTP 503');
+    assert.ok(told >= 1, 'the store subscribers were told');
+  } finally {
+    await done();
+  }
+});
+
 test('429 with Retry-After: fails over and keeps the service off until then', async () => {
   const { router, svcs, done } = await setup();
   try {

@@ -2,12 +2,16 @@
 // mock AI services: tabs with one configuration share one router, released by the last of them;
 // health reaches every holder; a request's answer and error cross as plain objects; a tab that
 // goes away has its requests aborted, and a closing hub tells the tabs still listening.
+// router.stream() through the hub: a SharedRouter (the tab's side) linked to the RouterHub, every
+// message structured-cloned and delivered a turn later, as postMessage does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, createRouter, LifelineError } from '../../js/index.js';
 import { RouterHub } from '../../js/share/router-hub.js';
+import { SharedRouter } from '../../js/share/router-client.js';
 import { errorFromWire } from '../../js/share/wire-errors.js';
-import { startAIServices } from '../../demo/server/index.js';
+import { startAIServices, SERVICE_SPECS } from '../../demo/server/index.js';
+import { fullAnswer } from '../../demo/server/ai-stream.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,4 +108,177 @@ test('router hub: a configuration the router refuses comes back as the open\'s e
   assert.equal(errorFromWire(m.e).name, 'TypeError');
   assert.equal(hub.routerCount, 0);
   hub.destroy();
+});
+
+// ---- router.stream() through the hub ----
+
+/** A SharedRouter whose link reaches the hub as a port would; tabIds gets its tab id. */
+function sharedRouter(hub, cfg, tabIds = []) {
+  const connectHub = (onMessage) => ({
+    post: (msg) => {
+      if (!tabIds.includes(msg.tab)) tabIds.push(msg.tab);
+      const m = structuredClone(msg);
+      setImmediate(() => hub.receive(m, (out) => { const o = structuredClone(out); setImmediate(() => onMessage(o)); }));
+    },
+    close: () => {},
+  });
+  return new SharedRouter({ ...cfg, connectHub, onError: (e) => { throw e; } });
+}
+
+const streamCfg = (ai) => ({
+  services: ['gemini', 'perplexity', 'llama'].map((name, i) => ({
+    name, baseUrl: ai.urls[name], capabilities: SERVICE_SPECS[name].capabilities, priority: i + 1, healthPath: '',
+    format: SERVICE_SPECS[name].streamFormat ?? 'openai',
+  })),
+  probeIntervalMs: 0,
+  seed: 7,
+});
+const STREAM = { path: '/v1/stream/analysis', body: { prompt: 'x' }, ttftMs: 2000, idleMs: 2000 };
+
+/** Runs one stream to its end: its events, statuses, notices, text and result (or error). */
+async function drain(router, opts = STREAM) {
+  const statuses = [];
+  const notices = [];
+  const st = router.stream('analysis', { ...opts, onStatus: (s) => statuses.push(s), onSwitch: (n) => notices.push(n) });
+  const events = [];
+  let error = null;
+  try {
+    for await (const e of st) events.push(e);
+  } catch (e) {
+    error = e;
+  }
+  const result = await st.result.catch((e) => ({ error: e }));
+  return { events, statuses, notices, text: st.text, result, error };
+}
+
+// What does not depend on time: elapsed ms and each attempt's ms differ run to run.
+const timeless = (r) => ({ ...r, elapsedMs: 0, ttftMs: r.ttftMs === null ? null : 0, log: r.log.map((a) => ({ ...a, ms: 0 })) });
+
+test('router hub: a streamed answer through the hub is the local one (events, statuses, text, result)', async () => {
+  await init({ router: true });
+  const ai = await startAIServices({ seed: 20 });
+  const hub = new RouterHub('s1', async () => createRouter);
+  const local = createRouter(streamCfg(ai));
+  const shared = sharedRouter(hub, streamCfg(ai));
+  try {
+    await shared.ready;
+    const a = await drain(local);
+    const b = await drain(shared);
+    assert.equal(a.error, null);
+    assert.equal(b.error, null, String(b.error));
+    assert.equal(b.text, fullAnswer(60));
+    assert.equal(b.events.length, 60);
+    assert.deepEqual(b.events, a.events);
+    assert.deepEqual(b.statuses, a.statuses);
+    assert.deepEqual(b.notices, []);
+    assert.equal(b.result.service, 'gemini');
+    assert.equal(b.result.complete, true);
+    assert.deepEqual(timeless(b.result), timeless(a.result));
+  } finally {
+    shared.close();
+    local.close();
+    hub.destroy();
+    await ai.close();
+  }
+});
+
+test('router hub: a failover before the first token happens in the hub: one notice in the tab, the shared health records it', async () => {
+  await init({ router: true });
+  const ai = await startAIServices({ seed: 21 });
+  const hub = new RouterHub('s2', async () => createRouter);
+  const shared = sharedRouter(hub, streamCfg(ai));
+  const other = sharedRouter(hub, streamCfg(ai)); // another tab holding the same router
+  try {
+    await Promise.all([shared.ready, other.ready]);
+    ai.services.gemini.setStreamFault({ kind: 'status', status: 503 });
+    const r = await drain(shared);
+    assert.equal(r.error, null, String(r.error));
+    assert.equal(r.text, fullAnswer(60));
+    assert.equal(r.result.service, 'perplexity');
+    assert.equal(r.result.attempts, 2);
+    assert.equal(r.notices.length, 1);
+    assert.deepEqual({ ...r.notices[0], reason: r.notices[0].reason.slice(0, 8) }, { from: 'gemini', to: 'perplexity', mode: 'failover', reason: 'HTTP 503' });
+    assert.deepEqual(r.events.filter((e) => e.type !== 'text').map((e) => [e.type, e.service]), [['switch', 'perplexity']]);
+    assert.equal(ai.services.gemini.streamAnswer.counters.requests, 1, 'one attempt on gemini, made by the hub');
+    // The hub's router took the failure: the other tab sees it in the shared health.
+    await until(() => other.getHealth().find((h) => h.name === 'gemini')?.failures === 1);
+  } finally {
+    shared.close();
+    other.close();
+    hub.destroy();
+    await ai.close();
+  }
+});
+
+test('router hub: an abort in the tab aborts the hub\'s fetch (the service sees the socket close)', async () => {
+  await init({ router: true });
+  const ai = await startAIServices({ seed: 22 });
+  const hub = new RouterHub('s3', async () => createRouter);
+  const shared = sharedRouter(hub, streamCfg(ai));
+  try {
+    await shared.ready;
+    ai.services.gemini.setStreamFault({ kind: 'none', tokenMs: 50 }); // 60 words in 3 s
+    const counters = () => ai.services.gemini.streamAnswer.counters;
+    const ctrl = new AbortController();
+    const statuses = [];
+    const st = shared.stream('analysis', { ...STREAM, signal: ctrl.signal, onStatus: (s) => statuses.push(s.state) });
+    await until(() => st.text.length >= 10);
+    const t0 = Date.now();
+    ctrl.abort();
+    await assert.rejects(st.result, { name: 'AbortError' });
+    assert.ok(Date.now() - t0 < 50, 'the tab hears its abort at once');
+    assert.deepEqual(statuses, ['connecting', 'streaming', 'aborted']);
+    await until(() => counters().closedEarly === 1);
+    assert.equal(counters().complete, 0);
+  } finally {
+    shared.close();
+    hub.destroy();
+    await ai.close();
+  }
+});
+
+test('router hub: a tab dropped mid-stream (closed or crashed) has its stream aborted in the hub', async () => {
+  await init({ router: true });
+  const ai = await startAIServices({ seed: 23 });
+  const hub = new RouterHub('s4', async () => createRouter);
+  const ids = [];
+  const shared = sharedRouter(hub, streamCfg(ai), ids);
+  try {
+    await shared.ready;
+    ai.services.gemini.setStreamFault({ kind: 'none', tokenMs: 50 });
+    const counters = () => ai.services.gemini.streamAnswer.counters;
+    const statuses = [];
+    const st = shared.stream('analysis', { ...STREAM, onStatus: (x) => statuses.push(x.state) });
+    await until(() => st.text.length >= 10);
+    hub.dropTab(ids[0]);
+    await until(() => counters().closedEarly === 1);
+    assert.equal(counters().complete, 0);
+    // A tab still listening (here: the test's) hears why: the hub's, not an abort of its own.
+    await assert.rejects(st.result, (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_UNAVAILABLE');
+    assert.deepEqual(statuses, ['connecting', 'streaming', 'failed'], 'the tab did not abort it');
+  } finally {
+    shared.close();
+    hub.destroy();
+    await ai.close();
+  }
+});
+
+test('router hub: stream options that are functions are refused in the tab, synchronously, naming them', async () => {
+  const hub = new RouterHub('s5', async () => createRouter);
+  const shared = sharedRouter(hub, { services: [{ name: 'a', baseUrl: 'http://127.0.0.1:9', capabilities: 'analysis' }], probeIntervalMs: 0 });
+  try {
+    assert.throws(() => shared.stream('analysis', { path: () => '/x' }), { name: 'TypeError', message: /cannot be functions \(path\)/ });
+    assert.throws(() => shared.stream('analysis', { body: () => ({}) }), { name: 'TypeError', message: /cannot be functions \(body\)/ });
+    assert.throws(() => shared.stream('analysis', { format: { text: (d) => d, isEnd: () => false, error: () => null } }),
+      { name: 'TypeError', message: /cannot be functions \(format\.text, format\.isEnd, format\.error\)/ });
+    // The local router's own checks, at once too.
+    assert.throws(() => shared.stream('analysis', { nope: 1 }), { name: 'TypeError', message: /unknown option "nope"/ });
+    assert.throws(() => shared.stream('analysis', { ttftMs: 0 }), (e) => e.code === 'LIFELINE_ERR_INVALID_ARGUMENT');
+    // Listeners and the signal stay in the tab: accepted.
+    const st = shared.stream('analysis', { onStatus: () => {}, onSwitch: () => {}, signal: AbortSignal.abort() });
+    await assert.rejects(st.result, { name: 'AbortError' });
+  } finally {
+    shared.close();
+    hub.destroy();
+  }
 });

@@ -42,3 +42,12 @@ async function consume(): Promise<void> {
 // @ts-expect-error afterCommit is one of three words
 sr.stream('chat', { afterCommit: 'retry' });
 void consume;
+
+// A shared router's stream (createRouter({ share: 'origin' })): the same AIStream.
+import type { SharedRouter } from '../../../js/index.js';
+const shr: SharedRouter = createRouter({ share: 'origin', services: [{ name: 'g', baseUrl: 'http://x', capabilities: 'chat' }] });
+const sharedStream: AIStream = shr.stream('chat', { path: '/v1/stream/chat', body: { q: 1 }, onStatus: (s) => { const st2: string = s.state; void st2; } });
+void sharedStream.text; void sharedStream.result;
+// @ts-expect-error an AIStream, not `never` (the type while shared routers refused streams)
+const notAStream: number = shr.stream('chat');
+void notAStream;
