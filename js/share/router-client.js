@@ -10,7 +10,7 @@
  * Internal to js/share/share-tab.js.
  */
 import { lifelineError } from '../core-tables.js';
-import { HUB_DEAD_MS, functionOptions, hubLock, randomId, tabLock } from './protocol.js';
+import { HELLO_MS, functionOptions, hubLock, randomId, tabLock } from './protocol.js';
 import { errorFromWire } from './wire-errors.js';
 import { SharedStream } from './stream-client.js';
 import { checkStreamOptions } from '../stream-options.js';
@@ -201,7 +201,7 @@ export class SharedRouter {
     clearTimeout(this.#helloTimer);
     this.#helloTimer = setTimeout(() => {
       if (!this.#closed && this.#epoch === null) this.#open();
-    }, HUB_DEAD_MS);
+    }, HELLO_MS);
   }
 
   #helloTimer = null;
