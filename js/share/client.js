@@ -3,16 +3,18 @@
  * origin's hub (a SharedWorker; where that is missing, the leader tab). See docs/sharing.md.
  *
  * The tab keeps what it needs to rebuild: its channels (URL, options, last event id) and its
- * subscriptions. When the hub is lost (its Web Lock is released, a ping goes unanswered, or it
- * answers with a new epoch) the tab connects to a new one and sends all of it again; each
- * subscription drops the ids it already delivered, so a rebuild repeats nothing.
+ * subscriptions. When the hub is lost (hub-session.js: its Web Lock is released, a ping goes
+ * unanswered, or it answers with a new epoch) the tab connects to a new one and sends all of it
+ * again on the welcome; each subscription drops the ids it already delivered, so a rebuild
+ * repeats nothing.
  * Internal to js/share/share-tab.js.
  */
 import { lifelineError } from '../core-tables.js';
 import { normalize, IDLE_SNAPSHOT } from '../manager-options.js';
 import { checkOptions } from '../checks.js';
 import { errorFromWire } from './wire-errors.js';
-import { CAUGHT_UP, HELLO_MS, HUB_DEAD_MS, PING_MS, RECENT_IDS, REPLAYED, SEEN_IDS, functionOptions, hubLock, randomId, tabLock } from './protocol.js';
+import { CAUGHT_UP, RECENT_IDS, REPLAYED, SEEN_IDS, functionOptions, randomId } from './protocol.js';
+import { HubSession } from './hub-session.js';
 
 const SHARED_OPTIONS = ['share', 'onError', 'connectHub'];
 
@@ -25,21 +27,14 @@ export function createSharedManager(options) {
 }
 
 export class SharedManager {
-  #tab = randomId();
-  #connectHub;
   #onError;
-  #link = null;
-  #epoch = null; // the hub's life this tab is registered with (null: not yet)
+  #session;
   #channels = new Map(); // name -> { url, options, last, recent: [ids, oldest first], snapshot }
   #subs = new Map(); // id -> { channel, callback, events, priority, replay, seen: Set, order: [] }
   #listeners = new Map(); // name -> Set of status callbacks
   #stores = new Map();
   #nextSub = 1;
-  #pingTimer = null;
-  #helloTimer = null;
-  #pingSent = 0;
-  #pongAt = 0;
-  #releaseTabLock = null;
+  #welcomes = 0;
   #destroyed = false;
   #origin = null;
   #metricsWaiting = [];
@@ -47,24 +42,16 @@ export class SharedManager {
 
   constructor(options = {}) {
     checkOptions(options, SHARED_OPTIONS, 'createManager');
-    this.#connectHub = options.connectHub;
     this.#onError = options.onError ?? ((err) => queueMicrotask(() => { throw err; }));
-    const locks = globalThis.navigator?.locks;
-    if (!locks) {
-      this.#open();
-      return;
-    }
-    // The hub watches this lock to learn that the tab is gone: hold it before saying hello.
-    locks.request(tabLock(this.#tab), () => new Promise((release) => {
-      this.#releaseTabLock = release;
-      if (this.#destroyed) release();
-      else this.#open();
-    }));
+    this.#session = new HubSession({
+      tab: randomId(), hello: 'hello', ping: 'ping', connectHub: options.connectHub,
+      owner: { message: (msg) => this.#receive(msg), opening: () => {}, error: (err) => this.#onError(err) },
+    });
   }
 
   /** 'worker' or 'leader' / 'follower' (the Web Locks fallback): where this tab's streams are held. */
   get sharing() {
-    return this.#link?.kind ?? 'starting';
+    return this.#session.link?.kind ?? 'starting';
   }
 
   // ---- the manager's API ----
@@ -82,7 +69,7 @@ export class SharedManager {
     this.#send({ t: 'connect', ch: channel, url, opts: options, last: null, recent: [] });
     for (const [id, s] of this.#subs) if (s.channel === channel) this.#send(this.#subMessage(id, s, null));
     // A first channel after the welcome: the pings start now (the welcome starts them otherwise).
-    if (this.#epoch !== null) this.#startPing();
+    if (this.#session.epoch !== null) this.#session.startPing();
     return () => this.disconnect(channel);
   }
 
@@ -93,7 +80,7 @@ export class SharedManager {
     this.#send({ t: 'disconnect', ch: channel });
     this.#setSnapshot(channel, IDLE_SNAPSHOT);
     if (!this.#listeners.has(channel)) this.#stores.delete(channel);
-    if (!this.#channels.size) this.#stopPing();
+    if (!this.#channels.size) this.#session.stopPing();
   }
 
   subscribe(channel, callback, options = {}) {
@@ -194,20 +181,17 @@ export class SharedManager {
     this.closeAll();
     this.#send({ t: 'bye' });
     this.#destroyed = true;
-    this.#stopPing();
-    clearTimeout(this.#helloTimer);
-    this.#link?.close();
-    this.#releaseTabLock?.();
+    this.#session.close();
   }
 
   /** The worker's test hooks, 'test:die' and 'test:forget': what browsers do to shared workers. */
   testHook(name) {
-    if (name === 'test:die' || name === 'test:forget') this.#link?.post({ t: name, tab: this.#tab });
+    if (name === 'test:die' || name === 'test:forget') this.#session.sendNow({ t: name });
   }
 
   /** For share-tab.js: the link failed to open (the worker did not start); opens another. */
   reconnectHub() {
-    this.#lost();
+    if (!this.#destroyed) this.#session.lost();
   }
 
   /** For share-tab.js: an error of the link, to the app's onError. */
@@ -217,39 +201,18 @@ export class SharedManager {
 
   // ---- the link to the hub ----
 
-  #open() {
-    this.#epoch = null;
-    this.#link?.close();
-    try {
-      this.#link = this.#connectHub((msg) => this.#receive(msg));
-    } catch (err) {
-      this.#link = null;
-      this.#onError(err);
-      return;
-    }
-    this.#link.post({ t: 'hello', tab: this.#tab });
-    clearTimeout(this.#helloTimer);
-    this.#helloTimer = setTimeout(() => {
-      // Not a verdict on a Web Locks leader (no steal): the first leader may still be starting.
-      if (this.#epoch === null && !this.#destroyed) this.#open();
-    }, this.#link.helloMs ?? HELLO_MS);
-  }
-
   #send(msg) {
-    // Before the hub's welcome nothing is sent: the welcome sends the whole state.
-    if (this.#epoch === null || this.#destroyed) return;
-    this.#link.post({ ...msg, tab: this.#tab });
+    if (!this.#destroyed) this.#session.send(msg);
   }
 
   #receive(msg) {
     if (this.#destroyed) return;
     switch (msg.t) {
       case 'welcome': return this.#welcome(msg.epoch);
-      case 'who': return this.#link.post({ t: 'hello', tab: this.#tab });
+      case 'who': return this.#session.who();
       case 'ev': return this.#events(msg.b);
       case 'status': return this.#status(msg.ch, msg.s);
       case 'gap': return this.#gap(msg.ch, msg.after);
-      case 'pong': this.#pongAt = Date.now(); if (msg.epoch !== this.#epoch) this.#lost(); return undefined;
       case 'metrics': return this.#metrics(msg.m);
       case 'error': return this.#onError(errorFromWire(msg.e));
       default: return undefined;
@@ -259,51 +222,12 @@ export class SharedManager {
   // Registered with a hub: all of this tab's state goes to it. After a rebuild each subscription
   // asks from its channel's last event, and the hub's first connection resumes from there.
   #welcome(epoch) {
-    clearTimeout(this.#helloTimer);
-    const rebuilt = this.#epoch !== null || this.#counts.rebuilds > 0 || [...this.#channels.values()].some((c) => c.last !== null);
-    this.#epoch = epoch;
+    const rebuilt = this.#welcomes++ > 0 || [...this.#channels.values()].some((c) => c.last !== null);
+    this.#session.welcomed(epoch);
     if (rebuilt) this.#counts.rebuilds++;
     for (const [ch, c] of this.#channels) this.#send({ t: 'connect', ch, url: c.url, opts: c.options, last: c.last, recent: c.recent });
     for (const [id, s] of this.#subs) if (this.#channels.has(s.channel)) this.#send(this.#subMessage(id, s, this.#channels.get(s.channel)));
-    this.#watchHub(epoch);
-    if (this.#channels.size) this.#startPing();
-  }
-
-  // The hub holds its epoch's lock while it lives: the request is granted when it is gone.
-  #watchHub(epoch) {
-    globalThis.navigator?.locks?.request(hubLock(epoch), () => {
-      if (this.#epoch === epoch) this.#lost();
-    });
-  }
-
-  #lost() {
-    if (this.#destroyed) return;
-    this.#stopPing();
-    this.#open();
-  }
-
-  #startPing() {
-    if (this.#pingTimer !== null) return;
-    this.#pongAt = this.#pingSent = Date.now();
-    const deadMs = this.#link?.deadMs ?? HUB_DEAD_MS;
-    this.#pingTimer = setInterval(() => {
-      const now = Date.now();
-      // Judged only on a ping that had time to be answered: throttled timers are not a death.
-      if (this.#pongAt < this.#pingSent && now - this.#pingSent >= deadMs) {
-        this.#link?.suspect?.();
-        return this.#lost();
-      }
-      if (this.#pongAt >= this.#pingSent) {
-        this.#pingSent = now;
-        this.#link?.post({ t: 'ping', tab: this.#tab });
-      }
-      return undefined;
-    }, this.#link?.pingMs ?? PING_MS);
-  }
-
-  #stopPing() {
-    clearInterval(this.#pingTimer);
-    this.#pingTimer = null;
+    if (this.#channels.size) this.#session.startPing();
   }
 
   // A rebuild (c: the channel's record) asks for what came after the tab's last event.

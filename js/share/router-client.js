@@ -10,7 +10,8 @@
  * Internal to js/share/share-tab.js.
  */
 import { lifelineError } from '../core-tables.js';
-import { HELLO_MS, functionOptions, hubLock, randomId, tabLock } from './protocol.js';
+import { functionOptions, randomId } from './protocol.js';
+import { HubSession } from './hub-session.js';
 import { errorFromWire } from './wire-errors.js';
 import { SharedStream } from './stream-client.js';
 import { checkStreamOptions } from '../stream-options.js';
@@ -19,19 +20,15 @@ import { checkStreamOptions } from '../stream-options.js';
 const LOCAL_ONLY = ['transport', 'clock', 'environment'];
 
 export class SharedRouter {
-  #tab = randomId();
-  #connectHub;
+  #session;
   #onError;
   #cfg;
-  #link = null;
-  #epoch = null;
   #rid = 1; // one router per object; the id names it in the hub's messages
   #health = [];
   #listeners = { status: new Set(), degraded: new Set(), recovered: new Set() };
   #storeListeners = new Set();
   #waiting = new Map(); // q -> { resolve, reject, off, stream? (a SharedStream: its r:sev go to it) }
   #nextQ = 1;
-  #releaseTabLock = null;
   #closed = false;
   #ready;
   #readyDone;
@@ -44,20 +41,13 @@ export class SharedRouter {
     functionOptions(cfg, 'createRouter');
     if (!Array.isArray(cfg.services) || !cfg.services.length) throw lifelineError('LIFELINE_ERR_INVALID_ARGUMENT', 'createRouter: `services` is empty');
     this.#cfg = cfg;
-    this.#connectHub = connectHub;
     this.#onError = onError ?? ((err) => queueMicrotask(() => { throw err; }));
     this.#ready = new Promise((resolve, reject) => { this.#readyDone = { resolve, reject }; });
     this.#ready.catch(() => {}); // also reported to onError
-    const locks = globalThis.navigator?.locks;
-    if (!locks) {
-      this.#open();
-      return;
-    }
-    locks.request(tabLock(this.#tab), () => new Promise((release) => {
-      this.#releaseTabLock = release;
-      if (this.#closed) release();
-      else this.#open();
-    }));
+    this.#session = new HubSession({
+      tab: randomId(), hello: 'r:hello', ping: 'r:ping', connectHub,
+      owner: { message: (msg) => this.#receive(msg), opening: () => this.#opening(), error: (err) => this.#onError(err) },
+    });
   }
 
   /** Resolves once the hub holds this router (its first health report is in); rejects on a bad configuration. */
@@ -166,45 +156,26 @@ export class SharedRouter {
     this.#send({ t: 'r:close', rid: this.#rid });
     this.#closed = true;
     this.#failPending(lifelineError('LIFELINE_ERR_STATE', 'router closed'));
-    clearTimeout(this.#helloTimer);
-    this.#link?.close();
-    this.#releaseTabLock?.();
+    this.#session.close();
     for (const set of Object.values(this.#listeners)) set.clear();
     this.#storeListeners.clear();
   }
 
   /** For share-tab.js: the worker failed to start; the next link goes to the leader. */
   reconnectHub() {
-    this.#lost();
+    if (!this.#closed) this.#session.lost();
   }
 
   // ---- the link to the hub ----
 
-  #open() {
-    // The hub that had the router open is gone: what it was running has no answer coming, and
-    // what the app asks from now on waits for the next hub.
-    if (this.#opened) {
-      this.#opened = false;
-      this.#failPending(lifelineError('LIFELINE_ERR_UNAVAILABLE', 'share: the hub holding the router was lost during the request'));
-    }
-    this.#epoch = null;
-    this.#link?.close();
-    try {
-      this.#link = this.#connectHub((msg) => this.#receive(msg));
-    } catch (err) {
-      this.#link = null;
-      this.#onError(err);
-      return;
-    }
-    this.#link.post({ t: 'r:hello', tab: this.#tab });
-    // A new SharedWorker can reach the one that is closing, which never answers: ask again.
-    clearTimeout(this.#helloTimer);
-    this.#helloTimer = setTimeout(() => {
-      if (!this.#closed && this.#epoch === null) this.#open();
-    }, HELLO_MS);
+  // The hub that had the router open is gone: what it was running has no answer coming, and
+  // what the app asks from now on waits for the next hub.
+  #opening() {
+    if (!this.#opened) return;
+    this.#opened = false;
+    this.#failPending(lifelineError('LIFELINE_ERR_UNAVAILABLE', 'share: the hub holding the router was lost during the request'));
   }
 
-  #helloTimer = null;
   #opened = false;
   #queued = [];
 
@@ -215,8 +186,7 @@ export class SharedRouter {
   }
 
   #send(msg) {
-    if (this.#epoch === null || this.#closed) return;
-    this.#link.post({ ...msg, tab: this.#tab });
+    if (!this.#closed) this.#session.send(msg);
   }
 
   #receive(msg) {
@@ -225,7 +195,7 @@ export class SharedRouter {
       case 'r:welcome': return this.#welcome(msg.epoch);
       // A new leader, or a hub that does not know this tab: say hello again on the same link
       // (a new link here would be heard by the very loop that asks, link-locks.js).
-      case 'who': return this.#link.post({ t: 'r:hello', tab: this.#tab });
+      case 'who': return this.#session.who();
       case 'r:health': return this.#setHealth(msg.h);
       case 'r:note': return this.#emit(msg.kind, msg.a);
       case 'r:res': return this.#settle(msg.q)?.resolve(msg.v);
@@ -236,24 +206,15 @@ export class SharedRouter {
   }
 
   #welcome(epoch) {
-    const again = this.#opened;
-    clearTimeout(this.#helloTimer);
-    const watch = epoch !== this.#epoch;
-    this.#epoch = epoch;
+    const again = this.#opened; // a new leader's welcome on the same link
+    this.#session.welcomed(epoch);
     this.#opened = true;
     // Requests and streams sent to a lost hub have no answer coming: whether the service saw them is unknown.
     if (again) this.#failPending(lifelineError('LIFELINE_ERR_UNAVAILABLE', 'share: the hub holding the router was lost during the request'));
     this.#send({ t: 'r:open', rid: this.#rid, cfg: this.#cfg });
     for (const run of this.#queued.splice(0)) run();
-    if (!watch) return;
-    globalThis.navigator?.locks?.request(hubLock(epoch), () => {
-      if (this.#epoch === epoch) this.#lost();
-    });
-  }
-
-  #lost() {
-    if (this.#closed) return;
-    this.#open();
+    // A router-only tab must notice a frozen Web Locks leader as a manager's tab does.
+    this.#session.startPing();
   }
 
   #setHealth(h) {

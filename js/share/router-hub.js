@@ -6,7 +6,8 @@
  * notices (status, degraded, recovered) are pushed to every tab that holds it; requests and
  * streams run here and their answers, events, or errors, go back as plain objects.
  *
- *   tab → hub: r:hello {tab}, r:open {rid, cfg}, r:close {rid}, r:req {rid, q, cap, opts},
+ *   tab → hub: r:hello {tab}, r:ping {}, r:open {rid, cfg}, r:close {rid},
+ *              r:req {rid, q, cap, opts},
  *              r:stream {rid, q, cap, opts}, r:abort {q} (a request or a stream),
  *              r:explain {rid, q, cap}, r:hint {rid, name, hint}, r:online {rid, online}
  *   hub → tab: r:welcome {epoch}, who {}, r:health {rid, h}, r:note {rid, kind, a},
@@ -53,6 +54,7 @@ export class RouterHub {
       send({ t: 'r:welcome', epoch: this.#epoch });
       return;
     }
+    if (msg.t === 'r:ping') return send({ t: 'pong', epoch: this.#epoch });
     const tab = this.#tabs.get(msg.tab);
     if (!tab) {
       send({ t: 'who' });

@@ -282,3 +282,34 @@ test('router hub: stream options that are functions are refused in the tab, sync
     hub.destroy();
   }
 });
+
+test('a router tab pings its hub: a hub that came back with a fresh state (a new epoch) behind the same link is noticed, and the router is opened on it', async () => {
+  await init({ router: true });
+  const ai = await startAIServices({ seed: 21, names: ['gemini'] });
+  const hubs = [new RouterHub('p1', async () => createRouter)];
+  const heard = [];
+  // A port whose other end is the current hub; pings every 50 ms.
+  const connectHub = (onMessage) => ({
+    pingMs: 50,
+    post: (msg) => {
+      const m = structuredClone(msg);
+      setImmediate(() => hubs.at(-1).receive(m, (out) => { heard.push(out.t); setImmediate(() => onMessage(structuredClone(out))); }));
+    },
+    close: () => {},
+  });
+  const cfg = { services: [{ name: 'gemini', baseUrl: ai.urls.gemini, capabilities: ['analysis'] }], probeIntervalMs: 0 };
+  const router = new SharedRouter({ ...cfg, connectHub, onError: (e) => { throw e; } });
+  try {
+    await router.ready;
+    assert.equal(hubs[0].routerCount, 1);
+    await until(() => heard.includes('pong'));
+    hubs.push(new RouterHub('p2', async () => createRouter)); // the first forgot everything
+    await until(() => hubs[1].routerCount === 1); // it never pinged before: it never noticed
+    const res = await router.request('analysis', { path: '/v1/analyze', body: { q: 1 } });
+    assert.equal(res.service, 'gemini');
+  } finally {
+    router.close();
+    for (const h of hubs) h.destroy();
+    await ai.close();
+  }
+});
