@@ -22,9 +22,9 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const TAB_COUNTS = [1, 5, 10];
 const MODES = ['worker', 'locks', 'tab'];
 const COUNT_EVENTS = QUICK ? 20 : 60; // events per connection-count run
-const TAKEOVER_TRIALS = QUICK ? 3 : 24; // the leader tab closed
-const CRASH_TRIALS = QUICK ? 2 : 12; // its renderer crashed
-const FREEZE_TRIALS = QUICK ? 2 : 12; // its main thread busy in a long task
+const TAKEOVER_TRIALS = QUICK ? 2 : 24; // the leader tab closed
+const CRASH_TRIALS = QUICK ? 1 : 12; // its renderer crashed
+const FREEZE_TRIALS = QUICK ? 1 : 12; // its main thread busy in a long task
 const FREEZE_MS = 2500;
 const TAKEOVER_TABS = 3;
 const LAT_ROUNDS = QUICK ? 1 : 3; // each round connects the paths in a rotated order
