@@ -7,7 +7,7 @@
 import { lifelineError } from './core-tables.js';
 import { checkOptions } from './checks.js';
 
-export const STREAM_OPTIONS = ['path', 'method', 'body', 'headers', 'signal', 'ttftMs', 'idleMs', 'afterCommit', 'format',
+const STREAM_OPTIONS = ['path', 'method', 'body', 'headers', 'signal', 'ttftMs', 'idleMs', 'afterCommit', 'format',
   'onStatus', 'onSwitch'];
 // The names of lifeline_after_commit (stream-core.js AFTER_COMMIT holds their values).
 const AFTER_COMMIT_NAMES = ['fail', 'restart', 'continue'];

@@ -69,8 +69,7 @@ function campaign(steal, led = () => {}) {
       if (e.data.to === 'hub') host.receive(e.data.msg, (msg) => { if (self.leading) hubBus.postMessage({ to: e.data.msg.tab, msg }); });
     };
     page.host = self;
-    hubBus.postMessage({ t: 'leader', epoch: host.hub.epoch });
-    page.announcedAt = Date.now();
+    hubBus.postMessage({ t: 'leader', epoch: host.hub.epoch }); // this page's bus hears it too
     led();
     for (const link of [...page.links]) link.hear({ t: 'who' });
     return new Promise((done) => { page.host.done = done; });

@@ -13,7 +13,8 @@
  *              error {ch, e} (e: wire-errors.js), metrics {m}, pong {epoch}
  * Shared routers (createRouter({ share: 'origin' })) speak r:* messages on the same links:
  * js/share/router-hub.js lists them.
- * Internal to js/share/client.js and js/share/hub.js (the tab and hub sides).
+ * Internal to js/share/client.js and js/share/hub.js (the tab and hub sides), and to the other
+ * modules of js/share/ (hub-session.js, link-locks.js, hub-host.js, router-*.js).
  */
 
 /** Bits of an event's flags in an `ev` batch. */

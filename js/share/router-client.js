@@ -155,7 +155,7 @@ export class SharedRouter {
     for (const w of [...this.#waiting.values()]) w.stream?.abort(closed); // each tells the hub
     this.#send({ t: 'r:close', rid: this.#rid });
     this.#closed = true;
-    this.#failPending(lifelineError('LIFELINE_ERR_STATE', 'router closed'));
+    this.#failPending(closed);
     this.#session.close();
     for (const set of Object.values(this.#listeners)) set.clear();
     this.#storeListeners.clear();
@@ -173,6 +173,11 @@ export class SharedRouter {
   #opening() {
     if (!this.#opened) return;
     this.#opened = false;
+    this.#failLost();
+  }
+
+  // Requests and streams sent to a lost hub have no answer coming: whether the service saw them is unknown.
+  #failLost() {
     this.#failPending(lifelineError('LIFELINE_ERR_UNAVAILABLE', 'share: the hub holding the router was lost during the request'));
   }
 
@@ -209,8 +214,7 @@ export class SharedRouter {
     const again = this.#opened; // a new leader's welcome on the same link
     this.#session.welcomed(epoch);
     this.#opened = true;
-    // Requests and streams sent to a lost hub have no answer coming: whether the service saw them is unknown.
-    if (again) this.#failPending(lifelineError('LIFELINE_ERR_UNAVAILABLE', 'share: the hub holding the router was lost during the request'));
+    if (again) this.#failLost();
     this.#send({ t: 'r:open', rid: this.#rid, cfg: this.#cfg });
     for (const run of this.#queued.splice(0)) run();
     // A router-only tab must notice a frozen Web Locks leader as a manager's tab does.
