@@ -188,15 +188,22 @@ test('memory stays bounded: 32 MiB without a newline', async () => {
   const chunk = new Uint8Array(1 << 16).fill(0x78);
   chunk.set(enc.encode('data: '));
   parser.feed(chunk);
-  const before = getCore().HEAPU8.length;
-  for (let i = 0; i < 512; i++) {
-    parser.feed(chunk);
-    assert.ok(parser.bufferedBytes <= cap + 256, `buffered ${parser.bufferedBytes}`);
-  }
-  const after = getCore().HEAPU8.length;
-  assert.ok(after - before <= cap + (256 << 10), `Wasm memory grew by ${after - before}`);
-  parser.feed('\n\ndata: ok\n\n');
-  assert.deepEqual(log, ['error LIFELINE_ERR_LINE_TOO_LONG', 'event type=message data=ok id=']);
+  // The line buffer doubles up to the cap; the blocks it outgrew stay in the allocator, so the
+  // first long line may take up to twice the cap of new memory, and the next one none.
+  const longLine = () => {
+    const before = getCore().HEAPU8.length;
+    for (let i = 0; i < 512; i++) {
+      parser.feed(chunk);
+      assert.ok(parser.bufferedBytes <= cap + 256, `buffered ${parser.bufferedBytes}`);
+    }
+    parser.feed('\n\ndata: ok\n\n');
+    return getCore().HEAPU8.length - before;
+  };
+  const first = longLine();
+  assert.ok(first <= 2 * cap + (256 << 10), `Wasm memory grew by ${first}`);
+  parser.feed(chunk);
+  assert.equal(longLine(), 0, 'a second long line takes no new memory');
+  assert.deepEqual(log, ['error LIFELINE_ERR_LINE_TOO_LONG', 'event type=message data=ok id=', 'error LIFELINE_ERR_LINE_TOO_LONG', 'event type=message data=ok id=']);
   // One 8 MiB feed is sliced: the input buffer does not grow to 8 MiB.
   const big = new Uint8Array(8 << 20).fill(0x78);
   const beforeBig = getCore().HEAPU8.length;

@@ -84,6 +84,34 @@ test('the SSE core imports only the memory-growth notice; no export takes or ret
   }
 });
 
+// What a page reserves before its first event (issue 12: what a user pays): Emscripten's default
+// is 16 MiB of linear memory per module, reserved whether used or not; the modules start small
+// and grow on demand (the growth tests below).
+const MAX_INITIAL_MEMORY = 256 * 1024;
+test('each Wasm module starts with at most 256 KiB of linear memory', () => {
+  for (const file of ['lifeline-core.wasm', 'lifeline-core-nosimd.wasm', 'lifeline-router.wasm']) {
+    const bytes = initialMemoryBytes(readFileSync(here(`../../dist/${file}`)));
+    assert.ok(bytes > 0 && bytes <= MAX_INITIAL_MEMORY, `${file}: ${bytes} B of initial memory`);
+  }
+});
+
+/** The initial size of the module's own memory (its memory section), in bytes. */
+function initialMemoryBytes(bytes) {
+  let p = 8;
+  const leb = () => { let r = 0; let sh = 0; let b; do { b = bytes[p++]; r |= (b & 0x7f) << sh; sh += 7; } while (b & 0x80); return r >>> 0; };
+  while (p < bytes.length) {
+    const id = bytes[p++];
+    const end = leb() + p;
+    if (id === 5) {
+      leb(); // count: one memory
+      p++; // limits flags
+      return leb() * 65536;
+    }
+    p = end;
+  }
+  return 0;
+}
+
 /** Names of the exported functions whose signature has an i64 (0x7e), read from the binary. */
 function i64Exports(bytes) {
   let p = 8;
