@@ -108,9 +108,12 @@ function heapLines(doc) {
   const lines = ['### Heap after 1,000 and 100,000 delivered events', '',
     'A fresh page per client, one connection, ~110-byte events as fast as the socket takes them; the',
     'app only counts them. Each figure is after a full GC (CDP `HeapProfiler.collectGarbage`): the JS',
-    "heap's used size, plus, for Lifeline, its Wasm memory (the module's linear memory, reserved at its",
-    'initial size whether used or not; outside the JS heap). "Page alone" is the same page before any',
-    'stream opened (it has loaded every client\'s code). Goal (the origin\'s): under 50 MB after 1,000.', '',
+    "heap's used size, plus, for Lifeline, its Wasm memory (the module's linear memory, outside the JS",
+    'heap: it starts at 256 KiB and grows as the core allocates; Wasm memory never shrinks). "Page',
+    'alone" is the same page before any stream opened (it has loaded every client\'s code). Goal (the',
+    'origin\'s): under 50 MB after 1,000. Until commit d103495 the core reserved Emscripten\'s default',
+    '16 MiB at start (18.1 MB after 1,000 in',
+    '[`bench/results/history/heap-2026-12-02T075756.json`](../bench/results/history/heap-2026-12-02T075756.json)).', '',
     `| client | page alone | after 1,000 | after ${int(total)} | of which Wasm memory | goal |`, '| --- | ---: | ---: | ---: | ---: | --- |'];
   for (const [n, x] of Object.entries(doc.figures.clients)) {
     const all = x[`after${total}`];

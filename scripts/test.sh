@@ -15,7 +15,15 @@ passed=0
 failed=0
 status=0
 
-stage() { printf '\n==== %s\n' "$1"; }
+# Each stage's wall time is printed when the next begins (the CI run must stay well under 20 min).
+stage_name=
+stage_start=$SECONDS
+stage() {
+  [ -n "$stage_name" ] && printf '(%s: %d s)\n' "$stage_name" $((SECONDS - stage_start))
+  stage_name=$1
+  stage_start=$SECONDS
+  [ -n "$1" ] && printf '\n==== %s\n' "$1"
+}
 # Adds a runner's own counts to the totals; a runner that failed without counting adds one failure.
 tally() { # name rc pass fail
   passed=$((passed + ${3:-0}))
@@ -67,6 +75,8 @@ BENCH_QUICK=1 bash scripts/bench.sh 2>&1 | tail -n 60
 rc=${PIPESTATUS[0]}
 tally bench "$rc" 0 0
 
+stage ""
+echo "(all stages, with set-up and build: ${SECONDS} s)"
 echo
 echo "lifeline: $passed passed, $failed failed"
 exit $status
