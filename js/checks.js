@@ -43,3 +43,12 @@ export function hostSeed() {
   globalThis.crypto.getRandomValues(a);
   return (a[0] & 0x1fffff) * 4294967296 + a[1];
 }
+
+// %TypedArray%.prototype's Symbol.toStringTag getter gives a typed array's own kind in any realm and
+// cannot be spoofed by an object (it returns undefined for anything but a typed array).
+const typedArrayTag = /* @__PURE__ */ Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
+
+/** True for a Uint8Array of any realm (an iframe's, a vm context's), where `instanceof` is false. */
+export function isBytes(v) {
+  return typedArrayTag.call(v) === 'Uint8Array';
+}

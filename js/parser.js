@@ -6,6 +6,7 @@
 import { getCore, coreError } from './wasm.js';
 import { errorNamed, lifelineError } from './core-tables.js';
 import { decodeRegion, decodeSpan, regionSpan } from './text.js';
+import { isBytes } from './checks.js';
 
 const SLICE = 64 * 1024; // bounds the input buffer and the record table per C call
 const NONE = 0xffffffff;
@@ -67,7 +68,7 @@ class Parser {
     const h = this.#live('feed');
     let bytes;
     if (typeof chunk === 'string') bytes = encoder.encode(chunk);
-    else if (chunk instanceof Uint8Array) bytes = chunk;
+    else if (isBytes(chunk)) bytes = chunk;
     else throw new TypeError(`parser.feed: expected a Uint8Array or a string, got ${chunk === null ? 'null' : typeof chunk}`);
     if (this.#busy) {
       throw lifelineError('LIFELINE_ERR_STATE', 'parser.feed: called from one of this parser\'s own callbacks');

@@ -11,6 +11,7 @@ import { lifelineError } from './core-tables.js';
 import { checkStreamOptions } from './stream-options.js';
 import { coreError } from './wasm.js';
 import { createParser } from './parser.js';
+import { isBytes } from './checks.js';
 import { parseRetryAfter } from './transports/fetch.js';
 import { adapterFor, errorMessageOf } from './stream-adapters.js';
 import { EventQueue, Listeners } from './stream-events.js';
@@ -30,7 +31,7 @@ const ERROR_BODY_BYTES = 16384;
 /** The body of one attempt: the app's function gets { service, mode, partial }; an object body is JSON. */
 function bodyFor(opts, ctx, headers) {
   let b = typeof opts.body === 'function' ? opts.body(ctx) : opts.body;
-  if (b != null && typeof b === 'object' && !(b instanceof Uint8Array)) {
+  if (b != null && typeof b === 'object' && !isBytes(b)) {
     if (ctx.mode === 'continue' && typeof opts.body !== 'function') b = { ...b, partial: ctx.partial };
     if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
     return JSON.stringify(b);

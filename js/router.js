@@ -10,7 +10,7 @@
  * `{ status, headers, body }` or rejects on a network error.
  */
 import { lifelineError } from './core-tables.js';
-import { checkOptions } from './checks.js';
+import { checkOptions, isBytes } from './checks.js';
 import { coreError } from './wasm.js';
 import { getShare } from './share-slot.js';
 import { decodeBody } from './text.js';
@@ -58,7 +58,7 @@ function parseHeaders(text) {
 
 function bodyOf(body, headers) {
   if (body == null) return null;
-  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  if (typeof body === 'string' || isBytes(body)) return body;
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   return JSON.stringify(body);
 }

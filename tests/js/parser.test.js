@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
 import { init, createParser, LifelineError } from '../../js/index.js';
 import { getCore } from '../../js/wasm.js';
 
@@ -129,6 +130,22 @@ test('argument errors are TypeError/RangeError with clear messages', async () =>
   assert.throws(() => p.feed('data: x\n\n'), (e) => e instanceof LifelineError && e.code === 'LIFELINE_ERR_STATE');
   assert.throws(() => p.reset(), LifelineError);
   assert.throws(() => p.lastEventId, LifelineError);
+});
+
+// An iframe's or a worker bridge's bytes are a Uint8Array of another realm: `instanceof` is false
+// for them, and they must still be fed as bytes.
+test('a Uint8Array from another realm is fed as bytes; other byte views are refused', async () => {
+  await init();
+  const got = [];
+  const p = createParser({ onEvent: (e) => got.push(e.data) });
+  const foreign = runInNewContext('new Uint8Array([100, 97, 116, 97, 58, 32, 104, 105, 10, 10])'); // "data: hi\n\n"
+  assert.equal(foreign instanceof Uint8Array, false, 'the test makes a foreign Uint8Array');
+  p.feed(foreign);
+  assert.deepEqual(got, ['hi']);
+  for (const bad of [new Int8Array(2), new Uint8ClampedArray(2), new DataView(new ArrayBuffer(2)), new ArrayBuffer(2), runInNewContext('new Uint16Array(2)')]) {
+    assert.throws(() => p.feed(bad), /expected a Uint8Array or a string/, Object.prototype.toString.call(bad));
+  }
+  p.free();
 });
 
 test('reset keeps lastEventId, drops partial state, expects a BOM again', async () => {

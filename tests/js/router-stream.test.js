@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { init, createRouter } from '../../js/index.js';
+import { runInNewContext } from 'node:vm';
 import { StreamAnswer, fullAnswer } from '../../demo/server/ai-stream.js';
 import { adapterFor } from '../../js/stream-adapters.js';
 
@@ -67,6 +68,19 @@ test('a healthy stream: events in order, complete on the end marker, result acco
     assert.equal(r.degraded, false);
     assert.equal(r.text, FULL);
     assert.ok(r.ttftMs !== null && r.ttftMs < 500);
+  } finally {
+    await done();
+  }
+});
+
+test('a Uint8Array body from another realm is sent as its bytes, not as JSON of its indices', async () => {
+  const { router, svcs, done } = await setup();
+  try {
+    const foreign = runInNewContext('new Uint8Array([123, 34, 112, 34, 58, 49, 125])'); // {"p":1}
+    assert.equal(foreign instanceof Uint8Array, false, 'the test makes a foreign Uint8Array');
+    const r = await router.stream('chat', req({ body: foreign })).result;
+    assert.equal(r.complete, true);
+    assert.deepEqual(svcs[0].lastBody, { p: 1 });
   } finally {
     await done();
   }

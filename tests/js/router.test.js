@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { getEventListeners } from 'node:events';
+import { runInNewContext } from 'node:vm';
 import { init, createRouter, LifelineError } from '../../js/index.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -92,6 +93,22 @@ test('routes by priority and capability; answers carry service, status, headers,
     assert.equal(s.service, 'perplexity');
     assert.equal(s.degraded, false);
     assert.equal(svc.perplexity.calls, 1);
+  } finally {
+    router.close();
+  }
+});
+
+test('a Uint8Array body from another realm is sent as those bytes, not as JSON', async () => {
+  await init({ router: true });
+  const { transport } = fakeServices();
+  const router = makeRouter(transport);
+  try {
+    const foreign = runInNewContext('new Uint8Array([123, 125])');
+    assert.equal(foreign instanceof Uint8Array, false, 'the test makes a foreign Uint8Array');
+    await router.request('analysis', { path: '/v1/analyze', body: foreign });
+    const sent = transport.seen[0];
+    assert.equal(sent.headers['content-type'], undefined, 'no JSON content type for bytes');
+    assert.deepEqual([...sent.body], [123, 125]);
   } finally {
     router.close();
   }
