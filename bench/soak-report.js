@@ -44,7 +44,8 @@ function soakSection(r) {
     ['unexpected events (gap, reset, bad id)', `${ev.unexpected}`, '0'],
     ['status at the end', s.channels.map((c) => c.state).join(', '), 'open'],
     [`JS heap after forced GC, first → last tenth (after ${s.memory.warmupS} s warm-up)`, `${mb(s.memory.js.first)} → ${mb(s.memory.js.last)} (${s.memory.js.growthPct >= 0 ? '+' : ''}${s.memory.js.growthPct}%)`, 'within 10%'],
-    ['Wasm memory, first → last tenth', `${mb(s.memory.wasm.first)} → ${mb(s.memory.wasm.last)} (${s.memory.wasm.growthPct >= 0 ? '+' : ''}${s.memory.wasm.growthPct}%)`, 'within 10%'],
+    ['Wasm heap in use (bytes the core has allocated), first → last tenth', `${mb(s.memory.wasm.first)} → ${mb(s.memory.wasm.last)} (${s.memory.wasm.growthPct >= 0 ? '+' : ''}${s.memory.wasm.growthPct}%)`, 'within 10%'],
+    ...(s.memory.wasmMemory ? [['Wasm memory (grows to the high-water mark, never shrinks), first → last tenth', `${mb(s.memory.wasmMemory.first)} → ${mb(s.memory.wasmMemory.last)}`, '']] : []),
     [`stall detection (heartbeatTimeoutMs ${s.heartbeatTimeoutMs}), p50 / p95 / max ms`, `${ms(s.stallDetectMs.p50)} / ${ms(s.stallDetectMs.p95)} / ${ms(s.stallDetectMs.max)} (n = ${s.stallDetectMs.n})`, '≈ the timeout'],
   ]));
   out.push('');

@@ -25,7 +25,7 @@ function soakRows(k, seed) {
   if (num(k.stallDetectMs?.p99)) {
     out.push({ what: `chaos soak: stall detected after the stall begins (\`heartbeatTimeoutMs\` ${k.heartbeatTimeoutMs}, ${k.stallDetectMs.n} stalls)`, target: '', result: `p50 ${ms(k.stallDetectMs.p50)}, p99 ${ms(k.stallDetectMs.p99)}` });
   }
-  for (const [key, label] of [['js', 'JS heap'], ['wasm', 'Wasm memory']]) {
+  for (const [key, label] of [['js', 'JS heap'], ['wasm', 'Wasm heap in use']]) {
     const m = k.memory?.[key];
     if (m && num(m.growthPct)) out.push({ what: `chaos soak: ${label}, last tenth of the run vs the first`, target: '≤ +10%', result: `${m.growthPct >= 0 ? '+' : ''}${m.growthPct}%: ${met(m.growthPct <= 10)}` });
   }

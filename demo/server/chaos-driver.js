@@ -78,8 +78,8 @@ export class SoakDriver {
     while (this.frozen) await this.frozen;
     await this.cdp.send('HeapProfiler.collectGarbage');
     const { usedSize } = await this.cdp.send('Runtime.getHeapUsage');
-    const { wasmBytes } = await this.eval(() => window.soak.memory());
-    this.memory.push({ t: Date.now() - this.t0, jsHeap: usedSize, wasmBytes });
+    const { wasmHeap, wasmBytes } = await this.eval(() => window.soak.memory());
+    this.memory.push({ t: Date.now() - this.t0, jsHeap: usedSize, wasmHeap, wasmBytes });
   }
 
   /**

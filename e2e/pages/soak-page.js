@@ -37,6 +37,11 @@ class SoakPage {
    */
   async setup({ channels, perChannelManager = false, subscribers = 8, heartbeatTimeoutMs = 2000 }) {
     await init();
+    // The allocator's first allocation claims its heap region, whose 4-byte header stays: make it
+    // before the baseline, which is then exactly what destroying every manager returns to.
+    const core = getCore();
+    core._free(core._malloc(1));
+    this.heapBefore = core._lifeline_wasm_heap_in_use();
     this.subscribers = subscribers;
     const managerFor = (seed) => createManager({ seed, onError: (e) => this.error(`callback: ${e?.stack ?? e}`) });
     const shared = perChannelManager ? null : managerFor(channels[0]?.seed ?? 1);
@@ -129,8 +134,16 @@ class SoakPage {
     return j;
   }
 
+  /** Destroys every manager: the core's heap must be back to what it was before the first. */
+  teardown() {
+    for (const m of new Set(this.channels.map((ch) => ch.manager))) m.destroy();
+    return { before: this.heapBefore, after: getCore()._lifeline_wasm_heap_in_use() };
+  }
+
   memory() {
-    return { wasmBytes: getCore().HEAPU8.buffer.byteLength, jsHeap: performance.memory?.usedJSHeapSize ?? null };
+    // Wasm memory only grows (to the allocations' high-water mark); the bytes allocated show a leak.
+    const core = getCore();
+    return { wasmHeap: core._lifeline_wasm_heap_in_use(), wasmBytes: core.HEAPU8.buffer.byteLength, jsHeap: performance.memory?.usedJSHeapSize ?? null };
   }
 
   /** Per channel: the sentinel, every subscriber's totals (those that left included), problems. */

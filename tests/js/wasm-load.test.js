@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { init, isReady, createParser, createRouter, createBreaker, LifelineError } from '../../js/index.js';
+import { init, isReady, createParser, createManager, createRouter, createBreaker, LifelineError } from '../../js/index.js';
 import { coreError, getCore, getRouterCore, hasWasmSimd, SIMD_PROBE } from '../../js/wasm.js';
 
 test('init loads the Wasm core once in Node', async () => {
@@ -93,6 +93,29 @@ test('each Wasm module starts with at most 256 KiB of linear memory', () => {
     const bytes = initialMemoryBytes(readFileSync(here(`../../dist/${file}`)));
     assert.ok(bytes > 0 && bytes <= MAX_INITIAL_MEMORY, `${file}: ${bytes} B of initial memory`);
   }
+});
+
+// The core's heap in use (src/platform/wasm_heap.c), the figure the chaos soak checks: a parser
+// and a manager that received events give back every byte when freed.
+test('every byte a parser and a manager allocate in the core is freed by free() / destroy()', async () => {
+  await init();
+  const m = getCore();
+  m._free(m._malloc(1)); // the allocator's first allocation keeps its region header
+  const before = m._lifeline_wasm_heap_in_use();
+  const p = createParser({ onEvent() {} });
+  p.feed('id: 1\ndata: x\n\n');
+  assert.ok(m._lifeline_wasm_heap_in_use() > before, 'a parser allocates');
+  p.free();
+  let sink = null;
+  const manager = createManager({ storage: null, environment: { subscribe: () => () => {} }, transports: { fetch: { name: 'fetch', open(req, s) { sink = s; return { abort() {} }; } } } });
+  manager.connect('c', 'http://127.0.0.1:1/feed');
+  const got = [];
+  manager.subscribe('c', (e) => got.push(e.id));
+  sink.opened(200, 'text/event-stream', -1);
+  sink.bytes(new TextEncoder().encode('id: 1\ndata: a\n\nid: 2\ndata: b\n\n'));
+  assert.deepEqual(got, ['1', '2']);
+  manager.destroy();
+  assert.equal(m._lifeline_wasm_heap_in_use(), before);
 });
 
 /** The initial size of the module's own memory (its memory section), in bytes. */
