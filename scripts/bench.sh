@@ -13,5 +13,7 @@ if [ $# -gt 0 ]; then files=$(printf 'bench/%s.bench.js ' "$@"); else files=$(ls
 [ -n "$files" ] || { echo "bench: no benchmarks"; exit 0; }
 for f in $files; do
   echo "==== $f"
+  start=$SECONDS
   node "$f"
+  echo "($f: $((SECONDS - start)) s)"
 done
