@@ -378,7 +378,7 @@ static void fail(mgr_conn *c, lifeline_manager_reason r, int64_t retry_after, in
   if (!was_open && HAS(c, LIFELINE_MANAGER_RECONNECT))
     /* An HTTP answer, even a 500, says the network works: only a failure to get one is a
      * network-quality sample (a 5xx run judged "poor" doubled the cap to 60 s). */
-    lifeline_backoff_record_outcome(&c->backoff, c->http_status == 0 ? 0 : 1);
+    lifeline_backoff_record_outcome(&c->backoff, mgr_got_answer(r, c->http_status));
   if (r == LIFELINE_MANAGER_REASON_AUTH) {
     if (HAS(c, LIFELINE_MANAGER_AUTH_HOOK) && HAS(c, LIFELINE_MANAGER_RECONNECT) && !c->auth_used) {
       c->auth_used = 1;

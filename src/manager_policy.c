@@ -76,3 +76,7 @@ int lifeline_manager_reason_is_failure(lifeline_manager_reason r) {
          r != LIFELINE_MANAGER_REASON_LINGER && r != LIFELINE_MANAGER_REASON_DRAIN &&
          r != LIFELINE_MANAGER_REASON_OFFLINE && r != LIFELINE_MANAGER_REASON_CIRCUIT_OPEN;
 }
+
+int mgr_got_answer(lifeline_manager_reason r, uint32_t http_status) {
+  return http_status != 0 || r == LIFELINE_MANAGER_REASON_HTTP_STATUS;
+}

@@ -21,5 +21,8 @@ int mgr_is_fatal(lifeline_manager_reason r, uint32_t http_status, int reconnect)
  * drop after that says nothing about the server's health). Permanent failures (mgr_is_fatal
  * with the same http_status and reconnect, and auth) never are: they are about the request. */
 int mgr_counts_for_breaker(lifeline_manager_reason r, int was_open, uint32_t http_status, int reconnect);
+/* 1 when a failed attempt got an HTTP answer: the network works, whatever the answer said. A
+ * response the EventSource transport saw refused has no status (0) but REASON_HTTP_STATUS. */
+int mgr_got_answer(lifeline_manager_reason r, uint32_t http_status);
 
 #endif

@@ -67,6 +67,36 @@ static void test_backoff_grows_then_resets_after_healthy(void) {
   drv_free(d);
 }
 
+/* The delay after n failed attempts with adaptation on (jitter none, no breaker), each answered
+ * with `status` (0: as the EventSource transport reports a response the browser refused), or
+ * getting no answer at all (status < 0). */
+static uint32_t adaptive_delay_after(int n, int status) {
+  lifeline_manager_conn_config cfg = drv_fixed_cfg();
+  cfg.backoff.adaptive = 1;
+  cfg.features = LIFELINE_MANAGER_RECONNECT | LIFELINE_MANAGER_WATCHDOG;
+  uint32_t c, delay = 0;
+  drv *d = drv_setup(&cfg, &c);
+  for (int i = 0; i < n; i++) {
+    if (status >= 0) drv_opened(d, c, status, NULL);
+    else drv_end(d, c, LIFELINE_MANAGER_END_NETWORK);
+    CHECK_EQ_INT(LIFELINE_MANAGER_RECONNECTING, d->state[c]);
+    delay = d->delay[c];
+    drv_advance(d, d->wake);
+  }
+  drv_free(d);
+  return delay;
+}
+
+/* Only an attempt that got no HTTP answer is a bad-network sample: a refused EventSource answer
+ * was one too, so a 5xx run on EventSource was judged a poor network and backed off toward
+ * twice the cap (a 31.7 s wait after the heal burst of the chaos soak, with max 30 s). */
+static void test_refused_answers_are_not_a_poor_network(void) {
+  uint32_t answered = adaptive_delay_after(12, 500);
+  CHECK(answered <= 30000);
+  CHECK_EQ_INT(answered, adaptive_delay_after(12, 0));
+  CHECK(adaptive_delay_after(12, -1) > 30000); /* poor: toward twice the cap */
+}
+
 static void test_watchdog_stall_reconnects_at_once(void) {
   uint32_t c;
   drv *d = drv_setup(NULL, &c);
@@ -480,6 +510,7 @@ int main(void) {
   test_first_subscriber_opens();
   test_drop_backs_off_and_resumes();
   test_backoff_grows_then_resets_after_healthy();
+  test_refused_answers_are_not_a_poor_network();
   test_watchdog_stall_reconnects_at_once();
   test_connect_timeout();
   test_status_classes();
