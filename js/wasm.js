@@ -83,8 +83,8 @@ async function loadCore(options) {
     throw stateError('Lifeline cannot start: this engine has no WebAssembly');
   }
   const name = hasWasmSimd() ? 'lifeline-core.wasm' : 'lifeline-core-nosimd.wasm';
-  const views = {};
-  const imports = { env: { emscripten_notify_memory_growth: () => refresh(views) } };
+  const box = { core: null }; // the runtime object, once built (memory cannot grow before)
+  const imports = { env: { emscripten_notify_memory_growth: () => refresh(box.core) } };
   let result;
   if (options.wasmBinary) {
     result = await WebAssembly.instantiate(options.wasmBinary, imports);
@@ -99,15 +99,20 @@ async function loadCore(options) {
       ? await WebAssembly.instantiateStreaming(res, imports)
       : await WebAssembly.instantiate(await res.arrayBuffer(), imports);
   }
-  return runtime(result.instance.exports, views);
+  return runtime(result.instance.exports, box);
 }
 
 // The SSE core as the shim sees it: its exports with a leading underscore (Emscripten's names),
 // the HEAP* views (replaced when memory grows: the core says so through its one import), and
-// the string helpers the glue would have provided.
-function runtime(exports, m) {
+// the string helpers the glue would have provided. Every property is there from the start, in one
+// Object.fromEntries: added one by one under computed names, the 67 of them put V8 in dictionary
+// mode, and each read on the per-event path (m.HEAPU32 per action) was a hash lookup.
+function runtime(exports, box) {
+  const names = ['memory', 'HEAPU8', 'HEAP32', 'HEAPU32', 'HEAPF64', 'UTF8ToString', 'lengthBytesUTF8', 'stringToUTF8'];
+  const fns = Object.entries(exports).filter(([, v]) => typeof v === 'function').map(([k, v]) => [`_${k}`, v]);
+  const m = Object.fromEntries([...names.map((k) => [k, null]), ...fns]);
+  box.core = m;
   m.memory = exports.memory;
-  for (const [k, v] of Object.entries(exports)) if (typeof v === 'function') m[`_${k}`] = v;
   refresh(m);
   m.UTF8ToString = (ptr) => {
     if (!ptr) return '';
