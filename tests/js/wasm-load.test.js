@@ -97,8 +97,8 @@ test('each Wasm module starts with at most 256 KiB of linear memory', () => {
 
 // V8 reads a property of an object in dictionary mode through a hash lookup: the core object's
 // views and exports are read on the per-event path (HEAPU32 once per action), and built one by one
-// under computed names its 67 properties were in dictionary mode (about 0.2 us an event more with
-// one subscriber in bench/manager.bench.js). Also after memory growth replaced the views.
+// under computed names its 67 properties were in dictionary mode (bench/manager.bench.js did not
+// show the difference above its run-to-run spread). Also after memory growth replaced the views.
 test('the core object keeps fast properties, also after its memory grew', () => {
   const script = `
     const { init } = await import(${JSON.stringify(here('../../js/index.js'))});
