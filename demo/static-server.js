@@ -29,7 +29,12 @@ export async function startStaticServer({ port = 0, host = '127.0.0.1', dir = ro
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      // Readable from any origin, an opaque one too (a sandboxed iframe's module scripts and Wasm
+      // are CORS requests from origin "null"): the files are public.
+      res.writeHead(200, {
+        'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache',
+        'access-control-allow-origin': '*',
+      });
       res.end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

@@ -4,7 +4,7 @@
 // order, through drops, a server restart, the worker's death and the leader's loss.
 import { test, expect } from './fixtures.js';
 import { startSSEServer } from '../demo/server/sse-server.js';
-import { expectAllEvents, openStreams, openTabs } from './share-helpers.js';
+import { EVENT_EVERY_MS, expectAllEvents, openStreams, openTabs } from './share-helpers.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,6 +77,24 @@ test('Web Locks fallback: one leader holds the stream; closing it hands over wit
   expect(handover).toBeLessThan(1000 + 25 * 2);
   expect((await Promise.all(rest.map((p) => p.evaluate(() => window.manager.sharing)))).filter((r) => r === 'leader')).toHaveLength(1);
   await expectAllEvents(rest, server);
+});
+
+test('a sandboxed iframe (an opaque origin, SharedWorker and Web Locks denied): the tab holds its own hub; every event once, through a drop', async ({ page, site }) => {
+  const uncaught = [];
+  page.on('pageerror', (e) => uncaught.push(e.message));
+  await page.goto(`${site.url}/e2e/pages/share-sandboxed.html?via=auto&url=${encodeURIComponent(server.feedUrl)}`);
+  await expect(page.frameLocator('#f').locator('#out')).toHaveText('open', { timeout: 10000 });
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  expect(await frame.evaluate(() => [self.origin, window.manager.sharing])).toEqual(['null', 'leader']);
+  server.setIntervalMs(EVENT_EVERY_MS);
+  await sleep(400);
+  server.fault('drop');
+  await sleep(600);
+  expect(openStreams(server)).toBe(1);
+  frame.uncaught = uncaught;
+  await expectAllEvents([frame], server);
+  await frame.evaluate(() => window.manager.destroy());
+  await expect.poll(() => openStreams(server), { timeout: 5000 }).toBe(0); // after the hub's linger
 });
 
 test('a SharedWorker that cannot start (a CSP with worker-src \'none\'): the tabs elect a Web Locks leader, one stream, every event once', async ({ context, site }) => {

@@ -9,7 +9,7 @@ import { init } from '../wasm.js';
 import { createManager } from '../manager.js';
 import { ShareHub } from './hub.js';
 import { RouterHub } from './router-hub.js';
-import { TAB_SILENT_MS, hubLock, randomId, tabLock } from './protocol.js';
+import { TAB_SILENT_MS, hubLock, randomId, tabLock, webLocks } from './protocol.js';
 
 /**
  * Resolves to { hub, release() }: release() lets the hub's lock go and closes its streams.
@@ -18,7 +18,7 @@ import { TAB_SILENT_MS, hubLock, randomId, tabLock } from './protocol.js';
 export async function startHub(initOptions = {}, { tabSilentMs = TAB_SILENT_MS } = {}) {
   await init(initOptions);
   const epoch = randomId();
-  const locks = globalThis.navigator?.locks;
+  const locks = webLocks();
   let release = () => {};
   if (locks) {
     await new Promise((held) => {

@@ -11,7 +11,7 @@
  *    again and sends its whole state.
  * Internal to js/share/client.js and js/share/router-client.js.
  */
-import { HELLO_MS, HUB_DEAD_MS, PING_MS, hubLock, tabLock } from './protocol.js';
+import { HELLO_MS, HUB_DEAD_MS, PING_MS, hubLock, tabLock, webLocks } from './protocol.js';
 
 export class HubSession {
   #tab;
@@ -42,7 +42,7 @@ export class HubSession {
     this.#ping = ping;
     this.#connectHub = connectHub;
     this.#owner = owner;
-    const locks = globalThis.navigator?.locks;
+    const locks = webLocks();
     if (!locks) {
       this.#open();
       return;
@@ -82,7 +82,7 @@ export class HubSession {
     this.#epoch = epoch;
     if (this.#watched === epoch) return;
     this.#watched = epoch;
-    globalThis.navigator?.locks?.request(hubLock(epoch), () => {
+    webLocks()?.request(hubLock(epoch), () => {
       if (this.#epoch === epoch) this.lost();
     });
   }

@@ -10,7 +10,7 @@
  * drop repeated event ids.
  * Internal to js/share/share-tab.js.
  */
-import { LEADER_LOCK, SHARE_NAME, STEAL_LOCK } from './protocol.js';
+import { LEADER_LOCK, SHARE_NAME, STEAL_LOCK, webLocks } from './protocol.js';
 import { startHub } from './hub-host.js';
 
 /**
@@ -24,7 +24,7 @@ const DEAD_MS = 450;
 
 /** True where the fallback can run. */
 export function hasLocks() {
-  return !!globalThis.navigator?.locks && typeof globalThis.BroadcastChannel === 'function';
+  return !!webLocks() && typeof globalThis.BroadcastChannel === 'function';
 }
 
 // One election per page, whatever the number of managers in it.

@@ -17,6 +17,16 @@
  * modules of js/share/ (hub-session.js, link-locks.js, hub-host.js, router-*.js).
  */
 
+/**
+ * True in a document whose origin is opaque (a sandboxed iframe without allow-same-origin, a data:
+ * URL): no other context shares that origin, and Chromium denies SharedWorker there (the
+ * constructor throws) and Web Locks (navigator.locks is there, every request rejects).
+ */
+export const opaqueOrigin = () => globalThis.origin === 'null';
+
+/** navigator.locks where its requests can be granted; null where it is missing or denied. */
+export const webLocks = () => (opaqueOrigin() ? null : globalThis.navigator?.locks ?? null);
+
 /** Bits of an event's flags in an `ev` batch. */
 export const REPLAYED = 1;
 export const CAUGHT_UP = 2;
