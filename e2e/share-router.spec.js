@@ -235,3 +235,26 @@ test('the worker dies mid-stream: each tab\'s stream rejects as unavailable, the
     await ai.close();
   }
 });
+
+test('a sandboxed iframe (an opaque origin): the router runs in the tab\'s own hub; a request, and a stream that fails over', async ({ page, site }) => {
+  const ai = await startAIServices({ seed: 13 });
+  const uncaught = [];
+  page.on('pageerror', (e) => uncaught.push(e.message));
+  try {
+    await page.goto(`${site.url}/e2e/pages/share-sandboxed.html?page=share-router.html&share=origin&via=auto&cfg=${encodeURIComponent(JSON.stringify(configOf(ai)))}`);
+    await expect(page.frameLocator('#f').locator('#out')).toHaveText('ready', { timeout: 15000 });
+    const frame = page.frames().find((f) => f !== page.mainFrame());
+    expect(await frame.evaluate(() => self.origin)).toBe('null');
+    await expect.poll(() => frame.evaluate(() => window.states()), { timeout: 5000 })
+      .toEqual({ gemini: 'healthy', perplexity: 'healthy', llama: 'healthy' });
+    expect(await frame.evaluate(() => window.ask('analysis', { path: '/v1/analyze', body: { ward: 'x' } })))
+      .toEqual({ service: 'gemini', status: 200, body: 'gemini' });
+    ai.services.gemini.setStreamFault({ kind: 'status', status: 503 });
+    const a = await frame.evaluate((o) => window.streamIt('analysis', o), STREAM);
+    expect(a, JSON.stringify(a)).toMatchObject({ text: fullAnswer(60), service: 'perplexity', complete: true, attempts: 2 });
+    expect(await frame.evaluate(() => window.errors)).toEqual([]);
+    expect(uncaught).toEqual([]);
+  } finally {
+    await ai.close();
+  }
+});
