@@ -320,8 +320,9 @@ export declare class SSEManager {
  * The options of createManager({ share: 'origin' }): the streams are held once for all the
  * origin's tabs, in a SharedWorker or, where that is missing or fails, a leader tab elected with
  * Web Locks; in a document with an opaque origin (a sandboxed iframe), which no other context
- * shares, in the tab itself (docs/sharing.md). The other ManagerOptions would have to run in that other context,
- * so they are refused (TypeError), as are functions among connect()'s options.
+ * shares, in the tab itself (docs/sharing.md). The other ManagerOptions would have to run in
+ * that other context, so they are refused (TypeError), as are functions among connect()'s
+ * options.
  */
 export interface SharedManagerOptions {
   share: 'origin';

@@ -1,9 +1,9 @@
 /**
  * Where the document's origin is opaque (a sandboxed iframe without allow-same-origin, a data:
  * URL): no other context shares that origin, and the browser denies SharedWorker and Web Locks
- * there, so the tab holds the hub itself and its managers and routers talk to it in the page.
- * What crosses is cloned and comes a task later, as over a port: neither side keeps or mutates
- * an object the other still holds.
+ * there, so the tab holds the hub itself. Each link is a MessageChannel, as a worker's port is:
+ * messages are cloned (neither side holds an object the other mutates) and are tasks that a
+ * hidden page's timer throttling does not delay.
  * Internal to js/share/share-tab.js.
  */
 import { startHub } from './hub-host.js';
@@ -18,20 +18,13 @@ export function soloLink(onMessage) {
     started.catch(() => { started = null; });
   }
   const hub = started;
-  let open = true;
-  const send = (msg) => {
-    const copy = structuredClone(msg);
-    setTimeout(() => { if (open) onMessage(copy); }, 0);
-  };
+  const { port1: tab, port2: hubSide } = new MessageChannel();
+  const reply = (msg) => hubSide.postMessage(msg);
+  hubSide.onmessage = (e) => hub.then((host) => host.receive(e.data, reply), () => {});
+  tab.onmessage = (e) => onMessage(e.data);
   return {
     kind: 'leader',
-    post(msg) {
-      const copy = structuredClone(msg);
-      // Also after close(): a goodbye said just before it must reach the hub.
-      hub.then((host) => host.receive(copy, send), () => {});
-    },
-    close() {
-      open = false;
-    },
+    post: (msg) => tab.postMessage(msg),
+    close: () => tab.close(),
   };
 }
