@@ -79,7 +79,7 @@ test('Web Locks fallback: one leader holds the stream; closing it hands over wit
   await expectAllEvents(rest, server);
 });
 
-test('a sandboxed iframe (an opaque origin, SharedWorker and Web Locks denied): the tab holds its own hub; every event once, through a drop', async ({ page, site }) => {
+test('a sandboxed iframe (an opaque origin, SharedWorker and Web Locks denied): the tab holds its own hub; every event once, through a drop, to a manager and to the drop-in EventSource', async ({ page, site }) => {
   const uncaught = [];
   page.on('pageerror', (e) => uncaught.push(e.message));
   await page.goto(`${site.url}/e2e/pages/share-sandboxed.html?via=auto&url=${encodeURIComponent(server.feedUrl)}`);
@@ -91,9 +91,22 @@ test('a sandboxed iframe (an opaque origin, SharedWorker and Web Locks denied): 
   server.fault('drop');
   await sleep(600);
   expect(openStreams(server)).toBe(1);
+  // The drop-in EventSource with share: 'origin' there too: from its open on, every event once.
+  await frame.evaluate(async (url) => {
+    const { EventSource } = await import('/js/index.js');
+    window.esIds = [];
+    const es = (window.es = new EventSource(url, { share: 'origin' }));
+    for (const t of ['message', 'alert', 'intel', 'poll', 'sentiment']) es.addEventListener(t, (e) => window.esIds.push(Number(e.lastEventId)));
+    await new Promise((open) => { es.onopen = open; });
+  }, server.feedUrl);
+  await sleep(400);
   frame.uncaught = uncaught;
   await expectAllEvents([frame], server);
-  await frame.evaluate(() => window.manager.destroy());
+  await expect.poll(() => frame.evaluate(() => window.esIds.at(-1)), { timeout: 5000 }).toBe(server.log.lastId);
+  const esIds = await frame.evaluate(() => window.esIds);
+  expect(esIds.length).toBeGreaterThan(5);
+  expect(esIds).toEqual(Array.from({ length: esIds.length }, (_, i) => esIds[0] + i));
+  await frame.evaluate(() => { window.manager.destroy(); window.es.close(); });
   await expect.poll(() => openStreams(server), { timeout: 5000 }).toBe(0); // after the hub's linger
 });
 
