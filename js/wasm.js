@@ -108,25 +108,26 @@ async function loadCore(options) {
 // Object.fromEntries: added one by one under computed names, the 67 of them put V8 in dictionary
 // mode, and each read on the per-event path (m.HEAPU32 per action) was a hash lookup.
 function runtime(exports, box) {
-  const names = ['memory', 'HEAPU8', 'HEAP32', 'HEAPU32', 'HEAPF64', 'UTF8ToString', 'lengthBytesUTF8', 'stringToUTF8'];
   const fns = Object.entries(exports).filter(([, v]) => typeof v === 'function').map(([k, v]) => [`_${k}`, v]);
-  const m = Object.fromEntries([...names.map((k) => [k, null]), ...fns]);
+  const m = Object.fromEntries([
+    ['memory', exports.memory], ['HEAPU8', null], ['HEAP32', null], ['HEAPU32', null], ['HEAPF64', null],
+    ['UTF8ToString', (ptr) => {
+      if (!ptr) return '';
+      const heap = m.HEAPU8;
+      let end = ptr;
+      while (heap[end]) end++;
+      return utf8.decode(heap.subarray(ptr, end));
+    }],
+    ['lengthBytesUTF8', (s) => encoder.encode(s).length],
+    ['stringToUTF8', (s, ptr, max) => {
+      const { written } = encoder.encodeInto(s, m.HEAPU8.subarray(ptr, ptr + max - 1));
+      m.HEAPU8[ptr + written] = 0;
+      return written;
+    }],
+    ...fns,
+  ]);
   box.core = m;
-  m.memory = exports.memory;
   refresh(m);
-  m.UTF8ToString = (ptr) => {
-    if (!ptr) return '';
-    const heap = m.HEAPU8;
-    let end = ptr;
-    while (heap[end]) end++;
-    return utf8.decode(heap.subarray(ptr, end));
-  };
-  m.lengthBytesUTF8 = (s) => encoder.encode(s).length;
-  m.stringToUTF8 = (s, ptr, max) => {
-    const { written } = encoder.encodeInto(s, m.HEAPU8.subarray(ptr, ptr + max - 1));
-    m.HEAPU8[ptr + written] = 0;
-    return written;
-  };
   exports._initialize(); // the module's constructors (a reactor: no main)
   return m;
 }

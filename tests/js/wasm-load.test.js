@@ -107,8 +107,8 @@ test('the core object keeps fast properties, also after its memory grew', () => 
     const m = getCore();
     const before = m.HEAPU8.byteLength;
     const p = m._lifeline_wasm_mgr_new(0, 0, 0, 1000, 0, 1);
-    const mgr = m._lifeline_wasm_mgr_buffer(p, 8 << 20);
-    const grew = m.HEAPU8.byteLength > before && mgr !== 0;
+    const buffer = m._lifeline_wasm_mgr_buffer(p, 8 << 20);
+    const grew = m.HEAPU8.byteLength > before && buffer !== 0;
     m._lifeline_wasm_mgr_free(p);
     console.log(JSON.stringify({ fast: %HasFastProperties(m), grew }));`;
   const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
